@@ -1,0 +1,127 @@
+//! `report.toml`: the manuscript's metadata and the ordered list of its text files.
+
+use std::path::{Path, PathBuf};
+
+use serde::Deserialize;
+
+use crate::diagnostics::{Diagnostic, io_error};
+
+/// The file name of a manuscript's metadata, inside the manuscript directory.
+pub const REPORT_FILE: &str = "report.toml";
+
+/// The contents of `report.toml`, as written by the editor.
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct ReportConfig {
+    /// Main title.
+    pub title: String,
+    /// Subtitle (optional).
+    #[serde(default)]
+    pub subtitle: String,
+    /// Authors in byline order.
+    #[serde(default)]
+    pub authors: Vec<String>,
+    /// BCP 47 language tag; `zh-CN` when omitted.
+    #[serde(default = "default_language")]
+    pub language: String,
+    /// Publication date, `YYYY-MM-DD`.
+    pub date: String,
+    /// Publisher (optional).
+    #[serde(default)]
+    pub publisher: String,
+    /// Description for catalogues (optional).
+    #[serde(default)]
+    pub description: String,
+    /// Subject keywords (optional).
+    #[serde(default)]
+    pub keywords: Vec<String>,
+    /// Base name of the output files: `dist/<output>.pdf`, `dist/<output>.epub`.
+    pub output: String,
+    /// Text files in reading order, relative to the manuscript directory.
+    pub files: Vec<PathBuf>,
+}
+
+fn default_language() -> String {
+    "zh-CN".to_string()
+}
+
+impl ReportConfig {
+    /// Reads and validates `report.toml` in `manuscript_dir`.
+    pub fn load(manuscript_dir: &Path) -> Result<Self, Vec<Diagnostic>> {
+        let path = manuscript_dir.join(REPORT_FILE);
+        let bytes = std::fs::read(&path).map_err(|e| vec![io_error(&path, "read the report metadata", &e)])?;
+        let text = crate::manuscript::decode_utf8(&path, &bytes).map_err(|d| vec![d])?;
+        let config: ReportConfig = toml::from_str(&text).map_err(|error| vec![toml_diagnostic(&path, &text, &error)])?;
+        config.validate(&path, &text)?;
+        Ok(config)
+    }
+
+    fn validate(&self, path: &Path, text: &str) -> Result<(), Vec<Diagnostic>> {
+        let mut problems = Vec::new();
+        let mut problem = |key: &str, message: String, hint: &str| {
+            let line = line_of_key(text, key);
+            let mut diagnostic = Diagnostic::error(path, message).with_hint(hint);
+            diagnostic.line = line;
+            problems.push(diagnostic);
+        };
+        if self.title.trim().is_empty() {
+            problem("title", "`title` is empty".into(), "give the report a title");
+        }
+        if !is_iso_date(&self.date) {
+            problem("date", format!("`date` must be written YYYY-MM-DD, found `{}`", self.date), "write e.g. date = \"2021-12-01\"");
+        }
+        let output_ok = !self.output.is_empty()
+            && self.output.chars().all(|c| c.is_ascii_alphanumeric() || matches!(c, '-' | '_' | '.'))
+            && !self.output.starts_with('.');
+        if !output_ok {
+            problem(
+                "output",
+                format!("`output` must be a plain file name, found `{}`", self.output),
+                "use letters, digits, '-', '_' and '.', e.g. output = \"annual-report-2021\"",
+            );
+        }
+        if self.files.is_empty() {
+            problem("files", "`files` lists no text files: the manuscript is empty".into(), "list the Markdown files in reading order, e.g. files = [\"text/01.md\"]");
+        }
+        for file in &self.files {
+            let escapes = file.is_absolute() || file.components().any(|c| matches!(c, std::path::Component::ParentDir));
+            if escapes {
+                problem("files", format!("text file `{}` is outside the manuscript directory", file.display()), "list files by paths relative to the manuscript directory");
+            }
+        }
+        if problems.is_empty() { Ok(()) } else { Err(problems) }
+    }
+}
+
+fn is_iso_date(date: &str) -> bool {
+    chrono::NaiveDate::parse_from_str(date, "%Y-%m-%d").is_ok() && date.len() == 10
+}
+
+/// The 1-based line on which `key = …` is written, if it is.
+fn line_of_key(text: &str, key: &str) -> Option<usize> {
+    text.lines().position(|line| {
+        let line = line.trim_start();
+        line.strip_prefix(key).is_some_and(|rest| rest.trim_start().starts_with('='))
+    })
+    .map(|index| index + 1)
+}
+
+/// Converts a TOML error into a diagnostic at its line and column.
+pub fn toml_diagnostic(path: &Path, text: &str, error: &toml::de::Error) -> Diagnostic {
+    let mut diagnostic = Diagnostic::error(path, format!("malformed TOML: {}", error.message().trim()))
+        .with_hint("fix the TOML syntax or the value's type at the marked place");
+    if let Some(span) = error.span() {
+        let (line, column) = line_column(text, span.start);
+        diagnostic = diagnostic.at(line, column);
+    }
+    diagnostic
+}
+
+/// 1-based line and column (in characters) of a byte offset.
+pub fn line_column(text: &str, offset: usize) -> (usize, usize) {
+    let offset = offset.min(text.len());
+    let before = &text[..text.floor_char_boundary(offset)];
+    let line = before.matches('\n').count() + 1;
+    let column = before.rsplit('\n').next().map_or(0, |l| l.chars().count()) + 1;
+    (line, column)
+}

@@ -1,0 +1,168 @@
+//! The pinned fonts in `fonts/`: loading them once, choosing the faces for the report's
+//! language, and checking that every character of the manuscript has a glyph.
+//!
+//! Only the files in the fonts directory are used, never system fonts, so a report gives
+//! the same pages on every machine. Each font file is read once; all faces of a collection
+//! share that one buffer and are parsed lazily, when Typst first asks for them.
+
+use std::collections::BTreeMap;
+use std::path::{Path, PathBuf};
+
+use typst::foundations::Bytes;
+use typst::text::{Font, FontBook, FontInfo};
+use typst::utils::LazyHash;
+use typst_kit::fonts::{FontSource, FontStore};
+
+use crate::diagnostics::{Diagnostic, Diagnostics, io_error};
+use crate::model::{Document, SourcePos};
+
+/// One face inside a font file that is shared by all faces of the file.
+struct SharedFace {
+    data: Bytes,
+    index: u32,
+}
+
+impl FontSource for SharedFace {
+    fn load(&self) -> Option<Font> {
+        Font::new(self.data.clone(), self.index)
+    }
+}
+
+/// The fonts a report may use.
+pub struct FontSet {
+    store: FontStore,
+    /// Family names in load order, for messages.
+    families: Vec<String>,
+}
+
+impl FontSet {
+    /// Loads every font file in `dir`. From a collection (`.ttc`) that covers several
+    /// CJK regions, only the faces for `language` are kept (e.g. the SC faces for `zh-CN`),
+    /// so Typst can never fall back to a Japanese face.
+    pub fn load(dir: &Path, language: &str) -> Result<Self, Diagnostics> {
+        let entries = std::fs::read_dir(dir).map_err(|e| {
+            let mut diagnostic = io_error(dir, "read the fonts directory", &e);
+            diagnostic.hint = Some("run reportpress from the project root, or pass --fonts DIR".into());
+            Diagnostics::one(diagnostic)
+        })?;
+        let mut paths: Vec<PathBuf> = entries
+            .filter_map(|entry| entry.ok().map(|e| e.path()))
+            .filter(|path| {
+                let ext = path.extension().and_then(|e| e.to_str()).unwrap_or("").to_ascii_lowercase();
+                matches!(ext.as_str(), "ttf" | "otf" | "ttc" | "otc")
+            })
+            .collect();
+        paths.sort();
+        let region = region_suffix(language);
+        let mut store = FontStore::new();
+        let mut families = Vec::new();
+        for path in &paths {
+            let data = std::fs::read(path).map_err(|e| Diagnostics::one(io_error(path, "read this font", &e)))?;
+            let data = Bytes::new(data);
+            let infos: Vec<(u32, FontInfo)> = FontInfo::iter(&data).enumerate().map(|(i, info)| (i as u32, info)).collect();
+            let is_regional_collection = infos.len() > 1 && infos.iter().any(|(_, info)| has_region_suffix(&info.family));
+            for (index, info) in infos {
+                if is_regional_collection && !info.family.ends_with(&format!(" {region}")) {
+                    continue;
+                }
+                if !families.contains(&info.family) {
+                    families.push(info.family.clone());
+                }
+                store.push((SharedFace { data: data.clone(), index }, info));
+            }
+        }
+        if families.is_empty() {
+            return Err(Diagnostics::one(
+                Diagnostic::error(dir, format!("no usable font for language `{language}` in the fonts directory"))
+                    .with_hint("put the pinned font files (see fonts/README.md) into this directory"),
+            ));
+        }
+        Ok(Self { store, families })
+    }
+
+    /// Metadata of all loaded faces, for Typst.
+    pub fn book(&self) -> &LazyHash<FontBook> {
+        self.store.book()
+    }
+
+    /// The face with the given index in the book, parsed on first use.
+    pub fn font(&self, index: usize) -> Option<Font> {
+        self.store.font(index)
+    }
+
+    /// Family names of the loaded faces.
+    pub fn families(&self) -> &[String] {
+        &self.families
+    }
+
+    /// Whether some loaded face has a glyph for `ch`.
+    pub fn covers(&self, ch: char) -> bool {
+        let book = self.store.book();
+        (0..).map_while(|index| book.info(index)).any(|info| info.coverage.contains(ch as u32))
+    }
+
+    /// Reports every character of the document that no loaded face can draw,
+    /// with the manuscript place it first appears in.
+    pub fn check_coverage(&self, document: &Document, manuscript_root: &Path) -> Result<(), Diagnostics> {
+        let mut missing: BTreeMap<char, Option<SourcePos>> = BTreeMap::new();
+        let mut seen = std::collections::HashSet::new();
+        document.for_each_text(&mut |text, source| {
+            for ch in text.chars() {
+                if ch.is_whitespace() || ch.is_control() || !seen.insert(ch) {
+                    continue;
+                }
+                if !self.covers(ch) {
+                    missing.entry(ch).or_insert_with(|| source.cloned());
+                }
+            }
+        });
+        let mut diagnostics = Diagnostics::default();
+        for (ch, source) in missing {
+            let message = format!(
+                "no font in the fonts directory has a glyph for '{ch}' (U+{:04X}); it would print as a blank box",
+                ch as u32
+            );
+            let hint = format!("replace the character, or add a font that has it (loaded: {})", self.families.join(", "));
+            let diagnostic = match source {
+                Some(at) => Diagnostic::error(manuscript_root.join(&at.file), message).at_line(at.line),
+                None => Diagnostic::error(manuscript_root.join(crate::config::REPORT_FILE), message),
+            };
+            diagnostics.push(diagnostic.with_hint(hint));
+        }
+        diagnostics.into_result(())
+    }
+}
+
+/// The family-name suffix that Noto/Source Han collections use for a language's region.
+fn region_suffix(language: &str) -> &'static str {
+    let lower = language.to_ascii_lowercase();
+    if lower.starts_with("ja") {
+        "JP"
+    } else if lower.starts_with("ko") {
+        "KR"
+    } else if lower.contains("hk") || lower.contains("mo") {
+        "HK"
+    } else if lower.contains("tw") || lower.contains("hant") {
+        "TC"
+    } else {
+        "SC"
+    }
+}
+
+fn has_region_suffix(family: &str) -> bool {
+    ["SC", "TC", "HK", "JP", "KR"].iter().any(|suffix| family.ends_with(&format!(" {suffix}")))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn region_suffix_follows_language() {
+        assert_eq!(region_suffix("zh-CN"), "SC");
+        assert_eq!(region_suffix("zh-Hans"), "SC");
+        assert_eq!(region_suffix("zh-TW"), "TC");
+        assert_eq!(region_suffix("zh-HK"), "HK");
+        assert_eq!(region_suffix("ja"), "JP");
+    }
+}

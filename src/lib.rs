@@ -1,0 +1,16 @@
+//! reportpress turns a report manuscript — Markdown text, TOML metadata and data — into a
+//! print PDF (typeset in-process by Typst with pinned CJK fonts) and an EPUB edition.
+//!
+//! The shape follows mdBook: [`manuscript`] and [`markdown`] build one [`model::Document`];
+//! backends such as [`pdf`] each turn that model into one output; [`pipeline`] runs a build.
+
+pub mod config;
+pub mod diagnostics;
+pub mod fonts;
+pub mod manuscript;
+pub mod markdown;
+pub mod model;
+pub mod output;
+pub mod pdf;
+pub mod pipeline;
+pub mod world;

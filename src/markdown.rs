@@ -1,0 +1,647 @@
+//! Markdown text files → document-model blocks.
+//!
+//! Parsing uses `pulldown-cmark` (CommonMark plus footnotes). This module owns the
+//! manuscript conventions on top of CommonMark:
+//! - a soft line break next to a CJK character disappears (Chinese may be hard-wrapped);
+//! - a paragraph that opens with bold text ending in sentence punctuation
+//!   (`**生态立市。**…`) gets that text as its run-in head;
+//! - an image alone in a paragraph is a figure, its title (`"…"`) the caption;
+//! - a fenced block with the info string `sidebar [title]` is a boxed sidebar whose
+//!   content is Markdown again.
+//!
+//! Anything the backends could not print faithfully (raw HTML, tables, code blocks)
+//! is reported as an error at its file and line rather than silently dropped.
+
+use std::collections::HashMap;
+use std::ops::Range;
+use std::path::{Path, PathBuf};
+
+use pulldown_cmark::{CodeBlockKind, Event, HeadingLevel, Options, Parser, Tag, TagEnd};
+
+use crate::diagnostics::{Diagnostic, Diagnostics};
+use crate::model::{Block, BlockKind, Inline, SourcePos};
+
+/// Footnote definitions and references met across all text files of one manuscript.
+#[derive(Debug, Default)]
+pub struct Notes {
+    /// Label → number, in order of first reference.
+    numbers: HashMap<String, usize>,
+    /// Label → where it was first referenced.
+    first_reference: HashMap<String, SourcePos>,
+    /// Label → the note's text.
+    definitions: HashMap<String, Vec<Inline>>,
+}
+
+impl Notes {
+    fn number_for(&mut self, label: &str, at: &SourcePos) -> usize {
+        let next = self.numbers.len() + 1;
+        self.first_reference.entry(label.to_string()).or_insert_with(|| at.clone());
+        *self.numbers.entry(label.to_string()).or_insert(next)
+    }
+
+    /// Fills every note's text into `blocks`; reports references without a definition.
+    pub fn resolve(self, blocks: &mut [Block], diagnostics: &mut Diagnostics, root: &Path) {
+        let mut by_number: HashMap<usize, &Vec<Inline>> = HashMap::new();
+        let mut labels: Vec<_> = self.numbers.iter().collect();
+        labels.sort_by_key(|(_, number)| **number);
+        for (label, number) in labels {
+            match self.definitions.get(label) {
+                Some(content) => {
+                    by_number.insert(*number, content);
+                }
+                None => {
+                    let at = &self.first_reference[label];
+                    diagnostics.push(
+                        Diagnostic::error(root.join(&at.file), format!("footnote [^{label}] has no definition"))
+                            .at_line(at.line)
+                            .with_hint(format!("add a line `[^{label}]: note text` to the manuscript")),
+                    );
+                }
+            }
+        }
+        for block in blocks {
+            fill_notes_in_block(block, &by_number);
+        }
+    }
+}
+
+fn fill_notes_in_block(block: &mut Block, notes: &HashMap<usize, &Vec<Inline>>) {
+    match &mut block.kind {
+        BlockKind::Heading { content, .. } => fill_notes(content, notes),
+        BlockKind::Paragraph { lead, content } => {
+            if let Some(lead) = lead {
+                fill_notes(lead, notes);
+            }
+            fill_notes(content, notes);
+        }
+        BlockKind::Quote { blocks } | BlockKind::Sidebar { blocks, .. } => {
+            blocks.iter_mut().for_each(|b| fill_notes_in_block(b, notes));
+        }
+        BlockKind::List { items, .. } => {
+            items.iter_mut().flatten().for_each(|b| fill_notes_in_block(b, notes));
+        }
+        BlockKind::Image { caption, .. } => fill_notes(caption, notes),
+        BlockKind::Rule => {}
+    }
+}
+
+fn fill_notes(content: &mut [Inline], notes: &HashMap<usize, &Vec<Inline>>) {
+    for inline in content {
+        match inline {
+            Inline::Note { number, content } => {
+                if let Some(text) = notes.get(number) {
+                    *content = (*text).clone();
+                }
+            }
+            Inline::Strong { content } | Inline::Emphasis { content } | Inline::Link { content, .. } => {
+                fill_notes(content, notes)
+            }
+            Inline::Text { .. } | Inline::Code { .. } | Inline::LineBreak => {}
+        }
+    }
+}
+
+/// Parses one Markdown text into blocks.
+///
+/// `root` is the manuscript directory and `file` the text's path relative to it;
+/// `first_line` is the line of `text`'s first line in that file (1 for a whole file,
+/// more for the inside of a sidebar fence).
+pub fn parse(
+    text: &str,
+    root: &Path,
+    file: &Path,
+    first_line: usize,
+    notes: &mut Notes,
+    diagnostics: &mut Diagnostics,
+) -> Vec<Block> {
+    let options = Options::ENABLE_FOOTNOTES;
+    let events: Vec<(Event<'_>, Range<usize>)> = Parser::new_ext(text, options).into_offset_iter().collect();
+    let mut parser = BlockParser {
+        root,
+        file: file.to_path_buf(),
+        first_line,
+        line_starts: line_starts(text),
+        events,
+        position: 0,
+        notes,
+        diagnostics,
+        soft_break_pending: false,
+        last_char: None,
+        images: Vec::new(),
+    };
+    parser.blocks(None)
+}
+
+fn line_starts(text: &str) -> Vec<usize> {
+    std::iter::once(0).chain(text.match_indices('\n').map(|(i, _)| i + 1)).collect()
+}
+
+/// Whether a character belongs to East Asian text, where a line break means nothing.
+pub fn is_cjk(ch: char) -> bool {
+    matches!(ch as u32,
+        0x2E80..=0x2FDF      // radicals
+        | 0x3000..=0x303F    // CJK symbols and punctuation
+        | 0x3040..=0x30FF    // kana
+        | 0x3100..=0x312F    // bopomofo
+        | 0x31C0..=0x31EF    // strokes
+        | 0x3400..=0x4DBF    // extension A
+        | 0x4E00..=0x9FFF    // unified ideographs
+        | 0xF900..=0xFAFF    // compatibility ideographs
+        | 0xFE30..=0xFE4F    // compatibility forms
+        | 0xFF00..=0xFFEF    // full-width forms
+        | 0x20000..=0x3FFFF  // supplementary ideographs
+        | 0x2014 | 0x2018 | 0x2019 | 0x201C | 0x201D | 0x2026 | 0x00B7
+    )
+}
+
+struct BlockParser<'a, 'n> {
+    root: &'a Path,
+    file: PathBuf,
+    first_line: usize,
+    line_starts: Vec<usize>,
+    events: Vec<(Event<'a>, Range<usize>)>,
+    position: usize,
+    notes: &'n mut Notes,
+    diagnostics: &'n mut Diagnostics,
+    /// A soft break was read and waits for the next character to decide space or nothing.
+    soft_break_pending: bool,
+    /// The last character emitted in the current paragraph.
+    last_char: Option<char>,
+    /// Images met in the current paragraph, with their offsets.
+    images: Vec<(BlockKind, usize)>,
+}
+
+impl<'a> BlockParser<'a, '_> {
+    fn line_of(&self, offset: usize) -> usize {
+        let index = self.line_starts.partition_point(|&start| start <= offset);
+        self.first_line + index.saturating_sub(1)
+    }
+
+    fn pos(&self, offset: usize) -> SourcePos {
+        SourcePos { file: self.file.clone(), line: self.line_of(offset) }
+    }
+
+    fn error(&mut self, offset: usize, message: impl Into<String>, hint: impl Into<String>) {
+        let diagnostic = Diagnostic::error(self.root.join(&self.file), message)
+            .at_line(self.line_of(offset))
+            .with_hint(hint);
+        self.diagnostics.push(diagnostic);
+    }
+
+    fn next(&mut self) -> Option<(Event<'a>, Range<usize>)> {
+        let event = self.events.get(self.position).cloned();
+        self.position += 1;
+        event
+    }
+
+    /// Skips events up to and including the end of the construct just started.
+    fn skip_to_end(&mut self, end: TagEnd) {
+        let mut depth = 0usize;
+        while let Some((event, _)) = self.next() {
+            match event {
+                Event::Start(tag) if TagEnd::from(tag.clone()) == end => depth += 1,
+                Event::End(e) if e == end => {
+                    if depth == 0 {
+                        return;
+                    }
+                    depth -= 1;
+                }
+                _ => {}
+            }
+        }
+    }
+
+    /// Reads blocks until `until` ends the enclosing construct (or the text ends).
+    fn blocks(&mut self, until: Option<TagEnd>) -> Vec<Block> {
+        let mut blocks = Vec::new();
+        while let Some((event, range)) = self.next() {
+            let source = self.pos(range.start);
+            match event {
+                Event::End(end) if Some(end) == until => break,
+                Event::Start(Tag::Paragraph) => {
+                    let content = self.inlines(TagEnd::Paragraph);
+                    blocks.extend(self.paragraph(content, source));
+                }
+                Event::Start(Tag::Heading { level, .. }) => {
+                    let content = self.inlines(TagEnd::Heading(level));
+                    blocks.push(Block { kind: BlockKind::Heading { level: heading_level(level), content }, source });
+                }
+                Event::Start(Tag::BlockQuote(kind)) => {
+                    let inner = self.blocks(Some(TagEnd::BlockQuote(kind)));
+                    blocks.push(Block { kind: BlockKind::Quote { blocks: inner }, source });
+                }
+                Event::Start(Tag::List(start)) => {
+                    let items = self.list_items(TagEnd::List(start.is_some()));
+                    let kind = BlockKind::List { ordered: start.is_some(), start: start.unwrap_or(1), items };
+                    blocks.push(Block { kind, source });
+                }
+                Event::Start(Tag::Item) => {
+                    // Only reached for malformed nesting; treat the item's blocks as body.
+                    blocks.extend(self.blocks(Some(TagEnd::Item)));
+                }
+                Event::Start(Tag::CodeBlock(kind)) => {
+                    if let Some(block) = self.code_block(kind, range, source) {
+                        blocks.push(block);
+                    }
+                }
+                Event::Start(Tag::FootnoteDefinition(label)) => {
+                    let inner = self.blocks(Some(TagEnd::FootnoteDefinition));
+                    let mut content = Vec::new();
+                    for (index, block) in inner.into_iter().enumerate() {
+                        if let BlockKind::Paragraph { lead, content: text } = block.kind {
+                            if index > 0 {
+                                content.push(Inline::LineBreak);
+                            }
+                            content.extend(lead.into_iter().flatten());
+                            content.extend(text);
+                        }
+                    }
+                    if self.notes.definitions.insert(label.to_string(), content).is_some() {
+                        self.error(range.start, format!("footnote [^{label}] is defined twice"), "give each note its own label");
+                    }
+                }
+                Event::Start(Tag::HtmlBlock) => {
+                    self.error(
+                        range.start,
+                        "raw HTML is not supported in the manuscript",
+                        "write the text as plain Markdown; HTML would only reach the EPUB and never the PDF",
+                    );
+                    self.skip_to_end(TagEnd::HtmlBlock);
+                }
+                Event::Start(Tag::Table(_)) => {
+                    self.error(
+                        range.start,
+                        "Markdown pipe tables are not supported",
+                        "put the figures in a data table under data/ and place it with a table directive",
+                    );
+                    self.skip_to_end(TagEnd::Table);
+                }
+                Event::Start(tag) => {
+                    let end = TagEnd::from(tag);
+                    self.error(range.start, "this Markdown construct is not supported here", "use paragraphs, headings, lists, quotes, footnotes or a sidebar");
+                    self.skip_to_end(end);
+                }
+                Event::Rule => blocks.push(Block { kind: BlockKind::Rule, source }),
+                Event::Html(_) | Event::InlineHtml(_) => {
+                    self.error(range.start, "raw HTML is not supported in the manuscript", "remove the HTML tag");
+                }
+                Event::End(_) => {}
+                Event::Text(_) | Event::Code(_) | Event::SoftBreak | Event::HardBreak => {
+                    // Loose inline content at block level (e.g. in a tight list item).
+                    self.position -= 1;
+                    let content = self.loose_inlines();
+                    blocks.extend(self.paragraph(content, source));
+                }
+                Event::FootnoteReference(_) | Event::TaskListMarker(_) | Event::InlineMath(_) | Event::DisplayMath(_) => {
+                    self.position -= 1;
+                    let content = self.loose_inlines();
+                    blocks.extend(self.paragraph(content, source));
+                }
+            }
+        }
+        blocks
+    }
+
+    fn list_items(&mut self, end: TagEnd) -> Vec<Vec<Block>> {
+        let mut items = Vec::new();
+        while let Some((event, _)) = self.next() {
+            match event {
+                Event::End(e) if e == end => break,
+                Event::Start(Tag::Item) => items.push(self.blocks(Some(TagEnd::Item))),
+                _ => {}
+            }
+        }
+        items
+    }
+
+    fn code_block(&mut self, kind: CodeBlockKind<'a>, range: Range<usize>, source: SourcePos) -> Option<Block> {
+        // Collect the literal content of the fence.
+        let mut content = String::new();
+        let mut content_start = None;
+        while let Some((event, inner)) = self.next() {
+            match event {
+                Event::End(TagEnd::CodeBlock) => break,
+                Event::Text(text) => {
+                    content_start.get_or_insert(inner.start);
+                    content.push_str(&text);
+                }
+                _ => {}
+            }
+        }
+        let info = match &kind {
+            CodeBlockKind::Fenced(info) => info.trim().to_string(),
+            CodeBlockKind::Indented => {
+                self.error(
+                    range.start,
+                    "indented text is read as a code block",
+                    "remove the leading spaces or tab: paragraph indentation is added by the design",
+                );
+                return None;
+            }
+        };
+        let (directive, argument) = match info.split_once(char::is_whitespace) {
+            Some((directive, argument)) => (directive, argument.trim()),
+            None => (info.as_str(), ""),
+        };
+        match directive {
+            "sidebar" => {
+                let first_line = match content_start {
+                    Some(offset) => self.line_of(offset),
+                    None => source.line + 1,
+                };
+                let inner = parse(&content, self.root, &self.file.clone(), first_line, self.notes, self.diagnostics);
+                Some(Block { kind: BlockKind::Sidebar { title: argument.to_string(), blocks: inner }, source })
+            }
+            other => {
+                let what = if other.is_empty() { "a code block".to_string() } else { format!("a fenced block of kind `{other}`") };
+                self.error(range.start, format!("{what} is not supported"), "the supported fenced block is ```sidebar");
+                None
+            }
+        }
+    }
+
+    /// Turns a paragraph's inlines (and any image read with them) into a block.
+    fn paragraph(&mut self, content: Vec<Inline>, source: SourcePos) -> Option<Block> {
+        let images = std::mem::take(&mut self.images);
+        let kind = paragraph_kind(content);
+        match (images.len(), kind) {
+            (0, kind) => kind.map(|kind| Block { kind, source }),
+            (1, None) => images.into_iter().next().map(|(kind, _)| Block { kind, source }),
+            (_, _) => {
+                let offset = images[0].1;
+                self.error(offset, "an image must stand alone in its own paragraph", "put a blank line before and after the image");
+                None
+            }
+        }
+    }
+
+    /// Reads inline events until `end`.
+    fn inlines(&mut self, end: TagEnd) -> Vec<Inline> {
+        self.soft_break_pending = false;
+        self.last_char = None;
+        self.inline_run(Some(end))
+    }
+
+    /// Reads inline events until the next block-level event (tight list items).
+    fn loose_inlines(&mut self) -> Vec<Inline> {
+        self.soft_break_pending = false;
+        self.last_char = None;
+        self.inline_run(None)
+    }
+
+    fn inline_run(&mut self, end: Option<TagEnd>) -> Vec<Inline> {
+        let mut out: Vec<Inline> = Vec::new();
+        while let Some((event, range)) = self.next() {
+            match event {
+                Event::End(e) if Some(e) == end => break,
+                Event::Text(text) => self.push_text(&mut out, &text),
+                Event::Code(text) => {
+                    self.resolve_soft_break(&mut out, text.chars().next());
+                    self.last_char = text.chars().last().or(self.last_char);
+                    out.push(Inline::Code { text: text.to_string() });
+                }
+                Event::SoftBreak => self.soft_break_pending = true,
+                Event::HardBreak => {
+                    self.soft_break_pending = false;
+                    self.last_char = None;
+                    out.push(Inline::LineBreak);
+                }
+                Event::Start(Tag::Strong) => {
+                    let content = self.inline_run(Some(TagEnd::Strong));
+                    out.push(Inline::Strong { content });
+                }
+                Event::Start(Tag::Emphasis) => {
+                    let content = self.inline_run(Some(TagEnd::Emphasis));
+                    out.push(Inline::Emphasis { content });
+                }
+                Event::Start(Tag::Link { dest_url, .. }) => {
+                    let content = self.inline_run(Some(TagEnd::Link));
+                    out.push(Inline::Link { url: dest_url.to_string(), content });
+                }
+                Event::Start(Tag::Image { dest_url, title, .. }) => {
+                    let alt = self.inline_run(Some(TagEnd::Image));
+                    let mut alt_text = String::new();
+                    crate::model::plain_text_of(&alt, &mut alt_text);
+                    let path = self.checked_image_path(&dest_url, range.start);
+                    let caption = if title.is_empty() { Vec::new() } else { vec![Inline::Text { text: title.to_string() }] };
+                    self.images.push((BlockKind::Image { path, alt: alt_text, caption }, range.start));
+                }
+                Event::FootnoteReference(label) => {
+                    let at = self.pos(range.start);
+                    let number = self.notes.number_for(&label, &at);
+                    out.push(Inline::Note { number, content: Vec::new() });
+                }
+                Event::InlineHtml(_) | Event::Html(_) => {
+                    self.error(range.start, "raw HTML is not supported in the manuscript", "remove the HTML tag");
+                }
+                Event::InlineMath(text) | Event::DisplayMath(text) => self.push_text(&mut out, &text),
+                Event::TaskListMarker(done) => self.push_text(&mut out, if done { "☑ " } else { "☐ " }),
+                Event::Start(tag) => {
+                    let tag_end = TagEnd::from(tag);
+                    self.error(range.start, "this Markdown construct is not supported inside text", "use strong, emphasis, links, code or footnotes");
+                    self.skip_to_end(tag_end);
+                }
+                Event::End(_) if end.is_none() => {
+                    self.position -= 1;
+                    break;
+                }
+                Event::End(_) | Event::Rule => {
+                    if end.is_none() {
+                        self.position -= 1;
+                        break;
+                    }
+                }
+            }
+        }
+        out
+    }
+
+    /// Emits the space a pending soft break stands for, unless CJK text is on either side.
+    fn resolve_soft_break(&mut self, out: &mut Vec<Inline>, next: Option<char>) {
+        if !std::mem::take(&mut self.soft_break_pending) {
+            return;
+        }
+        let joins_cjk = self.last_char.is_some_and(is_cjk) || next.is_some_and(is_cjk);
+        if !joins_cjk {
+            append_text(out, " ");
+        }
+    }
+
+    fn push_text(&mut self, out: &mut Vec<Inline>, text: &str) {
+        self.resolve_soft_break(out, text.chars().next());
+        if let Some(last) = text.chars().last() {
+            self.last_char = Some(last);
+        }
+        append_text(out, text);
+    }
+
+    /// Checks that an image path stays inside the manuscript directory.
+    fn checked_image_path(&mut self, dest: &str, offset: usize) -> PathBuf {
+        let path = Path::new(dest);
+        let escapes = path.is_absolute()
+            || dest.contains("://")
+            || path.components().any(|c| matches!(c, std::path::Component::ParentDir));
+        if escapes {
+            self.error(
+                offset,
+                format!("image path `{dest}` leaves the manuscript directory"),
+                "put the image inside the manuscript directory and give a relative path such as images/photo.jpg",
+            );
+            return PathBuf::new();
+        }
+        let full = self.root.join(path);
+        match (full.canonicalize(), self.root.canonicalize()) {
+            (Ok(real), Ok(root)) if real.starts_with(&root) => path.to_path_buf(),
+            (Ok(_), _) => {
+                self.error(offset, format!("image `{dest}` is a link that points outside the manuscript directory"), "copy the image into the manuscript directory");
+                PathBuf::new()
+            }
+            (Err(error), _) => {
+                self.error(offset, format!("image `{dest}` cannot be read: {error}"), "check the image's file name");
+                PathBuf::new()
+            }
+        }
+    }
+}
+
+/// Appends text to the last text inline, or starts a new one.
+fn append_text(out: &mut Vec<Inline>, text: &str) {
+    if let Some(Inline::Text { text: last }) = out.last_mut() {
+        last.push_str(text);
+    } else {
+        out.push(Inline::Text { text: text.to_string() });
+    }
+}
+
+fn heading_level(level: HeadingLevel) -> u8 {
+    match level {
+        HeadingLevel::H1 => 1,
+        HeadingLevel::H2 => 2,
+        HeadingLevel::H3 => 3,
+        HeadingLevel::H4 => 4,
+        HeadingLevel::H5 => 5,
+        HeadingLevel::H6 => 6,
+    }
+}
+
+/// Sentence punctuation that makes a bold opening phrase a run-in head.
+const RUN_IN_ENDINGS: &[char] = &['。', '！', '？', '：', '.', '!', '?', ':'];
+
+/// Classifies a paragraph's text: a bold opening phrase ending in sentence punctuation
+/// becomes the run-in head.
+fn paragraph_kind(mut content: Vec<Inline>) -> Option<BlockKind> {
+    trim_edges(&mut content);
+    if content.is_empty() {
+        return None;
+    }
+    let is_lead = match content.first() {
+        Some(Inline::Strong { content: strong }) if content.len() > 1 => {
+            let mut text = String::new();
+            crate::model::plain_text_of(strong, &mut text);
+            text.trim_end().ends_with(RUN_IN_ENDINGS)
+        }
+        _ => false,
+    };
+    if is_lead {
+        let Inline::Strong { content: lead } = content.remove(0) else { unreachable!("checked above") };
+        trim_edges(&mut content);
+        return Some(BlockKind::Paragraph { lead: Some(lead), content });
+    }
+    Some(BlockKind::Paragraph { lead: None, content })
+}
+
+/// Removes leading and trailing white space of a paragraph.
+fn trim_edges(content: &mut Vec<Inline>) {
+    if let Some(Inline::Text { text }) = content.first_mut() {
+        *text = text.trim_start().to_string();
+    }
+    if let Some(Inline::Text { text }) = content.last_mut() {
+        *text = text.trim_end().to_string();
+    }
+    content.retain(|inline| !matches!(inline, Inline::Text { text } if text.is_empty()));
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn parse_str(text: &str) -> (Vec<Block>, Diagnostics) {
+        let mut notes = Notes::default();
+        let mut diagnostics = Diagnostics::default();
+        let mut blocks = parse(text, Path::new("/m"), Path::new("t.md"), 1, &mut notes, &mut diagnostics);
+        notes.resolve(&mut blocks, &mut diagnostics, Path::new("/m"));
+        (blocks, diagnostics)
+    }
+
+    fn paragraph_text(block: &Block) -> String {
+        let mut out = String::new();
+        if let BlockKind::Paragraph { lead, content } = &block.kind {
+            if let Some(lead) = lead {
+                crate::model::plain_text_of(lead, &mut out);
+            }
+            crate::model::plain_text_of(content, &mut out);
+        }
+        out
+    }
+
+    #[test]
+    fn line_break_between_chinese_characters_is_not_a_space() {
+        let (blocks, _) = parse_str("湖南之南，耒水河畔，千年古县，\n隶属于湖南省衡阳市的耒阳市\n2021年\nGDP grows\nfast");
+        assert_eq!(paragraph_text(&blocks[0]), "湖南之南，耒水河畔，千年古县，隶属于湖南省衡阳市的耒阳市2021年\nGDP grows fast".replace('\n', " "));
+    }
+
+    #[test]
+    fn line_break_after_bold_chinese_is_not_a_space() {
+        let (blocks, _) = parse_str("**生态立市。**\n耒阳坚持");
+        let BlockKind::Paragraph { lead, content } = &blocks[0].kind else { panic!("not a paragraph") };
+        assert!(lead.is_some());
+        assert_eq!(content, &vec![Inline::Text { text: "耒阳坚持".into() }]);
+    }
+
+    #[test]
+    fn bold_without_sentence_end_is_not_a_run_in_head() {
+        let (blocks, _) = parse_str("**重要**的是");
+        let BlockKind::Paragraph { lead, .. } = &blocks[0].kind else { panic!("not a paragraph") };
+        assert!(lead.is_none());
+    }
+
+    #[test]
+    fn sidebar_fence_parses_markdown_with_true_line_numbers() {
+        let (blocks, diagnostics) = parse_str("正文。\n\n```sidebar 项目\n第一段。\n\n第二段。\n```\n");
+        assert!(!diagnostics.has_errors());
+        let BlockKind::Sidebar { title, blocks: inner } = &blocks[1].kind else { panic!("no sidebar") };
+        assert_eq!(title, "项目");
+        assert_eq!(inner.len(), 2);
+        assert_eq!(inner[0].source.line, 4);
+        assert_eq!(inner[1].source.line, 6);
+    }
+
+    #[test]
+    fn footnotes_are_numbered_and_filled() {
+        let (blocks, diagnostics) = parse_str("正文[^a]。\n\n[^a]: 注释。\n");
+        assert!(!diagnostics.has_errors());
+        let BlockKind::Paragraph { content, .. } = &blocks[0].kind else { panic!() };
+        assert!(content.contains(&Inline::Note { number: 1, content: vec![Inline::Text { text: "注释。".into() }] }));
+    }
+
+    #[test]
+    fn missing_footnote_definition_is_an_error_with_line() {
+        let (_, diagnostics) = parse_str("第一行\n\n正文[^x]。\n");
+        assert!(diagnostics.has_errors());
+        assert_eq!(diagnostics.0[0].line, Some(3));
+    }
+
+    #[test]
+    fn unsupported_constructs_are_errors_with_lines() {
+        let (_, diagnostics) = parse_str("正文\n\n<div>x</div>\n\n```python\nx\n```\n\n    缩进\n");
+        let lines: Vec<_> = diagnostics.0.iter().map(|d| d.line).collect();
+        assert_eq!(lines, vec![Some(3), Some(5), Some(9)]);
+    }
+
+    #[test]
+    fn image_path_outside_manuscript_is_refused() {
+        let (_, diagnostics) = parse_str("![图](../../etc/passwd \"说明\")\n");
+        assert!(diagnostics.has_errors());
+        assert!(diagnostics.0[0].message.contains("leaves the manuscript directory"));
+    }
+}

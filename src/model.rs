@@ -1,0 +1,245 @@
+//! The output-independent document model.
+//!
+//! A manuscript is parsed once into a [`Document`]: report metadata plus an
+//! ordered list of [`Block`]s, each remembering the manuscript file and line it
+//! came from. Every backend (PDF, EPUB) consumes this model; none of them
+//! re-reads Markdown. The model serialises to JSON, which is how the Typst
+//! template receives the text: as data, never as markup, so manuscript
+//! characters such as `#` or `$` can never run code.
+
+use std::path::PathBuf;
+
+use serde::Serialize;
+
+/// A whole report, ready for any backend.
+#[derive(Debug, Clone, Serialize)]
+pub struct Document {
+    /// Title, authors and the other bibliographic fields.
+    pub meta: Metadata,
+    /// The body, in reading order.
+    pub blocks: Vec<Block>,
+}
+
+/// Bibliographic data of a report, taken from `report.toml`.
+#[derive(Debug, Clone, Serialize)]
+pub struct Metadata {
+    /// Main title.
+    pub title: String,
+    /// Subtitle, printed under the title (may be empty).
+    pub subtitle: String,
+    /// Authors in byline order.
+    pub authors: Vec<String>,
+    /// BCP 47 language tag, e.g. `zh-CN`.
+    pub language: String,
+    /// Publication date as `YYYY-MM-DD`.
+    pub date: String,
+    /// Publisher or issuing body.
+    pub publisher: String,
+    /// One-paragraph description for catalogues.
+    pub description: String,
+    /// Subject keywords.
+    pub keywords: Vec<String>,
+}
+
+/// Where a block starts in the manuscript.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct SourcePos {
+    /// Path of the text file, relative to the manuscript directory.
+    pub file: PathBuf,
+    /// 1-based line number.
+    pub line: usize,
+}
+
+impl std::fmt::Display for SourcePos {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(f, "{}:{}", self.file.display(), self.line)
+    }
+}
+
+/// One block of the body with its source position.
+#[derive(Debug, Clone, Serialize)]
+pub struct Block {
+    /// What the block is.
+    #[serde(flatten)]
+    pub kind: BlockKind,
+    /// Where it was written.
+    pub source: SourcePos,
+}
+
+/// The kinds of block the manuscript format supports.
+#[derive(Debug, Clone, Serialize)]
+#[serde(tag = "type", rename_all = "kebab-case")]
+pub enum BlockKind {
+    /// A section heading; level 1 is a top-level section.
+    Heading {
+        /// 1 to 6.
+        level: u8,
+        /// Heading text.
+        content: Vec<Inline>,
+    },
+    /// A body paragraph, optionally opened by a bold run-in head (e.g. `**生态立市。**`).
+    Paragraph {
+        /// The run-in head, set in the heading face and followed directly by the text.
+        lead: Option<Vec<Inline>>,
+        /// The paragraph text after the run-in head.
+        content: Vec<Inline>,
+    },
+    /// A block quotation.
+    Quote {
+        /// Quoted blocks.
+        blocks: Vec<Block>,
+    },
+    /// A bulleted or numbered list.
+    List {
+        /// Whether items are numbered.
+        ordered: bool,
+        /// The first number of an ordered list.
+        start: u64,
+        /// Each item is a sequence of blocks.
+        items: Vec<Vec<Block>>,
+    },
+    /// A boxed text set apart from the body (written as a ```` ```sidebar ```` fence).
+    Sidebar {
+        /// Optional box title (the text after `sidebar` in the fence's info string).
+        title: String,
+        /// Blocks inside the box.
+        blocks: Vec<Block>,
+    },
+    /// An image with a caption.
+    Image {
+        /// Path relative to the manuscript directory (checked to stay inside it).
+        path: PathBuf,
+        /// Text alternative for readers who cannot see the image.
+        alt: String,
+        /// Printed caption (may be empty).
+        caption: Vec<Inline>,
+    },
+    /// A horizontal rule between parts of the text.
+    Rule,
+}
+
+/// Inline content of paragraphs and headings.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+#[serde(tag = "type", rename_all = "kebab-case")]
+pub enum Inline {
+    /// Plain text. Soft line breaks have already been resolved (no space between CJK characters).
+    Text {
+        /// The characters, printed literally.
+        text: String,
+    },
+    /// Strong importance, printed in a real bold weight.
+    Strong {
+        /// Emphasised content.
+        content: Vec<Inline>,
+    },
+    /// Emphasis, printed in the sans (Hei) face.
+    Emphasis {
+        /// Emphasised content.
+        content: Vec<Inline>,
+    },
+    /// Inline code, printed literally.
+    Code {
+        /// The code text.
+        text: String,
+    },
+    /// A hyperlink.
+    Link {
+        /// Target URL.
+        url: String,
+        /// Link text.
+        content: Vec<Inline>,
+    },
+    /// A hard line break.
+    LineBreak,
+    /// A footnote: its number and its text.
+    Note {
+        /// 1-based footnote number, in order of first reference.
+        number: usize,
+        /// The note's text.
+        content: Vec<Inline>,
+    },
+}
+
+impl Inline {
+    /// Plain text of this inline and its children (notes excluded).
+    pub fn plain_text(&self, out: &mut String) {
+        match self {
+            Inline::Text { text } | Inline::Code { text } => out.push_str(text),
+            Inline::Strong { content }
+            | Inline::Emphasis { content }
+            | Inline::Link { content, .. } => plain_text_of(content, out),
+            Inline::LineBreak => out.push('\n'),
+            Inline::Note { .. } => {}
+        }
+    }
+}
+
+/// Appends the plain text of a run of inlines to `out`.
+pub fn plain_text_of(inlines: &[Inline], out: &mut String) {
+    for inline in inlines {
+        inline.plain_text(out);
+    }
+}
+
+impl Document {
+    /// Calls `visit` with every piece of text in the document (metadata, blocks, notes),
+    /// together with the source position of the block that holds it (`None` for metadata).
+    pub fn for_each_text(&self, visit: &mut dyn FnMut(&str, Option<&SourcePos>)) {
+        let meta = &self.meta;
+        for text in [&meta.title, &meta.subtitle] {
+            visit(text, None);
+        }
+        for author in &meta.authors {
+            visit(author, None);
+        }
+        for block in &self.blocks {
+            block.for_each_text(visit);
+        }
+    }
+}
+
+impl Block {
+    /// Calls `visit` with every piece of text in this block and its children.
+    pub fn for_each_text(&self, visit: &mut dyn FnMut(&str, Option<&SourcePos>)) {
+        let source = &self.source;
+        let inlines = |content: &[Inline], visit: &mut dyn FnMut(&str, Option<&SourcePos>)| {
+            visit_inline_text(content, &mut |text| visit(text, Some(source)));
+        };
+        match &self.kind {
+            BlockKind::Heading { content, .. } => inlines(content, visit),
+            BlockKind::Paragraph { lead, content } => {
+                if let Some(lead) = lead {
+                    inlines(lead, visit);
+                }
+                inlines(content, visit);
+            }
+            BlockKind::Quote { blocks } => blocks.iter().for_each(|b| b.for_each_text(visit)),
+            BlockKind::Sidebar { title, blocks } => {
+                visit(title, Some(source));
+                blocks.iter().for_each(|b| b.for_each_text(visit));
+            }
+            BlockKind::List { items, .. } => {
+                items.iter().flatten().for_each(|b| b.for_each_text(visit));
+            }
+            BlockKind::Image { alt, caption, .. } => {
+                visit(alt, Some(source));
+                inlines(caption, visit);
+            }
+            BlockKind::Rule => {}
+        }
+    }
+}
+
+/// Calls `visit` with every text run in `content`, footnote text included.
+fn visit_inline_text(content: &[Inline], visit: &mut dyn FnMut(&str)) {
+    for inline in content {
+        match inline {
+            Inline::Text { text } | Inline::Code { text } => visit(text),
+            Inline::Strong { content }
+            | Inline::Emphasis { content }
+            | Inline::Link { content, .. }
+            | Inline::Note { content, .. } => visit_inline_text(content, visit),
+            Inline::LineBreak => {}
+        }
+    }
+}
