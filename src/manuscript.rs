@@ -53,6 +53,7 @@ impl Manuscript {
                 }
             };
             blocks.extend(markdown::parse(&text, root, file, 1, &mut notes, &mut diagnostics));
+            diagnostics.0.extend(markdown::undefined_footnotes(&text, root, file));
         }
         notes.resolve(&mut blocks, &mut diagnostics, root);
         if blocks.is_empty() && !diagnostics.has_errors() {

@@ -61,10 +61,10 @@ pub fn tool(program: &str, args: &[&str]) -> String {
 }
 
 /// The text of the PDF's body area (running heads and folios cropped away), all pages in
-/// order, as pdftotext reads it.
+/// order, in content-stream order (`-raw`: Typst writes column 1 before column 2).
 pub fn pdf_body_text(pdf: &Path) -> String {
     // A4 at 72 dpi is 595 × 842 pt; the design's margins are 24 mm top, 22 mm bottom.
-    tool("pdftotext", &["-x", "0", "-y", "64", "-W", "595", "-H", "716", "-enc", "UTF-8", pdf.to_str().unwrap(), "-"])
+    tool("pdftotext", &["-raw", "-x", "0", "-y", "64", "-W", "595", "-H", "716", "-enc", "UTF-8", pdf.to_str().unwrap(), "-"])
 }
 
 /// Removes all white space (pdftotext inserts it freely around CJK glyphs).
