@@ -81,7 +81,7 @@ fn fill_notes_in_block(block: &mut Block, notes: &HashMap<usize, &Vec<Inline>>) 
             items.iter_mut().flatten().for_each(|b| fill_notes_in_block(b, notes));
         }
         BlockKind::Image { caption, .. } => fill_notes(caption, notes),
-        BlockKind::Rule => {}
+        BlockKind::Rule | BlockKind::Table { .. } | BlockKind::Chart { .. } => {}
     }
 }
 
@@ -96,7 +96,7 @@ fn fill_notes(content: &mut [Inline], notes: &HashMap<usize, &Vec<Inline>>) {
             Inline::Strong { content } | Inline::Emphasis { content } | Inline::Link { content, .. } => {
                 fill_notes(content, notes)
             }
-            Inline::Text { .. } | Inline::Code { .. } | Inline::LineBreak => {}
+            Inline::Text { .. } | Inline::Code { .. } | Inline::Ref { .. } | Inline::LineBreak => {}
         }
     }
 }
@@ -476,7 +476,7 @@ impl<'a> BlockParser<'a, '_> {
                     crate::model::plain_text_of(&alt, &mut alt_text);
                     let path = self.checked_image_path(&dest_url, range.start);
                     let caption = if title.is_empty() { Vec::new() } else { vec![Inline::Text { text: title.to_string() }] };
-                    self.images.push((BlockKind::Image { path, alt: alt_text, caption }, range.start));
+                    self.images.push((BlockKind::Image { path, alt: alt_text, caption, number: 0, anchor: String::new() }, range.start));
                 }
                 Event::FootnoteReference(label) => {
                     let at = self.pos(range.start);

@@ -105,7 +105,7 @@ pub enum BlockKind {
         /// Blocks inside the box.
         blocks: Vec<Block>,
     },
-    /// An image with a caption.
+    /// An image with a caption, numbered as a figure (图 n).
     Image {
         /// Path relative to the manuscript directory (checked to stay inside it).
         path: PathBuf,
@@ -113,9 +113,63 @@ pub enum BlockKind {
         alt: String,
         /// Printed caption (may be empty).
         caption: Vec<Inline>,
+        /// Figure number, shared with charts (图 1, 图 2 …).
+        number: usize,
+        /// Anchor for cross-references, e.g. `fig-gdp` (empty when the figure has no id).
+        anchor: String,
+    },
+    /// A data table placed in the text, numbered 表 n, printed as a three-line table (三线表).
+    Table {
+        /// Table number (表 1, 表 2 …).
+        number: usize,
+        /// Anchor for cross-references, e.g. `tbl-finance`.
+        anchor: String,
+        /// Caption printed after the number.
+        caption: String,
+        /// Unit line printed above the table (e.g. `单位：亿元`); may be empty.
+        unit: String,
+        /// Source note printed under the table (资料来源); may be empty.
+        source: String,
+        /// The cells.
+        data: TableData,
+    },
+    /// A chart generated from data, numbered as a figure (图 n).
+    Chart {
+        /// Figure number, shared with images.
+        number: usize,
+        /// Anchor for cross-references, e.g. `fig-gdp`.
+        anchor: String,
+        /// Caption printed after the number.
+        caption: String,
+        /// The chart as a standalone SVG document; the same bytes go into every edition.
+        svg: String,
+        /// Text alternative generated from the data (title and a description of the values).
+        alt: String,
+        /// Source note (资料来源); may be empty.
+        source: String,
+        /// The data behind the chart, for readers who cannot see it.
+        data: TableData,
     },
     /// A horizontal rule between parts of the text.
     Rule,
+}
+
+/// The cells of a table, already formatted as printed.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct TableData {
+    /// Column headings.
+    pub header: Vec<String>,
+    /// Body rows; every row has as many cells as the header.
+    pub rows: Vec<Vec<Cell>>,
+}
+
+/// One table cell.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct Cell {
+    /// The text as printed (numbers keep their written precision).
+    pub text: String,
+    /// Whether the cell holds a number (set right-aligned).
+    pub numeric: bool,
 }
 
 /// Inline content of paragraphs and headings.
@@ -151,6 +205,13 @@ pub enum Inline {
     },
     /// A hard line break.
     LineBreak,
+    /// A cross-reference to a numbered figure or table, already resolved.
+    Ref {
+        /// The anchor of the target (e.g. `fig-gdp`).
+        target: String,
+        /// The printed label, e.g. `图 3` or `表 2`.
+        text: String,
+    },
     /// A footnote: its number and its text.
     Note {
         /// 1-based footnote number, in order of first reference.
@@ -164,7 +225,7 @@ impl Inline {
     /// Plain text of this inline and its children (notes excluded).
     pub fn plain_text(&self, out: &mut String) {
         match self {
-            Inline::Text { text } | Inline::Code { text } => out.push_str(text),
+            Inline::Text { text } | Inline::Code { text } | Inline::Ref { text, .. } => out.push_str(text),
             Inline::Strong { content }
             | Inline::Emphasis { content }
             | Inline::Link { content, .. } => plain_text_of(content, out),
@@ -225,6 +286,18 @@ impl Block {
                 visit(alt, Some(source));
                 inlines(caption, visit);
             }
+            BlockKind::Table { caption, unit, source: note, data, .. } => {
+                for text in [caption, unit, note] {
+                    visit(text, Some(source));
+                }
+                data.for_each_text(&mut |text| visit(text, Some(source)));
+            }
+            BlockKind::Chart { caption, alt, source: note, data, .. } => {
+                for text in [caption, alt, note] {
+                    visit(text, Some(source));
+                }
+                data.for_each_text(&mut |text| visit(text, Some(source)));
+            }
             BlockKind::Rule => {}
         }
     }
@@ -234,12 +307,20 @@ impl Block {
 fn visit_inline_text(content: &[Inline], visit: &mut dyn FnMut(&str)) {
     for inline in content {
         match inline {
-            Inline::Text { text } | Inline::Code { text } => visit(text),
+            Inline::Text { text } | Inline::Code { text } | Inline::Ref { text, .. } => visit(text),
             Inline::Strong { content }
             | Inline::Emphasis { content }
             | Inline::Link { content, .. }
             | Inline::Note { content, .. } => visit_inline_text(content, visit),
             Inline::LineBreak => {}
         }
+    }
+}
+
+impl TableData {
+    /// Calls `visit` with every heading and cell text.
+    pub fn for_each_text(&self, visit: &mut dyn FnMut(&str)) {
+        self.header.iter().for_each(|h| visit(h));
+        self.rows.iter().flatten().for_each(|cell| visit(&cell.text));
     }
 }

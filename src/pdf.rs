@@ -42,9 +42,18 @@ pub struct PdfBackend<'a> {
     pub design_dir: &'a Path,
 }
 
+/// A laid-out document, before export.
+pub struct Typeset {
+    /// Typst's paged document.
+    pub document: PagedDocument,
+    /// Typst warnings, located where possible.
+    pub warnings: Vec<Diagnostic>,
+}
+
 impl PdfBackend<'_> {
-    /// Typesets `manuscript` into a PDF.
-    pub fn render(&self, manuscript: &Manuscript) -> Result<PdfOutput, Diagnostics> {
+    /// Lays `manuscript` out with the design template (no PDF yet). The EPUB backend uses
+    /// this too, to draw its cover from the same design as the PDF's first page.
+    pub fn typeset(&self, manuscript: &Manuscript) -> Result<Typeset, Diagnostics> {
         let template = self.design_dir.join(TEMPLATE);
         if !template.is_file() {
             return Err(Diagnostics::one(
@@ -56,25 +65,42 @@ impl PdfBackend<'_> {
             Diagnostics::one(Diagnostic::error(&manuscript.root, format!("cannot serialise the document model: {e}")))
         })?;
         let generated = HashMap::from([(DOCUMENT_JSON.to_string(), Bytes::new(json))]);
-        let date = report_date(&manuscript.document.meta.date);
         let world = ReportWorld::new(
             self.fonts.clone(),
             self.design_dir,
             &manuscript.root,
             &format!("/{TEMPLATE}"),
             generated,
-            date,
+            report_date(&manuscript.document.meta.date),
         );
         let result = typst::compile::<PagedDocument>(&world);
         let warnings: Vec<Diagnostic> = result.warnings.iter().map(|d| locate(&world, d, &template)).collect();
         let document = result.output.map_err(|errors| {
             Diagnostics(errors.iter().map(|d| locate(&world, d, &template)).chain(warnings.iter().cloned()).collect())
         })?;
-        let options = pdf_options(&manuscript.config.output, date);
-        let bytes = typst_pdf::pdf(&document, &options)
-            .map_err(|errors| Diagnostics(errors.iter().map(|d| locate(&world, d, &template)).collect()))?;
-        Ok(PdfOutput { bytes, pages: document.pages().len(), warnings })
+        Ok(Typeset { document, warnings })
     }
+
+    /// Typesets `manuscript` and exports it as PDF.
+    pub fn render(&self, manuscript: &Manuscript) -> Result<PdfOutput, Diagnostics> {
+        let typeset = self.typeset(manuscript)?;
+        let options = pdf_options(&manuscript.config.output, report_date(&manuscript.document.meta.date));
+        let template = self.design_dir.join(TEMPLATE);
+        let bytes = typst_pdf::pdf(&typeset.document, &options).map_err(|errors| {
+            Diagnostics(errors.iter().map(|d| export_diagnostic(d, &template)).collect())
+        })?;
+        Ok(PdfOutput { bytes, pages: typeset.document.pages().len(), warnings: typeset.warnings })
+    }
+}
+
+/// A PDF export error (e.g. a PDF/UA requirement the design does not meet).
+fn export_diagnostic(diagnostic: &SourceDiagnostic, template: &Path) -> Diagnostic {
+    let hints: Vec<String> = diagnostic.hints.iter().map(|h| h.v.to_string()).collect();
+    let mut located = Diagnostic::error(template, format!("PDF export: {}", diagnostic.message));
+    if !hints.is_empty() {
+        located.hint = Some(hints.join("; "));
+    }
+    located
 }
 
 /// The report date as a Typst datetime (the build never reads the clock).
