@@ -5,12 +5,17 @@
 //! backends such as [`pdf`] each turn that model into one output; [`pipeline`] runs a build.
 
 pub mod config;
+pub mod data;
 pub mod diagnostics;
+pub mod figures;
 pub mod fonts;
 pub mod manuscript;
 pub mod markdown;
 pub mod model;
+pub mod numbering;
 pub mod output;
 pub mod pdf;
 pub mod pipeline;
+pub mod references;
+pub mod rules;
 pub mod world;

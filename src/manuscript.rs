@@ -6,6 +6,8 @@
 use std::path::{Path, PathBuf};
 
 use crate::config::ReportConfig;
+use crate::data::DataSet;
+use crate::{numbering, references, rules};
 use crate::diagnostics::{Diagnostic, Diagnostics, io_error};
 use crate::markdown::{self, Notes};
 use crate::model::{Document, Metadata};
@@ -17,6 +19,8 @@ pub struct Manuscript {
     pub root: PathBuf,
     /// `report.toml` as read.
     pub config: ReportConfig,
+    /// The data tables.
+    pub data: DataSet,
     /// The parsed document.
     pub document: Document,
 }
@@ -31,7 +35,12 @@ impl Manuscript {
             ));
         }
         let config = ReportConfig::load(root).map_err(Diagnostics)?;
+        let data = DataSet::load(root)?;
         let mut diagnostics = Diagnostics::default();
+        if let Err(broken) = rules::check(&data) {
+            diagnostics.0.extend(broken.0);
+        }
+        let mut cross_refs = Vec::new();
         let mut notes = Notes::default();
         let mut blocks = Vec::new();
         for file in &config.files {
@@ -52,10 +61,16 @@ impl Manuscript {
                     continue;
                 }
             };
-            blocks.extend(markdown::parse(&text, root, file, 1, &mut notes, &mut diagnostics));
             diagnostics.0.extend(markdown::undefined_footnotes(&text, root, file));
+            let expanded = references::expand(&text, &data, root, file);
+            diagnostics.0.extend(expanded.problems);
+            cross_refs.extend(expanded.cross_refs);
+            blocks.extend(markdown::parse(&expanded.text, &data, root, file, 1, &mut notes, &mut diagnostics));
         }
         notes.resolve(&mut blocks, &mut diagnostics, root);
+        if let Err(unknown) = numbering::number(&mut blocks, &cross_refs, root) {
+            diagnostics.0.extend(unknown.0);
+        }
         if blocks.is_empty() && !diagnostics.has_errors() {
             diagnostics.push(
                 Diagnostic::error(root.join(crate::config::REPORT_FILE), "the manuscript has no text")
@@ -73,7 +88,7 @@ impl Manuscript {
             keywords: config.keywords.clone(),
         };
         let document = Document { meta, blocks };
-        diagnostics.into_result(Manuscript { root: root.to_path_buf(), config, document })
+        diagnostics.into_result(Manuscript { root: root.to_path_buf(), config, data, document })
     }
 
     /// The path of a manuscript-relative file.

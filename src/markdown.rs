@@ -18,7 +18,9 @@ use std::path::{Path, PathBuf};
 
 use pulldown_cmark::{CodeBlockKind, Event, HeadingLevel, Options, Parser, Tag, TagEnd};
 
+use crate::data::DataSet;
 use crate::diagnostics::{Diagnostic, Diagnostics};
+use crate::references::{REF_CLOSE, REF_OPEN};
 use crate::model::{Block, BlockKind, Inline, SourcePos};
 
 /// Footnote definitions and references met across all text files of one manuscript.
@@ -108,6 +110,7 @@ fn fill_notes(content: &mut [Inline], notes: &HashMap<usize, &Vec<Inline>>) {
 /// more for the inside of a sidebar fence).
 pub fn parse(
     text: &str,
+    data: &DataSet,
     root: &Path,
     file: &Path,
     first_line: usize,
@@ -118,6 +121,7 @@ pub fn parse(
     let events: Vec<(Event<'_>, Range<usize>)> = Parser::new_ext(text, options).into_offset_iter().collect();
     let mut parser = BlockParser {
         source: text,
+        data,
         root,
         file: file.to_path_buf(),
         first_line,
@@ -195,6 +199,7 @@ pub fn is_cjk(ch: char) -> bool {
 
 struct BlockParser<'a, 'n> {
     source: &'a str,
+    data: &'n DataSet,
     root: &'a Path,
     file: PathBuf,
     first_line: usize,
@@ -389,12 +394,27 @@ impl<'a> BlockParser<'a, '_> {
                     Some(offset) => self.line_of(offset),
                     None => source.line + 1,
                 };
-                let inner = parse(&content, self.root, &self.file.clone(), first_line, self.notes, self.diagnostics);
+                let inner = parse(&content, self.data, self.root, &self.file.clone(), first_line, self.notes, self.diagnostics);
                 Some(Block { kind: BlockKind::Sidebar { title: argument.to_string(), blocks: inner }, source })
+            }
+            "table" => {
+                let first_line = content_start.map_or(source.line + 1, |offset| self.line_of(offset));
+                match crate::figures::table_block(&content, self.data) {
+                    Ok(kind) => Some(Block { kind, source }),
+                    Err((message, line)) => {
+                        let line = line.map_or(source.line, |l| first_line + l - 1);
+                        self.diagnostics.push(
+                            Diagnostic::error(self.root.join(&self.file), format!("table directive: {message}"))
+                                .at_line(line)
+                                .with_hint("see README.md, \"Data tables\"; names must match data/<table>.toml"),
+                        );
+                        None
+                    }
+                }
             }
             other => {
                 let what = if other.is_empty() { "a code block".to_string() } else { format!("a fenced block of kind `{other}`") };
-                self.error(range.start, format!("{what} is not supported"), "the supported fenced block is ```sidebar");
+                self.error(range.start, format!("{what} is not supported"), "the supported fenced blocks are ```sidebar, ```table and ```chart");
                 None
             }
         }
@@ -420,7 +440,7 @@ impl<'a> BlockParser<'a, '_> {
         self.soft_break_pending = false;
         self.last_char = None;
         let run = self.inline_run(Some(end));
-        pair_strong_marks(run)
+        split_cross_refs(pair_strong_marks(run))
     }
 
     /// Reads inline events until the next block-level event (tight list items).
@@ -428,7 +448,7 @@ impl<'a> BlockParser<'a, '_> {
         self.soft_break_pending = false;
         self.last_char = None;
         let run = self.inline_run(None);
-        pair_strong_marks(run)
+        split_cross_refs(pair_strong_marks(run))
     }
 
     fn inline_run(&mut self, end: Option<TagEnd>) -> Vec<Inline> {
@@ -609,6 +629,34 @@ fn pair_strong_marks(mut items: Vec<Inline>) -> Vec<Inline> {
     out
 }
 
+/// Turns the cross-reference markers left by [`crate::references::expand`] into
+/// [`Inline::Ref`]s (filled in later by the numbering pass), at any depth.
+fn split_cross_refs(items: Vec<Inline>) -> Vec<Inline> {
+    let mut out = Vec::new();
+    for item in items {
+        match item {
+            Inline::Text { text } if text.contains(REF_OPEN) => {
+                let mut rest = text.as_str();
+                while let Some(open) = rest.find(REF_OPEN) {
+                    let Some(close) = rest[open..].find(REF_CLOSE).map(|c| open + c) else { break };
+                    append_text(&mut out, &rest[..open]);
+                    let target = rest[open + REF_OPEN.len_utf8()..close].to_string();
+                    out.push(Inline::Ref { target, text: String::new() });
+                    rest = &rest[close + REF_CLOSE.len_utf8()..];
+                }
+                if !rest.is_empty() {
+                    append_text(&mut out, rest);
+                }
+            }
+            Inline::Strong { content } => out.push(Inline::Strong { content: split_cross_refs(content) }),
+            Inline::Emphasis { content } => out.push(Inline::Emphasis { content: split_cross_refs(content) }),
+            Inline::Link { url, content } => out.push(Inline::Link { url, content: split_cross_refs(content) }),
+            other => out.push(other),
+        }
+    }
+    out
+}
+
 /// Appends text to the last text inline, or starts a new one.
 fn append_text(out: &mut Vec<Inline>, text: &str) {
     if let Some(Inline::Text { text: last }) = out.last_mut() {
@@ -673,7 +721,7 @@ mod tests {
     fn parse_str(text: &str) -> (Vec<Block>, Diagnostics) {
         let mut notes = Notes::default();
         let mut diagnostics = Diagnostics::default();
-        let mut blocks = parse(text, Path::new("/m"), Path::new("t.md"), 1, &mut notes, &mut diagnostics);
+        let mut blocks = parse(text, &DataSet::default(), Path::new("/m"), Path::new("t.md"), 1, &mut notes, &mut diagnostics);
         diagnostics.0.extend(undefined_footnotes(text, Path::new("/m"), Path::new("t.md")));
         notes.resolve(&mut blocks, &mut diagnostics, Path::new("/m"));
         (blocks, diagnostics)

@@ -129,7 +129,7 @@ pub enum BlockKind {
         /// Unit line printed above the table (e.g. `单位：亿元`); may be empty.
         unit: String,
         /// Source note printed under the table (资料来源); may be empty.
-        source: String,
+        source_note: String,
         /// The cells.
         data: TableData,
     },
@@ -146,7 +146,7 @@ pub enum BlockKind {
         /// Text alternative generated from the data (title and a description of the values).
         alt: String,
         /// Source note (资料来源); may be empty.
-        source: String,
+        source_note: String,
         /// The data behind the chart, for readers who cannot see it.
         data: TableData,
     },
@@ -286,13 +286,13 @@ impl Block {
                 visit(alt, Some(source));
                 inlines(caption, visit);
             }
-            BlockKind::Table { caption, unit, source: note, data, .. } => {
+            BlockKind::Table { caption, unit, source_note: note, data, .. } => {
                 for text in [caption, unit, note] {
                     visit(text, Some(source));
                 }
                 data.for_each_text(&mut |text| visit(text, Some(source)));
             }
-            BlockKind::Chart { caption, alt, source: note, data, .. } => {
+            BlockKind::Chart { caption, alt, source_note: note, data, .. } => {
                 for text in [caption, alt, note] {
                     visit(text, Some(source));
                 }

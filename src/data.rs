@@ -1,0 +1,487 @@
+//! Data tables: the one home of every number in a report.
+//!
+//! Each table is `data/<id>.toml` in the manuscript: a title, a source note, typed columns
+//! with units, and rows given inline or in a CSV file. Values keep the text they were
+//! written with (`205.72` stays `205.72`, `31,565` stays `31,565`); numeric columns also
+//! carry the parsed number for consistency rules and charts.
+
+use std::collections::BTreeMap;
+use std::path::{Path, PathBuf};
+
+use serde::Deserialize;
+use toml::Spanned;
+
+use crate::config::{line_column, toml_diagnostic};
+use crate::diagnostics::{Diagnostic, Diagnostics, io_error};
+use crate::manuscript::decode_utf8;
+use crate::rules::RuleSpec;
+
+/// Largest number of rows one table may have; larger inputs are refused with a clear limit.
+pub const MAX_ROWS: usize = 100_000;
+
+/// The directory of data tables inside a manuscript.
+pub const DATA_DIR: &str = "data";
+
+/// What a column holds.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum ColumnKind {
+    /// A decimal number (thousands separators and full-width digits are accepted).
+    Number,
+    /// A percentage, written without the `%` sign.
+    Percent,
+    /// Free text.
+    Text,
+}
+
+/// A value column of a table.
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Column {
+    /// Column heading, used in references (`{{table.row.column}}`).
+    pub name: String,
+    /// The kind of value.
+    #[serde(rename = "type", default = "default_kind")]
+    pub kind: ColumnKind,
+    /// Unit printed in the heading, e.g. `亿元` (percent columns show `%`).
+    #[serde(default)]
+    pub unit: String,
+}
+
+fn default_kind() -> ColumnKind {
+    ColumnKind::Number
+}
+
+impl Column {
+    /// The heading as printed: the name with its unit, e.g. `增加值（亿元）`.
+    pub fn heading(&self) -> String {
+        match (self.kind, self.unit.as_str()) {
+            (ColumnKind::Percent, "") => format!("{}（%）", self.name),
+            (_, "") => self.name.clone(),
+            (_, unit) => format!("{}（{unit}）", self.name),
+        }
+    }
+
+    /// The unit of the column's values (`%` for percentages).
+    pub fn value_unit(&self) -> &str {
+        if self.kind == ColumnKind::Percent && self.unit.is_empty() { "%" } else { &self.unit }
+    }
+}
+
+/// One cell's value.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Value {
+    /// The text as written in the data file (printed unchanged).
+    pub written: String,
+    /// The number, for numeric columns with a value.
+    pub number: Option<f64>,
+    /// Decimal places as written (`205.72` → 2), for rounding tolerances.
+    pub decimals: u32,
+}
+
+impl Value {
+    /// Whether the cell is empty (printed as —).
+    pub fn is_empty(&self) -> bool {
+        self.written.trim().is_empty()
+    }
+}
+
+/// One row: its key and one value per column.
+#[derive(Debug, Clone)]
+pub struct Row {
+    /// The row key (first column).
+    pub key: String,
+    /// Values, one per column.
+    pub values: Vec<Value>,
+    /// 1-based line of the row in its file.
+    pub line: usize,
+}
+
+/// A loaded data table.
+#[derive(Debug, Clone)]
+pub struct DataTable {
+    /// Table id (file stem).
+    pub id: String,
+    /// Default caption.
+    pub title: String,
+    /// Source note (资料来源).
+    pub source: String,
+    /// Heading of the row-key column.
+    pub key: String,
+    /// Value columns.
+    pub columns: Vec<Column>,
+    /// Rows in file order.
+    pub rows: Vec<Row>,
+    /// The TOML file that declares the table.
+    pub path: PathBuf,
+    /// Rules declared with the table, with their lines.
+    pub rules: Vec<(RuleSpec, usize)>,
+}
+
+impl DataTable {
+    /// The index of a column by name.
+    pub fn column_index(&self, name: &str) -> Option<usize> {
+        self.columns.iter().position(|c| c.name == name)
+    }
+
+    /// The row with the given key.
+    pub fn row(&self, key: &str) -> Option<&Row> {
+        self.rows.iter().find(|r| r.key == key)
+    }
+
+    /// The value at `row`, `column`.
+    pub fn value(&self, row: &str, column: &str) -> Result<&Value, String> {
+        let row_data = self.row(row).ok_or_else(|| {
+            format!("table `{}` has no row `{row}` (rows: {})", self.id, list(self.rows.iter().map(|r| r.key.as_str())))
+        })?;
+        let index = self.column_index(column).ok_or_else(|| {
+            format!("table `{}` has no column `{column}` (columns: {})", self.id, list(self.columns.iter().map(|c| c.name.as_str())))
+        })?;
+        Ok(&row_data.values[index])
+    }
+}
+
+/// Joins names for a message, shortening long lists.
+pub fn list<'a>(names: impl Iterator<Item = &'a str>) -> String {
+    let names: Vec<&str> = names.collect();
+    if names.len() > 12 {
+        format!("{} … and {} more", names[..12].join("、"), names.len() - 12)
+    } else {
+        names.join("、")
+    }
+}
+
+/// All data tables of a manuscript, by id.
+#[derive(Debug, Clone, Default)]
+pub struct DataSet {
+    /// Tables by id.
+    pub tables: BTreeMap<String, DataTable>,
+}
+
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+struct TableFile {
+    title: String,
+    #[serde(default)]
+    source: String,
+    key: String,
+    columns: Vec<Column>,
+    #[serde(default)]
+    rows: Option<Vec<Spanned<Vec<Spanned<toml::Value>>>>>,
+    #[serde(default)]
+    file: Option<Spanned<String>>,
+    #[serde(default)]
+    rules: Vec<Spanned<RuleSpec>>,
+}
+
+impl DataSet {
+    /// Loads every `data/*.toml` of the manuscript (none is fine: a report may have no data).
+    pub fn load(manuscript_root: &Path) -> Result<Self, Diagnostics> {
+        let dir = manuscript_root.join(DATA_DIR);
+        let mut set = DataSet::default();
+        if !dir.is_dir() {
+            return Ok(set);
+        }
+        let mut paths: Vec<PathBuf> = std::fs::read_dir(&dir)
+            .map_err(|e| Diagnostics::one(io_error(&dir, "read the data directory", &e)))?
+            .filter_map(|entry| entry.ok().map(|e| e.path()))
+            .filter(|path| path.extension().is_some_and(|ext| ext == "toml"))
+            .collect();
+        paths.sort();
+        let mut diagnostics = Diagnostics::default();
+        for path in paths {
+            match load_table(&path, &dir) {
+                Ok(table) => {
+                    set.tables.insert(table.id.clone(), table);
+                }
+                Err(mut problems) => diagnostics.0.append(&mut problems),
+            }
+        }
+        diagnostics.into_result(set)
+    }
+
+    /// Looks up a `table.row.column` reference.
+    pub fn lookup(&self, reference: &str) -> Result<&Value, String> {
+        let parts: Vec<&str> = reference.split('.').map(str::trim).collect();
+        let [table, row, column] = parts.as_slice() else {
+            return Err(format!("`{reference}` is not of the form table.row.column"));
+        };
+        self.table(table)?.value(row, column)
+    }
+
+    /// The table with the given id, or a message listing the known ids.
+    pub fn table(&self, id: &str) -> Result<&DataTable, String> {
+        self.tables.get(id).ok_or_else(|| {
+            if self.tables.is_empty() {
+                format!("there is no data table `{id}` (the manuscript has no data/ directory)")
+            } else {
+                format!("there is no data table `{id}` (tables: {})", list(self.tables.keys().map(String::as_str)))
+            }
+        })
+    }
+}
+
+fn load_table(path: &Path, dir: &Path) -> Result<DataTable, Vec<Diagnostic>> {
+    let id = path.file_stem().and_then(|s| s.to_str()).unwrap_or_default().to_string();
+    if id.is_empty() || !id.chars().all(|c| c.is_ascii_alphanumeric() || c == '_' || c == '-') {
+        return Err(vec![Diagnostic::error(path, format!("data table name `{id}` must use ASCII letters, digits, '_' or '-'"))
+            .with_hint("rename the file, e.g. data/gdp_2021.toml")]);
+    }
+    let bytes = std::fs::read(path).map_err(|e| vec![io_error(path, "read this data table", &e)])?;
+    let text = decode_utf8(path, &bytes).map_err(|d| vec![d])?;
+    let file: TableFile = toml::from_str(&text).map_err(|e| vec![toml_diagnostic(path, &text, &e)])?;
+    let mut problems = Vec::new();
+    for (index, column) in file.columns.iter().enumerate() {
+        if let Some(bad) = column.name.chars().find(|c| matches!(c, '.' | '{' | '}')) {
+            problems.push(Diagnostic::error(path, format!("column name `{}` contains `{bad}`", column.name)).with_hint("references use '.' to separate table, row and column; remove it from the name"));
+        }
+        if file.columns[..index].iter().any(|c| c.name == column.name) {
+            problems.push(Diagnostic::error(path, format!("column `{}` is declared twice", column.name)).with_hint("give every column its own name"));
+        }
+    }
+    let rows = match (&file.rows, &file.file) {
+        (Some(rows), None) => inline_rows(path, &text, &file.columns, rows, &mut problems),
+        (None, Some(csv_file)) => {
+            let (line, _) = line_column(&text, csv_file.span().start);
+            csv_rows(&dir.join(csv_file.get_ref()), &file.key, &file.columns, path, line, &mut problems)
+        }
+        (Some(_), Some(_)) => {
+            problems.push(Diagnostic::error(path, "the table has both `rows` and `file`").with_hint("keep one source of rows"));
+            Vec::new()
+        }
+        (None, None) => {
+            problems.push(Diagnostic::error(path, "the table has no rows").with_hint("add `rows = [[…]]` or `file = \"table.csv\"`"));
+            Vec::new()
+        }
+    };
+    for (index, row) in rows.iter().enumerate() {
+        if rows[..index].iter().any(|r| r.key == row.key) {
+            problems.push(Diagnostic::error(path, format!("row `{}` appears twice", row.key)).at_line(row.line).with_hint("row keys must be unique: references name rows by key"));
+        }
+        if row.key.contains(['.', '{', '}']) {
+            problems.push(Diagnostic::error(path, format!("row key `{}` contains '.', '{{' or '}}'", row.key)).at_line(row.line).with_hint("references use '.' as separator; remove it from the key"));
+        }
+    }
+    let rules = file.rules.into_iter().map(|rule| {
+        let (line, _) = line_column(&text, rule.span().start);
+        (rule.into_inner(), line)
+    }).collect();
+    if !problems.is_empty() {
+        return Err(problems);
+    }
+    Ok(DataTable { id, title: file.title, source: file.source, key: file.key, columns: file.columns, rows, path: path.to_path_buf(), rules })
+}
+
+fn inline_rows(
+    path: &Path,
+    text: &str,
+    columns: &[Column],
+    rows: &[Spanned<Vec<Spanned<toml::Value>>>],
+    problems: &mut Vec<Diagnostic>,
+) -> Vec<Row> {
+    if rows.len() > MAX_ROWS {
+        problems.push(Diagnostic::error(path, format!("the table has {} rows; the limit is {MAX_ROWS}", rows.len())).with_hint("split the table"));
+        return Vec::new();
+    }
+    let mut out = Vec::new();
+    for row in rows {
+        let (line, _) = line_column(text, row.span().start);
+        let cells = row.get_ref();
+        if cells.len() != columns.len() + 1 {
+            problems.push(
+                Diagnostic::error(path, format!("this row has {} cells; the table has a key and {} columns", cells.len(), columns.len()))
+                    .at_line(line)
+                    .with_hint("give every row its key followed by one value per column (\"\" for none)"),
+            );
+            continue;
+        }
+        let texts: Vec<(String, usize)> = cells
+            .iter()
+            .map(|cell| {
+                let (cell_line, _) = line_column(text, cell.span().start);
+                let written = match cell.get_ref() {
+                    toml::Value::String(s) => s.clone(),
+                    other => other.to_string(),
+                };
+                (written, cell_line)
+            })
+            .collect();
+        if let Some(row) = make_row(path, columns, &texts, line, problems) {
+            out.push(row);
+        }
+    }
+    out
+}
+
+fn csv_rows(csv_path: &Path, key: &str, columns: &[Column], toml_path: &Path, toml_line: usize, problems: &mut Vec<Diagnostic>) -> Vec<Row> {
+    let bytes = match std::fs::read(csv_path) {
+        Ok(bytes) => bytes,
+        Err(e) => {
+            let mut diagnostic = io_error(csv_path, "read this CSV file", &e);
+            diagnostic.hint = Some(format!("it is named by `file` in {}:{toml_line}", toml_path.display()));
+            problems.push(diagnostic);
+            return Vec::new();
+        }
+    };
+    let text = match decode_utf8(csv_path, &bytes) {
+        Ok(text) => text,
+        Err(diagnostic) => {
+            problems.push(diagnostic);
+            return Vec::new();
+        }
+    };
+    let mut reader = csv::ReaderBuilder::new().has_headers(true).flexible(false).from_reader(text.as_bytes());
+    let expected: Vec<String> = std::iter::once(key.to_string()).chain(columns.iter().map(|c| c.name.clone())).collect();
+    match reader.headers() {
+        Ok(headers) => {
+            let found: Vec<String> = headers.iter().map(|h| h.trim().to_string()).collect();
+            if let Some(duplicate) = found.iter().enumerate().find(|(i, h)| found[..*i].contains(h)).map(|(_, h)| h) {
+                problems.push(Diagnostic::error(csv_path, format!("the header names `{duplicate}` twice")).at_line(1).with_hint("give every column its own name"));
+                return Vec::new();
+            }
+            if found != expected {
+                problems.push(
+                    Diagnostic::error(csv_path, format!("the header is `{}`, but {} declares `{}`", found.join(","), toml_path.display(), expected.join(",")))
+                        .at_line(1)
+                        .with_hint("make the CSV header the key heading followed by the column names, in order"),
+                );
+                return Vec::new();
+            }
+        }
+        Err(e) => {
+            problems.push(Diagnostic::error(csv_path, format!("cannot read the CSV header: {e}")).at_line(1));
+            return Vec::new();
+        }
+    }
+    let mut out = Vec::new();
+    for record in reader.records() {
+        match record {
+            Ok(record) => {
+                if out.len() >= MAX_ROWS {
+                    problems.push(Diagnostic::error(csv_path, format!("more than {MAX_ROWS} rows")).with_hint("split the table"));
+                    break;
+                }
+                let line = record.position().map_or(0, |p| p.line() as usize);
+                let texts: Vec<(String, usize)> = record.iter().map(|cell| (cell.trim().to_string(), line)).collect();
+                if let Some(row) = make_row(csv_path, columns, &texts, line, problems) {
+                    out.push(row);
+                }
+            }
+            Err(error) => {
+                let line = error.position().map_or(0, |p| p.line() as usize);
+                let message = match error.kind() {
+                    csv::ErrorKind::UnequalLengths { expected_len, len, .. } => {
+                        format!("this row has {len} cells, the header has {expected_len}")
+                    }
+                    _ => format!("malformed CSV: {error}"),
+                };
+                problems.push(Diagnostic::error(csv_path, message).at_line(line).with_hint("every row needs one cell per header column (an empty cell is fine)"));
+            }
+        }
+    }
+    out
+}
+
+fn make_row(path: &Path, columns: &[Column], cells: &[(String, usize)], line: usize, problems: &mut Vec<Diagnostic>) -> Option<Row> {
+    let (key, _) = cells.first()?;
+    let mut values = Vec::new();
+    let mut ok = true;
+    for (column, (written, cell_line)) in columns.iter().zip(&cells[1..]) {
+        match parse_value(column.kind, written) {
+            Ok(value) => values.push(value),
+            Err(message) => {
+                ok = false;
+                problems.push(
+                    Diagnostic::error(path, format!("column `{}`, row `{key}`: {message}", column.name))
+                        .at_line(*cell_line)
+                        .with_hint("write a plain decimal number such as 205.72 (\"\" for no value), or declare the column type = \"text\""),
+                );
+            }
+        }
+    }
+    ok.then(|| Row { key: key.clone(), values, line })
+}
+
+/// Parses a written value of a column kind. Thousands separators and full-width digits are
+/// accepted in numbers (the written text is kept for printing).
+pub fn parse_value(kind: ColumnKind, written: &str) -> Result<Value, String> {
+    let trimmed = written.trim();
+    if kind == ColumnKind::Text || trimmed.is_empty() || matches!(trimmed, "—" | "-" | "–") {
+        return Ok(Value { written: trimmed.to_string(), number: None, decimals: 0 });
+    }
+    let normalised: String = trimmed
+        .chars()
+        .filter(|c| !matches!(c, ',' | '，' | '_' | ' '))
+        .map(|c| match c {
+            '０'..='９' => char::from_u32(c as u32 - '０' as u32 + '0' as u32).unwrap_or(c),
+            '．' => '.',
+            '－' | '−' => '-',
+            other => other,
+        })
+        .collect();
+    let normalised = match kind {
+        ColumnKind::Percent => normalised.trim_end_matches(['%', '％']).to_string(),
+        _ => normalised,
+    };
+    let valid = !normalised.is_empty()
+        && normalised.chars().enumerate().all(|(i, c)| c.is_ascii_digit() || c == '.' || (i == 0 && c == '-'))
+        && normalised.matches('.').count() <= 1
+        && normalised.chars().any(|c| c.is_ascii_digit());
+    let number: f64 = match (valid, normalised.parse()) {
+        (true, Ok(number)) => number,
+        _ => return Err(format!("`{trimmed}` is not a number")),
+    };
+    let decimals = normalised.split_once('.').map_or(0, |(_, d)| d.len() as u32);
+    Ok(Value { written: trimmed.to_string(), number: Some(number), decimals })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn numbers_keep_written_form_and_precision() {
+        let value = parse_value(ColumnKind::Number, "205.72").unwrap();
+        assert_eq!((value.written.as_str(), value.number, value.decimals), ("205.72", Some(205.72), 2));
+        let value = parse_value(ColumnKind::Number, "31,565").unwrap();
+        assert_eq!((value.written.as_str(), value.number, value.decimals), ("31,565", Some(31565.0), 0));
+        let value = parse_value(ColumnKind::Number, "１２.５").unwrap();
+        assert_eq!(value.number, Some(12.5));
+        assert!(parse_value(ColumnKind::Number, "12亿").is_err());
+        assert!(parse_value(ColumnKind::Number, "1.2.3").is_err());
+        assert_eq!(parse_value(ColumnKind::Percent, "11%").unwrap().number, Some(11.0));
+        assert_eq!(parse_value(ColumnKind::Number, "").unwrap().number, None);
+    }
+
+    fn write(dir: &Path, name: &str, text: &str) {
+        std::fs::create_dir_all(dir.join(DATA_DIR)).unwrap();
+        std::fs::write(dir.join(DATA_DIR).join(name), text).unwrap();
+    }
+
+    #[test]
+    fn inline_and_csv_tables_load_and_look_up() {
+        let dir = tempfile::tempdir().unwrap();
+        write(dir.path(), "gdp.toml", "title = \"t\"\nkey = \"产业\"\ncolumns = [{ name = \"增加值\", unit = \"亿元\" }]\nrows = [\n  [\"第一产业\", \"36.56\"],\n  [\"合计\", \"205.72\"],\n]\n");
+        write(dir.path(), "jobs.toml", "title = \"t\"\nkey = \"项目\"\ncolumns = [{ name = \"数量\" }]\nfile = \"jobs.csv\"\n");
+        write(dir.path(), "jobs.csv", "\u{feff}项目,数量\n岗位,\"31,565\"\n");
+        let set = DataSet::load(dir.path()).unwrap();
+        assert_eq!(set.lookup("gdp.第一产业.增加值").unwrap().written, "36.56");
+        assert_eq!(set.lookup("jobs.岗位.数量").unwrap().number, Some(31565.0));
+        assert!(set.lookup("gdp.第二产业.增加值").unwrap_err().contains("no row `第二产业`"));
+        assert!(set.lookup("nope.a.b").unwrap_err().contains("no data table `nope`"));
+    }
+
+    #[test]
+    fn bad_cells_are_located() {
+        let dir = tempfile::tempdir().unwrap();
+        write(dir.path(), "bad.toml", "title = \"t\"\nkey = \"k\"\ncolumns = [{ name = \"v\" }]\nrows = [\n  [\"a\", \"1\"],\n  [\"b\", \"x1\"],\n  [\"c\"],\n]\n");
+        let errors = DataSet::load(dir.path()).unwrap_err();
+        let lines: Vec<_> = errors.0.iter().map(|d| d.line).collect();
+        assert_eq!(lines, vec![Some(6), Some(7)], "{errors}");
+        write(dir.path(), "bad.toml", "title = \"t\"\nkey = \"k\"\ncolumns = [{ name = \"v\" }]\nfile = \"bad.csv\"\n");
+        write(dir.path(), "bad.csv", "k,v\na,1\nb,2,3\n");
+        let errors = DataSet::load(dir.path()).unwrap_err();
+        assert_eq!(errors.0[0].line, Some(3), "{errors}");
+        assert!(errors.0[0].file.ends_with("bad.csv"));
+    }
+}

@@ -1,0 +1,176 @@
+//! Consistency rules declared next to the data (`[[rules]]` in a data table) and checked on
+//! every build, so the numbers of a report can never disagree with each other.
+//!
+//! Tolerances follow the written precision: a value written `112.4` stands for anything in
+//! `[112.35, 112.45)`, so a rule allows the half-units of every value it combines.
+
+use serde::Deserialize;
+
+use crate::data::{DataSet, DataTable, Value};
+use crate::diagnostics::{Diagnostic, Diagnostics};
+
+/// A rule as written in a data table file.
+#[derive(Debug, Clone, Deserialize)]
+#[serde(tag = "type", rename_all = "lowercase", deny_unknown_fields)]
+pub enum RuleSpec {
+    /// The parts add up to the total.
+    Sum {
+        /// `row.column` (or `table.row.column`) of each part.
+        parts: Vec<String>,
+        /// The stated total.
+        total: String,
+    },
+    /// Stated percentage shares (or a ratio such as 17.8:27.6:54.6) match the parts.
+    Shares {
+        /// The parts.
+        parts: Vec<String>,
+        /// The stated share of each part, in the same order.
+        shares: Vec<String>,
+    },
+    /// `minuend − subtrahend = difference`, e.g. actual growth minus target.
+    Difference {
+        /// The larger quantity.
+        minuend: String,
+        /// The quantity taken away.
+        subtrahend: String,
+        /// The stated difference.
+        difference: String,
+    },
+}
+
+/// Half a unit of the last written digit.
+fn half_unit(value: &Value) -> f64 {
+    0.5 * 10f64.powi(-(value.decimals as i32))
+}
+
+/// Resolves a rule operand within `table` (two parts) or across tables (three parts).
+fn operand<'a>(data: &'a DataSet, table: &'a DataTable, reference: &str) -> Result<(&'a Value, f64), String> {
+    let parts: Vec<&str> = reference.split('.').collect();
+    let value = match parts.as_slice() {
+        [row, column] => table.value(row, column)?,
+        [_, _, _] => data.lookup(reference)?,
+        _ => return Err(format!("`{reference}` must be row.column or table.row.column")),
+    };
+    let number = value.number.ok_or_else(|| format!("`{reference}` has no numeric value"))?;
+    Ok((value, number))
+}
+
+/// Checks every rule of every table; reports each broken rule with its values.
+pub fn check(data: &DataSet) -> Result<(), Diagnostics> {
+    let mut diagnostics = Diagnostics::default();
+    for table in data.tables.values() {
+        for (rule, line) in &table.rules {
+            if let Err(message) = check_rule(data, table, rule) {
+                diagnostics.push(
+                    Diagnostic::error(&table.path, message)
+                        .at_line(*line)
+                        .with_hint("correct the figure in the data (or the rule), so text, tables and charts agree"),
+                );
+            }
+        }
+    }
+    diagnostics.into_result(())
+}
+
+fn check_rule(data: &DataSet, table: &DataTable, rule: &RuleSpec) -> Result<(), String> {
+    match rule {
+        RuleSpec::Sum { parts, total } => {
+            let parts: Vec<_> = parts.iter().map(|p| operand(data, table, p).map(|v| (p, v))).collect::<Result<_, _>>()?;
+            let (total_value, total_number) = operand(data, table, total)?;
+            let sum: f64 = parts.iter().map(|(_, (_, n))| n).sum();
+            let tolerance = half_unit(total_value) + parts.iter().map(|(_, (v, _))| half_unit(v)).sum::<f64>() + 1e-9;
+            if (sum - total_number).abs() > tolerance {
+                let terms: Vec<String> = parts.iter().map(|(_, (v, _))| v.written.clone()).collect();
+                return Err(format!(
+                    "sum rule broken: {} = {} but {total} is {}",
+                    terms.join(" + "),
+                    format_number(sum),
+                    total_value.written
+                ));
+            }
+            Ok(())
+        }
+        RuleSpec::Shares { parts, shares } => {
+            if parts.len() != shares.len() || parts.is_empty() {
+                return Err(format!("shares rule needs as many shares as parts ({} parts, {} shares)", parts.len(), shares.len()));
+            }
+            let parts: Vec<_> = parts.iter().map(|p| operand(data, table, p)).collect::<Result<_, _>>()?;
+            let shares: Vec<_> = shares.iter().map(|s| operand(data, table, s)).collect::<Result<_, _>>()?;
+            let total: f64 = parts.iter().map(|(_, n)| n).sum();
+            let stated_total: f64 = shares.iter().map(|(_, n)| n).sum();
+            for ((part, part_number), (share, share_number)) in parts.iter().zip(&shares) {
+                let computed = part_number / total * stated_total;
+                let relative_part_error = half_unit(part) / part_number.abs().max(f64::MIN_POSITIVE);
+                let tolerance = half_unit(share) + computed.abs() * relative_part_error + 1e-9;
+                if (computed - share_number).abs() > tolerance {
+                    return Err(format!(
+                        "shares rule broken: {} of {} is {} (of {}), but the stated share is {}",
+                        part.written,
+                        format_number(total),
+                        format_number(computed),
+                        format_number(stated_total),
+                        share.written
+                    ));
+                }
+            }
+            Ok(())
+        }
+        RuleSpec::Difference { minuend, subtrahend, difference } => {
+            let (a, a_number) = operand(data, table, minuend)?;
+            let (b, b_number) = operand(data, table, subtrahend)?;
+            let (d, d_number) = operand(data, table, difference)?;
+            let tolerance = half_unit(a) + half_unit(b) + half_unit(d) + 1e-9;
+            if (a_number - b_number - d_number).abs() > tolerance {
+                return Err(format!(
+                    "difference rule broken: {} − {} = {} but the stated difference is {}",
+                    a.written,
+                    b.written,
+                    format_number(a_number - b_number),
+                    d.written
+                ));
+            }
+            Ok(())
+        }
+    }
+}
+
+/// Formats a computed number without float noise.
+fn format_number(number: f64) -> String {
+    let text = format!("{number:.4}");
+    text.trim_end_matches('0').trim_end_matches('.').to_string()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn set(rules: &str, rows: &str) -> Result<(), Diagnostics> {
+        let dir = tempfile::tempdir().unwrap();
+        std::fs::create_dir_all(dir.path().join("data")).unwrap();
+        let text = format!("title = \"t\"\nkey = \"k\"\ncolumns = [{{ name = \"v\" }}]\nrows = [{rows}]\n{rules}");
+        std::fs::write(dir.path().join("data/t.toml"), text).unwrap();
+        check(&DataSet::load(dir.path()).unwrap())
+    }
+
+    const GDP: &str = r#"["一", "36.56"], ["二", "56.76"], ["三", "112.4"], ["总", "205.72"], ["s1", "17.8"], ["s2", "27.6"], ["s3", "54.6"], ["实际", "16.7"], ["目标", "11.5"], ["高出", "5.2"]"#;
+
+    #[test]
+    fn the_articles_figures_pass() {
+        let rules = "[[rules]]\ntype = \"sum\"\nparts = [\"一.v\", \"二.v\", \"三.v\"]\ntotal = \"总.v\"\n\
+                     [[rules]]\ntype = \"shares\"\nparts = [\"一.v\", \"二.v\", \"三.v\"]\nshares = [\"s1.v\", \"s2.v\", \"s3.v\"]\n\
+                     [[rules]]\ntype = \"difference\"\nminuend = \"实际.v\"\nsubtrahend = \"目标.v\"\ndifference = \"高出.v\"\n";
+        set(rules, GDP).unwrap();
+    }
+
+    #[test]
+    fn broken_rules_name_values_and_line() {
+        let rows = GDP.replace("\"112.4\"", "\"113.4\"").replace("\"5.2\"", "\"4.2\"");
+        let rules = "[[rules]]\ntype = \"sum\"\nparts = [\"一.v\", \"二.v\", \"三.v\"]\ntotal = \"总.v\"\n\
+                     [[rules]]\ntype = \"difference\"\nminuend = \"实际.v\"\nsubtrahend = \"目标.v\"\ndifference = \"高出.v\"\n";
+        let errors = set(rules, &rows).unwrap_err();
+        assert_eq!(errors.0.len(), 2, "{errors}");
+        assert!(errors.0[0].message.contains("36.56 + 56.76 + 113.4 = 206.72 but 总.v is 205.72"), "{errors}");
+        assert_eq!(errors.0[0].line, Some(5));
+        assert!(errors.0[1].message.contains("16.7 − 11.5 = 5.2 but the stated difference is 4.2"), "{errors}");
+    }
+}

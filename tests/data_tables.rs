@@ -1,0 +1,125 @@
+//! Data tables, references, consistency rules and numbering, checked on built PDFs:
+//! every number printed in the text and in the tables comes from the data files.
+
+mod common;
+
+use std::path::Path;
+
+use common::*;
+
+/// Copies the second manuscript into `dir` so a test can edit it.
+fn copy_quarterly(dir: &Path) -> std::path::PathBuf {
+    let target = dir.join("quarterly");
+    copy_dir(&root().join("tests/manuscripts/quarterly"), &target);
+    target
+}
+
+fn copy_dir(from: &Path, to: &Path) {
+    std::fs::create_dir_all(to).unwrap();
+    for entry in std::fs::read_dir(from).unwrap() {
+        let entry = entry.unwrap();
+        let path = entry.path();
+        if path.is_dir() {
+            copy_dir(&path, &to.join(entry.file_name()));
+        } else {
+            std::fs::copy(&path, to.join(entry.file_name())).unwrap();
+        }
+    }
+}
+
+fn pdf_text(pdf: &Path) -> String {
+    squeeze(&tool("pdftotext", &["-raw", "-enc", "UTF-8", pdf.to_str().unwrap(), "-"]))
+}
+
+fn replace_in(path: &Path, from: &str, to: &str) {
+    let text = std::fs::read_to_string(path).unwrap();
+    assert!(text.contains(from), "{from} not in {}", path.display());
+    std::fs::write(path, text.replacen(from, to, 1)).unwrap();
+}
+
+#[test]
+fn table_cells_and_text_numbers_equal_the_data() {
+    let dir = tempfile::tempdir().unwrap();
+    let manuscript = root().join("tests/manuscripts/quarterly");
+    build_ok(&manuscript, dir.path(), "pdf");
+    let text = pdf_text(&dir.path().join("quarterly-review.pdf"));
+
+    let data: toml::Value = toml::from_str(&std::fs::read_to_string(manuscript.join("data/indicators.toml")).unwrap()).unwrap();
+    assert!(text.contains("表12024年第一季度主要经济指标"), "numbered caption missing:\n{text}");
+    assert!(text.contains("指标数值（亿元）增速（%）"), "header with units missing:\n{text}");
+    for row in data["rows"].as_array().unwrap() {
+        let cells: Vec<&str> = row.as_array().unwrap().iter().map(|c| c.as_str().unwrap()).collect();
+        assert!(text.contains(&cells.concat()), "table row {cells:?} not printed as in the data:\n{text}");
+    }
+    assert!(text.contains("资料来源：示例研究室整理"), "source note missing");
+    assert!(text.contains("地区生产总值120.5亿元，增长6.2%"), "data reference not expanded:\n{text}");
+    assert!(text.contains("城镇新增就业12,345人"), "CSV value not printed as written");
+    assert!(text.contains("主要指标见表1。"), "cross-reference not resolved to 表1:\n{text}");
+}
+
+#[test]
+fn editing_one_value_changes_the_text_and_the_table() {
+    let dir = tempfile::tempdir().unwrap();
+    let manuscript = copy_quarterly(dir.path());
+    replace_in(&manuscript.join("data/indicators.toml"), "[\"地区生产总值\", \"120.5\", \"6.2\"]", "[\"地区生产总值\", \"120.5\", \"6.4\"]");
+    build_ok(&manuscript, &dir.path().join("out"), "pdf");
+    let text = pdf_text(&dir.path().join("out/quarterly-review.pdf"));
+    assert!(text.contains("增长6.4%"), "the text did not follow the data");
+    assert!(text.contains("地区生产总值120.56.4"), "the table did not follow the data");
+    assert!(!text.contains("6.2"), "the old value is still printed somewhere:\n{text}");
+}
+
+#[test]
+fn a_broken_rule_fails_with_values_and_line_and_keeps_the_previous_pdf() {
+    let dir = tempfile::tempdir().unwrap();
+    let manuscript = copy_quarterly(dir.path());
+    let out = dir.path().join("out");
+    build_ok(&manuscript, &out, "pdf");
+    let before = std::fs::read(out.join("quarterly-review.pdf")).unwrap();
+    replace_in(&manuscript.join("data/indicators.toml"), "[\"第二产业\", \"45.3\"", "[\"第二产业\", \"46.3\"");
+    let output = build(&manuscript, &out, "pdf");
+    let stderr = String::from_utf8_lossy(&output.stderr);
+    assert_eq!(output.status.code(), Some(1), "{stderr}");
+    assert!(stderr.contains("indicators.toml:15"), "rule line missing:\n{stderr}");
+    assert!(stderr.contains("10.1 + 46.3 + 65.1 = 121.5 but 地区生产总值.数值 is 120.5"), "values missing:\n{stderr}");
+    assert_eq!(std::fs::read(out.join("quarterly-review.pdf")).unwrap(), before);
+}
+
+#[test]
+fn an_unknown_data_reference_fails_with_file_line_and_column() {
+    let dir = tempfile::tempdir().unwrap();
+    let manuscript = copy_quarterly(dir.path());
+    replace_in(&manuscript.join("text/01-overview.md"), "{{indicators.地区生产总值.增速}}", "{{indicators.地区生产总值.增长}}");
+    let output = build(&manuscript, &dir.path().join("out"), "pdf");
+    let stderr = String::from_utf8_lossy(&output.stderr);
+    assert_eq!(output.status.code(), Some(1), "{stderr}");
+    assert!(stderr.contains("01-overview.md:4:"), "no file:line:column:\n{stderr}");
+    assert!(stderr.contains("no column `增长`"), "{stderr}");
+}
+
+#[test]
+fn a_malformed_csv_fails_with_file_and_line() {
+    let dir = tempfile::tempdir().unwrap();
+    let manuscript = copy_quarterly(dir.path());
+    std::fs::write(manuscript.join("data/jobs.csv"), "项目,人数\n城镇新增就业,12345\n培训人次,2775,多余\n").unwrap();
+    let output = build(&manuscript, &dir.path().join("out"), "pdf");
+    let stderr = String::from_utf8_lossy(&output.stderr);
+    assert_eq!(output.status.code(), Some(1), "{stderr}");
+    assert!(stderr.contains("jobs.csv:3"), "no file:line:\n{stderr}");
+
+    std::fs::write(manuscript.join("data/jobs.csv"), "项目,人数\n城镇新增就业,一万\n培训人次,2775\n").unwrap();
+    let stderr = String::from_utf8_lossy(&build(&manuscript, &dir.path().join("out"), "pdf").stderr).to_string();
+    assert!(stderr.contains("jobs.csv:2") && stderr.contains("`一万` is not a number"), "{stderr}");
+}
+
+#[test]
+fn an_unknown_cross_reference_fails_with_its_line() {
+    let dir = tempfile::tempdir().unwrap();
+    let manuscript = copy_quarterly(dir.path());
+    replace_in(&manuscript.join("text/01-overview.md"), "@tbl:main", "@tbl:mian");
+    let output = build(&manuscript, &dir.path().join("out"), "pdf");
+    let stderr = String::from_utf8_lossy(&output.stderr);
+    assert_eq!(output.status.code(), Some(1), "{stderr}");
+    assert!(stderr.contains("01-overview.md:5:"), "{stderr}");
+    assert!(stderr.contains("@tbl:main"), "the hint should list the known target:\n{stderr}");
+}
