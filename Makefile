@@ -8,7 +8,7 @@ OUT        ?= dist
 RUN         = $(CARGO) run --release --quiet --
 SUDO       := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
 
-.PHONY: pdf epub all check test test-tools clean
+.PHONY: pdf epub all check charts proof watch test test-tools bench clean
 
 pdf:
 	$(RUN) build --format pdf --manuscript $(MANUSCRIPT) --out $(OUT)
@@ -21,6 +21,17 @@ all:
 
 check:
 	$(RUN) check --manuscript $(MANUSCRIPT)
+
+charts:
+	$(RUN) charts --manuscript $(MANUSCRIPT) --out $(OUT)
+
+watch:
+	$(RUN) watch --manuscript $(MANUSCRIPT) --out $(OUT)
+
+# Timings per stage, peak memory, scaling to books, and Pandoc for comparison.
+bench:
+	@command -v pandoc >/dev/null || { $(SUDO) apt-get update -qq && $(SUDO) apt-get install -y -qq pandoc >/dev/null; }
+	$(CARGO) bench --bench build
 
 # The tests read the PDFs back with poppler-utils and qpdf; install them when missing.
 test-tools:

@@ -3,6 +3,7 @@
 
 use serde::Deserialize;
 
+use crate::charts::{self, ChartData, ChartKind, ChartOptions, Series};
 use crate::config::line_column;
 use crate::data::{ColumnKind, DataSet, DataTable};
 use crate::model::{BlockKind, Cell, TableData};
@@ -111,4 +112,112 @@ pub fn table_block(body: &str, data: &DataSet) -> Result<BlockKind, DirectiveErr
         source_note: source_note(table),
         data: TableData { header, rows: body_rows },
     })
+}
+
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+struct ChartDirective {
+    data: String,
+    #[serde(default)]
+    id: Option<String>,
+    kind: String,
+    series: Vec<String>,
+    #[serde(default)]
+    rows: Option<Vec<String>>,
+    caption: String,
+    #[serde(default)]
+    title: Option<String>,
+    #[serde(default)]
+    unit: Option<String>,
+}
+
+/// How charts are drawn, from the design (`assets/design.toml`).
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct ChartDesign {
+    /// The exact font family of chart text; must be a face the PDF embeds.
+    pub font: String,
+    /// Chart width in pt.
+    pub width: f64,
+    /// Chart height in pt.
+    pub height: f64,
+}
+
+/// A chart block and any notes for the editor (e.g. labels left out for lack of room).
+pub struct ChartBlock {
+    /// The block.
+    pub kind: BlockKind,
+    /// Notes from the chart layout.
+    pub notes: Vec<String>,
+}
+
+/// Builds a numbered chart block from a ```` ```chart ```` directive: the data is drawn
+/// once, as SVG, and the same bytes go into every edition.
+pub fn chart_block(body: &str, data: &DataSet, design: &ChartDesign) -> Result<ChartBlock, DirectiveError> {
+    let directive: ChartDirective = parse_directive(body)?;
+    let table = data.table(&directive.data).map_err(|m| (m, None))?;
+    let anchor = check_id(&directive.id)?;
+    let kind = ChartKind::parse(&directive.kind).ok_or_else(|| {
+        (format!("unknown chart kind `{}`", directive.kind), Some(line_of(body, "kind")))
+    })?;
+    let rows = select_rows(table, &directive.rows)?;
+    let columns = select_columns(table, &Some(directive.series.clone()))?;
+    if columns.is_empty() {
+        return Err(("`series` names no column".to_string(), Some(line_of(body, "series"))));
+    }
+    let mut series = Vec::new();
+    for &index in &columns {
+        let column = &table.columns[index];
+        if column.kind == ColumnKind::Text {
+            return Err((format!("column `{}` holds text, not numbers", column.name), Some(line_of(body, "series"))));
+        }
+        let mut values = Vec::new();
+        let mut labels = Vec::new();
+        for row in &rows {
+            let value = &row.values[index];
+            let number = value.number.ok_or_else(|| (format!("row `{}` has no value in column `{}`", row.key, column.name), None))?;
+            values.push(number);
+            labels.push(value.written.clone());
+        }
+        series.push(Series { name: column.name.clone(), values, labels });
+    }
+    let unit = directive.unit.unwrap_or_else(|| table.columns[columns[0]].value_unit().to_string());
+    let chart_data = ChartData { categories: rows.iter().map(|r| r.key.clone()).collect(), series };
+    let options = ChartOptions {
+        kind,
+        title: directive.title.unwrap_or_else(|| directive.caption.clone()),
+        unit,
+        source: source_note(table),
+        font_family: design.font.clone(),
+        width: design.width,
+        height: design.height,
+    };
+    let rendered = charts::render(&options, &chart_data).map_err(|m| (m, None))?;
+    let mut header = vec![table.key.clone()];
+    header.extend(columns.iter().map(|&i| table.columns[i].heading()));
+    let data_rows = rows
+        .iter()
+        .map(|row| {
+            std::iter::once(Cell { text: row.key.clone(), numeric: false })
+                .chain(columns.iter().map(|&i| Cell { text: row.values[i].written.clone(), numeric: true }))
+                .collect()
+        })
+        .collect();
+    Ok(ChartBlock {
+        kind: BlockKind::Chart {
+            number: 0,
+            anchor,
+            caption: directive.caption,
+            svg: rendered.svg,
+            alt: rendered.alt,
+            source_note: options.source,
+            data: TableData { header, rows: data_rows },
+        },
+        notes: rendered.notes,
+    })
+}
+
+/// The 1-based line of `key = …` in a directive body (for errors serde cannot place).
+fn line_of(body: &str, key: &str) -> usize {
+    body.lines().position(|l| l.trim_start().starts_with(key)).map_or(1, |i| i + 1)
 }

@@ -6,6 +6,7 @@
 
 pub mod config;
 pub mod data;
+pub mod design;
 pub mod diagnostics;
 pub mod figures;
 pub mod fonts;
@@ -18,4 +19,5 @@ pub mod pdf;
 pub mod pipeline;
 pub mod references;
 pub mod rules;
+pub mod watch;
 pub mod world;

@@ -2,11 +2,15 @@
 
 use std::path::PathBuf;
 use std::process::ExitCode;
+use std::time::Duration;
 
 use clap::{Parser, Subcommand, ValueEnum};
+use indicatif::{ProgressBar, ProgressStyle};
 
-use reportpress::diagnostics::{Diagnostic, Diagnostics};
-use reportpress::pipeline::{self, BuildOptions, Format};
+use reportpress::diagnostics::{Diagnostic, Diagnostics, Severity};
+use reportpress::model::BlockKind;
+use reportpress::pdf::PdfBackend;
+use reportpress::pipeline::{BuildOptions, BuildReport, Format, Session};
 
 /// Build a report's print PDF and EPUB from one manuscript.
 #[derive(Debug, Parser)]
@@ -23,11 +27,31 @@ enum Command {
         /// Which edition(s) to build.
         #[arg(long, value_enum, default_value_t = FormatArg::All)]
         format: FormatArg,
+        /// Also write the exact Typst sources the PDF is compiled from into DIR
+        /// (build them with `typst compile --font-path fonts DIR/report.typ`).
+        #[arg(long, value_name = "DIR")]
+        emit_typst: Option<PathBuf>,
+        /// Print the time of each stage and the peak memory.
+        #[arg(long)]
+        timings: bool,
         #[command(flatten)]
         paths: PathArgs,
     },
     /// Parse and validate the manuscript without writing anything.
     Check {
+        #[command(flatten)]
+        paths: PathArgs,
+    },
+    /// Write every chart as SVG to <out>/charts/<id>.svg.
+    Charts {
+        #[command(flatten)]
+        paths: PathArgs,
+    },
+    /// Rebuild whenever the manuscript, its data or the design change.
+    Watch {
+        /// Which edition(s) to rebuild.
+        #[arg(long, value_enum, default_value_t = FormatArg::Pdf)]
+        format: FormatArg,
         #[command(flatten)]
         paths: PathArgs,
     },
@@ -74,36 +98,118 @@ impl PathArgs {
 
 fn main() -> ExitCode {
     let cli = Cli::parse();
-    match cli.command {
-        Command::Build { format, paths } => {
-            let options = paths.options();
-            match pipeline::build(&options, &format.formats()) {
-                Ok(report) => {
-                    print_diagnostics(&report.warnings);
-                    for written in &report.written {
-                        println!("wrote {} ({}, {} bytes)", written.path.display(), written.summary, written.bytes);
-                    }
-                    ExitCode::SUCCESS
-                }
-                Err(diagnostics) => fail(&diagnostics),
-            }
-        }
-        Command::Check { paths } => {
-            let options = paths.options();
-            let mut stages = Vec::new();
-            match pipeline::prepare(&options, &mut stages) {
-                Ok(prepared) => {
-                    println!(
-                        "ok: {} ({} blocks)",
-                        options.manuscript.display(),
-                        prepared.manuscript.document.blocks.len()
-                    );
-                    ExitCode::SUCCESS
-                }
-                Err(diagnostics) => fail(&diagnostics),
-            }
+    let result = match cli.command {
+        Command::Build { format, emit_typst, timings, paths } => build(paths.options(), format, emit_typst, timings),
+        Command::Check { paths } => check(paths.options()),
+        Command::Charts { paths } => charts(paths.options()),
+        Command::Watch { format, paths } => watch(paths.options(), format),
+    };
+    match result {
+        Ok(()) => ExitCode::SUCCESS,
+        Err(diagnostics) => {
+            print_diagnostics(&diagnostics.0);
+            let errors = diagnostics.0.iter().filter(|d| d.severity == Severity::Error).count();
+            eprintln!("error: failed with {errors} error(s); no output was written or changed");
+            ExitCode::FAILURE
         }
     }
+}
+
+/// A spinner naming the current stage; drawn only when stderr is a terminal.
+fn spinner() -> ProgressBar {
+    let bar = ProgressBar::new_spinner();
+    bar.set_style(ProgressStyle::with_template("{spinner} {msg} ({elapsed})").unwrap_or_else(|_| ProgressStyle::default_spinner()));
+    bar.enable_steady_tick(Duration::from_millis(100));
+    bar
+}
+
+fn build(options: BuildOptions, format: FormatArg, emit_typst: Option<PathBuf>, timings: bool) -> Result<(), Diagnostics> {
+    let bar = spinner();
+    let progress = bar.clone();
+    let mut session = Session::new().with_progress(move |stage| progress.set_message(stage.to_string()));
+    let report = session.build(&options, &format.formats());
+    bar.finish_and_clear();
+    let report = report?;
+    print_report(&report);
+    if let Some(dir) = emit_typst {
+        let mut stages = Vec::new();
+        let prepared = session.prepare(&options, &mut stages)?;
+        let backend = PdfBackend { fonts: prepared.fonts.clone(), design_dir: &options.assets };
+        let written = backend.emit_typst(&prepared.manuscript, &dir)?;
+        println!("wrote the Typst sources ({} files) to {}", written.len(), dir.display());
+    }
+    if timings {
+        print_timings(&report);
+    }
+    Ok(())
+}
+
+fn print_report(report: &BuildReport) {
+    print_diagnostics(&report.warnings);
+    for written in &report.written {
+        println!("wrote {} ({}, {} bytes)", written.path.display(), written.summary, written.bytes);
+    }
+}
+
+fn print_timings(report: &BuildReport) {
+    let total: Duration = report.stages.iter().map(|(_, d)| *d).sum();
+    for (stage, duration) in &report.stages {
+        println!("stage {stage:<16} {:>8.1} ms", duration.as_secs_f64() * 1000.0);
+    }
+    println!("stage {:<16} {:>8.1} ms", "total", total.as_secs_f64() * 1000.0);
+    if let Some(peak) = peak_memory_kib() {
+        println!("peak memory {:.1} MiB", peak as f64 / 1024.0);
+    }
+}
+
+/// The process's peak resident memory (VmHWM), where the system reports it.
+fn peak_memory_kib() -> Option<u64> {
+    let status = std::fs::read_to_string("/proc/self/status").ok()?;
+    let line = status.lines().find(|l| l.starts_with("VmHWM:"))?;
+    line.split_whitespace().nth(1)?.parse().ok()
+}
+
+fn check(options: BuildOptions) -> Result<(), Diagnostics> {
+    let mut stages = Vec::new();
+    let prepared = Session::new().prepare(&options, &mut stages)?;
+    println!("ok: {} ({} blocks)", options.manuscript.display(), prepared.manuscript.document.blocks.len());
+    Ok(())
+}
+
+fn charts(options: BuildOptions) -> Result<(), Diagnostics> {
+    let mut stages = Vec::new();
+    let prepared = Session::new().prepare(&options, &mut stages)?;
+    let dir = options.out.join("charts");
+    let mut count = 0;
+    for block in &prepared.manuscript.document.blocks {
+        if let BlockKind::Chart { anchor, svg, .. } = &block.kind {
+            let path = dir.join(format!("{anchor}.svg"));
+            reportpress::output::write_atomically(&path, svg.as_bytes())?;
+            println!("wrote {}", path.display());
+            count += 1;
+        }
+    }
+    if count == 0 {
+        println!("the manuscript has no charts");
+    }
+    Ok(())
+}
+
+fn watch(options: BuildOptions, format: FormatArg) -> Result<(), Diagnostics> {
+    println!("watching {}, {} and {} (Ctrl-C to stop)", options.manuscript.display(), options.assets.display(), options.fonts.display());
+    reportpress::watch::watch(&options, &format.formats(), |result, elapsed| {
+        let ms = elapsed.as_secs_f64() * 1000.0;
+        match result {
+            Ok(report) => {
+                print_report(report);
+                println!("rebuilt in {ms:.0} ms");
+            }
+            Err(diagnostics) => {
+                print_diagnostics(&diagnostics.0);
+                println!("build failed after {ms:.0} ms; the previous outputs are unchanged; still watching");
+            }
+        }
+    })
 }
 
 fn print_diagnostics(diagnostics: &[Diagnostic]) {
@@ -112,9 +218,3 @@ fn print_diagnostics(diagnostics: &[Diagnostic]) {
     }
 }
 
-fn fail(diagnostics: &Diagnostics) -> ExitCode {
-    print_diagnostics(&diagnostics.0);
-    let errors = diagnostics.0.iter().filter(|d| d.severity == reportpress::diagnostics::Severity::Error).count();
-    eprintln!("error: build failed with {errors} error(s); no output was written");
-    ExitCode::FAILURE
-}

@@ -6,6 +6,8 @@
 use std::path::{Path, PathBuf};
 
 use crate::config::ReportConfig;
+use crate::design::Design;
+use crate::diagnostics::Severity;
 use crate::data::DataSet;
 use crate::{numbering, references, rules};
 use crate::diagnostics::{Diagnostic, Diagnostics, io_error};
@@ -23,11 +25,13 @@ pub struct Manuscript {
     pub data: DataSet,
     /// The parsed document.
     pub document: Document,
+    /// Problems that do not stop the build.
+    pub warnings: Vec<Diagnostic>,
 }
 
 impl Manuscript {
     /// Loads and parses the manuscript in `root`.
-    pub fn load(root: &Path) -> Result<Self, Diagnostics> {
+    pub fn load(root: &Path, design: &Design) -> Result<Self, Diagnostics> {
         if !root.is_dir() {
             return Err(Diagnostics::one(
                 Diagnostic::error(root, "manuscript directory not found")
@@ -65,7 +69,8 @@ impl Manuscript {
             let expanded = references::expand(&text, &data, root, file);
             diagnostics.0.extend(expanded.problems);
             cross_refs.extend(expanded.cross_refs);
-            blocks.extend(markdown::parse(&expanded.text, &data, root, file, 1, &mut notes, &mut diagnostics));
+            let context = markdown::ParseContext { data: &data, charts: &design.charts };
+            blocks.extend(markdown::parse(&expanded.text, &context, root, file, 1, &mut notes, &mut diagnostics));
         }
         notes.resolve(&mut blocks, &mut diagnostics, root);
         if let Err(unknown) = numbering::number(&mut blocks, &cross_refs, root) {
@@ -88,7 +93,8 @@ impl Manuscript {
             keywords: config.keywords.clone(),
         };
         let document = Document { meta, blocks };
-        diagnostics.into_result(Manuscript { root: root.to_path_buf(), config, data, document })
+        let warnings = diagnostics.0.iter().filter(|d| d.severity == Severity::Warning).cloned().collect();
+        diagnostics.into_result(Manuscript { root: root.to_path_buf(), config, data, document, warnings })
     }
 
     /// The path of a manuscript-relative file.

@@ -23,6 +23,14 @@ use crate::diagnostics::{Diagnostic, Diagnostics};
 use crate::references::{REF_CLOSE, REF_OPEN};
 use crate::model::{Block, BlockKind, Inline, SourcePos};
 
+/// What the parser needs besides the text: the data tables and how charts are drawn.
+pub struct ParseContext<'a> {
+    /// The manuscript's data tables.
+    pub data: &'a DataSet,
+    /// Chart size and font from the design.
+    pub charts: &'a crate::figures::ChartDesign,
+}
+
 /// Footnote definitions and references met across all text files of one manuscript.
 #[derive(Debug, Default)]
 pub struct Notes {
@@ -110,7 +118,7 @@ fn fill_notes(content: &mut [Inline], notes: &HashMap<usize, &Vec<Inline>>) {
 /// more for the inside of a sidebar fence).
 pub fn parse(
     text: &str,
-    data: &DataSet,
+    context: &ParseContext<'_>,
     root: &Path,
     file: &Path,
     first_line: usize,
@@ -121,7 +129,7 @@ pub fn parse(
     let events: Vec<(Event<'_>, Range<usize>)> = Parser::new_ext(text, options).into_offset_iter().collect();
     let mut parser = BlockParser {
         source: text,
-        data,
+        context,
         root,
         file: file.to_path_buf(),
         first_line,
@@ -199,7 +207,7 @@ pub fn is_cjk(ch: char) -> bool {
 
 struct BlockParser<'a, 'n> {
     source: &'a str,
-    data: &'n DataSet,
+    context: &'n ParseContext<'n>,
     root: &'a Path,
     file: PathBuf,
     first_line: usize,
@@ -394,12 +402,12 @@ impl<'a> BlockParser<'a, '_> {
                     Some(offset) => self.line_of(offset),
                     None => source.line + 1,
                 };
-                let inner = parse(&content, self.data, self.root, &self.file.clone(), first_line, self.notes, self.diagnostics);
+                let inner = parse(&content, self.context, self.root, &self.file.clone(), first_line, self.notes, self.diagnostics);
                 Some(Block { kind: BlockKind::Sidebar { title: argument.to_string(), blocks: inner }, source })
             }
             "table" => {
                 let first_line = content_start.map_or(source.line + 1, |offset| self.line_of(offset));
-                match crate::figures::table_block(&content, self.data) {
+                match crate::figures::table_block(&content, self.context.data) {
                     Ok(kind) => Some(Block { kind, source }),
                     Err((message, line)) => {
                         let line = line.map_or(source.line, |l| first_line + l - 1);
@@ -407,6 +415,26 @@ impl<'a> BlockParser<'a, '_> {
                             Diagnostic::error(self.root.join(&self.file), format!("table directive: {message}"))
                                 .at_line(line)
                                 .with_hint("see README.md, \"Data tables\"; names must match data/<table>.toml"),
+                        );
+                        None
+                    }
+                }
+            }
+            "chart" => {
+                let first_line = content_start.map_or(source.line + 1, |offset| self.line_of(offset));
+                match crate::figures::chart_block(&content, self.context.data, self.context.charts) {
+                    Ok(chart) => {
+                        for note in chart.notes {
+                            self.diagnostics.push(Diagnostic::warning(self.root.join(&self.file), format!("chart: {note}")).at_line(source.line));
+                        }
+                        Some(Block { kind: chart.kind, source })
+                    }
+                    Err((message, line)) => {
+                        let line = line.map_or(source.line, |l| first_line + l - 1);
+                        self.diagnostics.push(
+                            Diagnostic::error(self.root.join(&self.file), format!("chart directive: {message}"))
+                                .at_line(line)
+                                .with_hint("see README.md, \"Charts\"; names must match data/<table>.toml"),
                         );
                         None
                     }
@@ -721,7 +749,10 @@ mod tests {
     fn parse_str(text: &str) -> (Vec<Block>, Diagnostics) {
         let mut notes = Notes::default();
         let mut diagnostics = Diagnostics::default();
-        let mut blocks = parse(text, &DataSet::default(), Path::new("/m"), Path::new("t.md"), 1, &mut notes, &mut diagnostics);
+        let data = DataSet::default();
+        let charts = crate::figures::ChartDesign { font: "Noto Sans CJK SC".into(), width: 236.0, height: 180.0 };
+        let context = ParseContext { data: &data, charts: &charts };
+        let mut blocks = parse(text, &context, Path::new("/m"), Path::new("t.md"), 1, &mut notes, &mut diagnostics);
         diagnostics.0.extend(undefined_footnotes(text, Path::new("/m"), Path::new("t.md")));
         notes.resolve(&mut blocks, &mut diagnostics, Path::new("/m"));
         (blocks, diagnostics)

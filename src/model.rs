@@ -259,6 +259,25 @@ impl Document {
     }
 }
 
+impl Document {
+    /// The manuscript-relative paths of all images, in reading order.
+    pub fn image_paths(&self) -> Vec<PathBuf> {
+        fn collect(blocks: &[Block], out: &mut Vec<PathBuf>) {
+            for block in blocks {
+                match &block.kind {
+                    BlockKind::Image { path, .. } => out.push(path.clone()),
+                    BlockKind::Quote { blocks } | BlockKind::Sidebar { blocks, .. } => collect(blocks, out),
+                    BlockKind::List { items, .. } => items.iter().for_each(|item| collect(item, out)),
+                    _ => {}
+                }
+            }
+        }
+        let mut out = Vec::new();
+        collect(&self.blocks, &mut out);
+        out
+    }
+}
+
 impl Block {
     /// Calls `visit` with every piece of text in this block and its children.
     pub fn for_each_text(&self, visit: &mut dyn FnMut(&str, Option<&SourcePos>)) {

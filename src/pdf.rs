@@ -32,6 +32,10 @@ pub struct PdfOutput {
     pub pages: usize,
     /// Typst warnings, located where possible.
     pub warnings: Vec<Diagnostic>,
+    /// Time spent in Typst's compile (layout).
+    pub compile_time: std::time::Duration,
+    /// Time spent in PDF export.
+    pub export_time: std::time::Duration,
 }
 
 /// Everything the PDF backend needs besides the manuscript.
@@ -83,14 +87,61 @@ impl PdfBackend<'_> {
 
     /// Typesets `manuscript` and exports it as PDF.
     pub fn render(&self, manuscript: &Manuscript) -> Result<PdfOutput, Diagnostics> {
+        let started = std::time::Instant::now();
         let typeset = self.typeset(manuscript)?;
+        let compile_time = started.elapsed();
+        let started = std::time::Instant::now();
         let options = pdf_options(&manuscript.config.output, report_date(&manuscript.document.meta.date));
         let template = self.design_dir.join(TEMPLATE);
         let bytes = typst_pdf::pdf(&typeset.document, &options).map_err(|errors| {
             Diagnostics(errors.iter().map(|d| export_diagnostic(d, &template)).collect())
         })?;
-        Ok(PdfOutput { bytes, pages: typeset.document.pages().len(), warnings: typeset.warnings })
+        let export_time = started.elapsed();
+        Ok(PdfOutput { bytes, pages: typeset.document.pages().len(), warnings: typeset.warnings, compile_time, export_time })
     }
+}
+
+impl PdfBackend<'_> {
+    /// Writes exactly what the pipeline compiles into `dir`: the design files, the document
+    /// model as `document.json` and the manuscript images the text uses, so that
+    /// `typst compile --font-path fonts <dir>/report.typ` builds the same pages.
+    pub fn emit_typst(&self, manuscript: &Manuscript, dir: &Path) -> Result<Vec<PathBuf>, Diagnostics> {
+        let mut written = Vec::new();
+        copy_tree(self.design_dir, dir, &mut written)?;
+        let json = serde_json::to_vec_pretty(&manuscript.document).map_err(|e| {
+            Diagnostics::one(Diagnostic::error(&manuscript.root, format!("cannot serialise the document model: {e}")))
+        })?;
+        let target = dir.join(DOCUMENT_JSON.trim_start_matches('/'));
+        crate::output::write_atomically(&target, &json)?;
+        written.push(target);
+        for image in manuscript.document.image_paths() {
+            let from = manuscript.root.join(&image);
+            let to = dir.join(crate::world::MANUSCRIPT_PREFIX.trim_matches('/')).join(&image);
+            let bytes = std::fs::read(&from).map_err(|e| Diagnostics::one(crate::diagnostics::io_error(&from, "read this image", &e)))?;
+            crate::output::write_atomically(&to, &bytes)?;
+            written.push(to);
+        }
+        Ok(written)
+    }
+}
+
+/// Copies every file below `from` into `to`, keeping relative paths.
+fn copy_tree(from: &Path, to: &Path, written: &mut Vec<PathBuf>) -> Result<(), Diagnostics> {
+    let entries = std::fs::read_dir(from).map_err(|e| Diagnostics::one(crate::diagnostics::io_error(from, "read the design directory", &e)))?;
+    let mut paths: Vec<PathBuf> = entries.filter_map(|e| e.ok().map(|e| e.path())).collect();
+    paths.sort();
+    for path in paths {
+        let Some(name) = path.file_name() else { continue };
+        let target = to.join(name);
+        if path.is_dir() {
+            copy_tree(&path, &target, written)?;
+        } else {
+            let bytes = std::fs::read(&path).map_err(|e| Diagnostics::one(crate::diagnostics::io_error(&path, "read this design file", &e)))?;
+            crate::output::write_atomically(&target, &bytes)?;
+            written.push(target);
+        }
+    }
+    Ok(())
 }
 
 /// A PDF export error (e.g. a PDF/UA requirement the design does not meet).

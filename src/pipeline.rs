@@ -7,6 +7,7 @@ use std::path::PathBuf;
 use std::sync::Arc;
 use std::time::{Duration, Instant};
 
+use crate::design::Design;
 use crate::diagnostics::{Diagnostic, Diagnostics};
 use crate::fonts::FontSet;
 use crate::manuscript::Manuscript;
@@ -65,31 +66,97 @@ pub struct BuildReport {
     pub stages: Vec<(&'static str, Duration)>,
 }
 
+/// State kept between builds of one process (watch mode): the fonts are read once and
+/// shared, and Typst's memoisation carries over, so a rebuild redoes only what changed.
+#[derive(Default)]
+pub struct Session {
+    fonts: Option<(String, Arc<FontSet>)>,
+    progress: Option<Box<dyn Fn(&str)>>,
+}
+
+impl Session {
+    /// A session with nothing loaded yet.
+    pub fn new() -> Self {
+        Self::default()
+    }
+
+    /// Calls `progress` with the name of each stage as it starts (for a progress display).
+    pub fn with_progress(mut self, progress: impl Fn(&str) + 'static) -> Self {
+        self.progress = Some(Box::new(progress));
+        self
+    }
+
+    fn stage(&self, name: &str) {
+        if let Some(progress) = &self.progress {
+            progress(name);
+        }
+    }
+
+    /// The fonts for `language`, loaded on first use.
+    fn fonts(&mut self, options: &BuildOptions, language: &str) -> Result<Arc<FontSet>, Diagnostics> {
+        if let Some((loaded_for, fonts)) = &self.fonts {
+            if loaded_for == language {
+                return Ok(fonts.clone());
+            }
+        }
+        let fonts = Arc::new(FontSet::load(&options.fonts, language)?);
+        self.fonts = Some((language.to_string(), fonts.clone()));
+        Ok(fonts)
+    }
+
+    /// Parses the manuscript, loads the fonts and checks every character has a glyph.
+    pub fn prepare(&mut self, options: &BuildOptions, stages: &mut Vec<(&'static str, Duration)>) -> Result<Prepared, Diagnostics> {
+        self.stage("reading the manuscript and data");
+        let started = Instant::now();
+        let design = Design::load(&options.assets)?;
+        let manuscript = Manuscript::load(&options.manuscript, &design)?;
+        stages.push(("parse + data", started.elapsed()));
+        self.stage("loading fonts");
+        let started = Instant::now();
+        let fonts = self.fonts(options, &manuscript.config.language)?;
+        fonts.check_coverage(&manuscript.document, &manuscript.root)?;
+        if !fonts.families().iter().any(|family| *family == design.charts.font) {
+            return Err(Diagnostics::one(
+                Diagnostic::error(options.assets.join(crate::design::DESIGN_FILE), format!("the chart font `{}` is not among the fonts in {}", design.charts.font, options.fonts.display()))
+                    .with_hint(format!("use one of: {}", fonts.families().join(", "))),
+            ));
+        }
+        stages.push(("fonts", started.elapsed()));
+        Ok(Prepared { manuscript, fonts })
+    }
+}
+
 /// Parses the manuscript, loads the fonts and checks every character has a glyph.
 pub fn prepare(options: &BuildOptions, stages: &mut Vec<(&'static str, Duration)>) -> Result<Prepared, Diagnostics> {
-    let started = Instant::now();
-    let manuscript = Manuscript::load(&options.manuscript)?;
-    stages.push(("parse", started.elapsed()));
-    let started = Instant::now();
-    let fonts = Arc::new(FontSet::load(&options.fonts, &manuscript.config.language)?);
-    stages.push(("fonts", started.elapsed()));
-    fonts.check_coverage(&manuscript.document, &manuscript.root)?;
-    Ok(Prepared { manuscript, fonts })
+    Session::new().prepare(options, stages)
 }
 
 /// Builds the requested editions into the output directory.
 pub fn build(options: &BuildOptions, formats: &[Format]) -> Result<BuildReport, Diagnostics> {
-    let mut report = BuildReport::default();
-    let prepared = prepare(options, &mut report.stages)?;
+    Session::new().build(options, formats)
+}
+
+impl Session {
+    /// Builds the requested editions into the output directory, reusing this session's state.
+    pub fn build(&mut self, options: &BuildOptions, formats: &[Format]) -> Result<BuildReport, Diagnostics> {
+        let mut report = BuildReport::default();
+        let prepared = self.prepare(options, &mut report.stages)?;
+        report.warnings.extend(prepared.manuscript.warnings.iter().cloned());
+        self.stage("typesetting");
+        build_prepared(options, formats, prepared, report)
+    }
+}
+
+fn build_prepared(options: &BuildOptions, formats: &[Format], prepared: Prepared, mut report: BuildReport) -> Result<BuildReport, Diagnostics> {
     // Render every edition first; write only when all succeeded.
     let mut outputs: Vec<(PathBuf, Vec<u8>, String)> = Vec::new();
     for format in formats {
         match format {
             Format::Pdf => {
-                let started = Instant::now();
                 let backend = PdfBackend { fonts: prepared.fonts.clone(), design_dir: &options.assets };
                 let pdf = backend.render(&prepared.manuscript)?;
-                report.stages.push(("typeset pdf", started.elapsed()));
+                report.stages.push(("typst compile", pdf.compile_time));
+                report.stages.push(("pdf export", pdf.export_time));
                 report.warnings.extend(pdf.warnings);
                 let path = options.out.join(format!("{}.pdf", prepared.manuscript.config.output));
                 outputs.push((path, pdf.bytes, format!("{} pages", pdf.pages)));

@@ -1,0 +1,203 @@
+//! `make bench`: wall time per stage and peak memory of whole builds, for the article and
+//! for generated long manuscripts (the article repeated to about 75, 150 and 300 pages),
+//! plus the ratio of the whole PDF build to Typst's own compile + export stages, linear
+//! scaling, and a comparison with Pandoc's EPUB writer when `pandoc` is installed.
+//!
+//! Every figure is the median of several runs of the release binary in a fresh process
+//! (`reportpress build --timings`), so fonts, caches and memory are measured as a user
+//! meets them. Nothing here asserts a time: it prints figures.
+
+use std::collections::BTreeMap;
+use std::path::{Path, PathBuf};
+use std::process::Command;
+use std::time::Instant;
+
+const RUNS: usize = 5;
+
+fn main() {
+    let root = PathBuf::from(env!("CARGO_MANIFEST_DIR"));
+    let work = tempfile::tempdir().expect("temp dir");
+    println!("reportpress benchmark — medians of {RUNS} runs, {} cores", std::thread::available_parallelism().map_or(1, |n| n.get()));
+    println!();
+
+    let article = root.join("manuscript");
+    let article_pdf = scenario("article", &article, work.path(), &["pdf", "epub", "all"]);
+
+    // Long manuscripts: the article repeated until about 75, 150 and 300 pages.
+    let pages_per_copy = article_pdf.pages.max(1);
+    let mut long = Vec::new();
+    for target in [75usize, 150, 300] {
+        let copies = target.div_ceil(pages_per_copy);
+        let dir = work.path().join(format!("book-{target}"));
+        repeat_manuscript(&article, &dir, copies);
+        let result = scenario(&format!("book ~{target} pages ({copies} copies)"), &dir, work.path(), &["pdf"]);
+        long.push((target, result));
+    }
+
+    println!("== scaling (PDF build, median wall time)");
+    for pair in long.windows(2) {
+        let (n, a) = &pair[0];
+        let (m, b) = &pair[1];
+        println!(
+            "time({} pages) / time({} pages) = {:.2}  [{} → {} pages, {:.0} → {:.0} ms]",
+            b.pages, a.pages, b.wall_ms / a.wall_ms, n, m, a.wall_ms, b.wall_ms
+        );
+    }
+    if let Some((_, largest)) = long.last() {
+        println!("largest book: {} pages in {:.0} ms, peak {:.0} MiB", largest.pages, largest.wall_ms, largest.peak_mib);
+    }
+    println!();
+    pandoc_comparison(&article, work.path());
+}
+
+/// Medians of one manuscript and format set.
+struct Figures {
+    wall_ms: f64,
+    peak_mib: f64,
+    pages: usize,
+}
+
+fn scenario(name: &str, manuscript: &Path, work: &Path, formats: &[&str]) -> Figures {
+    println!("== {name}");
+    let mut pdf_figures = None;
+    for format in formats {
+        let out = work.join(format!("out-{}", name.len()));
+        let mut walls = Vec::new();
+        let mut peaks = Vec::new();
+        let mut stages: BTreeMap<String, Vec<f64>> = BTreeMap::new();
+        let mut order: Vec<String> = Vec::new();
+        let mut pages = 0;
+        for _ in 0..RUNS {
+            let started = Instant::now();
+            let output = Command::new(env!("CARGO_BIN_EXE_reportpress"))
+                .args(["build", "--timings", "--format", format, "--manuscript"])
+                .arg(manuscript)
+                .arg("--out")
+                .arg(&out)
+                .current_dir(env!("CARGO_MANIFEST_DIR"))
+                .output()
+                .expect("run reportpress");
+            walls.push(started.elapsed().as_secs_f64() * 1000.0);
+            let stdout = String::from_utf8_lossy(&output.stdout);
+            assert!(output.status.success(), "build failed: {}", String::from_utf8_lossy(&output.stderr));
+            for line in stdout.lines() {
+                if let Some(rest) = line.strip_prefix("stage ") {
+                    let mut words: Vec<&str> = rest.split_whitespace().collect();
+                    words.pop(); // "ms"
+                    let value: f64 = words.pop().and_then(|v| v.parse().ok()).unwrap_or(0.0);
+                    let stage = words.join(" ");
+                    if !order.contains(&stage) {
+                        order.push(stage.clone());
+                    }
+                    stages.entry(stage).or_default().push(value);
+                } else if let Some(rest) = line.strip_prefix("peak memory ") {
+                    peaks.push(rest.trim_end_matches(" MiB").parse().unwrap_or(0.0));
+                } else if let Some(index) = line.find(" pages,") {
+                    let before = &line[..index];
+                    pages = before.rsplit('(').next().and_then(|n| n.trim().parse().ok()).unwrap_or(pages);
+                }
+            }
+        }
+        let wall = median(&mut walls);
+        let peak = median(&mut peaks);
+        println!("  --format {format:<4}  wall {wall:>7.0} ms   peak memory {peak:>6.0} MiB{}", if pages > 0 { format!("   {pages} pages") } else { String::new() });
+        for stage in &order {
+            let value = median(stages.get_mut(stage).expect("stage seen"));
+            println!("      {stage:<16} {value:>8.1} ms");
+        }
+        if *format == "pdf" {
+            let typst = stages.get_mut("typst compile").map(|v| median(v)).unwrap_or(0.0)
+                + stages.get_mut("pdf export").map(|v| median(v)).unwrap_or(0.0);
+            if typst > 0.0 {
+                println!("      whole PDF build / (Typst compile + PDF export) = {:.2}", wall / typst);
+            }
+            pdf_figures = Some(Figures { wall_ms: wall, peak_mib: peak, pages });
+        }
+    }
+    println!();
+    pdf_figures.unwrap_or(Figures { wall_ms: 0.0, peak_mib: 0.0, pages: 0 })
+}
+
+fn median(values: &mut [f64]) -> f64 {
+    if values.is_empty() {
+        return 0.0;
+    }
+    values.sort_by(|a, b| a.total_cmp(b));
+    values[values.len() / 2]
+}
+
+/// Writes a manuscript that holds `copies` copies of `source`'s text (data shared; the ids
+/// of chart and table directives dropped from the copies so each stays unique).
+fn repeat_manuscript(source: &Path, target: &Path, copies: usize) {
+    copy_dir(source, target);
+    let config_text = std::fs::read_to_string(source.join("report.toml")).expect("report.toml");
+    let config: toml::Value = toml::from_str(&config_text).expect("valid report.toml");
+    let files: Vec<String> = config["files"].as_array().expect("files").iter().map(|f| f.as_str().unwrap_or_default().to_string()).collect();
+    let mut listed = Vec::new();
+    for copy in 0..copies {
+        for file in &files {
+            let text = std::fs::read_to_string(source.join(file)).expect("text file");
+            let text: String = text
+                .lines()
+                .filter(|line| copy == 0 || !line.trim_start().starts_with("id = "))
+                .map(|line| format!("{line}\n"))
+                .collect();
+            let name = format!("copies/{copy:03}-{}", file.replace('/', "-"));
+            std::fs::create_dir_all(target.join("copies")).expect("mkdir");
+            std::fs::write(target.join(&name), text).expect("write copy");
+            listed.push(format!("\"{name}\""));
+        }
+    }
+    let mut out = String::new();
+    for line in config_text.lines() {
+        if line.trim_start().starts_with("files") {
+            break;
+        }
+        out.push_str(line);
+        out.push('\n');
+    }
+    out.push_str(&format!("files = [{}]\n", listed.join(", ")));
+    std::fs::write(target.join("report.toml"), out).expect("write report.toml");
+}
+
+fn copy_dir(from: &Path, to: &Path) {
+    std::fs::create_dir_all(to).expect("mkdir");
+    for entry in std::fs::read_dir(from).expect("read dir").flatten() {
+        let path = entry.path();
+        if path.is_dir() {
+            copy_dir(&path, &to.join(entry.file_name()));
+        } else {
+            std::fs::copy(&path, to.join(entry.file_name())).expect("copy");
+        }
+    }
+}
+
+/// Times Pandoc's EPUB writer on the article's text, when Pandoc is installed.
+fn pandoc_comparison(manuscript: &Path, work: &Path) {
+    println!("== EPUB against Pandoc");
+    if Command::new("pandoc").arg("--version").output().is_err() {
+        println!("  pandoc is not installed (make bench installs it with apt-get); skipped");
+        return;
+    }
+    let mut text = String::new();
+    let config: toml::Value = toml::from_str(&std::fs::read_to_string(manuscript.join("report.toml")).expect("report.toml")).expect("toml");
+    for file in config["files"].as_array().expect("files") {
+        text.push_str(&std::fs::read_to_string(manuscript.join(file.as_str().unwrap_or_default())).expect("text"));
+        text.push('\n');
+    }
+    let input = work.join("pandoc-input.md");
+    std::fs::write(&input, text).expect("write");
+    let mut walls = Vec::new();
+    for _ in 0..RUNS {
+        let started = Instant::now();
+        let status = Command::new("pandoc")
+            .args(["-f", "markdown", "-t", "epub3", "--metadata", "title=bench", "-o"])
+            .arg(work.join("pandoc.epub"))
+            .arg(&input)
+            .status()
+            .expect("run pandoc");
+        walls.push(started.elapsed().as_secs_f64() * 1000.0);
+        assert!(status.success());
+    }
+    println!("  pandoc -t epub3 (same text, no fonts, no charts): {:.0} ms", median(&mut walls));
+}

@@ -1,0 +1,39 @@
+//! `assets/design.toml`: the few facts about the page design that the Rust side needs
+//! (the Typst template holds everything else). Charts are drawn before typesetting, so
+//! their size and font family must match the design they are placed in.
+
+use std::path::Path;
+
+use serde::Deserialize;
+
+use crate::config::toml_diagnostic;
+use crate::diagnostics::{Diagnostic, Diagnostics, io_error};
+use crate::figures::ChartDesign;
+
+/// The name of the design facts file inside the design directory.
+pub const DESIGN_FILE: &str = "design.toml";
+
+/// Design facts shared by the Rust side and the Typst template.
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Design {
+    /// How charts are drawn.
+    pub charts: ChartDesign,
+}
+
+impl Design {
+    /// Reads `design.toml` from the design directory.
+    pub fn load(design_dir: &Path) -> Result<Self, Diagnostics> {
+        let path = design_dir.join(DESIGN_FILE);
+        let text = std::fs::read_to_string(&path).map_err(|e| {
+            let mut diagnostic = io_error(&path, "read the design facts", &e);
+            diagnostic.hint = Some("run reportpress from the project root, or pass --assets DIR".into());
+            Diagnostics::one(diagnostic)
+        })?;
+        let design: Design = toml::from_str(&text).map_err(|e| Diagnostics::one(toml_diagnostic(&path, &text, &e)))?;
+        if !(design.charts.width >= 160.0 && design.charts.height >= 120.0) {
+            return Err(Diagnostics::one(Diagnostic::error(&path, "charts must be at least 160 × 120 pt").with_hint("raise [charts] width and height")));
+        }
+        Ok(design)
+    }
+}

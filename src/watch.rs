@@ -1,0 +1,70 @@
+//! Watch mode: one long-lived process that rebuilds the editions whenever the manuscript,
+//! its data or the design change, reusing the loaded fonts and Typst's memoised layout.
+//! Errors are reported and the process keeps watching.
+
+use std::path::{Path, PathBuf};
+use std::sync::mpsc;
+use std::time::{Duration, Instant};
+
+use notify::{RecursiveMode, Watcher};
+
+use crate::diagnostics::{Diagnostic, Diagnostics, io_error};
+use crate::pipeline::{BuildOptions, BuildReport, Format, Session};
+
+/// How long to wait for more file events after the first one (editors save in bursts).
+const DEBOUNCE: Duration = Duration::from_millis(40);
+
+/// Builds once, then again on every change, calling `report` with each result and its
+/// duration. Returns only when the watcher cannot be set up or its channel closes.
+pub fn watch(
+    options: &BuildOptions,
+    formats: &[Format],
+    mut report: impl FnMut(&Result<BuildReport, Diagnostics>, Duration),
+) -> Result<(), Diagnostics> {
+    let mut session = Session::new();
+    let mut rebuild = |session: &mut Session| {
+        let started = Instant::now();
+        let result = session.build(options, formats);
+        report(&result, started.elapsed());
+        typst::comemo::evict(10);
+    };
+    rebuild(&mut session);
+
+    let (sender, receiver) = mpsc::channel();
+    let mut watcher = notify::recommended_watcher(move |event: notify::Result<notify::Event>| {
+        if let Ok(event) = event {
+            let _ = sender.send(event.paths);
+        }
+    })
+    .map_err(|e| Diagnostics::one(Diagnostic::error(&options.manuscript, format!("cannot watch for changes: {e}"))))?;
+    for dir in [&options.manuscript, &options.assets, &options.fonts] {
+        watcher
+            .watch(dir, RecursiveMode::Recursive)
+            .map_err(|e| Diagnostics::one(io_error(dir, "watch this directory", &std::io::Error::other(e.to_string()))))?;
+    }
+    let out = absolute(&options.out);
+    while let Ok(paths) = receiver.recv() {
+        let mut relevant = is_relevant(&paths, &out);
+        // Collect the rest of the burst.
+        while let Ok(more) = receiver.recv_timeout(DEBOUNCE) {
+            relevant |= is_relevant(&more, &out);
+        }
+        if relevant {
+            rebuild(&mut session);
+        }
+    }
+    Ok(())
+}
+
+fn absolute(path: &Path) -> PathBuf {
+    std::path::absolute(path).unwrap_or_else(|_| path.to_path_buf())
+}
+
+/// Ignores our own outputs and editor scratch files.
+fn is_relevant(paths: &[PathBuf], out: &Path) -> bool {
+    paths.iter().any(|path| {
+        let name = path.file_name().and_then(|n| n.to_str()).unwrap_or("");
+        let scratch = name.starts_with('.') || name.ends_with('~') || name.ends_with(".swp");
+        !scratch && !absolute(path).starts_with(out)
+    })
+}
