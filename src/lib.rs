@@ -4,6 +4,7 @@
 //! The shape follows mdBook: [`manuscript`] and [`markdown`] build one [`model::Document`];
 //! backends such as [`pdf`] each turn that model into one output; [`pipeline`] runs a build.
 
+pub mod charts;
 pub mod config;
 pub mod data;
 pub mod design;

@@ -1,0 +1,201 @@
+//! Colours, hatch patterns and line styles that stay distinguishable when printed in grey.
+//!
+//! The four solid fills step through clearly different lightness (dark red ≈ 24 % grey,
+//! light grey ≈ 65 %, steel blue ≈ 45 %, warm pale grey ≈ 87 %), ordered so that neighbours in
+//! a stack or group contrast strongly. From the fifth series on, fills are hatch patterns, which
+//! differ by texture rather than by tone. Lines differ by colour, dash pattern and marker shape.
+
+use super::svg::{El, SvgWriter, rect};
+
+/// Default text colour.
+pub(crate) const TEXT: &str = "#1a1a1a";
+/// Secondary text: tick labels and the source note.
+pub(crate) const MUTED: &str = "#595959";
+/// Light gridlines.
+pub(crate) const GRID: &str = "#d9d9d9";
+/// The zero line and leader lines.
+pub(crate) const AXIS: &str = "#595959";
+/// Page background.
+pub(crate) const BACKGROUND: &str = "#ffffff";
+/// Outline drawn around pale or hatched fills so their edge shows on white paper.
+const OUTLINE: &str = "#8c8c8c";
+
+/// The solid fills in series order: colour and whether labels on it are set in white.
+const SOLID: [(&str, bool); 4] = [("#8c1c13", true), ("#a6a6a6", false), ("#5b7a94", true), ("#e3dcd2", false)];
+
+/// How many distinct fills there are before they repeat.
+const FILLS: usize = 8;
+
+/// How one series (or pie slice) is filled.
+#[derive(Debug, Clone, PartialEq)]
+pub(crate) struct Swatch {
+    /// Value of the `fill` attribute: a colour or a `url(#…)` pattern reference.
+    pub fill: String,
+    /// Outline colour, for fills that would not show their edge on white.
+    pub outline: Option<&'static str>,
+    /// Colour of a label written on the fill.
+    pub label: &'static str,
+    /// Whether a label on the fill needs a white backing to stay legible (hatches).
+    pub backed: bool,
+}
+
+/// The fill of series (or slice) `index`.
+pub(crate) fn swatch(index: usize) -> Swatch {
+    let index = index % FILLS;
+    match SOLID.get(index) {
+        Some(&(colour, light_text)) => Swatch {
+            fill: colour.to_string(),
+            outline: (index == 3).then_some(OUTLINE),
+            label: if light_text { BACKGROUND } else { TEXT },
+            backed: false,
+        },
+        None => Swatch { fill: format!("url(#{})", pattern_id(index)), outline: Some(AXIS), label: TEXT, backed: true },
+    }
+}
+
+/// The id of the hatch pattern for fill `index` (4 to 7).
+fn pattern_id(index: usize) -> String {
+    format!("hatch-{index}")
+}
+
+/// Writes the `<pattern>` definitions needed for `count` series into `<defs>`.
+pub(crate) fn write_patterns(w: &mut SvgWriter, count: usize) {
+    for index in SOLID.len()..count.min(FILLS) {
+        write_pattern(w, index);
+    }
+}
+
+/// One hatch pattern: a background tile with stripes or dots, in user space so every bar
+/// shows the same texture.
+fn write_pattern(w: &mut SvgWriter, index: usize) {
+    let (background, ink, angle) = match index {
+        4 => ("#ffffff", "#8c1c13", 45),
+        5 => ("#d9d9d9", "#404040", 45),
+        6 => ("#ffffff", "#262626", -45),
+        _ => ("#f2e6e4", "#8c1c13", 0),
+    };
+    let size = 5.0;
+    w.open(
+        El::new("pattern")
+            .attr("id", pattern_id(index))
+            .attr("patternUnits", "userSpaceOnUse")
+            .num("width", size)
+            .num("height", size)
+            .attr("patternTransform", format!("rotate({angle})")),
+    );
+    w.empty(rect(0.0, 0.0, size, size).attr("fill", background));
+    match index {
+        5 => {
+            w.empty(rect(0.0, 0.0, 1.2, size).attr("fill", ink));
+            w.empty(rect(0.0, 0.0, size, 1.2).attr("fill", ink));
+        }
+        7 => w.empty(El::new("circle").num("cx", 2.5).num("cy", 2.5).num("r", 1.1).attr("fill", ink)),
+        _ => w.empty(rect(0.0, 0.0, 1.6, size).attr("fill", ink)),
+    }
+    w.close("pattern");
+}
+
+/// Marker shapes drawn at the points of a line.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) enum Marker {
+    /// A filled circle.
+    Circle,
+    /// A filled square.
+    Square,
+    /// A filled triangle, point up.
+    Triangle,
+    /// A filled diamond.
+    Diamond,
+}
+
+/// How one series of a line chart is drawn.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub(crate) struct LineStyle {
+    /// Stroke and marker colour.
+    pub colour: &'static str,
+    /// `stroke-dasharray`, or `None` for a solid line.
+    pub dash: Option<&'static str>,
+    /// Marker at each point.
+    pub marker: Marker,
+}
+
+/// The style of line series `index`.
+pub(crate) fn line_style(index: usize) -> LineStyle {
+    const STYLES: [(&str, Option<&str>, Marker); 6] = [
+        ("#8c1c13", None, Marker::Circle),
+        ("#5b7a94", Some("5 2.5"), Marker::Square),
+        ("#262626", Some("1.5 2"), Marker::Triangle),
+        ("#8c8c8c", None, Marker::Diamond),
+        ("#8c1c13", Some("6 2 1.5 2"), Marker::Square),
+        ("#262626", None, Marker::Diamond),
+    ];
+    let (colour, dash, marker) = STYLES[index % STYLES.len()];
+    LineStyle { colour, dash, marker }
+}
+
+/// A marker of `shape` centred on (`x`, `y`) with the given half size.
+pub(crate) fn marker(shape: Marker, x: f64, y: f64, half: f64) -> El {
+    use super::svg::PathData;
+    match shape {
+        Marker::Circle => El::new("circle").num("cx", x).num("cy", y).num("r", half),
+        Marker::Square => rect(x - half, y - half, 2.0 * half, 2.0 * half),
+        Marker::Triangle => {
+            let d = PathData::default()
+                .move_to(x, y - half * 1.15)
+                .line_to(x + half * 1.15, y + half * 0.85)
+                .line_to(x - half * 1.15, y + half * 0.85)
+                .close();
+            El::new("path").attr("d", d.finish())
+        }
+        Marker::Diamond => {
+            let r = half * 1.3;
+            let d = PathData::default().move_to(x, y - r).line_to(x + r, y).line_to(x, y + r).line_to(x - r, y).close();
+            El::new("path").attr("d", d.finish())
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// Luma (0–255) of a `#rrggbb` colour, as a greyscale printer would render it.
+    fn luma(colour: &str) -> f64 {
+        let channel = |i: usize| f64::from(u8::from_str_radix(&colour[i..i + 2], 16).unwrap_or(0));
+        0.299 * channel(1) + 0.587 * channel(3) + 0.114 * channel(5)
+    }
+
+    #[test]
+    fn solid_fills_differ_clearly_in_grey() {
+        let mut lumas: Vec<f64> = SOLID.iter().map(|(c, _)| luma(c)).collect();
+        lumas.sort_by(f64::total_cmp);
+        for pair in lumas.windows(2) {
+            assert!(pair[1] - pair[0] >= 40.0, "grey steps too close: {lumas:?}");
+        }
+        // Neighbouring series (as in a stack) differ even more.
+        for pair in SOLID.windows(2) {
+            assert!((luma(pair[0].0) - luma(pair[1].0)).abs() >= 50.0, "{pair:?}");
+        }
+        assert_eq!(SOLID[0].0, "#8c1c13");
+    }
+
+    #[test]
+    fn labels_on_fills_have_contrast() {
+        for (colour, light_text) in SOLID {
+            let l = luma(colour);
+            assert_eq!(light_text, l < 128.0, "{colour}: luma {l}");
+        }
+    }
+
+    #[test]
+    fn later_series_are_hatched() {
+        assert!(!swatch(0).fill.starts_with("url"));
+        assert_eq!(swatch(4).fill, "url(#hatch-4)");
+        assert!(swatch(5).backed);
+        assert_eq!(swatch(8), swatch(0));
+        let mut w = SvgWriter::default();
+        write_patterns(&mut w, 6);
+        let defs = w.finish();
+        assert!(defs.contains("id=\"hatch-4\"") && defs.contains("id=\"hatch-5\"") && !defs.contains("hatch-6"));
+    }
+}
