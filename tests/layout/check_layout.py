@@ -23,8 +23,8 @@ Exit:   0 clean, 1 violations found, 2 usage or I/O error.
 How the page is read:
   * Paragraphs, headings, captions, notes, lists … come from the PDF's structure tree
     (walked directly through pdfminer, following MCRs across pages); every character
-    carries the MCID of its marked-content sequence. Characters outside the tree are
-    artifacts (running heads, folios) and are skipped.
+    carries the MCID of its marked-content sequence. Artifacts (running heads, folios)
+    are skipped; content that is neither tagged nor an artifact is read by geometry.
   * Without a structure tree (or with --ignore-tags) paragraphs and headings are guessed
     from geometry: indent, vertical gaps, font size and font name.
   * Body size = the most common font size of the content characters.
@@ -353,8 +353,11 @@ class StructTree:
 
 
 def load_glyphs(pdf, tree: StructTree | None):
-    """All glyphs of the document; with a tree, only tagged ones (artifacts dropped)."""
+    """All glyphs of the document. With a tree: the tagged ones, and separately the ones
+    that are neither in the tree nor marked as artifacts (content whose tags are missing);
+    artifacts (running heads, folios, decoration) are dropped."""
     glyphs = []
+    untagged = []
     graphics = []  # (page, x0, top, x1, bottom, block) of tagged non-text content
     for pno, page in enumerate(pdf.pages, start=1):
         pageid = page.page_obj.pageid
@@ -365,18 +368,15 @@ def load_glyphs(pdf, tree: StructTree | None):
             mcid = ch.get("mcid")
             eid = None
             if tree is not None:
-                if mcid is None:
-                    continue  # artifact: running head, folio, decoration
-                eid = tree.by_mcid.get((pageid, mcid))
-                if eid is None:
-                    continue
+                if ch.get("tag") == "Artifact":
+                    continue  # running head, folio, decoration
+                eid = tree.by_mcid.get((pageid, mcid)) if mcid is not None else None
             m = ch.get("matrix")
-            base = page.height - m[5] if m else ch["bottom"]
-            # pdfplumber's coordinates are relative to the page box; so is `base`.
+            # baseline from the top of the page box: the glyph box's bottom, less the descent
             base = ch["bottom"] + (ch["y0"] - m[5]) if m else ch["bottom"]
             g = Glyph(text, ch["x0"], ch["x1"], float(ch["size"]), clean_font(ch.get("fontname", "")), base, pno, mcid)
-            g.block = tree.block_of(eid) if tree is not None else None
-            glyphs.append(g)
+            g.block = tree.block_of(eid) if eid is not None else None
+            (glyphs if tree is None or eid is not None else untagged).append(g)
         if tree is not None:
             for kind in ("rects", "lines", "curves", "images"):
                 for o in getattr(page, kind):
@@ -387,7 +387,7 @@ def load_glyphs(pdf, tree: StructTree | None):
                     if eid is None:
                         continue
                     graphics.append((pno, o["x0"], o["top"], o["x1"], o["bottom"], tree.block_of(eid)))
-    return glyphs, graphics
+    return glyphs, untagged, graphics
 
 
 def body_size_of(glyphs) -> float:
@@ -745,11 +745,9 @@ class Checker:
             for l in b.lines:
                 content.append((b.order, l.page, l.column, l.top, b.kind))
         block_by_id = {b.id: b for b in self.blocks}
-        for g in self.graphics:
-            pno, x0, top, x1, bottom, bid = g
+        for pno, col, top, bottom, bid in self.graphics:  # figures, charts: tagged graphics
             b = block_by_id.get(bid)
-            order = b.order if b else bid
-            content.append((order, pno, None, top, "graphic", x0, x1))
+            content.append((b.order if b else bid, pno, col, top, b.kind if b else "graphic"))
         for b in self.blocks:
             if b.kind != "heading":
                 continue
@@ -761,11 +759,7 @@ class Checker:
             for c in content:
                 if c[0] == b.order or c[4] == "note" or c[1] != last.page:
                     continue
-                if c[2] is None:  # graphic: compare horizontal position with the heading's
-                    x0, x1 = c[5], c[6]
-                    if x1 < last.x0 - 1 or x0 > last.x0 + 300 and last.column >= 0 and x0 > last.x1 + 30:
-                        continue
-                elif c[2] != last.column and c[2] != -1 and last.column != -1:
+                if c[2] != last.column and c[2] != -1 and last.column != -1:
                     continue
                 if c[3] > last.bottom - 0.5:
                     below = True
@@ -780,12 +774,19 @@ class Checker:
 def check(path: str, columns: int | None = None, body_size: float | None = None, ignore_tags: bool = False):
     import pdfplumber
 
+    version = tuple(int(p) for p in re.findall(r"\d+", pdfplumber.__version__)[:2])
+    if version < (0, 11):
+        raise ImportError(f"pdfplumber {pdfplumber.__version__} is too old (0.11 or newer gives characters their MCIDs)")
+
     pdf = pdfplumber.open(path)
     try:
         tree = None if ignore_tags else StructTree(pdf)
         if tree is not None and (not tree.present or not tree.by_mcid):
             tree = None
-        glyphs, graphics = load_glyphs(pdf, tree)
+        glyphs, untagged, graphics = load_glyphs(pdf, tree)
+        if tree is not None and not glyphs:
+            tree = None  # a tree that tags no text is of no use: fall back to geometry
+            glyphs, untagged, graphics = load_glyphs(pdf, None)
         body = body_size or body_size_of(glyphs)
         doc_gutters = find_gutters(glyphs, body, columns)
         # a document gutter holds on a page unless body-size text crosses it there
@@ -799,9 +800,26 @@ def check(path: str, columns: int | None = None, body_size: float | None = None,
                     keep.append((a, b))
             page_gutters[pno] = keep
         gutters_for_page = page_gutters.__getitem__
+        graphics = [
+            (pno, -1 if any(x0 < a and x1 > b for a, b in page_gutters[pno]) else column_index((x0 + x1) / 2, page_gutters[pno]), top, bottom, bid)
+            for pno, x0, top, x1, bottom, bid in graphics
+        ]
         if tree is not None:
             blocks = build_tagged(glyphs, tree, gutters_for_page)
             mode = "tags"
+            if untagged:
+                # content the tree misses: paragraphs by geometry, read after the tagged
+                # content of the same page
+                last_on_page = defaultdict(int)
+                for b in blocks:
+                    for l in b.lines:
+                        last_on_page[l.page] = max(last_on_page[l.page], b.order)
+                extra = build_geometric(untagged, body, gutters_for_page, [p.height for p in pdf.pages])
+                for i, b in enumerate(extra):
+                    b.id = -1 - i
+                    b.order = last_on_page[b.lines[0].page] + (i + 1) / (len(extra) + 1)
+                blocks = sorted(blocks + extra, key=lambda b: b.order)
+                mode = "tags+geometry"
         else:
             blocks = build_geometric(glyphs, body, gutters_for_page, [p.height for p in pdf.pages])
             mode = "geometry"
@@ -814,6 +832,7 @@ def check(path: str, columns: int | None = None, body_size: float | None = None,
             "mode": mode,
             "body_size": body,
             "gutters": doc_gutters,
+            "untagged_chars": len(untagged),
             "column_edges": {f"{k[1]}": v for k, v in checker.edges.items() if k[0] is None},
         }
         return info, violations
@@ -855,7 +874,7 @@ def main(argv=None) -> int:
         for v in violations:
             print(v.human())
         summary = ", ".join(f"{rule}={n}" for rule, n in counts.items())
-        print(f"summary ({info['mode']}, body {info['body_size']}pt, {len(info['gutters']) + 1} column(s)): {summary}; total={len(violations)}")
+        print(f"summary ({info['mode']}, body {info['body_size']}pt, {len(info['gutters']) + 1} column(s) detected): {summary}; total={len(violations)}")
     return 1 if violations else 0
 
 
