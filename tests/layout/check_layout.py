@@ -409,6 +409,7 @@ def find_gutters(glyphs, body: float, want: int | None):
                 cover[x] += 1
     peak = max(cover)
     candidates = []
+    strict = None
     for thresh in (0.02, 0.06, 0.12):
         limit = max(1, peak * thresh)
         bands = []
@@ -423,8 +424,12 @@ def find_gutters(glyphs, body: float, want: int | None):
         bands = [(a + lo + 1, b + lo - 1) for a, b in bands if a > 0 and b < len(cover) - 1]
         bands = [(a, b) for a, b in bands if b - a >= 0.8 * body]
         candidates = sorted(bands, key=lambda ab: ab[0] - ab[1])  # widest first
+        if strict is None:
+            strict = candidates
         if want is None or len(candidates) >= want - 1:
             break
+    else:
+        candidates = strict  # the hint asks for more columns than the text shows
     if want is not None:
         candidates = candidates[: max(0, want - 1)]
     return sorted((float(a), float(b)) for a, b in candidates)
