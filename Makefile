@@ -33,12 +33,14 @@ bench:
 	@command -v pandoc >/dev/null || { $(SUDO) apt-get update -qq && $(SUDO) apt-get install -y -qq pandoc >/dev/null; }
 	$(CARGO) bench --bench build
 
-# The tests read the PDFs back with poppler-utils and qpdf; install them when missing.
+# The tests read the PDFs back with poppler-utils and qpdf, and the layout checker
+# (tests/layout/check_layout.py) with Python's pdfplumber; install them when missing.
 test-tools:
 	@if ! command -v pdftotext >/dev/null || ! command -v pdffonts >/dev/null || ! command -v qpdf >/dev/null; then \
 		echo "installing poppler-utils and qpdf (needed by the tests)"; \
 		$(SUDO) apt-get update -qq && $(SUDO) apt-get install -y -qq poppler-utils qpdf >/dev/null; \
 	fi
+	@python3 -c "import pdfplumber" 2>/dev/null || { echo "installing pdfplumber (needed by the layout checker tests)"; python3 -m pip install -q pdfplumber || python3 -m pip install -q --break-system-packages pdfplumber; }
 
 test: test-tools
 	$(CARGO) test --release

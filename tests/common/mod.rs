@@ -87,3 +87,103 @@ pub fn write_manuscript(dir: &Path, output: &str, files: &[(&str, &str)]) {
         std::fs::write(path, text).unwrap();
     }
 }
+
+// ---- Layout checker (tests/layout/check_layout.py) ----------------------------------------
+
+/// Builds `manuscript` as PDF with the design directory `design` (and optionally another
+/// fonts directory) into `out`; asserts success.
+pub fn build_with_design(manuscript: &Path, design: &Path, fonts: Option<&Path>, out: &Path) {
+    let mut args = vec![
+        "build",
+        "--format",
+        "pdf",
+        "--manuscript",
+        manuscript.to_str().expect("utf-8 path"),
+        "--assets",
+        design.to_str().expect("utf-8 path"),
+        "--out",
+        out.to_str().expect("utf-8 path"),
+    ];
+    if let Some(fonts) = fonts {
+        args.extend(["--fonts", fonts.to_str().expect("utf-8 path")]);
+    }
+    let output = reportpress(&args);
+    assert!(
+        output.status.success(),
+        "build of {} with design {} failed:\n{}",
+        manuscript.display(),
+        design.display(),
+        String::from_utf8_lossy(&output.stderr)
+    );
+}
+
+/// The result of one run of the layout checker.
+pub struct LayoutReport {
+    /// Exit code: 0 clean, 1 violations, 2 usage or I/O error.
+    pub code: i32,
+    /// The `--json` report (Null when the checker failed before writing it).
+    pub json: serde_json::Value,
+    pub stderr: String,
+}
+
+impl LayoutReport {
+    /// Violations per rule id.
+    pub fn count(&self, rule: &str) -> u64 {
+        self.json["counts"][rule].as_u64().unwrap_or_else(|| panic!("no count for rule {rule} in {}", self.json))
+    }
+
+    /// Rules with at least one violation.
+    pub fn fired(&self) -> Vec<String> {
+        let counts = self.json["counts"].as_object().expect("counts in the JSON report");
+        counts.iter().filter(|(_, n)| n.as_u64().unwrap_or(0) > 0).map(|(rule, _)| rule.clone()).collect()
+    }
+
+    /// The violations as the checker's human-readable lines.
+    pub fn lines(&self) -> String {
+        let empty = Vec::new();
+        let list = self.json["violations"].as_array().unwrap_or(&empty);
+        list.iter()
+            .map(|v| format!("page {}, rule {}: {} near «{}»", v["page"], v["rule"].as_str().unwrap_or("?"), v["what"].as_str().unwrap_or("?"), v["context"].as_str().unwrap_or("")))
+            .collect::<Vec<_>>()
+            .join("\n")
+    }
+}
+
+/// The Python interpreter for the layout checker: `$PYTHON`, else `python3`.
+pub fn python() -> String {
+    std::env::var("PYTHON").unwrap_or_else(|_| "python3".into())
+}
+
+/// Runs `python3 tests/layout/check_layout.py --json <extra> <pdf>` (`$PYTHON` overrides
+/// the interpreter); fails the test with a clear message when pdfplumber is missing.
+pub fn layout_check(pdf: &Path, extra: &[&str]) -> LayoutReport {
+    let python = python();
+    let script = root().join("tests/layout/check_layout.py");
+    let output = Command::new(&python)
+        .arg(&script)
+        .arg("--json")
+        .args(extra)
+        .arg(pdf)
+        .output()
+        .unwrap_or_else(|e| panic!("cannot run `{python}` ({e}); the layout checker needs Python 3 with pdfplumber (make test-tools)"));
+    let stderr = String::from_utf8_lossy(&output.stderr).to_string();
+    assert!(
+        !stderr.contains("No module named 'pdfplumber'") && !stderr.contains("install it with"),
+        "pdfplumber is missing: run `python3 -m pip install pdfplumber` (make test-tools)\n{stderr}"
+    );
+    let code = output.status.code().expect("the checker exited");
+    let json = serde_json::from_slice(&output.stdout).unwrap_or(serde_json::Value::Null);
+    LayoutReport { code, json, stderr }
+}
+
+/// A fonts directory for `--fonts`: links to the pinned fonts in `fonts/` plus `extra` files.
+pub fn fonts_dir_with(dir: &Path, extra: &[&Path]) -> PathBuf {
+    std::fs::create_dir_all(dir).unwrap();
+    let pinned = std::fs::read_dir(root().join("fonts")).unwrap().map(|e| e.unwrap().path());
+    for path in pinned.chain(extra.iter().map(|p| p.to_path_buf())) {
+        if path.is_file() {
+            std::os::unix::fs::symlink(&path, dir.join(path.file_name().unwrap())).unwrap();
+        }
+    }
+    dir.to_path_buf()
+}

@@ -1,0 +1,887 @@
+#!/usr/bin/env python3
+"""Layout checker for Chinese typesetting in a built PDF.
+
+Reads a (preferably tagged) PDF with pdfplumber and reports, per page, every breach of
+the basic W3C clreq line-breaking rules and GB/T 15834-2011 §5.1 (placement of
+punctuation), plus a few measurable quality rules of the reportpress design:
+
+  start-punct   closing punctuation or a pause/stop mark starts a continuation line
+  end-open      an opening quote/bracket/book-title mark ends a line
+  split-dash    a two-em dash (——) or an ellipsis (……) is split across lines
+  split-number  a number is split across lines, or split from its % / ‰
+  orphan        a paragraph's last line holds a single Han character (孤字)
+  indent        a body paragraph's first line is not indented 2 em
+  justify       a non-final line of a justified paragraph misses or overruns the column edge
+  gap           a gap wider than 0.5 em between adjacent glyphs on a line
+  heading-end   a heading is the last thing in its column while the text goes on elsewhere
+  latin-punct   a CJK quotation mark, dash or ellipsis drawn with a non-CJK (Latin) font
+                inside Chinese text
+
+Usage:  check_layout.py [--json] [--columns N] [--body-size PT] [--ignore-tags] FILE.pdf
+Exit:   0 clean, 1 violations found, 2 usage or I/O error.
+
+How the page is read:
+  * Paragraphs, headings, captions, notes, lists … come from the PDF's structure tree
+    (walked directly through pdfminer, following MCRs across pages); every character
+    carries the MCID of its marked-content sequence. Artifacts (running heads, folios)
+    are skipped; content that is neither tagged nor an artifact is read by geometry.
+  * Without a structure tree (or with --ignore-tags) paragraphs and headings are guessed
+    from geometry: indent, vertical gaps, font size and font name.
+  * Body size = the most common font size of the content characters.
+  * Columns = gutters found in the x-coverage histogram of body-size characters (over the
+    whole document, then confirmed per page); lines = characters of one block element in
+    one column grouped by baseline.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import re
+import sys
+import unicodedata
+from collections import Counter, defaultdict
+from dataclasses import dataclass, field
+
+RULES = {
+    "start-punct": "closing punctuation or pause/stop mark at the start of a continuation line",
+    "end-open": "opening quote/bracket/book-title mark at the end of a line",
+    "split-dash": "—— or …… split across lines",
+    "split-number": "number split across lines or from its %",
+    "orphan": "paragraph's last line holds a single Han character (孤字)",
+    "indent": "body paragraph's first line not indented 2 em",
+    "justify": "non-final line of a justified paragraph misses or overruns the column edge",
+    "gap": "gap wider than 0.5 em between adjacent glyphs",
+    "heading-end": "heading is the last thing in its column while the text continues elsewhere",
+    "latin-punct": "CJK quotation mark, dash or ellipsis drawn with a Latin font in Chinese text",
+}
+
+# GB/T 15834 §5.1 / clreq 3.1.7: marks that may not start a line (pause and stop marks,
+# closing quotes, brackets and book-title marks; their Latin counterparts too).
+CLOSING = set("，。、；：？！）］｝〕〉》」』】〗〙”’．｡､・﹐﹑﹒﹔﹕﹖﹗,.;:!?)]}")
+# Marks that may not end a line.
+OPENING = set("“‘（［｛〔〈《「『【〖〘([{")
+# Marks that must not be split: dash and ellipsis halves.
+UNSPLITTABLE = set("—―…⸺⸻⋯")
+PERCENT = set("%％‰‱")
+# CJK quotation marks, dashes and ellipses that must come from the CJK font.
+CJK_PUNCT_FONT_SENSITIVE = set("“”‘’—―…⸺⸻")
+LIST_MARK = re.compile(r"^(\d+[.、)）]|[(（]\d+[)）]|[•·◦▪‣\-–*])")
+ZERO_WIDTH = set("\u200b\u200c\u200d\u2060\ufeff\u00ad")
+
+CJK_FONT_NAME = re.compile(
+    r"CJK|Han(?:s|t)?\b|SourceHan|Source Han|Song|Hei|Kai|Fang|Ming|Mincho|Gothic|SimSun|SimHei|"
+    r"STX|STSong|FZ|Heiti|Songti|Kaiti|PingFang|YaHei|WenQuanYi|AR ?PL|GB|Sarasa|LXGW",
+    re.IGNORECASE,
+)
+
+# Structure types (after role mapping) that hold text of their own, i.e. form a "block".
+BLOCK_TYPES = {
+    "P", "H", "H1", "H2", "H3", "H4", "H5", "H6", "Caption", "TD", "TH", "Note", "Figure",
+    "Formula", "TOCI", "BibEntry", "Code", "Title",
+}
+HEADING_TYPES = {"H", "H1", "H2", "H3", "H4", "H5", "H6"}
+# Ancestors that take a paragraph out of the body text (for indent and justification).
+NON_BODY_ANCESTORS = {
+    "L", "LI", "Lbl", "LBody", "BlockQuote", "Note", "Caption", "Table", "TR", "TH", "TD",
+    "THead", "TBody", "TFoot", "Aside", "Figure", "Formula", "TOC", "TOCI", "Index", "Title",
+    "BibEntry", "Code", "Sidebar",
+}
+
+
+def is_han(ch: str) -> bool:
+    if len(ch) != 1:
+        return any(is_han(c) for c in ch)
+    o = ord(ch)
+    return (
+        0x4E00 <= o <= 0x9FFF
+        or 0x3400 <= o <= 0x4DBF
+        or 0x20000 <= o <= 0x3134F
+        or 0xF900 <= o <= 0xFAFF
+        or o == 0x3007
+    )
+
+
+def is_cjk_context(ch: str) -> bool:
+    """Han characters and full-width CJK punctuation: 'Chinese text'."""
+    if len(ch) != 1:
+        return any(is_cjk_context(c) for c in ch)
+    o = ord(ch)
+    return is_han(ch) or 0x3000 <= o <= 0x303F or 0xFF00 <= o <= 0xFFEF
+
+
+def is_punct(ch: str) -> bool:
+    if len(ch) != 1:
+        return bool(ch) and all(is_punct(c) for c in ch)
+    return unicodedata.category(ch).startswith("P") or ch in PERCENT or ch in "～~"
+
+
+def is_digit(ch: str) -> bool:
+    if len(ch) != 1:
+        return bool(ch) and all(is_digit(c) for c in ch)
+    return unicodedata.category(ch) == "Nd"
+
+
+def is_blank(ch: str) -> bool:
+    return ch in ZERO_WIDTH or (ch.isspace() and ch != "\u3000")
+
+
+def clean_font(name: str) -> str:
+    return name.split("+", 1)[1] if "+" in name[:8] else name
+
+
+# --------------------------------------------------------------------------------------
+# Data
+
+
+@dataclass
+class Glyph:
+    text: str
+    x0: float
+    x1: float
+    size: float
+    font: str
+    base: float  # baseline, from the top of the page
+    page: int
+    mcid: int | None
+    block: int | None = None  # block id
+    column: int = 0
+
+
+@dataclass
+class Block:
+    id: int
+    kind: str  # body, heading, list, caption, note, table, aside, title, quote, label, other
+    stype: str  # structure type (role-mapped), or "geom"
+    order: int  # reading order
+    lines: list = field(default_factory=list)
+    size: float = 0.0
+
+
+@dataclass
+class Line:
+    block: Block
+    page: int
+    column: int  # -1 = spans the columns
+    glyphs: list
+    base: float
+
+    @property
+    def visible(self):
+        return [g for g in self.glyphs if not is_blank(g.text)]
+
+    @property
+    def text(self):
+        return "".join(g.text for g in self.glyphs if g.text not in ZERO_WIDTH)
+
+    @property
+    def x0(self):
+        v = self.visible
+        return v[0].x0 if v else 0.0
+
+    @property
+    def x1(self):
+        v = self.visible
+        return v[-1].x1 if v else 0.0
+
+    @property
+    def top(self):
+        return min(self.base - g.size * 0.88 for g in self.glyphs)
+
+    @property
+    def bottom(self):
+        return max(self.base + g.size * 0.12 for g in self.glyphs)
+
+    @property
+    def size(self):
+        return Counter(round(g.size, 1) for g in self.visible).most_common(1)[0][0] if self.visible else 0.0
+
+
+@dataclass
+class Violation:
+    page: int
+    rule: str
+    what: str
+    context: str
+    column: int
+    y: float
+
+    def human(self) -> str:
+        return f"page {self.page}, rule {self.rule}: {self.what} near «{self.context}»"
+
+
+# --------------------------------------------------------------------------------------
+# Structure tree
+
+
+class StructTree:
+    """The tagged structure: (page object id, mcid) → element; element types and parents."""
+
+    def __init__(self, pdf):
+        from pdfminer.pdftypes import resolve1
+        from pdfminer.psparser import PSLiteral
+
+        self.resolve1 = resolve1
+        self.PSLiteral = PSLiteral
+        self.elements: list[dict] = []  # id → {type, raw, parent, attrs, order}
+        self.by_mcid: dict[tuple[int, int], int] = {}
+        self.present = False
+        doc = pdf.doc
+        try:
+            catalog = doc.catalog
+            root = resolve1(catalog.get("StructTreeRoot"))
+        except Exception:
+            root = None
+        if not isinstance(root, dict):
+            return
+        self.present = True
+        self.rolemap = {}
+        rm = resolve1(root.get("RoleMap"))
+        if isinstance(rm, dict):
+            for k, v in rm.items():
+                self.rolemap[k] = self._name(v)
+        self._walk(root.get("K"), parent=None, page=None, depth=0)
+
+    def _name(self, v) -> str:
+        v = self.resolve1(v)
+        if isinstance(v, self.PSLiteral):
+            return v.name if isinstance(v.name, str) else v.name.decode("latin-1")
+        if isinstance(v, bytes):
+            return v.decode("latin-1")
+        return str(v)
+
+    def _std(self, t: str) -> str:
+        seen = set()
+        while t in self.rolemap and t not in seen:
+            seen.add(t)
+            t = self.rolemap[t]
+        return t
+
+    def _pageid(self, ref):
+        return getattr(ref, "objid", None)
+
+    def _walk(self, k, parent, page, depth):
+        if depth > 200 or k is None:
+            return
+        obj = self.resolve1(k)
+        if isinstance(obj, list):
+            for item in obj:
+                self._walk(item, parent, page, depth + 1)
+            return
+        if isinstance(obj, int):
+            if parent is not None and page is not None:
+                self.by_mcid[(page, obj)] = parent
+            return
+        if not isinstance(obj, dict):
+            return
+        typ = self._name(obj.get("Type")) if obj.get("Type") is not None else ""
+        if typ == "MCR":
+            pg = self._pageid(obj.get("Pg")) or page
+            mcid = self.resolve1(obj.get("MCID"))
+            if parent is not None and pg is not None and isinstance(mcid, int):
+                self.by_mcid[(pg, mcid)] = parent
+            return
+        if typ == "OBJR":
+            return
+        if "S" not in obj:
+            return
+        raw = self._name(obj.get("S"))
+        attrs = {}
+        a = self.resolve1(obj.get("A"))
+        for d in a if isinstance(a, list) else [a]:
+            d = self.resolve1(d)
+            if isinstance(d, dict):
+                for key, val in d.items():
+                    val = self.resolve1(val)
+                    attrs[key] = self._name(val) if isinstance(val, self.PSLiteral) else val
+        pg = self._pageid(obj.get("Pg")) or page
+        eid = len(self.elements)
+        self.elements.append({"raw": raw, "type": self._std(raw), "parent": parent, "attrs": attrs})
+        self._walk(obj.get("K"), eid, pg, depth + 1)
+
+    def ancestors(self, eid):
+        while eid is not None:
+            yield eid
+            eid = self.elements[eid]["parent"]
+
+    def is_block(self, eid) -> bool:
+        e = self.elements[eid]
+        t = e["type"]
+        if t == "Lbl":
+            parent = e["parent"]
+            return parent is not None and self.elements[parent]["type"] == "LI"
+        if t in BLOCK_TYPES or e["raw"] in BLOCK_TYPES:
+            return True
+        return t == "Span" and e["attrs"].get("Placement") == "Block"
+
+    def block_of(self, eid):
+        for a in self.ancestors(eid):
+            if self.is_block(a):
+                return a
+        return eid
+
+    def kind_of(self, bid) -> str:
+        e = self.elements[bid]
+        types = [self.elements[a]["type"] for a in self.ancestors(bid)]
+        raws = [self.elements[a]["raw"] for a in self.ancestors(bid)]
+        if "Title" in raws or "Title" in types:
+            return "title"
+        if e["type"] in HEADING_TYPES:
+            return "heading"
+        if "Note" in types or "FENote" in types:
+            return "note"
+        if "Caption" in types:
+            return "caption"
+        if any(t in ("Table", "TR", "TD", "TH") for t in types):
+            return "table"
+        if "Aside" in types or "Aside" in raws or "Sidebar" in raws:
+            return "aside"
+        if e["type"] == "Lbl":
+            return "label"
+        if "LBody" in types or "LI" in types:
+            return "list"
+        if "BlockQuote" in types:
+            return "quote"
+        if e["type"] == "P" and not (set(types) & NON_BODY_ANCESTORS):
+            return "body"
+        return "other"
+
+
+# --------------------------------------------------------------------------------------
+# Reading the page
+
+
+def load_glyphs(pdf, tree: StructTree | None):
+    """All glyphs of the document. With a tree: the tagged ones, and separately the ones
+    that are neither in the tree nor marked as artifacts (content whose tags are missing);
+    artifacts (running heads, folios, decoration) are dropped."""
+    glyphs = []
+    untagged = []
+    graphics = []  # (page, x0, top, x1, bottom, block) of tagged non-text content
+    for pno, page in enumerate(pdf.pages, start=1):
+        pageid = page.page_obj.pageid
+        for ch in page.chars:
+            text = ch.get("text") or ""
+            if not text:
+                continue
+            mcid = ch.get("mcid")
+            eid = None
+            if tree is not None:
+                if ch.get("tag") == "Artifact":
+                    continue  # running head, folio, decoration
+                eid = tree.by_mcid.get((pageid, mcid)) if mcid is not None else None
+            m = ch.get("matrix")
+            # baseline from the top of the page box: the glyph box's bottom, less the descent
+            base = ch["bottom"] + (ch["y0"] - m[5]) if m else ch["bottom"]
+            g = Glyph(text, ch["x0"], ch["x1"], float(ch["size"]), clean_font(ch.get("fontname", "")), base, pno, mcid)
+            g.block = tree.block_of(eid) if eid is not None else None
+            (glyphs if tree is None or eid is not None else untagged).append(g)
+        if tree is not None:
+            for kind in ("rects", "lines", "curves", "images"):
+                for o in getattr(page, kind):
+                    mcid = o.get("mcid")
+                    if mcid is None:
+                        continue
+                    eid = tree.by_mcid.get((pageid, mcid))
+                    if eid is None:
+                        continue
+                    graphics.append((pno, o["x0"], o["top"], o["x1"], o["bottom"], tree.block_of(eid)))
+    return glyphs, untagged, graphics
+
+
+def body_size_of(glyphs) -> float:
+    c = Counter(round(g.size, 1) for g in glyphs if not is_blank(g.text))
+    return c.most_common(1)[0][0] if c else 10.0
+
+
+def find_gutters(glyphs, body: float, want: int | None):
+    """Vertical bands (x0, x1) free of body-size text: the column gutters."""
+    body_glyphs = [g for g in glyphs if abs(g.size - body) < 0.2 and not is_blank(g.text)]
+    if not body_glyphs:
+        return []
+    lo = int(min(g.x0 for g in body_glyphs))
+    hi = int(max(g.x1 for g in body_glyphs)) + 1
+    cover = [0] * (hi - lo + 1)
+    for g in body_glyphs:
+        for x in range(int(g.x0) - lo, int(g.x1) - lo + 1):
+            if 0 <= x < len(cover):
+                cover[x] += 1
+    peak = max(cover)
+    candidates = []
+    strict = None
+    for thresh in (0.02, 0.06, 0.12):
+        limit = max(1, peak * thresh)
+        bands = []
+        start = None
+        for i, c in enumerate(cover):
+            if c <= limit and start is None:
+                start = i
+            elif c > limit and start is not None:
+                bands.append((start, i))
+                start = None
+        # interior bands only (the text area's outer edges are not gutters)
+        bands = [(a + lo + 1, b + lo - 1) for a, b in bands if a > 0 and b < len(cover) - 1]
+        bands = [(a, b) for a, b in bands if b - a >= 0.8 * body]
+        candidates = sorted(bands, key=lambda ab: ab[0] - ab[1])  # widest first
+        if strict is None:
+            strict = candidates
+        if want is None or len(candidates) >= want - 1:
+            break
+    else:
+        candidates = strict  # the hint asks for more columns than the text shows
+    if want is not None:
+        candidates = candidates[: max(0, want - 1)]
+    return sorted((float(a), float(b)) for a, b in candidates)
+
+
+def column_index(x: float, gutters) -> int:
+    i = 0
+    for a, b in gutters:
+        if x > (a + b) / 2:
+            i += 1
+    return i
+
+
+def cluster_baselines(glyphs):
+    """Groups glyphs (of one block in one column) into lines by baseline."""
+    out = []
+    for g in sorted(glyphs, key=lambda g: g.base):
+        if out and g.base - out[-1][-1].base <= 0.4 * max(g.size, out[-1][-1].size):
+            out[-1].append(g)
+        else:
+            out.append([g])
+    # the main baseline of a line: its most common one (superscripts are shifted)
+    lines = []
+    for group in out:
+        base = Counter(round(g.base, 1) for g in group if not is_blank(g.text)).most_common(1)
+        lines.append((base[0][0] if base else group[0].base, sorted(group, key=lambda g: g.x0)))
+    return lines
+
+
+def split_columns(glyphs, gutters):
+    """Lines of `glyphs` as (column, baseline, glyphs); column -1 = a line across the gutter."""
+    out = []
+    for base, line in cluster_baselines(glyphs):
+        cols = defaultdict(list)
+        for g in line:
+            cols[column_index((g.x0 + g.x1) / 2, gutters)].append(g)
+        spanning = False
+        if len(cols) > 1:
+            for a, b in gutters:
+                left = [g for g in line if (g.x0 + g.x1) / 2 <= (a + b) / 2]
+                right = [g for g in line if (g.x0 + g.x1) / 2 > (a + b) / 2]
+                if left and right and min(g.x0 for g in right) - max(g.x1 for g in left) < 0.5 * (b - a):
+                    spanning = True
+        if spanning:
+            for g in line:
+                g.column = -1
+            out.append((-1, base, line))
+        else:
+            for col, part in sorted(cols.items()):
+                for g in part:
+                    g.column = col
+                out.append((col, base, part))
+    return out
+
+
+def build_tagged(glyphs, tree: StructTree, gutters_for_page):
+    blocks: dict[int, Block] = {}
+    by_page_block = defaultdict(list)
+    for g in glyphs:
+        by_page_block[(g.page, g.block)].append(g)
+    for (pno, bid), gs in by_page_block.items():
+        if bid not in blocks:
+            blocks[bid] = Block(bid, tree.kind_of(bid), tree.elements[bid]["type"], bid)
+        for col, base, line in split_columns(gs, gutters_for_page(pno)):
+            blocks[bid].lines.append(Line(blocks[bid], pno, col, line, base))
+    return finish_blocks(blocks)
+
+
+def finish_blocks(blocks):
+    for b in blocks.values():
+        b.lines.sort(key=lambda l: (l.page, l.column, l.base))
+        sizes = Counter()
+        for l in b.lines:
+            for g in l.visible:
+                sizes[round(g.size, 1)] += 1
+        b.size = sizes.most_common(1)[0][0] if sizes else 0.0
+    return [b for b in sorted(blocks.values(), key=lambda b: b.order) if b.lines]
+
+
+def is_bold_or_sans(font: str) -> bool:
+    return bool(re.search(r"Bold|Black|Heavy|Semibold|Demi|Sans|Hei|Gothic", font, re.IGNORECASE))
+
+
+def build_geometric(glyphs, body: float, gutters_for_page, page_heights):
+    """Paragraphs and headings guessed from geometry, for PDFs without tags."""
+    # Lines per page (lines across the gutter first); drop running heads and folios:
+    # small lines in the top or bottom band of the page.
+    by_page = defaultdict(list)
+    for g in glyphs:
+        by_page[g.page].append(g)
+    raw_lines = []
+    for pno, gs in sorted(by_page.items()):
+        h = page_heights[pno - 1]
+        page_lines = []
+        for col, base, line in split_columns(gs, gutters_for_page(pno)):
+            size = Counter(round(g.size, 1) for g in line if not is_blank(g.text)).most_common(1)
+            size = size[0][0] if size else body
+            if size < body - 0.2 and (base < 0.09 * h or base > 0.93 * h):
+                continue
+            page_lines.append((pno, col, base, size, line))
+        body_bases = [b for _, c, b, s, _ in page_lines if c >= 0 and abs(s - body) < 0.2] or [h / 2]
+        mid = sorted(body_bases)[len(body_bases) // 2]
+        page_lines.sort(key=lambda r: (r[1] if r[1] >= 0 else (-1 if r[2] < mid else 1 << 20), r[2]))
+        raw_lines.extend(page_lines)
+    # column edges from body-size lines
+    edges = {}
+    for col in {c for _, c, _, _, _ in raw_lines}:
+        xs0 = Counter(round(min(g.x0 for g in l), 1) for p, c, _, s, l in raw_lines if c == col and abs(s - body) < 0.2)
+        xs1 = Counter(round(max(g.x1 for g in l if not is_blank(g.text)), 1) for p, c, _, s, l in raw_lines if c == col and abs(s - body) < 0.2)
+        if xs0:
+            edges[col] = (xs0.most_common(1)[0][0], xs1.most_common(1)[0][0])
+    blocks = {}
+    current = None
+    prev = None
+    order = 0
+    for pno, col, base, size, line in raw_lines:
+        vis = [g for g in line if not is_blank(g.text)]
+        if not vis:
+            continue
+        left, right = edges.get(col, (vis[0].x0, vis[-1].x1))
+        fonts = Counter(g.font for g in vis)
+        heading = size > body * 1.08 or (
+            all(is_bold_or_sans(g.font) for g in vis) and abs(size - body) < 0.2 and vis[-1].x1 < right - 2 * body
+        )
+        new = True
+        if current is not None and prev is not None:
+            ppno, pcol, pbase, psize, pline, pright, pheading = prev
+            same_place = ppno == pno and pcol == col
+            pitch_ok = same_place and 0 < base - pbase <= size * 2.0
+            next_column = not same_place
+            indented = vis[0].x0 > left + 1.5 * size
+            prev_full = pright >= edges.get(pcol, (0, pright))[1] - 0.6 * size
+            if heading == pheading and abs(size - psize) < 0.2 and not indented and prev_full and (pitch_ok or next_column):
+                new = False
+        if new:
+            order += 1
+            kind = "heading" if heading else ("body" if abs(size - body) < 0.2 else "other")
+            text = "".join(g.text for g in vis)
+            if kind == "body" and (LIST_MARK.match(text) or vis[0].x0 > left + 2.5 * size):
+                kind = "other"  # a list item or a block quote, not a body paragraph
+            current = Block(order, kind, "geom", order)
+            blocks[order] = current
+        current.lines.append(Line(current, pno, col, line, base))
+        prev = (pno, col, base, size, line, vis[-1].x1, heading)
+    return finish_blocks(blocks)
+
+
+# --------------------------------------------------------------------------------------
+# The rules
+
+
+def ctx(text: str, n: int = 8, tail: bool = False) -> str:
+    return text[-n:] if tail else text[:n]
+
+
+class Checker:
+    def __init__(self, blocks, graphics, body, page_count, fonts_with_han):
+        self.blocks = blocks
+        self.graphics = graphics
+        self.body = body
+        self.page_count = page_count
+        self.fonts_with_han = fonts_with_han
+        self.violations: list[Violation] = []
+        self.edges = self._column_edges()
+
+    def add(self, line: Line, rule: str, what: str, context: str):
+        self.violations.append(Violation(line.page, rule, what, context.replace("\n", "⏎"), line.column, round(line.base, 1)))
+
+    # column edges: the most common left and right ends of continuation body lines
+    def _column_edges(self):
+        left = defaultdict(Counter)
+        right = defaultdict(Counter)
+        for b in self.blocks:
+            if b.kind != "body" or abs(b.size - self.body) > 0.2:
+                continue
+            for i, l in enumerate(b.lines):
+                v = l.visible
+                if not v or l.column < 0:
+                    continue
+                if i > 0:
+                    left[(l.page, l.column)][round(l.x0, 1)] += 1
+                    left[(None, l.column)][round(l.x0, 1)] += 1
+                if i < len(b.lines) - 1 and not is_punct(v[-1].text):
+                    right[(l.page, l.column)][round(l.x1, 1)] += 1
+                    right[(None, l.column)][round(l.x1, 1)] += 1
+        edges = {}
+        for key in set(left) | set(right):
+            lc, rc = left.get(key), right.get(key)
+            edges[key] = (
+                lc.most_common(1)[0][0] if lc and sum(lc.values()) >= (3 if key[0] else 1) else None,
+                rc.most_common(1)[0][0] if rc and sum(rc.values()) >= (3 if key[0] else 1) else None,
+            )
+        return edges
+
+    def edge(self, line: Line, side: int):
+        for key in ((line.page, line.column), (None, line.column)):
+            e = self.edges.get(key)
+            if e and e[side] is not None:
+                return e[side]
+        return None
+
+    def run(self):
+        for b in self.blocks:
+            self.punctuation(b)
+            self.orphan(b)
+            if b.kind == "body" and abs(b.size - self.body) < 0.2:
+                self.indent(b)
+            if b.kind in ("body", "list") and abs(b.size - self.body) < 0.2 and b.stype != "Lbl":
+                self.justify(b)
+            self.gaps(b)
+            self.latin_punct(b)
+        self.heading_end()
+        self.violations.sort(key=lambda v: (v.page, v.column, v.y))
+        return self.violations
+
+    def punctuation(self, b: Block):
+        lines = [l for l in b.lines if l.visible]
+        for i, l in enumerate(lines):
+            v = l.visible
+            first, last = v[0].text, v[-1].text
+            prev = lines[i - 1] if i > 0 else None
+            if prev is not None and first in CLOSING:
+                self.add(l, "start-punct", f"continuation line starts with “{first}”", ctx(prev.text, 6, True) + "\n" + ctx(l.text, 6))
+            if last in OPENING:
+                nxt = lines[i + 1].text if i + 1 < len(lines) else ""
+                self.add(l, "end-open", f"line ends with opening mark “{last}”", ctx(l.text, 6, True) + "\n" + ctx(nxt, 6))
+            if prev is not None:
+                pv = prev.visible
+                a, z = pv[-1].text, first
+                if a in UNSPLITTABLE and z in UNSPLITTABLE:
+                    name = "ellipsis" if a in "…⋯" else "dash"
+                    self.add(l, "split-dash", f"{name} {a}{z} split across lines", ctx(prev.text, 6, True) + "\n" + ctx(l.text, 6))
+                a2 = pv[-2].text if len(pv) > 1 else ""
+                split = (is_digit(a) and (is_digit(z) or z in PERCENT or (z in ".,．" and len(v) > 1 and is_digit(v[1].text))))
+                split = split or (a in ".,．" and is_digit(a2) and is_digit(z))
+                if split:
+                    what = "number split from its percent sign" if z in PERCENT else "number split across lines"
+                    self.add(l, "split-number", what, ctx(prev.text, 6, True) + "\n" + ctx(l.text, 6))
+
+    def orphan(self, b: Block):
+        lines = [l for l in b.lines if l.visible]
+        if len(lines) < 2 or b.kind == "label":
+            return
+        last = lines[-1]
+        core = [g.text for g in last.visible if not is_punct(g.text) and g.text != "\u3000"]
+        if len(core) == 1 and is_han(core[0]):
+            self.add(last, "orphan", f"last line holds the single character “{core[0]}”", ctx(lines[-2].text, 8, True) + "\n" + last.text)
+
+    def indent(self, b: Block):
+        first = next((l for l in b.lines if l.visible), None)
+        if first is None or first.column < 0:
+            return
+        left = self.edge(first, 0)
+        if left is None:
+            return
+        em = b.size
+        got = (first.x0 - left) / em
+        ok = abs(got - 2.0) <= 0.08
+        if not ok and first.visible[0].text in OPENING:
+            ok = 1.42 <= got <= 2.08  # opening mark compressed at the line start
+        if not ok:
+            self.add(first, "indent", f"first line indented {got:.2f} em instead of 2 em", ctx(first.text, 10))
+
+    def justify(self, b: Block):
+        lines = [l for l in b.lines if l.visible]
+        for i, l in enumerate(lines[:-1]):
+            if l.column < 0:
+                continue
+            right = self.edge(l, 1)
+            if right is None:
+                continue
+            last = l.visible[-1]
+            em = last.size or self.body
+            tol = max(0.3, 0.03 * em)
+            if abs(last.x1 - right) <= tol:
+                continue
+            if last.text in CLOSING or last.text in UNSPLITTABLE or last.text in "”’":
+                # half-width (compressed) or hanging closing punctuation
+                if abs(last.x0 + 0.5 * em - right) <= tol or abs(last.x0 - right) <= tol:
+                    continue
+                if right - tol <= last.x0 + 0.5 * em and last.x1 <= right + tol:
+                    continue
+            delta = (last.x1 - right) / em
+            if delta < 0:
+                what = f"line ends {-delta:.2f} em short of the column edge"
+            else:
+                what = f"line overruns the column edge by {delta:.2f} em"
+            self.add(l, "justify", what, ctx(l.text, 10, True))
+
+    def gaps(self, b: Block):
+        for l in b.lines:
+            gs = [g for g in l.glyphs if g.text not in ZERO_WIDTH]
+            for a, c in zip(gs, gs[1:]):
+                em = max(a.size, c.size)
+                gap = c.x0 - a.x1
+                if gap > 0.5 * em + 0.05:
+                    i = gs.index(c)
+                    text = "".join(g.text for g in gs)
+                    self.add(l, "gap", f"{gap / em:.2f} em gap between “{a.text}” and “{c.text}”", text[max(0, i - 6) : i] + "␣" + text[i : i + 6])
+
+    def latin_punct(self, b: Block):
+        seq = [g for l in b.lines for g in l.visible]
+        for i, g in enumerate(seq):
+            if g.text not in CJK_PUNCT_FONT_SENSITIVE:
+                continue
+            if g.font in self.fonts_with_han or CJK_FONT_NAME.search(g.font):
+                continue
+            near = [seq[j].text for j in range(max(0, i - 2), min(len(seq), i + 3)) if j != i]
+            if any(is_cjk_context(t) for t in near):
+                text = "".join(x.text for x in seq)
+                line = next(l for l in b.lines if g in l.glyphs)
+                self.add(line, "latin-punct", f"“{g.text}” drawn with the Latin font {g.font}", text[max(0, i - 6) : i + 7])
+
+    def heading_end(self):
+        # where each block's content lies, for "is anything below / after it"
+        content = []  # (order, page, column, top, block kind)
+        for b in self.blocks:
+            for l in b.lines:
+                content.append((b.order, l.page, l.column, l.top, b.kind))
+        block_by_id = {b.id: b for b in self.blocks}
+        for pno, col, top, bottom, bid in self.graphics:  # figures, charts: tagged graphics
+            b = block_by_id.get(bid)
+            content.append((b.order if b else bid, pno, col, top, b.kind if b else "graphic"))
+        for b in self.blocks:
+            if b.kind != "heading":
+                continue
+            last = [l for l in b.lines if l.visible][-1]
+            later = [c for c in content if c[0] > b.order and c[4] not in ("note",)]
+            if not later:
+                continue  # the document ends with this heading
+            below = False
+            for c in content:
+                if c[0] == b.order or c[4] == "note" or c[1] != last.page:
+                    continue
+                if c[2] != last.column and c[2] != -1 and last.column != -1:
+                    continue
+                if c[3] > last.bottom - 0.5:
+                    below = True
+                    break
+            if not below:
+                self.add(last, "heading-end", "heading is the last line of its column; its text follows in the next column/page", last.text)
+
+
+# --------------------------------------------------------------------------------------
+
+
+def check(path: str, columns: int | None = None, body_size: float | None = None, ignore_tags: bool = False):
+    import pdfplumber
+
+    version = tuple(int(p) for p in re.findall(r"\d+", pdfplumber.__version__)[:2])
+    if version < (0, 11):
+        raise ImportError(f"pdfplumber {pdfplumber.__version__} is too old (0.11 or newer gives characters their MCIDs)")
+
+    pdf = pdfplumber.open(path)
+    try:
+        tree = None if ignore_tags else StructTree(pdf)
+        if tree is not None and (not tree.present or not tree.by_mcid):
+            tree = None
+        glyphs, untagged, graphics = load_glyphs(pdf, tree)
+        if tree is not None and not glyphs:
+            tree = None  # a tree that tags no text is of no use: fall back to geometry
+            glyphs, untagged, graphics = load_glyphs(pdf, None)
+        body = body_size or body_size_of(glyphs)
+        doc_gutters = find_gutters(glyphs, body, columns)
+        # a document gutter holds on a page unless body-size text crosses it there
+        page_gutters = {}
+        for pno in range(1, len(pdf.pages) + 1):
+            keep = []
+            pg = [g for g in glyphs if g.page == pno and abs(g.size - body) < 0.2 and not is_blank(g.text)]
+            for a, b in doc_gutters:
+                crossing = {round(g.base) for g in pg if g.x0 < b - 1 and g.x1 > a + 1 and min(g.x1, b) - max(g.x0, a) > 0.3 * body}
+                if len(crossing) <= 3:
+                    keep.append((a, b))
+            page_gutters[pno] = keep
+        gutters_for_page = page_gutters.__getitem__
+        graphics = [
+            (pno, -1 if any(x0 < a and x1 > b for a, b in page_gutters[pno]) else column_index((x0 + x1) / 2, page_gutters[pno]), top, bottom, bid)
+            for pno, x0, top, x1, bottom, bid in graphics
+        ]
+        if tree is not None:
+            blocks = build_tagged(glyphs, tree, gutters_for_page)
+            mode = "tags"
+            if untagged:
+                # content the tree misses: paragraphs by geometry, read after the tagged
+                # content of the same page
+                last_on_page = defaultdict(int)
+                for b in blocks:
+                    for l in b.lines:
+                        last_on_page[l.page] = max(last_on_page[l.page], b.order)
+                extra = build_geometric(untagged, body, gutters_for_page, [p.height for p in pdf.pages])
+                for i, b in enumerate(extra):
+                    b.id = -1 - i
+                    b.order = last_on_page[b.lines[0].page] + (i + 1) / (len(extra) + 1)
+                blocks = sorted(blocks + extra, key=lambda b: b.order)
+                mode = "tags+geometry"
+        else:
+            blocks = build_geometric(glyphs, body, gutters_for_page, [p.height for p in pdf.pages])
+            mode = "geometry"
+        fonts_with_han = {g.font for g in glyphs if is_han(g.text)}
+        checker = Checker(blocks, graphics, body, len(pdf.pages), fonts_with_han)
+        violations = checker.run()
+        info = {
+            "file": path,
+            "pages": len(pdf.pages),
+            "mode": mode,
+            "body_size": body,
+            "gutters": doc_gutters,
+            "untagged_chars": len(untagged),
+            "column_edges": {f"{k[1]}": v for k, v in checker.edges.items() if k[0] is None},
+        }
+        return info, violations
+    finally:
+        pdf.close()
+
+
+def main(argv=None) -> int:
+    parser = argparse.ArgumentParser(description="Check Chinese typesetting rules (clreq, GB/T 15834 §5.1) in a PDF.")
+    parser.add_argument("pdf", help="the PDF to check")
+    parser.add_argument("--json", action="store_true", help="print a JSON report instead of text")
+    parser.add_argument("--columns", type=int, help="number of columns of the design (default: detected)")
+    parser.add_argument("--body-size", type=float, help="body text size in pt (default: the most common size)")
+    parser.add_argument("--ignore-tags", action="store_true", help="ignore the structure tree; use geometry only")
+    args = parser.parse_args(argv)
+    if args.columns is not None and args.columns < 1:
+        parser.error("--columns must be at least 1")
+    try:
+        info, violations = check(args.pdf, args.columns, args.body_size, args.ignore_tags)
+    except ImportError as e:
+        print(f"check_layout: {e}; install it with `python3 -m pip install pdfplumber`", file=sys.stderr)
+        return 2
+    except Exception as e:  # unreadable or not a PDF
+        if os.environ.get("CHECK_LAYOUT_DEBUG"):
+            raise
+        print(f"check_layout: cannot read {args.pdf}: {e.__class__.__name__}: {e}", file=sys.stderr)
+        return 2
+    counts = {rule: 0 for rule in RULES}
+    for v in violations:
+        counts[v.rule] += 1
+    if args.json:
+        out = dict(info)
+        out["violations"] = [v.__dict__ for v in violations]
+        out["counts"] = counts
+        out["total"] = len(violations)
+        json.dump(out, sys.stdout, ensure_ascii=False, indent=1)
+        print()
+    else:
+        for v in violations:
+            print(v.human())
+        summary = ", ".join(f"{rule}={n}" for rule, n in counts.items())
+        print(f"summary ({info['mode']}, body {info['body_size']}pt, {len(info['gutters']) + 1} column(s) detected): {summary}; total={len(violations)}")
+    return 1 if violations else 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

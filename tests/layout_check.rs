@@ -1,0 +1,172 @@
+//! The layout checker (tests/layout/check_layout.py) measured against PDFs built by
+//! reportpress: each bad sample design in tests/layout/samples/<rule>/ breaks exactly one
+//! rule and the checker must report exactly that rule; the good sample must pass; and the
+//! real manuscripts are checked too (ignored until the design fixes what Typst leaves).
+
+mod common;
+
+use std::path::{Path, PathBuf};
+
+use common::*;
+
+const RULES: [&str; 10] = [
+    "start-punct",
+    "end-open",
+    "split-dash",
+    "split-number",
+    "orphan",
+    "indent",
+    "justify",
+    "gap",
+    "heading-end",
+    "latin-punct",
+];
+
+fn samples() -> PathBuf {
+    root().join("tests/layout/samples")
+}
+
+/// Builds the sample design `name` with the shared sample manuscript into `dir`.
+fn build_sample(name: &str, dir: &Path) -> PathBuf {
+    let fonts = if name == "latin-punct" {
+        // The only non-CJK font available: a tiny generated one (tests/layout/fonts/).
+        let latin = root().join("tests/layout/fonts/LayoutTestLatin.ttf");
+        Some(fonts_dir_with(&dir.join("fonts"), &[&latin]))
+    } else {
+        None
+    };
+    let out = dir.join("out");
+    build_with_design(&samples().join("manuscript"), &samples().join(name), fonts.as_deref(), &out);
+    let pdf = out.join("sample.pdf");
+    assert!(pdf.is_file(), "sample {name} was not written");
+    pdf
+}
+
+/// Builds the sample and checks that the checker reports `rule` and nothing else, with
+/// the tags and (except where geometry cannot tell) without them.
+fn assert_sample_breaks_only(rule: &str) {
+    let dir = tempfile::tempdir().unwrap();
+    let pdf = build_sample(rule, dir.path());
+    let report = layout_check(&pdf, &[]);
+    assert_eq!(report.code, 1, "checker should fail on the {rule} sample:\n{}\n{}", report.lines(), report.stderr);
+    assert_eq!(report.json["mode"], "tags", "the sample PDF should be read through its tags");
+    assert_eq!(report.fired(), vec![rule.to_string()], "the {rule} sample should break only {rule}:\n{}", report.lines());
+    assert!(report.count(rule) >= 1);
+    let page_one = report.json["violations"][0]["page"].as_u64();
+    assert_eq!(page_one, Some(1), "violation not placed on page 1:\n{}", report.lines());
+
+    // A short line that a forced break left is, by geometry alone, a paragraph's end.
+    if rule != "justify" {
+        let geometric = layout_check(&pdf, &["--ignore-tags"]);
+        assert_eq!(geometric.fired(), vec![rule.to_string()], "geometry fallback on the {rule} sample:\n{}", geometric.lines());
+    }
+}
+
+macro_rules! bad_sample {
+    ($($name:ident => $rule:literal),* $(,)?) => {$(
+        #[test]
+        fn $name() {
+            assert_sample_breaks_only($rule);
+        }
+    )*};
+}
+
+bad_sample! {
+    sample_start_punct_is_reported => "start-punct",
+    sample_end_open_is_reported => "end-open",
+    sample_split_dash_is_reported => "split-dash",
+    sample_split_number_is_reported => "split-number",
+    sample_orphan_is_reported => "orphan",
+    sample_indent_is_reported => "indent",
+    sample_justify_is_reported => "justify",
+    sample_gap_is_reported => "gap",
+    sample_heading_end_is_reported => "heading-end",
+    sample_latin_punct_is_reported => "latin-punct",
+}
+
+#[test]
+fn every_rule_has_a_bad_sample_and_the_checker_knows_it() {
+    let dir = tempfile::tempdir().unwrap();
+    let pdf = build_sample("good", dir.path());
+    let report = layout_check(&pdf, &[]);
+    let counts = report.json["counts"].as_object().expect("counts");
+    let mut known: Vec<&str> = counts.keys().map(|k| k.as_str()).collect();
+    let mut expected = RULES.to_vec();
+    known.sort();
+    expected.sort();
+    assert_eq!(known, expected, "the checker's rules and the samples differ");
+    for rule in RULES {
+        assert!(samples().join(rule).join("report.typ").is_file(), "no bad sample for rule {rule}");
+    }
+}
+
+#[test]
+fn good_sample_passes_with_tags_and_by_geometry() {
+    let dir = tempfile::tempdir().unwrap();
+    let pdf = build_sample("good", dir.path());
+    let report = layout_check(&pdf, &[]);
+    assert_eq!(report.code, 0, "good sample reported:\n{}\n{}", report.lines(), report.stderr);
+    assert_eq!(report.json["total"], 0);
+    assert_eq!(report.json["gutters"].as_array().map(|g| g.len()), Some(1), "two columns not detected: {}", report.json["gutters"]);
+    let geometric = layout_check(&pdf, &["--ignore-tags"]);
+    assert_eq!(geometric.code, 0, "good sample reported by geometry:\n{}", geometric.lines());
+    assert_eq!(geometric.json["mode"], "geometry");
+    // The human-readable form: only the summary line, exit 0.
+    let text = std::process::Command::new(python())
+        .arg(root().join("tests/layout/check_layout.py"))
+        .arg(&pdf)
+        .output()
+        .unwrap();
+    assert_eq!(text.status.code(), Some(0));
+    let stdout = String::from_utf8_lossy(&text.stdout);
+    assert!(stdout.starts_with("summary ") && stdout.contains("total=0"), "{stdout}");
+}
+
+#[test]
+fn human_readable_report_names_page_rule_and_context() {
+    let dir = tempfile::tempdir().unwrap();
+    let pdf = build_sample("orphan", dir.path());
+    let text = std::process::Command::new(python()).arg(root().join("tests/layout/check_layout.py")).arg(&pdf).output().unwrap();
+    assert_eq!(text.status.code(), Some(1));
+    let stdout = String::from_utf8_lossy(&text.stdout);
+    assert!(stdout.contains("page 1, rule orphan: last line holds the single character “年” near «"), "{stdout}");
+    assert!(stdout.contains("orphan=1"), "no per-rule summary:\n{stdout}");
+}
+
+#[test]
+fn unreadable_input_exits_with_2() {
+    let dir = tempfile::tempdir().unwrap();
+    let missing = layout_check(&dir.path().join("missing.pdf"), &[]);
+    assert_eq!(missing.code, 2, "{}", missing.stderr);
+    let not_pdf = dir.path().join("not.pdf");
+    std::fs::write(&not_pdf, "plain text, not a PDF").unwrap();
+    let report = layout_check(&not_pdf, &[]);
+    assert_eq!(report.code, 2, "{}", report.stderr);
+    assert!(report.stderr.contains("cannot read"), "{}", report.stderr);
+    let usage = layout_check(&not_pdf, &["--columns", "0"]);
+    assert_eq!(usage.code, 2, "{}", usage.stderr);
+}
+
+/// Builds a manuscript with the real design and returns the checker's report.
+fn check_manuscript(dir: &Path, manuscript: &Path, output: &str) -> LayoutReport {
+    build_ok(manuscript, dir, "pdf");
+    layout_check(&dir.join(format!("{output}.pdf")), &["--columns", "2"])
+}
+
+#[test]
+#[ignore = "Typst 0.15.1 still leaves 孤字 (single-character last lines) and an overhanging em dash in the article; \
+            enable once the design (assets/report.typ) or the pipeline prevents them"]
+fn real_manuscripts_pass_the_layout_check() {
+    let dir = tempfile::tempdir().unwrap();
+    let mut failures = Vec::new();
+    for (manuscript, output) in [(root().join("manuscript"), "leiyang-green-transformation"), (root().join("tests/manuscripts/quarterly"), "quarterly-review")] {
+        let out = dir.path().join(output);
+        let report = check_manuscript(&out, &manuscript, output);
+        assert_ne!(report.code, 2, "checker failed on {output}: {}", report.stderr);
+        println!("{output}: {} violation(s) {}\n{}", report.json["total"], report.json["counts"], report.lines());
+        if report.code != 0 {
+            failures.push(format!("{output}:\n{}", report.lines()));
+        }
+    }
+    assert!(failures.is_empty(), "layout violations:\n{}", failures.join("\n"));
+}
