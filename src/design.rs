@@ -14,24 +14,27 @@ use crate::figures::ChartDesign;
 pub const DESIGN_FILE: &str = "design.toml";
 
 /// Design facts shared by the Rust side and the Typst template.
-#[derive(Debug, Clone, Deserialize)]
+#[derive(Debug, Clone, Default, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct Design {
-    /// How charts are drawn.
-    pub charts: ChartDesign,
+    /// How charts are drawn; a design without it cannot place charts.
+    pub charts: Option<ChartDesign>,
 }
 
 impl Design {
-    /// Reads `design.toml` from the design directory.
+    /// Reads `design.toml` from the design directory (a design without one has no charts).
     pub fn load(design_dir: &Path) -> Result<Self, Diagnostics> {
         let path = design_dir.join(DESIGN_FILE);
+        if !path.exists() {
+            return Ok(Design::default());
+        }
         let text = std::fs::read_to_string(&path).map_err(|e| {
             let mut diagnostic = io_error(&path, "read the design facts", &e);
             diagnostic.hint = Some("run reportpress from the project root, or pass --assets DIR".into());
             Diagnostics::one(diagnostic)
         })?;
         let design: Design = toml::from_str(&text).map_err(|e| Diagnostics::one(toml_diagnostic(&path, &text, &e)))?;
-        if !(design.charts.width >= 160.0 && design.charts.height >= 120.0) {
+        if design.charts.as_ref().is_some_and(|c| !(c.width >= 160.0 && c.height >= 120.0)) {
             return Err(Diagnostics::one(Diagnostic::error(&path, "charts must be at least 160 × 120 pt").with_hint("raise [charts] width and height")));
         }
         Ok(design)

@@ -69,7 +69,7 @@ impl Manuscript {
             let expanded = references::expand(&text, &data, root, file);
             diagnostics.0.extend(expanded.problems);
             cross_refs.extend(expanded.cross_refs);
-            let context = markdown::ParseContext { data: &data, charts: &design.charts };
+            let context = markdown::ParseContext { data: &data, charts: design.charts.as_ref() };
             blocks.extend(markdown::parse(&expanded.text, &context, root, file, 1, &mut notes, &mut diagnostics));
         }
         notes.resolve(&mut blocks, &mut diagnostics, root);

@@ -27,8 +27,8 @@ use crate::model::{Block, BlockKind, Inline, SourcePos};
 pub struct ParseContext<'a> {
     /// The manuscript's data tables.
     pub data: &'a DataSet,
-    /// Chart size and font from the design.
-    pub charts: &'a crate::figures::ChartDesign,
+    /// Chart size and font from the design (`None`: the design cannot place charts).
+    pub charts: Option<&'a crate::figures::ChartDesign>,
 }
 
 /// Footnote definitions and references met across all text files of one manuscript.
@@ -422,7 +422,11 @@ impl<'a> BlockParser<'a, '_> {
             }
             "chart" => {
                 let first_line = content_start.map_or(source.line + 1, |offset| self.line_of(offset));
-                match crate::figures::chart_block(&content, self.context.data, self.context.charts) {
+                let result = match self.context.charts {
+                    Some(design) => crate::figures::chart_block(&content, self.context.data, design),
+                    None => Err(("the design has no [charts] section in design.toml, so it cannot place charts".to_string(), None)),
+                };
+                match result {
                     Ok(chart) => {
                         for note in chart.notes {
                             self.diagnostics.push(Diagnostic::warning(self.root.join(&self.file), format!("chart: {note}")).at_line(source.line));
@@ -751,7 +755,7 @@ mod tests {
         let mut diagnostics = Diagnostics::default();
         let data = DataSet::default();
         let charts = crate::figures::ChartDesign { font: "Noto Sans CJK SC".into(), width: 236.0, height: 180.0 };
-        let context = ParseContext { data: &data, charts: &charts };
+        let context = ParseContext { data: &data, charts: Some(&charts) };
         let mut blocks = parse(text, &context, Path::new("/m"), Path::new("t.md"), 1, &mut notes, &mut diagnostics);
         diagnostics.0.extend(undefined_footnotes(text, Path::new("/m"), Path::new("t.md")));
         notes.resolve(&mut blocks, &mut diagnostics, Path::new("/m"));

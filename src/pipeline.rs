@@ -115,9 +115,9 @@ impl Session {
         let started = Instant::now();
         let fonts = self.fonts(options, &manuscript.config.language)?;
         fonts.check_coverage(&manuscript.document, &manuscript.root)?;
-        if !fonts.families().iter().any(|family| *family == design.charts.font) {
+        if let Some(charts) = design.charts.as_ref().filter(|c| !fonts.families().contains(&c.font)) {
             return Err(Diagnostics::one(
-                Diagnostic::error(options.assets.join(crate::design::DESIGN_FILE), format!("the chart font `{}` is not among the fonts in {}", design.charts.font, options.fonts.display()))
+                Diagnostic::error(options.assets.join(crate::design::DESIGN_FILE), format!("the chart font `{}` is not among the fonts in {}", charts.font, options.fonts.display()))
                     .with_hint(format!("use one of: {}", fonts.families().join(", "))),
             ));
         }
