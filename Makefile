@@ -19,6 +19,10 @@ epub:
 all:
 	$(RUN) build --format all --manuscript $(MANUSCRIPT) --out $(OUT)
 
+# The proof edition for proofreaders: dist/<name>-proof.pdf
+proof:
+	$(RUN) build --format proof --manuscript $(MANUSCRIPT) --out $(OUT)
+
 check:
 	$(RUN) check --manuscript $(MANUSCRIPT)
 

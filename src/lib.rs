@@ -18,6 +18,7 @@ pub mod numbering;
 pub mod output;
 pub mod pdf;
 pub mod pipeline;
+pub mod proof;
 pub mod references;
 pub mod rules;
 pub mod watch;

@@ -78,6 +78,8 @@ enum FormatArg {
     Pdf,
     Epub,
     All,
+    /// The proof edition: line numbers, file:line marks, 校样 watermark.
+    Proof,
 }
 
 impl FormatArg {
@@ -86,6 +88,7 @@ impl FormatArg {
             FormatArg::Pdf => vec![Format::Pdf],
             FormatArg::Epub => vec![Format::Epub],
             FormatArg::All => vec![Format::Pdf, Format::Epub],
+            FormatArg::Proof => vec![Format::Proof],
         }
     }
 }
@@ -134,7 +137,7 @@ fn build(options: BuildOptions, format: FormatArg, emit_typst: Option<PathBuf>, 
     if let Some(dir) = emit_typst {
         let mut stages = Vec::new();
         let prepared = session.prepare(&options, &mut stages)?;
-        let backend = PdfBackend { fonts: prepared.fonts.clone(), design_dir: &options.assets };
+        let backend = PdfBackend { fonts: prepared.fonts.clone(), design_dir: &options.assets, proof: None };
         let written = backend.emit_typst(&prepared.manuscript, &dir)?;
         println!("wrote the Typst sources ({} files) to {}", written.len(), dir.display());
     }

@@ -44,6 +44,27 @@ pub struct PdfBackend<'a> {
     pub fonts: Arc<FontSet>,
     /// The design directory holding `report.typ`.
     pub design_dir: &'a Path,
+    /// Set for the proof edition (line numbers, source marks, 校样 watermark).
+    pub proof: Option<ProofInfo>,
+}
+
+/// What the proof edition prints in its footer.
+#[derive(Debug, Clone, serde::Serialize)]
+pub struct ProofInfo {
+    /// When the proof was made (`YYYY-MM-DD HH:MM UTC`).
+    pub built: String,
+    /// The manuscript's git revision (with `+修改` when it has uncommitted changes) or,
+    /// outside git, a content hash.
+    pub revision: String,
+}
+
+/// The JSON the template reads: the document model, plus proof details for proofs.
+#[derive(serde::Serialize)]
+struct TemplateInput<'a> {
+    #[serde(flatten)]
+    document: &'a crate::model::Document,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    proof: Option<&'a ProofInfo>,
 }
 
 /// A laid-out document, before export.
@@ -65,7 +86,8 @@ impl PdfBackend<'_> {
                     .with_hint("run reportpress from the project root, or pass --assets DIR"),
             ));
         }
-        let json = serde_json::to_vec(&manuscript.document).map_err(|e| {
+        let input = TemplateInput { document: &manuscript.document, proof: self.proof.as_ref() };
+        let json = serde_json::to_vec(&input).map_err(|e| {
             Diagnostics::one(Diagnostic::error(&manuscript.root, format!("cannot serialise the document model: {e}")))
         })?;
         let generated = HashMap::from([(DOCUMENT_JSON.to_string(), Bytes::new(json))]);
@@ -108,7 +130,8 @@ impl PdfBackend<'_> {
     pub fn emit_typst(&self, manuscript: &Manuscript, dir: &Path) -> Result<Vec<PathBuf>, Diagnostics> {
         let mut written = Vec::new();
         copy_tree(self.design_dir, dir, &mut written)?;
-        let json = serde_json::to_vec_pretty(&manuscript.document).map_err(|e| {
+        let input = TemplateInput { document: &manuscript.document, proof: self.proof.as_ref() };
+        let json = serde_json::to_vec_pretty(&input).map_err(|e| {
             Diagnostics::one(Diagnostic::error(&manuscript.root, format!("cannot serialise the document model: {e}")))
         })?;
         let target = dir.join(DOCUMENT_JSON.trim_start_matches('/'));

@@ -21,6 +21,8 @@ pub enum Format {
     Pdf,
     /// The EPUB 3 edition.
     Epub,
+    /// The proof edition for proofreaders (`<output>-proof.pdf`).
+    Proof,
 }
 
 /// Where a build reads from and writes to.
@@ -153,13 +155,23 @@ fn build_prepared(options: &BuildOptions, formats: &[Format], prepared: Prepared
     for format in formats {
         match format {
             Format::Pdf => {
-                let backend = PdfBackend { fonts: prepared.fonts.clone(), design_dir: &options.assets };
+                let backend = PdfBackend { fonts: prepared.fonts.clone(), design_dir: &options.assets, proof: None };
                 let pdf = backend.render(&prepared.manuscript)?;
                 report.stages.push(("typst compile", pdf.compile_time));
                 report.stages.push(("pdf export", pdf.export_time));
                 report.warnings.extend(pdf.warnings);
                 let path = options.out.join(format!("{}.pdf", prepared.manuscript.config.output));
                 outputs.push((path, pdf.bytes, format!("{} pages", pdf.pages)));
+            }
+            Format::Proof => {
+                let proof = crate::proof::proof_info(&prepared.manuscript);
+                let backend = PdfBackend { fonts: prepared.fonts.clone(), design_dir: &options.assets, proof: Some(proof) };
+                let pdf = backend.render(&prepared.manuscript)?;
+                report.stages.push(("proof compile", pdf.compile_time));
+                report.stages.push(("proof export", pdf.export_time));
+                report.warnings.extend(pdf.warnings);
+                let path = options.out.join(format!("{}-proof.pdf", prepared.manuscript.config.output));
+                outputs.push((path, pdf.bytes, format!("{} pages, proof", pdf.pages)));
             }
             Format::Epub => {
                 return Err(Diagnostics::one(

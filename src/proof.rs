@@ -1,0 +1,54 @@
+//! Details printed on the proof edition: when it was made and which version of the
+//! manuscript it shows (the git revision, or a content hash outside git).
+//!
+//! The proof is a working document, so unlike the editions it shows the build time; set
+//! `SOURCE_DATE_EPOCH` to pin it.
+
+use std::path::Path;
+use std::process::Command;
+
+use sha2::{Digest, Sha256};
+
+use crate::manuscript::Manuscript;
+use crate::pdf::ProofInfo;
+
+/// Collects the proof footer details for `manuscript`.
+pub fn proof_info(manuscript: &Manuscript) -> ProofInfo {
+    let seconds = std::env::var("SOURCE_DATE_EPOCH")
+        .ok()
+        .and_then(|s| s.trim().parse::<i64>().ok())
+        .unwrap_or_else(|| chrono::Utc::now().timestamp());
+    let built = chrono::DateTime::from_timestamp(seconds, 0)
+        .map(|t| t.format("%Y-%m-%d %H:%M UTC").to_string())
+        .unwrap_or_default();
+    let revision = git_revision(&manuscript.root).unwrap_or_else(|| format!("内容哈希 {}", content_hash(manuscript)));
+    ProofInfo { built, revision }
+}
+
+/// `abc1234`, or `abc1234+修改` when the manuscript has uncommitted changes.
+fn git_revision(dir: &Path) -> Option<String> {
+    let head = Command::new("git").arg("-C").arg(dir).args(["rev-parse", "--short", "HEAD"]).output().ok()?;
+    if !head.status.success() {
+        return None;
+    }
+    let revision = String::from_utf8(head.stdout).ok()?.trim().to_string();
+    let status = Command::new("git").arg("-C").arg(dir).args(["status", "--porcelain", "--", "."]).output().ok()?;
+    let dirty = !status.stdout.is_empty();
+    Some(if dirty { format!("{revision}+修改") } else { revision })
+}
+
+/// A short hash of everything the manuscript's text and data are made of.
+fn content_hash(manuscript: &Manuscript) -> String {
+    let mut hasher = Sha256::new();
+    let mut files: Vec<_> = manuscript.config.files.iter().map(|f| manuscript.root.join(f)).collect();
+    files.push(manuscript.root.join(crate::config::REPORT_FILE));
+    files.extend(manuscript.data.tables.values().map(|t| t.path.clone()));
+    for file in files {
+        hasher.update(file.to_string_lossy().as_bytes());
+        if let Ok(bytes) = std::fs::read(&file) {
+            hasher.update(&bytes);
+        }
+    }
+    let digest = hasher.finalize();
+    digest.iter().take(6).map(|b| format!("{b:02x}")).collect()
+}

@@ -1,0 +1,110 @@
+//! The proof edition: line numbers, a file:line mark on every paragraph, the 校样 watermark
+//! and a footer with build date, revision and page count — with exactly the print
+//! edition's line breaks, so a correction noted on the proof lands on the right line.
+
+mod common;
+
+use std::collections::BTreeMap;
+use std::path::Path;
+use std::sync::OnceLock;
+
+use common::*;
+
+/// Print and proof PDFs of the article, built once.
+fn editions() -> &'static (tempfile::TempDir, std::path::PathBuf, std::path::PathBuf) {
+    static BUILT: OnceLock<(tempfile::TempDir, std::path::PathBuf, std::path::PathBuf)> = OnceLock::new();
+    BUILT.get_or_init(|| {
+        let out = tempfile::tempdir().unwrap();
+        build_ok(&root().join("manuscript"), out.path(), "pdf");
+        build_ok(&root().join("manuscript"), out.path(), "proof");
+        let print = out.path().join("leiyang-green-transformation.pdf");
+        let proof = out.path().join("leiyang-green-transformation-proof.pdf");
+        (out, print, proof)
+    })
+}
+
+/// Visual lines of body text: (page, column, text), from pdftotext's word boxes.
+/// Words outside the text block (line numbers, marks, running heads, footers) are dropped.
+fn body_lines(pdf: &Path) -> Vec<(usize, usize, String)> {
+    let html = tool("pdftotext", &["-bbox", "-enc", "UTF-8", pdf.to_str().unwrap(), "-"]);
+    let mut lines: BTreeMap<(usize, usize, i64), Vec<(f64, String)>> = BTreeMap::new();
+    let (mut page, mut width) = (0usize, 0f64);
+    for line in html.lines() {
+        let attr = |name: &str| -> Option<f64> {
+            let start = line.find(&format!("{name}=\""))? + name.len() + 2;
+            line[start..].split('"').next()?.parse().ok()
+        };
+        if line.trim_start().starts_with("<page ") {
+            page += 1;
+            width = attr("width").unwrap_or(0.0);
+        } else if line.trim_start().starts_with("<word ") {
+            let (x0, y0, y1) = (attr("xMin").unwrap_or(0.0), attr("yMin").unwrap_or(0.0), attr("yMax").unwrap_or(0.0));
+            let text = line.split('>').nth(1).and_then(|t| t.split('<').next()).unwrap_or("").to_string();
+            // The text block: 18 mm from the edges of an A4-wide block centred on the page.
+            let block_left = (width - 595.2756) / 2.0 + 51.0;
+            let block_right = block_left + 493.0;
+            let in_block = x0 >= block_left - 1.0 && x0 <= block_right && y0 > 64.0 && y1 < 780.0;
+            let is_watermark = y1 - y0 > 40.0 && !text.is_empty() && text.chars().all(|c| c == '校' || c == '样');
+            if in_block && !is_watermark {
+                let column = usize::from(x0 >= width / 2.0);
+                lines.entry((page, column, (y1 * 2.0).round() as i64)).or_default().push((x0, text));
+            }
+        }
+    }
+    lines
+        .into_iter()
+        .map(|((page, column, _), mut words)| {
+            words.sort_by(|a, b| a.0.total_cmp(&b.0));
+            (page, column, words.into_iter().map(|(_, w)| w).collect::<String>())
+        })
+        .collect()
+}
+
+#[test]
+fn proof_breaks_every_line_exactly_as_the_print_edition() {
+    let (_, print, proof) = editions();
+    let print_lines = body_lines(print);
+    let proof_lines = body_lines(proof);
+    assert!(print_lines.len() > 300, "too few lines read from the print PDF: {}", print_lines.len());
+    assert_eq!(print_lines.len(), proof_lines.len(), "the proof has a different number of lines");
+    for (a, b) in print_lines.iter().zip(&proof_lines) {
+        assert_eq!(a, b, "line differs between print and proof");
+    }
+}
+
+#[test]
+fn paragraph_marks_point_at_the_manuscript_line_where_the_paragraph_starts() {
+    let (_, _, proof) = editions();
+    let text = tool("pdftotext", &["-raw", "-enc", "UTF-8", proof.to_str().unwrap(), "-"]);
+    let lines: Vec<&str> = text.lines().collect();
+    let mut checked = 0;
+    for (index, line) in lines.iter().enumerate() {
+        let Some((file, number)) = line.trim().rsplit_once(".md:").map(|(f, n)| (format!("{f}.md"), n)) else { continue };
+        let Ok(number) = number.parse::<usize>() else { continue };
+        let source = std::fs::read_to_string(root().join("manuscript").join(&file)).unwrap_or_else(|_| panic!("mark names {file}, which does not exist"));
+        let source_line = source.lines().nth(number - 1).unwrap_or_else(|| panic!("{file} has no line {number}"));
+        // The paragraph's first words as written: Markdown bold markers removed, up to the first reference.
+        let written: String = source_line.replace("**", "").split("{{").next().unwrap_or("").chars().take(6).collect();
+        let following = squeeze(&lines[index + 1..(index + 4).min(lines.len())].concat());
+        assert!(!written.is_empty(), "{file}:{number} is empty");
+        assert!(following.starts_with(&squeeze(&written)), "mark {file}:{number}: manuscript line starts «{written}», the proof «{}»", following.chars().take(12).collect::<String>());
+        checked += 1;
+    }
+    assert!(checked > 30, "only {checked} paragraph marks found in the proof");
+}
+
+#[test]
+fn proof_has_watermark_line_numbers_and_footer() {
+    let (_, _, proof) = editions();
+    let text = tool("pdftotext", &["-raw", "-enc", "UTF-8", proof.to_str().unwrap(), "-"]);
+    let pages = tool("pdfinfo", &[proof.to_str().unwrap()]).lines().find(|l| l.starts_with("Pages:")).unwrap().split_whitespace().last().unwrap().to_string();
+    assert!(squeeze(&text).contains("校样"), "no 校样 watermark");
+    assert!(text.contains(&format!("共 {pages} 页")), "footer lacks the page count {pages}");
+    assert!(text.contains("生成于"), "footer lacks the build date");
+    assert!(text.contains("版本"), "footer lacks the revision");
+    // Line numbers: on page 1 the numbers 1..10 appear as separate words.
+    let first_page = tool("pdftotext", &["-f", "1", "-l", "1", "-raw", proof.to_str().unwrap(), "-"]);
+    for n in 1..=10 {
+        assert!(first_page.lines().any(|l| l.trim() == n.to_string()), "line number {n} missing on page 1");
+    }
+}
