@@ -154,12 +154,14 @@ fn check_manuscript(dir: &Path, manuscript: &Path, output: &str) -> LayoutReport
 }
 
 #[test]
-#[ignore = "Typst 0.15.1 still leaves 孤字 (single-character last lines) and an overhanging em dash in the article; \
-            enable once the design (assets/report.typ) or the pipeline prevents them"]
 fn real_manuscripts_pass_the_layout_check() {
     let dir = tempfile::tempdir().unwrap();
     let mut failures = Vec::new();
-    for (manuscript, output) in [(root().join("manuscript"), "leiyang-green-transformation"), (root().join("tests/manuscripts/quarterly"), "quarterly-review")] {
+    for (manuscript, output) in [
+        (root().join("manuscript"), "leiyang-green-transformation"),
+        (root().join("tests/manuscripts/quarterly"), "quarterly-review"),
+        (root().join("tests/manuscripts/typography"), "typography-stress"),
+    ] {
         let out = dir.path().join(output);
         let report = check_manuscript(&out, &manuscript, output);
         assert_ne!(report.code, 2, "checker failed on {output}: {}", report.stderr);

@@ -333,6 +333,8 @@ class StructTree:
             return "note"
         if "Caption" in types:
             return "caption"
+        if "Figure" in types or "Figure" in raws:
+            return "figure"  # text drawn inside a picture (chart labels): not running text
         if any(t in ("Table", "TR", "TD", "TH") for t in types):
             return "table"
         if "Aside" in types or "Aside" in raws or "Sidebar" in raws:
@@ -633,6 +635,8 @@ class Checker:
 
     def run(self):
         for b in self.blocks:
+            if b.kind == "figure":
+                continue
             self.punctuation(b)
             self.orphan(b)
             if b.kind == "body" and abs(b.size - self.body) < 0.2:
