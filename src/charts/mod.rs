@@ -238,7 +238,10 @@ fn validate_series(data: &ChartData, index: usize, series: &Series) -> Result<()
         return Err(format!("{name}: the value for {} is not a finite number", data.categories[c]));
     }
     if data.series.len() > 1 && series.name.trim().is_empty() {
-        return Err(format!("series {} has no name; a chart with several series needs names for its legend", index + 1));
+        return Err(format!(
+            "series {} has no name; a chart with several series needs names for its legend",
+            index + 1
+        ));
     }
     Ok(())
 }
@@ -266,8 +269,11 @@ fn validate_circular(kind: ChartKind, data: &ChartData) -> Result<(), String> {
 fn validate_percent(data: &ChartData) -> Result<(), String> {
     for (c, category) in data.categories.iter().enumerate() {
         if let Some(series) = data.series.iter().find(|s| s.values[c] < 0.0) {
-            return Err(format!("percent-bar values must not be negative, found {} for {category} in {}",
-                series.values[c], series_name(0, series)));
+            return Err(format!(
+                "percent-bar values must not be negative, found {} for {category} in {}",
+                series.values[c],
+                series_name(0, series)
+            ));
         }
         if data.series.iter().map(|s| s.values[c]).sum::<f64>() <= 0.0 {
             return Err(format!("percent-bar: the values for {category} add up to 0, so they have no shares"));
@@ -282,7 +288,8 @@ fn with_labels(data: &ChartData) -> ChartData {
         .series
         .iter()
         .map(|s| {
-            let labels = if s.labels.is_empty() { s.values.iter().map(f64::to_string).collect() } else { s.labels.clone() };
+            let labels =
+                if s.labels.is_empty() { s.values.iter().map(f64::to_string).collect() } else { s.labels.clone() };
             Series { labels, ..s.clone() }
         })
         .collect();
