@@ -144,6 +144,10 @@ fn stress_samples() -> Vec<(ChartOptions, ChartData)> {
                 ],
             ),
         ),
+        (
+            options(ChartKind::Line),
+            data(&quarters, vec![series("甲", &["10", "20", "30", "40"]), series("乙", &["10.5", "21", "29", "41"]), series("丙", &["11", "19.5", "31", "39"])]),
+        ),
         (small, data(&SECTORS, vec![series("2020年", &["12", "5.5", "30"]), series("2021年", &["15", "8", "22"])])),
     ]);
     let mut tall = options(ChartKind::Donut);
