@@ -218,8 +218,11 @@ fn draw_segment(canvas: &mut Canvas, (s, c): (usize, usize), segment: Rect, text
 /// A stack segment too small for its label, which goes beside the bar instead.
 #[derive(Debug, Clone)]
 struct Beside {
+    /// The segment's series.
     series: usize,
+    /// The y of the segment's middle.
     middle: f64,
+    /// The label text.
     text: String,
 }
 
@@ -281,6 +284,7 @@ struct Stacks {
 }
 
 impl Stacks {
+    /// Stacks the series of `data`, as shares of each category's total when `percent`.
     fn new(data: &ChartData, percent: bool) -> Self {
         let count = data.categories.len();
         let totals: Vec<f64> = (0..count).map(|c| data.series.iter().map(|s| s.values[c]).sum()).collect();

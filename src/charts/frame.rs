@@ -43,6 +43,7 @@ pub(crate) enum LegendKey {
 }
 
 impl LegendKey {
+    /// Width of the key drawing.
     fn width(&self) -> f64 {
         match self {
             LegendKey::Fill(_) => FILL_KEY,
@@ -138,9 +139,13 @@ fn draw_source(canvas: &mut Canvas, source: &str, inner: f64, height: f64) -> f6
 
 /// A legend entry measured for a row.
 struct Entry<'a> {
+    /// Position in the legend (for the ids).
     index: usize,
+    /// The entry.
     item: &'a LegendItem,
+    /// Its text, wrapped.
     lines: Vec<String>,
+    /// Width of key, gap and text.
     width: f64,
 }
 

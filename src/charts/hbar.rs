@@ -35,10 +35,12 @@ struct Rows {
 }
 
 impl Rows {
+    /// The bottom of the plot.
     fn bottom(&self) -> f64 {
         self.top + self.slot * self.count as f64
     }
 
+    /// The y of the middle of category `c`'s row.
     fn centre(&self, c: usize) -> f64 {
         self.top + (c as f64 + 0.5) * self.slot
     }

@@ -24,8 +24,11 @@ const HOLE: f64 = 0.55;
 /// A pie's place on the canvas.
 #[derive(Debug, Clone, Copy)]
 struct Disc {
+    /// Centre x.
     cx: f64,
+    /// Centre y.
     cy: f64,
+    /// Outer radius.
     r: f64,
 }
 

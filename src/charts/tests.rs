@@ -146,7 +146,14 @@ fn stress_samples() -> Vec<(ChartOptions, ChartData)> {
         ),
         (
             options(ChartKind::Line),
-            data(&quarters, vec![series("甲", &["10", "20", "30", "40"]), series("乙", &["10.5", "21", "29", "41"]), series("丙", &["11", "19.5", "31", "39"])]),
+            data(
+                &quarters,
+                vec![
+                    series("甲", &["10", "20", "30", "40"]),
+                    series("乙", &["10.5", "21", "29", "41"]),
+                    series("丙", &["11", "19.5", "31", "39"]),
+                ],
+            ),
         ),
         (small, data(&SECTORS, vec![series("2020年", &["12", "5.5", "30"]), series("2021年", &["15", "8", "22"])])),
     ]);
@@ -774,6 +781,11 @@ fn bad_data_is_reported() {
     assert!(error(ChartKind::Donut, &zero).contains("donut values must be positive, found 0 for 第二产业"));
     let empty_total = data(&["2020年", "2021年"], vec![series("甲", &["0", "1"]), series("乙", &["0", "2"])]);
     assert!(error(ChartKind::PercentBar, &empty_total).contains("2020年 add up to 0"));
+    let negative_share = data(&["2020年"], vec![series("甲", &["3"]), series("乙", &["-1.50"])]);
+    assert_eq!(
+        error(ChartKind::PercentBar, &negative_share),
+        "percent-bar values must not be negative, found -1.50 for 2020年 in series “乙”"
+    );
     let unnamed = data(&SECTORS, vec![series("甲", &["1", "2", "3"]), series("", &["1", "2", "3"])]);
     assert!(error(ChartKind::GroupedBar, &unnamed).contains("series 2 has no name"));
     let mut labels = series("", &["1", "2", "3"]);

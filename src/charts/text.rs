@@ -54,7 +54,9 @@ fn is_opening(c: char) -> bool {
 
 /// An unbreakable piece of text: one ideograph with its attached punctuation, or a Latin word.
 struct Token {
+    /// The characters.
     text: String,
+    /// Whether a space separated it from the token before.
     space_before: bool,
 }
 
