@@ -176,7 +176,7 @@ fn fit_categories(categories: &[String], slot: f64, width: f64) -> Result<Wrappe
     fit_wrapped(categories, room, &LABEL_SIZES, 3).or_else(|| fit_wrapped(categories, room, &[6.0], 8)).ok_or_else(
         || {
             format!(
-                "the {} category labels do not fit across a chart {width:.0} pt wide; \
+                "the {} category labels do not fit across a plot {width:.0} pt wide; \
                  use a horizontal bar chart (hbar), fewer categories or a wider chart",
                 categories.len()
             )

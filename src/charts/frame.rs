@@ -1,6 +1,7 @@
 //! The frame around the plot: title, legend and unit line at the top, source note at the
 //! bottom. What is left in between is the region each kind of chart draws into.
 
+use super::axes::CENTRE_DROP;
 use super::canvas::Canvas;
 use super::palette::{self, LineStyle, MUTED, Swatch};
 use super::svg::{line, rect};
@@ -175,7 +176,7 @@ fn draw_legend(canvas: &mut Canvas, legend: &[LegendItem], inner: f64, top: f64)
         let mut x = PAD + (inner - width) / 2.0;
         let baseline = y + ASCENT * size;
         for entry in row {
-            draw_key(canvas, &entry.item.key, entry.index, x, baseline - 0.35 * size);
+            draw_key(canvas, &entry.item.key, entry.index, x, baseline - CENTRE_DROP * size);
             let text_x = x + entry.item.key.width() + KEY_GAP;
             let id = format!("legend-label-{}", entry.index);
             lines_at(&id, &entry.lines, text_x, baseline, size, Anchor::Start)
