@@ -79,8 +79,20 @@ impl Columns {
     pub fn draw_axes(&self, canvas: &mut Canvas) {
         for (k, (value, text)) in self.ticks.values().into_iter().zip(&self.tick_labels).enumerate() {
             let y = self.y(value);
-            canvas.marks.empty(line(self.x0, y, self.x1(), y).attr("id", format!("grid-{k}")).attr("stroke", GRID).attr("stroke-width", "0.5"));
-            let mut label = Label::new(format!("tick-{k}"), text.clone(), self.x0 - TICK_GAP, y + CENTRE_DROP * TICK_SIZE, TICK_SIZE, Anchor::End);
+            canvas.marks.empty(
+                line(self.x0, y, self.x1(), y)
+                    .attr("id", format!("grid-{k}"))
+                    .attr("stroke", GRID)
+                    .attr("stroke-width", "0.5"),
+            );
+            let mut label = Label::new(
+                format!("tick-{k}"),
+                text.clone(),
+                self.x0 - TICK_GAP,
+                y + CENTRE_DROP * TICK_SIZE,
+                TICK_SIZE,
+                Anchor::End,
+            );
             label.fill = MUTED;
             canvas.label(label);
         }
@@ -96,7 +108,12 @@ impl Columns {
     /// Draws the line at value 0 (call after the marks so it lies on top of the bars' feet).
     pub fn draw_zero_line(&self, canvas: &mut Canvas) {
         let y = self.y(0.0);
-        canvas.marks.empty(line(self.x0, y, self.x1(), y).attr("id", "value-axis-zero").attr("stroke", AXIS).attr("stroke-width", "0.8"));
+        canvas.marks.empty(
+            line(self.x0, y, self.x1(), y)
+                .attr("id", "value-axis-zero")
+                .attr("stroke", AXIS)
+                .attr("stroke-width", "0.8"),
+        );
     }
 }
 
@@ -156,13 +173,13 @@ fn layout(
 /// Wraps the category labels into their slots, shrinking them when needed.
 fn fit_categories(categories: &[String], slot: f64, width: f64) -> Result<Wrapped, String> {
     let room = slot - 4.0;
-    fit_wrapped(categories, room, &LABEL_SIZES, 3)
-        .or_else(|| fit_wrapped(categories, room, &[6.0], 8))
-        .ok_or_else(|| {
+    fit_wrapped(categories, room, &LABEL_SIZES, 3).or_else(|| fit_wrapped(categories, room, &[6.0], 8)).ok_or_else(
+        || {
             format!(
-                "the {} category labels do not fit across a chart {width:.0} pt wide; \
+                "the {} category labels do not fit across a plot {width:.0} pt wide; \
                  use a horizontal bar chart (hbar), fewer categories or a wider chart",
                 categories.len()
             )
-        })
+        },
+    )
 }

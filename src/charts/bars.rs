@@ -2,28 +2,31 @@
 //!
 //! Grouped bars carry their value label beyond the bar's end, horizontally when it fits the
 //! bar's share of the slot, else turned to read upwards, else not at all (with a note).
-//! Stacked bars carry labels inside the segments that can hold them.
+//! Stacked bars carry labels inside the segments that can hold them, and beside the bar,
+//! joined by a short leader, for segments too thin to hold theirs.
 
 use super::ChartData;
 use super::ChartKind;
-use super::axes::{CENTRE_DROP, Room, columns};
+use super::axes::{CENTRE_DROP, Columns, Room, columns};
 use super::canvas::Canvas;
 use super::frame::VALUE_SIZES;
-use super::palette::{self, BACKGROUND};
+use super::palette::{self, AXIS, BACKGROUND};
 use super::share;
-use super::svg::rect;
-use super::text::{ASCENT, Anchor, DESCENT, Label, Rect, text_width};
+use super::svg::{El, PathData, rect};
+use super::text::{ASCENT, Anchor, DESCENT, Label, Rect, spread, text_width};
 
 /// Space between a bar's end and its label.
 pub(crate) const LABEL_GAP: f64 = 2.0;
 /// The widest a single bar gets, however wide its slot.
 const MAX_BAR: f64 = 48.0;
+/// Space between a bar and a label set beside it.
+const BESIDE_GAP: f64 = 3.5;
 /// The widest one bar of a group gets.
 const MAX_GROUPED_BAR: f64 = 32.0;
 
 /// Draws a vertical bar chart of `kind` into `region`.
 pub(crate) fn draw(canvas: &mut Canvas, kind: ChartKind, data: &ChartData, region: Rect) -> Result<(), String> {
-    canvas.fills = data.series.len();
+    canvas.use_fills(data.series.len(), "series");
     match kind {
         ChartKind::StackedBar => draw_stacked(canvas, data, region, false),
         ChartKind::PercentBar => draw_stacked(canvas, data, region, true),
@@ -159,38 +162,107 @@ fn draw_stacked(canvas: &mut Canvas, data: &ChartData, region: Rect, percent: bo
     let cols = columns(region, &data.categories, range, percent, &room)?;
     cols.draw_axes(canvas);
     let bar = (cols.slot * 0.6).min(MAX_BAR);
-    let mut left_out = 0;
+    let mut beside: Vec<Vec<Beside>> = vec![Vec::new(); data.categories.len()];
     for (s, series) in data.series.iter().enumerate() {
-        let swatch = palette::swatch(s);
-        for c in 0..data.categories.len() {
-            let (from, to) = stacks.segment(s, c);
-            let (y0, y1) = (cols.y(from), cols.y(to));
+        for (c, column) in beside.iter_mut().enumerate() {
+            let (y0, y1) = (cols.y(stacks.segments[s][c].0), cols.y(stacks.segments[s][c].1));
             let segment = Rect { x: cols.centre(c) - bar / 2.0, y: y0.min(y1), w: bar, h: (y0 - y1).abs() };
-            let el = rect(segment.x, segment.y, segment.w, segment.h)
-                .attr("id", format!("bar-s{s}-c{c}"))
-                .attr("fill", swatch.fill.clone())
-                .attr("stroke", swatch.outline.unwrap_or(BACKGROUND))
-                .attr("stroke-width", "0.5");
-            canvas.marks.empty(el);
             let text = if percent { share(series.values[c], stacks.totals[c]) } else { series.labels[c].clone() };
-            match inside_label(format!("label-in-s{s}-c{c}"), &text, segment) {
-                Some(mut label) => {
-                    label.fill = swatch.label;
-                    if swatch.backed { canvas.backed_label(label) } else { canvas.label(label) }
-                }
-                None if segment.h > 0.0 => left_out += 1,
-                None => {}
-            }
+            column.extend(draw_segment(canvas, (s, c), segment, text));
+        }
+    }
+    let mut left_out = 0;
+    for (c, items) in beside.iter().enumerate() {
+        let right = cols.centre(c) + bar / 2.0;
+        // The last bar's labels may use the chart's right margin.
+        let room = if c + 1 == beside.len() { canvas.width - 2.0 - right } else { cols.slot - bar - 4.0 };
+        if !label_beside(canvas, &cols, c, right, room, items) {
+            left_out += items.len();
         }
     }
     if left_out > 0 {
         canvas.notes.push(format!(
-            "{left_out} value labels were left out because their segments are too small to hold them; \
-             the values are in the text alternative"
+            "{left_out} value labels were left out because their segments are too small to hold them \
+             and there is no room beside the bars; the values are in the text alternative"
         ));
     }
     cols.draw_zero_line(canvas);
     Ok(())
+}
+
+/// Draws the segment of series `s` in category `c` with its label inside, or returns the
+/// label to be set beside the bar when the segment cannot hold it.
+fn draw_segment(canvas: &mut Canvas, (s, c): (usize, usize), segment: Rect, text: String) -> Option<Beside> {
+    let swatch = palette::swatch(s);
+    let el = rect(segment.x, segment.y, segment.w, segment.h)
+        .attr("id", format!("bar-s{s}-c{c}"))
+        .attr("fill", swatch.fill.clone())
+        .attr("stroke", swatch.outline.unwrap_or(BACKGROUND))
+        .attr("stroke-width", "0.5");
+    canvas.marks.empty(el);
+    match inside_label(format!("label-in-s{s}-c{c}"), &text, segment) {
+        Some(mut label) => {
+            label.fill = swatch.label;
+            if swatch.backed {
+                canvas.backed_label(label)
+            } else {
+                canvas.label(label)
+            }
+            None
+        }
+        None if segment.h > 0.0 => Some(Beside { series: s, middle: segment.y + segment.h / 2.0, text }),
+        None => None,
+    }
+}
+
+/// A stack segment too small for its label, which goes beside the bar instead.
+#[derive(Debug, Clone)]
+struct Beside {
+    /// The segment's series.
+    series: usize,
+    /// The y of the segment's middle.
+    middle: f64,
+    /// The label text.
+    text: String,
+}
+
+/// Sets the labels of category `c`'s small segments in a column right of the bar (whose right
+/// edge is at `right`), spread apart vertically and joined to their segments by short leaders.
+/// Returns false (drawing nothing) when they do not fit in `room` across or in the plot's height.
+fn label_beside(canvas: &mut Canvas, cols: &Columns, c: usize, right: f64, room: f64, items: &[Beside]) -> bool {
+    if items.is_empty() {
+        return true;
+    }
+    let Some(size) =
+        VALUE_SIZES.iter().copied().find(|&size| items.iter().all(|i| text_width(&i.text, size) + BESIDE_GAP <= room))
+    else {
+        return false;
+    };
+    let height = (ASCENT + DESCENT) * size;
+    let mut order: Vec<&Beside> = items.iter().collect();
+    order.sort_by(|a, b| a.middle.total_cmp(&b.middle));
+    let wanted: Vec<f64> = order.iter().map(|i| i.middle).collect();
+    let Some(ys) = spread(&wanted, height + 0.5, cols.top() + height / 2.0, cols.bottom() - height / 2.0) else {
+        return false;
+    };
+    for (item, y) in order.into_iter().zip(ys) {
+        let (s, x) = (item.series, right + BESIDE_GAP);
+        // A label level with its segment needs no leader (and a dash before "-2" would misread).
+        if (y - item.middle).abs() > 0.5 {
+            let leader = PathData::default().move_to(right + 0.5, item.middle).line_to(x - 1.0, y);
+            let el = El::new("path").attr("id", format!("leader-s{s}-c{c}")).attr("d", leader.finish());
+            canvas.marks.empty(el.attr("fill", "none").attr("stroke", AXIS).attr("stroke-width", "0.5"));
+        }
+        canvas.label(Label::new(
+            format!("label-s{s}-c{c}"),
+            item.text.clone(),
+            x,
+            y + CENTRE_DROP * size,
+            size,
+            Anchor::Start,
+        ));
+    }
+    true
 }
 
 /// A label centred in `segment` at the largest size that fits inside it, if any does.
@@ -212,6 +284,7 @@ struct Stacks {
 }
 
 impl Stacks {
+    /// Stacks the series of `data`, as shares of each category's total when `percent`.
     fn new(data: &ChartData, percent: bool) -> Self {
         let count = data.categories.len();
         let totals: Vec<f64> = (0..count).map(|c| data.series.iter().map(|s| s.values[c]).sum()).collect();
@@ -233,10 +306,6 @@ impl Stacks {
             })
             .collect();
         Stacks { segments, totals }
-    }
-
-    fn segment(&self, s: usize, c: usize) -> (f64, f64) {
-        self.segments[s][c]
     }
 
     /// The lowest and highest stack ends, 0 included.

@@ -46,6 +46,18 @@ impl Canvas {
         }
     }
 
+    /// Records that `count` series or slices (`what`) are filled, noting when fills repeat.
+    pub fn use_fills(&mut self, count: usize, what: &str) {
+        self.fills = count;
+        if count > palette::FILLS {
+            self.notes.push(format!(
+                "the chart has {count} {what} but only {} distinct fills, so some fills repeat; \
+                 consider fewer {what} or another kind of chart",
+                palette::FILLS
+            ));
+        }
+    }
+
     /// Adds a label.
     pub fn label(&mut self, label: Label) {
         self.labels.push(label);
@@ -85,7 +97,8 @@ impl Canvas {
         labels.open(El::new("g").attr("id", "labels"));
         for label in self.labels.iter().filter(|l| self.backed.contains(&l.id)) {
             let b = label.bbox();
-            let el = rect(b.x - 1.0, b.y - 0.5, b.w + 2.0, b.h + 1.0).attr("fill", BACKGROUND).attr("fill-opacity", "0.85");
+            let el =
+                rect(b.x - 1.0, b.y - 0.5, b.w + 2.0, b.h + 1.0).attr("fill", BACKGROUND).attr("fill-opacity", "0.85");
             labels.empty(el);
         }
         for label in &self.labels {

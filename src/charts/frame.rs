@@ -1,6 +1,7 @@
 //! The frame around the plot: title, legend and unit line at the top, source note at the
 //! bottom. What is left in between is the region each kind of chart draws into.
 
+use super::axes::CENTRE_DROP;
 use super::canvas::Canvas;
 use super::palette::{self, LineStyle, MUTED, Swatch};
 use super::svg::{line, rect};
@@ -43,6 +44,7 @@ pub(crate) enum LegendKey {
 }
 
 impl LegendKey {
+    /// Width of the key drawing.
     fn width(&self) -> f64 {
         match self {
             LegendKey::Fill(_) => FILL_KEY,
@@ -63,7 +65,8 @@ pub(crate) struct LegendItem {
 /// The legend of a chart: the categories of a pie, the series of a chart with several.
 pub(crate) fn legend_items(kind: ChartKind, data: &ChartData) -> Vec<LegendItem> {
     if kind.is_circular() {
-        let fill = |(i, name): (usize, &String)| LegendItem { key: LegendKey::Fill(palette::swatch(i)), text: name.clone() };
+        let fill =
+            |(i, name): (usize, &String)| LegendItem { key: LegendKey::Fill(palette::swatch(i)), text: name.clone() };
         return data.categories.iter().enumerate().map(fill).collect();
     }
     if data.series.len() < 2 {
@@ -82,7 +85,9 @@ pub(crate) fn draw(canvas: &mut Canvas, options: &ChartOptions, legend: &[Legend
     let mut top = PAD;
     if !options.title.trim().is_empty() {
         let title = wrap(&options.title, inner, TITLE_SIZE);
-        for mut label in lines_at("title", &title, options.width / 2.0, top + ASCENT * TITLE_SIZE, TITLE_SIZE, Anchor::Middle) {
+        for mut label in
+            lines_at("title", &title, options.width / 2.0, top + ASCENT * TITLE_SIZE, TITLE_SIZE, Anchor::Middle)
+        {
             label.bold = true;
             canvas.label(label);
         }
@@ -92,7 +97,14 @@ pub(crate) fn draw(canvas: &mut Canvas, options: &ChartOptions, legend: &[Legend
         top = draw_legend(canvas, legend, inner, top) + 5.0;
     }
     if !options.unit.is_empty() && options.kind != ChartKind::PercentBar {
-        let mut unit = text::Label::new("unit", format!("单位：{}", options.unit), PAD, top + ASCENT * TICK_SIZE, TICK_SIZE, Anchor::Start);
+        let mut unit = text::Label::new(
+            "unit",
+            format!("单位：{}", options.unit),
+            PAD,
+            top + ASCENT * TICK_SIZE,
+            TICK_SIZE,
+            Anchor::Start,
+        );
         unit.fill = MUTED;
         canvas.label(unit);
         top += block_height(1, TICK_SIZE) + 3.0;
@@ -103,7 +115,9 @@ pub(crate) fn draw(canvas: &mut Canvas, options: &ChartOptions, legend: &[Legend
         return Err(format!(
             "the chart is too small: at {} × {} pt, title, legend and source note leave {:.0} pt for the plot; \
              make it taller or shorten the texts",
-            options.width, options.height, region.h.max(0.0)
+            options.width,
+            options.height,
+            region.h.max(0.0)
         ));
     }
     Ok(region)
@@ -126,9 +140,13 @@ fn draw_source(canvas: &mut Canvas, source: &str, inner: f64, height: f64) -> f6
 
 /// A legend entry measured for a row.
 struct Entry<'a> {
+    /// Position in the legend (for the ids).
     index: usize,
+    /// The entry.
     item: &'a LegendItem,
+    /// Its text, wrapped.
     lines: Vec<String>,
+    /// Width of key, gap and text.
     width: f64,
 }
 
@@ -158,10 +176,12 @@ fn draw_legend(canvas: &mut Canvas, legend: &[LegendItem], inner: f64, top: f64)
         let mut x = PAD + (inner - width) / 2.0;
         let baseline = y + ASCENT * size;
         for entry in row {
-            draw_key(canvas, &entry.item.key, entry.index, x, baseline - 0.35 * size);
+            draw_key(canvas, &entry.item.key, entry.index, x, baseline - CENTRE_DROP * size);
             let text_x = x + entry.item.key.width() + KEY_GAP;
             let id = format!("legend-label-{}", entry.index);
-            lines_at(&id, &entry.lines, text_x, baseline, size, Anchor::Start).into_iter().for_each(|l| canvas.label(l));
+            lines_at(&id, &entry.lines, text_x, baseline, size, Anchor::Start)
+                .into_iter()
+                .for_each(|l| canvas.label(l));
             x += entry.width + ITEM_GAP;
         }
         let lines = row.iter().map(|e| e.lines.len()).max().unwrap_or(1);
@@ -191,7 +211,9 @@ fn draw_key(canvas: &mut Canvas, key: &LegendKey, index: usize, x: f64, middle: 
                     .opt("stroke-dasharray", style.dash),
             );
             let marker = palette::marker(style.marker, x + LINE_KEY / 2.0, middle, 2.5);
-            canvas.marks.empty(marker.attr("fill", style.colour).attr("stroke", palette::BACKGROUND).attr("stroke-width", "0.6"));
+            canvas.marks.empty(
+                marker.attr("fill", style.colour).attr("stroke", palette::BACKGROUND).attr("stroke-width", "0.6"),
+            );
         }
     }
 }

@@ -11,7 +11,9 @@ use super::frame::{LABEL_SIZE, LABEL_SIZES, MIN_PLOT, TICK_SIZE, VALUE_SIZES};
 use super::palette::{self, AXIS, GRID, MUTED};
 use super::scale::{Scale, Ticks, nice_ticks};
 use super::svg::{line, rect};
-use super::text::{ASCENT, Anchor, DESCENT, LINE_PITCH, Label, Rect, Wrapped, fit_wrapped, lines_at, text_width, widest};
+use super::text::{
+    ASCENT, Anchor, DESCENT, LINE_PITCH, Label, Rect, Wrapped, fit_wrapped, lines_at, text_width, widest,
+};
 
 /// Space between the category column and the plot.
 const COLUMN_GAP: f64 = 6.0;
@@ -33,10 +35,12 @@ struct Rows {
 }
 
 impl Rows {
+    /// The bottom of the plot.
     fn bottom(&self) -> f64 {
         self.top + self.slot * self.count as f64
     }
 
+    /// The y of the middle of category `c`'s row.
     fn centre(&self, c: usize) -> f64 {
         self.top + (c as f64 + 0.5) * self.slot
     }
@@ -44,7 +48,7 @@ impl Rows {
 
 /// Draws a horizontal bar chart into `region`.
 pub(crate) fn draw(canvas: &mut Canvas, data: &ChartData, region: Rect) -> Result<(), String> {
-    canvas.fills = data.series.len();
+    canvas.use_fills(data.series.len(), "series");
     let column = widest(&data.categories, LABEL_SIZE).min(region.w * COLUMN_SHARE);
     let rows = layout(data, region, column)?;
     let categories = fit_categories(&data.categories, column, rows.slot)?;
@@ -63,8 +67,16 @@ pub(crate) fn draw(canvas: &mut Canvas, data: &ChartData, region: Rect) -> Resul
                 .opt("stroke-width", swatch.outline.map(|_| "0.5"));
             canvas.marks.empty(el);
             if let Some(size) = size {
-                let (x, anchor) = if value >= 0.0 { (end + LABEL_GAP, Anchor::Start) } else { (end - LABEL_GAP, Anchor::End) };
-                canvas.label(Label::new(format!("label-s{s}-c{c}"), text.clone(), x, y + CENTRE_DROP * size, size, anchor));
+                let (x, anchor) =
+                    if value >= 0.0 { (end + LABEL_GAP, Anchor::Start) } else { (end - LABEL_GAP, Anchor::End) };
+                canvas.label(Label::new(
+                    format!("label-s{s}-c{c}"),
+                    text.clone(),
+                    x,
+                    y + CENTRE_DROP * size,
+                    size,
+                    anchor,
+                ));
             }
         }
     }
@@ -73,7 +85,12 @@ pub(crate) fn draw(canvas: &mut Canvas, data: &ChartData, region: Rect) -> Resul
     }
     draw_categories(canvas, &categories, &rows, region.x + column);
     let zero = rows.scale.at(0.0);
-    canvas.marks.empty(line(zero, rows.top, zero, rows.bottom()).attr("id", "value-axis-zero").attr("stroke", AXIS).attr("stroke-width", "0.8"));
+    canvas.marks.empty(
+        line(zero, rows.top, zero, rows.bottom())
+            .attr("id", "value-axis-zero")
+            .attr("stroke", AXIS)
+            .attr("stroke-width", "0.8"),
+    );
     Ok(())
 }
 
@@ -130,7 +147,12 @@ fn draw_axes(canvas: &mut Canvas, rows: &Rows) {
     let baseline = rows.bottom() + 3.0 + ASCENT * TICK_SIZE;
     for (k, (value, text)) in rows.ticks.values().into_iter().zip(rows.ticks.labels()).enumerate() {
         let x = rows.scale.at(value);
-        canvas.marks.empty(line(x, rows.top, x, rows.bottom()).attr("id", format!("grid-{k}")).attr("stroke", GRID).attr("stroke-width", "0.5"));
+        canvas.marks.empty(
+            line(x, rows.top, x, rows.bottom())
+                .attr("id", format!("grid-{k}"))
+                .attr("stroke", GRID)
+                .attr("stroke-width", "0.5"),
+        );
         let mut label = Label::new(format!("tick-{k}"), text, x, baseline, TICK_SIZE, Anchor::Middle);
         label.fill = MUTED;
         canvas.label(label);

@@ -51,7 +51,8 @@ fn label_size(data: &ChartData, slot: f64) -> Option<f64> {
 /// Draws the line and the markers of series `s`.
 fn draw_series(canvas: &mut Canvas, cols: &Columns, data: &ChartData, s: usize) {
     let style = palette::line_style(s);
-    let points: Vec<(f64, f64)> = data.series[s].values.iter().enumerate().map(|(c, &v)| (cols.centre(c), cols.y(v))).collect();
+    let points: Vec<(f64, f64)> =
+        data.series[s].values.iter().enumerate().map(|(c, &v)| (cols.centre(c), cols.y(v))).collect();
     if points.len() > 1 {
         let mut d = PathData::default();
         for (i, &(x, y)) in points.iter().enumerate() {
@@ -97,11 +98,8 @@ fn place_column(cols: &Columns, data: &ChartData, c: usize, size: f64) -> Option
     let mut obstacles: Vec<Rect> = points.iter().map(|&(_, y)| marker_box(x, y)).collect();
     let mut placed = Vec::new();
     for (rank, &(s, y)) in points.iter().enumerate() {
-        let baseline = if rank == 0 {
-            y - MARKER - LABEL_GAP - DESCENT * size
-        } else {
-            y + MARKER + LABEL_GAP + ASCENT * size
-        };
+        let baseline =
+            if rank == 0 { y - MARKER - LABEL_GAP - DESCENT * size } else { y + MARKER + LABEL_GAP + ASCENT * size };
         let text = data.series[s].labels[c].clone();
         let mut label = Label::new(format!("label-s{s}-c{c}"), text, x, baseline, size, Anchor::Middle);
         // Each step moves the label below one obstacle it touches, so the loop ends.

@@ -238,7 +238,10 @@ fn validate_series(data: &ChartData, index: usize, series: &Series) -> Result<()
         return Err(format!("{name}: the value for {} is not a finite number", data.categories[c]));
     }
     if data.series.len() > 1 && series.name.trim().is_empty() {
-        return Err(format!("series {} has no name; a chart with several series needs names for its legend", index + 1));
+        return Err(format!(
+            "series {} has no name; a chart with several series needs names for its legend",
+            index + 1
+        ));
     }
     Ok(())
 }
@@ -255,8 +258,12 @@ fn validate_circular(kind: ChartKind, data: &ChartData) -> Result<(), String> {
     };
     for (c, &value) in series.values.iter().enumerate() {
         if value <= 0.0 {
-            let label = series.labels.get(c).cloned().unwrap_or_else(|| value.to_string());
-            return Err(format!("{} values must be positive, found {label} for {}", kind.name(), data.categories[c]));
+            return Err(format!(
+                "{} values must be positive, found {} for {}",
+                kind.name(),
+                written(series, c),
+                data.categories[c]
+            ));
         }
     }
     Ok(())
@@ -265,9 +272,12 @@ fn validate_circular(kind: ChartKind, data: &ChartData) -> Result<(), String> {
 /// A 100 % bar needs non-negative values with a positive total in every category.
 fn validate_percent(data: &ChartData) -> Result<(), String> {
     for (c, category) in data.categories.iter().enumerate() {
-        if let Some(series) = data.series.iter().find(|s| s.values[c] < 0.0) {
-            return Err(format!("percent-bar values must not be negative, found {} for {category} in {}",
-                series.values[c], series_name(0, series)));
+        if let Some((s, series)) = data.series.iter().enumerate().find(|(_, s)| s.values[c] < 0.0) {
+            return Err(format!(
+                "percent-bar values must not be negative, found {} for {category} in {}",
+                written(series, c),
+                series_name(s, series)
+            ));
         }
         if data.series.iter().map(|s| s.values[c]).sum::<f64>() <= 0.0 {
             return Err(format!("percent-bar: the values for {category} add up to 0, so they have no shares"));
@@ -276,13 +286,19 @@ fn validate_percent(data: &ChartData) -> Result<(), String> {
     Ok(())
 }
 
+/// Value `c` of `series` as written in the data (or its shortest exact form).
+fn written(series: &Series, c: usize) -> String {
+    series.labels.get(c).cloned().unwrap_or_else(|| series.values[c].to_string())
+}
+
 /// The data with every series' `labels` filled in (the written labels are kept).
 fn with_labels(data: &ChartData) -> ChartData {
     let series = data
         .series
         .iter()
         .map(|s| {
-            let labels = if s.labels.is_empty() { s.values.iter().map(f64::to_string).collect() } else { s.labels.clone() };
+            let labels =
+                if s.labels.is_empty() { s.values.iter().map(f64::to_string).collect() } else { s.labels.clone() };
             Series { labels, ..s.clone() }
         })
         .collect();

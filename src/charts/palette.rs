@@ -3,7 +3,8 @@
 //! The four solid fills step through clearly different lightness (dark red ≈ 24 % grey,
 //! light grey ≈ 65 %, steel blue ≈ 45 %, warm pale grey ≈ 87 %), ordered so that neighbours in
 //! a stack or group contrast strongly. From the fifth series on, fills are hatch patterns, which
-//! differ by texture rather than by tone. Lines differ by colour, dash pattern and marker shape.
+//! differ by texture rather than by tone; after twelve they repeat (the chart notes it).
+//! Lines differ by colour, dash pattern and marker shape.
 
 use super::svg::{El, SvgWriter, rect};
 
@@ -24,7 +25,31 @@ const OUTLINE: &str = "#8c8c8c";
 const SOLID: [(&str, bool); 4] = [("#8c1c13", true), ("#a6a6a6", false), ("#5b7a94", true), ("#e3dcd2", false)];
 
 /// How many distinct fills there are before they repeat.
-const FILLS: usize = 8;
+pub(crate) const FILLS: usize = 4 + HATCHES.len();
+
+/// What a hatch tile shows.
+#[derive(Debug, Clone, Copy)]
+enum Motif {
+    /// One stripe per tile (the tile's rotation sets the direction).
+    Stripe,
+    /// Two crossing stripes.
+    Cross,
+    /// A dot.
+    Dot,
+}
+
+/// The hatches for fills 5 to 12: background, ink, tile rotation in degrees, motif.
+/// They differ in texture (direction, crossing, dots) as well as in tone.
+const HATCHES: [(&str, &str, i32, Motif); 8] = [
+    ("#ffffff", "#8c1c13", 45, Motif::Stripe),
+    ("#d9d9d9", "#404040", 45, Motif::Cross),
+    ("#ffffff", "#262626", -45, Motif::Stripe),
+    ("#f2e6e4", "#8c1c13", 0, Motif::Dot),
+    ("#ffffff", "#5b7a94", 90, Motif::Stripe),
+    ("#d9d9d9", "#262626", 0, Motif::Dot),
+    ("#e3dcd2", "#8c1c13", 0, Motif::Stripe),
+    ("#ffffff", "#8c1c13", 0, Motif::Cross),
+];
 
 /// How one series (or pie slice) is filled.
 #[derive(Debug, Clone, PartialEq)]
@@ -53,7 +78,7 @@ pub(crate) fn swatch(index: usize) -> Swatch {
     }
 }
 
-/// The id of the hatch pattern for fill `index` (4 to 7).
+/// The id of the hatch pattern for fill `index` (4 to 11).
 fn pattern_id(index: usize) -> String {
     format!("hatch-{index}")
 }
@@ -68,12 +93,7 @@ pub(crate) fn write_patterns(w: &mut SvgWriter, count: usize) {
 /// One hatch pattern: a background tile with stripes or dots, in user space so every bar
 /// shows the same texture.
 fn write_pattern(w: &mut SvgWriter, index: usize) {
-    let (background, ink, angle) = match index {
-        4 => ("#ffffff", "#8c1c13", 45),
-        5 => ("#d9d9d9", "#404040", 45),
-        6 => ("#ffffff", "#262626", -45),
-        _ => ("#f2e6e4", "#8c1c13", 0),
-    };
+    let Some(&(background, ink, angle, motif)) = HATCHES.get(index - SOLID.len()) else { return };
     let size = 5.0;
     w.open(
         El::new("pattern")
@@ -84,13 +104,13 @@ fn write_pattern(w: &mut SvgWriter, index: usize) {
             .attr("patternTransform", format!("rotate({angle})")),
     );
     w.empty(rect(0.0, 0.0, size, size).attr("fill", background));
-    match index {
-        5 => {
+    match motif {
+        Motif::Stripe => w.empty(rect(0.0, 0.0, 1.6, size).attr("fill", ink)),
+        Motif::Cross => {
             w.empty(rect(0.0, 0.0, 1.2, size).attr("fill", ink));
             w.empty(rect(0.0, 0.0, size, 1.2).attr("fill", ink));
         }
-        7 => w.empty(El::new("circle").num("cx", 2.5).num("cy", 2.5).num("r", 1.1).attr("fill", ink)),
-        _ => w.empty(rect(0.0, 0.0, 1.6, size).attr("fill", ink)),
+        Motif::Dot => w.empty(El::new("circle").num("cx", 2.5).num("cy", 2.5).num("r", 1.1).attr("fill", ink)),
     }
     w.close("pattern");
 }
@@ -192,7 +212,11 @@ mod tests {
         assert!(!swatch(0).fill.starts_with("url"));
         assert_eq!(swatch(4).fill, "url(#hatch-4)");
         assert!(swatch(5).backed);
-        assert_eq!(swatch(8), swatch(0));
+        assert_eq!(swatch(FILLS), swatch(0));
+        let fills: Vec<String> = (0..FILLS).map(|i| swatch(i).fill).collect();
+        for (i, f) in fills.iter().enumerate() {
+            assert!(!fills[..i].contains(f), "fill {i} repeats");
+        }
         let mut w = SvgWriter::default();
         write_patterns(&mut w, 6);
         let defs = w.finish();

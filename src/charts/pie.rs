@@ -9,7 +9,7 @@ use super::canvas::Canvas;
 use super::frame::{MIN_PLOT, VALUE_SIZES};
 use super::palette::{self, AXIS, BACKGROUND};
 use super::svg::{El, PathData};
-use super::text::{ASCENT, Anchor, DESCENT, Label, Rect, widest};
+use super::text::{ASCENT, Anchor, DESCENT, Label, Rect, spread, widest};
 use super::{ChartData, ChartKind, share};
 
 /// Distance from the pie's edge to the label columns.
@@ -24,8 +24,11 @@ const HOLE: f64 = 0.55;
 /// A pie's place on the canvas.
 #[derive(Debug, Clone, Copy)]
 struct Disc {
+    /// Centre x.
     cx: f64,
+    /// Centre y.
     cy: f64,
+    /// Outer radius.
     r: f64,
 }
 
@@ -39,9 +42,10 @@ impl Disc {
 /// Draws a pie (or, for [`ChartKind::Donut`], a donut) into `region`.
 pub(crate) fn draw(canvas: &mut Canvas, kind: ChartKind, data: &ChartData, region: Rect) -> Result<(), String> {
     let series = &data.series[0];
-    canvas.fills = data.categories.len();
+    canvas.use_fills(data.categories.len(), "categories");
     let total: f64 = series.values.iter().sum();
-    let texts: Vec<String> = series.values.iter().zip(&series.labels).map(|(&v, l)| format!("{l}（{}）", share(v, total))).collect();
+    let texts: Vec<String> =
+        series.values.iter().zip(&series.labels).map(|(&v, l)| format!("{l}（{}）", share(v, total))).collect();
     let mut angles = Vec::with_capacity(series.values.len());
     let mut start = 0.0;
     for &value in &series.values {
@@ -53,7 +57,10 @@ pub(crate) fn draw(canvas: &mut Canvas, kind: ChartKind, data: &ChartData, regio
     let disc = match &fitted {
         Some((_, (disc, _))) => *disc,
         None => {
-            canvas.notes.push("the slice labels were left out because they do not fit beside the pie; make the chart larger".to_string());
+            canvas.notes.push(
+                "the slice labels were left out because they do not fit beside the pie; make the chart larger"
+                    .to_string(),
+            );
             bare_disc(region)?
         }
     };
@@ -76,7 +83,10 @@ pub(crate) fn draw(canvas: &mut Canvas, kind: ChartKind, data: &ChartData, regio
 fn bare_disc(region: Rect) -> Result<Disc, String> {
     let r = (region.w.min(region.h) / 2.0 - 4.0).min(MAX_RADIUS);
     if r < MIN_PLOT / 2.0 {
-        return Err(format!("the chart is too small for a pie: only {:.0} pt are left for it; make the chart larger", 2.0 * r));
+        return Err(format!(
+            "the chart is too small for a pie: only {:.0} pt are left for it; make the chart larger",
+            2.0 * r
+        ));
     }
     Ok(Disc { cx: region.x + region.w / 2.0, cy: region.y + region.h / 2.0, r })
 }
@@ -116,27 +126,6 @@ fn layout(region: Rect, texts: &[String], angles: &[(f64, f64)], size: f64) -> O
     Some((disc, anchors))
 }
 
-/// Moves the sorted positions `ys` apart to at least `pitch` between neighbours, within
-/// `lo..=hi`, as little as possible. `None` when they cannot fit.
-fn spread(ys: &[f64], pitch: f64, lo: f64, hi: f64) -> Option<Vec<f64>> {
-    if ys.is_empty() {
-        return Some(Vec::new());
-    }
-    if (ys.len() - 1) as f64 * pitch > hi - lo {
-        return None;
-    }
-    let mut out: Vec<f64> = ys.iter().map(|y| y.clamp(lo, hi)).collect();
-    for i in 1..out.len() {
-        out[i] = out[i].max(out[i - 1] + pitch);
-    }
-    let last = out.len() - 1;
-    out[last] = out[last].min(hi);
-    for i in (0..last).rev() {
-        out[i] = out[i].min(out[i + 1] - pitch);
-    }
-    Some(out)
-}
-
 /// Draws slice `c` from angle `a0` to `a1` (a donut slice when `inner` > 0).
 fn draw_slice(canvas: &mut Canvas, disc: Disc, inner: f64, c: usize, a0: f64, a1: f64) {
     let swatch = palette::swatch(c);
@@ -159,7 +148,10 @@ fn draw_slice(canvas: &mut Canvas, disc: Disc, inner: f64, c: usize, a0: f64, a1
 /// A whole circle of `radius` as two half arcs, appended to `d`.
 fn circle(d: PathData, disc: Disc, radius: f64) -> PathData {
     let (top, bottom) = (disc.point(radius, 0.0), disc.point(radius, PI));
-    d.move_to(top.0, top.1).arc_to(radius, true, true, bottom.0, bottom.1).arc_to(radius, true, true, top.0, top.1).close()
+    d.move_to(top.0, top.1)
+        .arc_to(radius, true, true, bottom.0, bottom.1)
+        .arc_to(radius, true, true, top.0, top.1)
+        .close()
 }
 
 /// A pie sector, or a ring sector when `inner` > 0.
@@ -197,7 +189,15 @@ fn draw_outline(canvas: &mut Canvas, disc: Disc, inner: f64) {
 }
 
 /// Draws the label of slice `c` at its column anchor with a leader line to the slice.
-fn draw_label(canvas: &mut Canvas, disc: Disc, angles: &(f64, f64), c: usize, text: &str, size: f64, at: (f64, f64, bool)) {
+fn draw_label(
+    canvas: &mut Canvas,
+    disc: Disc,
+    angles: &(f64, f64),
+    c: usize,
+    text: &str,
+    size: f64,
+    at: (f64, f64, bool),
+) {
     let (x, y, right) = at;
     let mid = (angles.0 + angles.1) / 2.0;
     let from = disc.point(disc.r - 2.0, mid);
@@ -231,21 +231,6 @@ fn distance_to_segment(p: (f64, f64), a: (f64, f64), b: (f64, f64)) -> f64 {
 #[cfg(test)]
 mod tests {
     use super::*;
-
-    #[test]
-    fn spread_keeps_order_and_pitch_within_bounds() {
-        let out = spread(&[10.0, 11.0, 12.0, 95.0], 8.0, 0.0, 100.0);
-        let out = out.unwrap_or_default();
-        assert_eq!(out.len(), 4);
-        for pair in out.windows(2) {
-            assert!(pair[1] - pair[0] >= 8.0 - 1e-9, "{out:?}");
-        }
-        assert!(out[0] >= 0.0 && out[3] <= 100.0);
-        assert_eq!(out[3], 95.0);
-        assert!(spread(&[1.0, 2.0, 3.0], 60.0, 0.0, 100.0).is_none());
-        let squeezed = spread(&[99.0, 99.5, 100.0], 10.0, 0.0, 100.0).unwrap_or_default();
-        assert_eq!(squeezed, vec![80.0, 90.0, 100.0]);
-    }
 
     #[test]
     fn segment_distance() {

@@ -147,10 +147,7 @@ mod tests {
             let ticks = nice_ticks(lo, hi, n);
             let step = ticks.step();
             let mantissa = step / 10f64.powf(step.log10().floor());
-            assert!(
-                [1.0, 2.0, 2.5, 5.0].iter().any(|m| (m - mantissa).abs() < 1e-9),
-                "step {step} for {lo}..{hi}"
-            );
+            assert!([1.0, 2.0, 2.5, 5.0].iter().any(|m| (m - mantissa).abs() < 1e-9), "step {step} for {lo}..{hi}");
             assert!(ticks.min() <= lo && ticks.max() >= hi, "{lo}..{hi} not covered by {ticks:?}");
             assert!(ticks.values().len() - 1 <= n);
         }

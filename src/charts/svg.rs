@@ -20,7 +20,9 @@ pub(crate) fn num(value: f64) -> String {
 /// One element under construction.
 #[derive(Debug, Clone)]
 pub(crate) struct El {
+    /// Element name.
     name: &'static str,
+    /// Attributes in writing order, unescaped.
     attrs: Vec<(&'static str, String)>,
 }
 
@@ -100,6 +102,7 @@ impl PathData {
         self
     }
 
+    /// Appends one command, space-separated.
     fn push(&mut self, command: String) {
         if !self.0.is_empty() {
             self.0.push(' ');
@@ -116,6 +119,7 @@ impl PathData {
 /// Collects the elements of one SVG document.
 #[derive(Debug, Default)]
 pub(crate) struct SvgWriter {
+    /// The markup written so far.
     out: String,
 }
 

@@ -9,7 +9,7 @@
 /// Height of the estimated box above the baseline, in em (CJK ideographs reach about 0.88 em).
 pub(crate) const ASCENT: f64 = 0.9;
 /// Depth of the estimated box below the baseline, in em (Latin descenders, ideographs' feet).
-pub(crate) const DESCENT: f64 = 0.2;
+pub(crate) const DESCENT: f64 = 0.26;
 /// Distance between the baselines of two lines of one label, in em.
 pub(crate) const LINE_PITCH: f64 = 1.25;
 
@@ -54,7 +54,9 @@ fn is_opening(c: char) -> bool {
 
 /// An unbreakable piece of text: one ideograph with its attached punctuation, or a Latin word.
 struct Token {
+    /// The characters.
     text: String,
+    /// Whether a space separated it from the token before.
     space_before: bool,
 }
 
@@ -87,12 +89,33 @@ fn tokens(text: &str) -> Vec<Token> {
     out
 }
 
-/// Breaks `text` into lines no wider than `max_width` at `size` pt.
+/// Breaks `text` into lines no wider than `max_width` at `size` pt, of balanced lengths.
 ///
 /// Lines break between ideographs and at spaces, never before closing or after opening
 /// punctuation; a Latin word longer than a line is split between characters. A line is wider
 /// than `max_width` only when a single character is (callers check with [`widest`]).
+/// When the text needs several lines, they are made as even as possible (the narrowest
+/// width that needs no more lines), so no line is left with a lone character.
 pub(crate) fn wrap(text: &str, max_width: f64, size: f64) -> Vec<String> {
+    let lines = wrap_greedy(text, max_width, size);
+    if lines.len() < 2 {
+        return lines;
+    }
+    let widest_token = tokens(text).iter().map(|t| text_width(&t.text, size)).fold(0.0, f64::max);
+    let (mut lo, mut hi) = (widest_token.min(max_width), max_width);
+    for _ in 0..24 {
+        let mid = (lo + hi) / 2.0;
+        if wrap_greedy(text, mid, size).len() <= lines.len() {
+            hi = mid;
+        } else {
+            lo = mid;
+        }
+    }
+    wrap_greedy(text, hi, size)
+}
+
+/// Breaks `text` into lines, filling each line as far as it goes.
+fn wrap_greedy(text: &str, max_width: f64, size: f64) -> Vec<String> {
     let mut lines = Vec::new();
     let mut line = String::new();
     for token in tokens(text) {
@@ -209,7 +232,10 @@ pub(crate) struct Rect {
 impl Rect {
     /// Whether the interiors of the two rectangles intersect.
     pub fn overlaps(&self, other: &Rect) -> bool {
-        self.x < other.x + other.w && other.x < self.x + self.w && self.y < other.y + other.h && other.y < self.y + self.h
+        self.x < other.x + other.w
+            && other.x < self.x + self.w
+            && self.y < other.y + other.h
+            && other.y < self.y + self.h
     }
 
     /// Whether `other` lies inside this rectangle (with `tolerance` of slack).
@@ -284,6 +310,27 @@ impl Label {
     }
 }
 
+/// Moves the sorted positions `ys` apart to at least `pitch` between neighbours, within
+/// `lo..=hi`, as little as possible. `None` when they cannot fit.
+pub(crate) fn spread(ys: &[f64], pitch: f64, lo: f64, hi: f64) -> Option<Vec<f64>> {
+    if ys.is_empty() {
+        return Some(Vec::new());
+    }
+    if (ys.len() - 1) as f64 * pitch > hi - lo {
+        return None;
+    }
+    let mut out: Vec<f64> = ys.iter().map(|y| y.clamp(lo, hi)).collect();
+    for i in 1..out.len() {
+        out[i] = out[i].max(out[i - 1] + pitch);
+    }
+    let last = out.len() - 1;
+    out[last] = out[last].min(hi);
+    for i in (0..last).rev() {
+        out[i] = out[i].min(out[i + 1] - pitch);
+    }
+    Some(out)
+}
+
 /// Places the lines of one label as separate [`Label`]s, the first baseline at `y`.
 pub(crate) fn lines_at(id: &str, lines: &[String], x: f64, y: f64, size: f64, anchor: Anchor) -> Vec<Label> {
     lines
@@ -309,11 +356,21 @@ mod tests {
     #[test]
     fn wraps_between_ideographs_and_keeps_punctuation_attached() {
         let lines = wrap("规模以上工业增加值（亿元）", 40.0, 10.0);
+        // Three characters a line would need a fifth line for the bracketed pairs.
         assert_eq!(lines, ["规模以上", "工业增加", "值（亿", "元）"]);
         for line in &lines {
             assert!(!line.starts_with('）'), "closing bracket starts a line: {lines:?}");
             assert!(!line.ends_with('（'), "opening bracket ends a line: {lines:?}");
         }
+    }
+
+    #[test]
+    fn lines_are_balanced() {
+        assert_eq!(wrap("规模以上工业增加值", 60.0, 10.0), ["规模以上工", "业增加值"]);
+        let title = "这是一个很长的标题，用来检验标题在图表宽度不够时能否自动换行而不与图例重叠";
+        let lines = wrap(title, 384.0, 10.5);
+        assert_eq!(lines.len(), 2);
+        assert!(lines[1].chars().count() >= 15, "{lines:?}");
     }
 
     #[test]
@@ -337,6 +394,21 @@ mod tests {
         let fit = fit_wrapped(&labels, 30.0, &[10.0, 7.0], 2);
         assert_eq!(fit.map(|w| w.size), Some(7.0));
         assert!(fit_wrapped(&labels, 30.0, &[10.0], 2).is_none());
+    }
+
+    #[test]
+    fn spread_keeps_order_and_pitch_within_bounds() {
+        let out = spread(&[10.0, 11.0, 12.0, 95.0], 8.0, 0.0, 100.0);
+        let out = out.unwrap_or_default();
+        assert_eq!(out.len(), 4);
+        for pair in out.windows(2) {
+            assert!(pair[1] - pair[0] >= 8.0 - 1e-9, "{out:?}");
+        }
+        assert!(out[0] >= 0.0 && out[3] <= 100.0);
+        assert_eq!(out[3], 95.0);
+        assert!(spread(&[1.0, 2.0, 3.0], 60.0, 0.0, 100.0).is_none());
+        let squeezed = spread(&[99.0, 99.5, 100.0], 10.0, 0.0, 100.0).unwrap_or_default();
+        assert_eq!(squeezed, vec![80.0, 90.0, 100.0]);
     }
 
     #[test]
