@@ -153,7 +153,10 @@ pub struct ChartBlock {
 
 /// Builds a numbered chart block from a ```` ```chart ```` directive: the data is drawn
 /// once, as SVG, and the same bytes go into every edition.
-pub fn chart_block(body: &str, data: &DataSet, design: &ChartDesign) -> Result<ChartBlock, DirectiveError> {
+///
+/// `fallback_id` makes the SVG's ids unique when the directive has no `id` (e.g. the
+/// source file and line), since several charts may stand inline in one XHTML page.
+pub fn chart_block(body: &str, data: &DataSet, design: &ChartDesign, fallback_id: &str) -> Result<ChartBlock, DirectiveError> {
     let directive: ChartDirective = parse_directive(body)?;
     let table = data.table(&directive.data).map_err(|m| (m, None))?;
     let anchor = check_id(&directive.id)?;
@@ -183,8 +186,12 @@ pub fn chart_block(body: &str, data: &DataSet, design: &ChartDesign) -> Result<C
     }
     let unit = directive.unit.unwrap_or_else(|| table.columns[columns[0]].value_unit().to_string());
     let chart_data = ChartData { categories: rows.iter().map(|r| r.key.clone()).collect(), series };
+    // The caption (图 n …) names the chart on the page; a title is drawn only when asked for.
+    let draw_title = directive.title.is_some();
     let options = ChartOptions {
         kind,
+        draw_title,
+        id_prefix: format!("{}-", if anchor.is_empty() { fallback_id } else { anchor.as_str() }),
         title: directive.title.unwrap_or_else(|| directive.caption.clone()),
         unit,
         source: source_note(table),

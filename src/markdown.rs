@@ -423,7 +423,11 @@ impl<'a> BlockParser<'a, '_> {
             "chart" => {
                 let first_line = content_start.map_or(source.line + 1, |offset| self.line_of(offset));
                 let result = match self.context.charts {
-                    Some(design) => crate::figures::chart_block(&content, self.context.data, design),
+                    Some(design) => {
+                        let stem: String = self.file.to_string_lossy().chars().map(|c| if c.is_ascii_alphanumeric() { c } else { '-' }).collect();
+                        let fallback_id = format!("chart-{stem}-{}", source.line);
+                        crate::figures::chart_block(&content, self.context.data, design, &fallback_id)
+                    }
                     None => Err(("the design has no [charts] section in design.toml, so it cannot place charts".to_string(), None)),
                 };
                 match result {

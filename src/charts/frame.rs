@@ -83,7 +83,7 @@ pub(crate) fn legend_items(kind: ChartKind, data: &ChartData) -> Vec<LegendItem>
 pub(crate) fn draw(canvas: &mut Canvas, options: &ChartOptions, legend: &[LegendItem]) -> Result<Rect, String> {
     let inner = options.width - 2.0 * PAD;
     let mut top = PAD;
-    if !options.title.trim().is_empty() {
+    if options.draw_title && !options.title.trim().is_empty() {
         let title = wrap(&options.title, inner, TITLE_SIZE);
         for mut label in
             lines_at("title", &title, options.width / 2.0, top + ASCENT * TITLE_SIZE, TITLE_SIZE, Anchor::Middle)

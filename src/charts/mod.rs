@@ -135,7 +135,7 @@ pub struct ChartOptions {
     pub title: String,
     /// Unit of the values, e.g. `亿元` or `%`; printed as `单位：亿元` (may be empty).
     pub unit: String,
-    /// Source note printed at the bottom left, e.g. `资料来源：耒阳市统计局` (may be empty).
+    /// Source note printed at the bottom left, e.g. `资料来源：某市统计局` (may be empty).
     pub source: String,
     /// The exact font family of all text, e.g. `Noto Sans CJK SC` (no generic fallback).
     pub font_family: String,
@@ -143,6 +143,12 @@ pub struct ChartOptions {
     pub width: f64,
     /// Height in pt (SVG user units).
     pub height: f64,
+    /// Whether the title is drawn at the top of the chart. Off when the page prints the
+    /// title as a figure caption; the title still names the chart in `<title>` and the alt text.
+    pub draw_title: bool,
+    /// Prefix of every `id` in the SVG, so several charts can stand inline in one XHTML
+    /// page (which needs unique ids); empty for standalone files.
+    pub id_prefix: String,
 }
 
 /// A drawn chart.
@@ -172,7 +178,19 @@ pub fn render(options: &ChartOptions, data: &ChartData) -> Result<RenderedChart,
     let alt = describe::alt_text(options, &data);
     let canvas = draw(options, &data)?;
     let notes = canvas.notes.clone();
-    Ok(RenderedChart { svg: canvas.finish(&options.title, &alt), alt, notes })
+    let svg = prefix_ids(&canvas.finish(&options.title, &alt), &options.id_prefix);
+    Ok(RenderedChart { svg, alt, notes })
+}
+
+/// Prefixes every id and every reference to one (`url(#…)`, `href="#…"`). The SVG is our
+/// own output and all text in it is escaped, so these patterns occur only as markup.
+fn prefix_ids(svg: &str, prefix: &str) -> String {
+    if prefix.is_empty() {
+        return svg.to_string();
+    }
+    svg.replace(" id=\"", &format!(" id=\"{prefix}"))
+        .replace("url(#", &format!("url(#{prefix}"))
+        .replace("href=\"#", &format!("href=\"#{prefix}"))
 }
 
 /// Lays the chart out on a canvas (validated data with labels filled in).

@@ -16,10 +16,12 @@ fn options(kind: ChartKind) -> ChartOptions {
         kind,
         title: "2021年上半年三次产业增加值".to_string(),
         unit: "亿元".to_string(),
-        source: "资料来源：耒阳市统计局".to_string(),
+        source: "资料来源：某市统计局".to_string(),
         font_family: FAMILY.to_string(),
         width: 400.0,
         height: 260.0,
+        draw_title: true,
+        id_prefix: String::new(),
     }
 }
 
@@ -599,7 +601,7 @@ fn width_estimates_cover_the_real_glyphs() {
         "2021年",
         "GDP增速",
         "-3.4",
-        "资料来源：耒阳市统计局",
+        "资料来源：某市统计局",
         "Wuhan Maglev",
         "100%",
         "mmm WWW iii",
@@ -827,4 +829,32 @@ fn write_samples() {
             println!("{path}: {note}");
         }
     }
+}
+
+#[test]
+fn id_prefix_makes_ids_and_references_unique_per_chart() {
+    let mut opts = options(ChartKind::StackedBar);
+    opts.id_prefix = "fig-gdp-".to_string();
+    let data = ChartData {
+        categories: ["甲", "乙"].iter().map(|s| s.to_string()).collect(),
+        series: (0..6).map(|i| series(&format!("系列{i}"), &["1", "2"])).collect(),
+    };
+    let svg = render(&opts, &data).expect("renders").svg;
+    let ids: Vec<&str> = svg.split(" id=\"").skip(1).map(|rest| rest.split('"').next().unwrap_or("")).collect();
+    assert!(!ids.is_empty());
+    assert!(ids.iter().all(|id| id.starts_with("fig-gdp-")), "{ids:?}");
+    assert!(svg.contains("url(#fig-gdp-hatch-"), "pattern references were not prefixed");
+    assert!(!svg.contains("url(#hatch-"));
+}
+
+#[test]
+fn title_can_be_left_to_the_caption() {
+    let mut opts = options(ChartKind::Bar);
+    opts.draw_title = false;
+    let data = ChartData { categories: vec!["甲".into()], series: vec![series("数值", &["3"])] };
+    let chart = render(&opts, &data).expect("renders");
+    let drawn: Vec<&str> = chart.svg.split("<text").skip(1).collect();
+    assert!(drawn.iter().all(|t| !t.contains("2021年上半年三次产业增加值")), "title drawn although draw_title is off");
+    assert!(chart.svg.contains("<title>2021年上半年三次产业增加值</title>"), "the SVG lost its <title>");
+    assert!(chart.alt.contains("2021年上半年三次产业增加值"), "the alt text lost the title");
 }
