@@ -191,7 +191,7 @@ pub fn chart_block(body: &str, data: &DataSet, design: &ChartDesign, fallback_id
     let options = ChartOptions {
         kind,
         draw_title,
-        id_prefix: format!("{}-", if anchor.is_empty() { fallback_id } else { anchor.as_str() }),
+        id_prefix: format!("fig-{}-", if anchor.is_empty() { fallback_id } else { anchor.as_str() }),
         title: directive.title.unwrap_or_else(|| directive.caption.clone()),
         unit,
         source: source_note(table),

@@ -123,3 +123,47 @@ fn an_unknown_cross_reference_fails_with_its_line() {
     assert!(stderr.contains("01-overview.md:5:"), "{stderr}");
     assert!(stderr.contains("@tbl:main"), "the hint should list the known target:\n{stderr}");
 }
+
+/// The heights of the bars `bar-s0-c{n}` in a chart SVG, read back with usvg.
+fn bar_heights(svg: &str, prefix: &str) -> Vec<f32> {
+    let tree = usvg::Tree::from_str(svg, &usvg::Options::default()).expect("chart SVG parses");
+    (0..)
+        .map_while(|c| tree.node_by_id(&format!("{prefix}bar-s0-c{c}")).map(|node| node.abs_bounding_box().height()))
+        .collect()
+}
+
+#[test]
+fn charts_are_written_as_svg_and_their_bars_follow_the_data() {
+    let dir = tempfile::tempdir().unwrap();
+    let manuscript = copy_quarterly(dir.path());
+    let out = dir.path().join("out");
+    let output = reportpress(&["charts", "--manuscript", manuscript.to_str().unwrap(), "--out", out.to_str().unwrap()]);
+    assert!(output.status.success(), "{}", String::from_utf8_lossy(&output.stderr));
+    let svg = std::fs::read_to_string(out.join("charts/fig-sectors.svg")).expect("chart written to charts/fig-sectors.svg");
+    let heights = bar_heights(&svg, "fig-sectors-");
+    let values = [10.1f32, 45.3, 65.1];
+    assert_eq!(heights.len(), values.len(), "expected one bar per row");
+    for (height, value) in heights.iter().zip(values) {
+        let ratio = height / heights[2] * values[2] / value;
+        assert!((ratio - 1.0).abs() < 0.005, "bar heights {heights:?} are not proportional to {values:?}");
+    }
+    assert!(svg.contains("font-family=\"Noto Sans CJK SC\""), "chart text does not name the embedded face");
+    assert!(!svg.contains("sans-serif"), "generic font family in chart");
+
+    // The same chart in the PDF: its labels are real text, and the cross-reference names it.
+    build_ok(&manuscript, &out, "pdf");
+    let text = pdf_text(&out.join("quarterly-review.pdf"));
+    for label in ["第一产业", "45.3", "65.1", "图12024年第一季度三次产业增加值", "三次产业增加值的对比见图1。"] {
+        assert!(text.contains(label), "{label} missing from the PDF:\n{text}");
+    }
+
+    // Edit one value: the chart's bar and label follow.
+    replace_in(&manuscript.join("data/indicators.toml"), "[\"第二产业\", \"45.3\", \"7.1\"]", "[\"第二产业\", \"55.3\", \"7.1\"]");
+    replace_in(&manuscript.join("data/indicators.toml"), "[\"地区生产总值\", \"120.5\"", "[\"地区生产总值\", \"130.5\"");
+    let output = reportpress(&["charts", "--manuscript", manuscript.to_str().unwrap(), "--out", out.to_str().unwrap()]);
+    assert!(output.status.success(), "{}", String::from_utf8_lossy(&output.stderr));
+    let svg = std::fs::read_to_string(out.join("charts/fig-sectors.svg")).unwrap();
+    assert!(svg.contains(">55.3<") && !svg.contains(">45.3<"), "the chart label did not follow the data");
+    let after = bar_heights(&svg, "fig-sectors-");
+    assert!((after[1] / after[2] - 55.3 / 65.1).abs() < 0.005, "the bar did not follow the data: {after:?}");
+}
