@@ -8,6 +8,9 @@
 //! SVG cover thumbnail still show the cover page, whose `<img>` has a text alternative. If
 //! a distributor ever demands a bitmap, `typst-render` can draw the same page to PNG.
 
+use quick_xml::Reader;
+use quick_xml::events::Event;
+use typst::layout::{Frame, FrameItem};
 use typst_layout::PagedDocument;
 use typst_svg::SvgOptions;
 
@@ -18,10 +21,52 @@ pub const COVER_IMAGE: &str = "images/cover.svg";
 /// The cover page's file name.
 pub const COVER_PAGE: &str = "cover.xhtml";
 
-/// Page 1 of `document` as a standalone SVG document, or `None` for an empty document.
-pub fn cover_svg(document: &PagedDocument) -> Option<String> {
-    let page = document.pages().first()?;
-    Some(typst_svg::svg(page, &SvgOptions::default()))
+/// Page 1 of `document` as a standalone SVG document. `Ok(None)` for a document without
+/// pages; an error when the SVG Typst wrote is not well-formed XML.
+///
+/// Links are left out: a cover image is not clickable, and typst-svg 0.15.1 writes a
+/// link's URL into `xlink:href` without escaping `&`, which makes the SVG malformed.
+pub fn cover_svg(document: &PagedDocument) -> Result<Option<String>, String> {
+    let Some(page) = document.pages().first() else { return Ok(None) };
+    let mut page = page.clone();
+    remove_links(&mut page.frame);
+    let svg = typst_svg::svg(&page, &SvgOptions::default());
+    check_well_formed(&svg).map_err(|e| format!("the cover SVG drawn by Typst is not well-formed XML: {e}"))?;
+    Ok(Some(svg))
+}
+
+/// Removes every link from `frame` and its groups.
+fn remove_links(frame: &mut Frame) {
+    frame.retain(|item| match item {
+        FrameItem::Link(..) => false,
+        FrameItem::Group(group) => {
+            remove_links(&mut group.frame);
+            true
+        }
+        _ => true,
+    });
+}
+
+/// Parses `xml` to the end, unescaping every attribute value and checking every entity.
+fn check_well_formed(xml: &str) -> Result<(), String> {
+    let mut reader = Reader::from_str(xml);
+    loop {
+        match reader.read_event().map_err(|e| e.to_string())? {
+            Event::Start(element) | Event::Empty(element) => {
+                for attribute in element.attributes() {
+                    attribute.map_err(|e| e.to_string())?.unescape_value().map_err(|e| e.to_string())?;
+                }
+            }
+            Event::GeneralRef(reference) => {
+                let predefined = matches!(&*reference as &[u8], b"amp" | b"lt" | b"gt" | b"quot" | b"apos");
+                if !predefined && reference.resolve_char_ref().map_err(|e| e.to_string())?.is_none() {
+                    return Err(format!("undefined entity &{};", String::from_utf8_lossy(&reference)));
+                }
+            }
+            Event::Eof => return Ok(()),
+            _ => {}
+        }
+    }
 }
 
 /// The text alternative of the cover: what it shows, in words.
@@ -47,4 +92,17 @@ pub fn cover_page(lang: &str, title: &str, alt: &str) -> std::io::Result<Vec<u8>
         out.newline();
     })?;
     Ok(bytes)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn malformed_svg_is_caught() {
+        assert!(check_well_formed("<svg><a xlink:href=\"https://e.org/?a=1&b=2\"/></svg>").is_err());
+        assert!(check_well_formed("<svg><text>&nbsp;</text></svg>").is_err());
+        assert!(check_well_formed("<svg><g></svg>").is_err());
+        assert!(check_well_formed("<svg><a href=\"?a=1&amp;b=2\">&#x4E00;&lt;</a></svg>").is_ok());
+    }
 }

@@ -73,7 +73,9 @@ impl EpubBackend<'_> {
         let book = sections::render(document, root)?;
 
         let typeset = PdfBackend { fonts: self.fonts.clone(), design_dir: self.design_dir }.typeset(manuscript)?;
-        let cover_svg = cover::cover_svg(&typeset.document).ok_or_else(|| packaging_error(self.design_dir, "the design laid out no page to make the cover from"))?;
+        let cover_svg = cover::cover_svg(&typeset.document)
+            .map_err(|e| packaging_error(self.design_dir, e))?
+            .ok_or_else(|| packaging_error(self.design_dir, "the design laid out no page to make the cover from"))?;
         let cover_alt = cover::cover_alt(&meta.title, &meta.subtitle, &meta.authors);
         let cover_page = cover::cover_page(&meta.language, &meta.title, &cover_alt).map_err(|e| packaging_error(root, e))?;
         let mut warnings = book.warnings.clone();
