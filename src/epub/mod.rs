@@ -97,15 +97,15 @@ impl EpubBackend<'_> {
         let archive = (|| -> epub_builder::Result<Vec<u8>> {
             let mut builder = EpubBuilder::new(ZipLibrary::new()?)?;
             builder.epub_version(EpubVersion::V33);
-            builder.set_title(meta.title.as_str());
-            builder.set_authors(meta.authors.clone());
-            builder.add_language(meta.language.as_str());
+            builder.set_title(safe(&meta.title));
+            builder.set_authors(meta.authors.iter().map(|a| safe(a)).collect());
+            builder.add_language(safe(&meta.language));
             builder.set_generator(format!("reportpress {}", env!("CARGO_PKG_VERSION")));
             builder.set_toc_name(TOC_TITLE);
             if !meta.description.is_empty() {
-                builder.set_description(vec![meta.description.clone()]);
+                builder.set_description(vec![safe(&meta.description)]);
             }
-            builder.set_subjects(meta.keywords.clone());
+            builder.set_subjects(meta.keywords.iter().map(|k| safe(k)).collect());
             builder.set_publication_date(published);
             builder.set_modified_date(modified);
             builder.set_uuid(identifier);
@@ -126,7 +126,7 @@ impl EpubBackend<'_> {
                 EpubContent::new(cover::COVER_PAGE, cover_page.as_slice()).title(COVER_TITLE).reftype(ReferenceType::Cover),
             )?;
             for (index, section) in book.sections.iter().enumerate() {
-                let mut content = EpubContent::new(section.href.as_str(), section.xhtml.as_slice()).title(section.title.as_str());
+                let mut content = EpubContent::new(section.href.as_str(), section.xhtml.as_slice()).title(safe(&section.title));
                 if index == 0 {
                     content = content.reftype(ReferenceType::Text);
                 }
@@ -141,7 +141,8 @@ impl EpubBackend<'_> {
         })()
         .map_err(|e| packaging_error(root, e))?;
 
-        let fix = package::FixUp { language: &meta.language, subtitle: &meta.subtitle, publisher: &meta.publisher, modified };
+        let (subtitle, publisher) = (safe(&meta.subtitle), safe(&meta.publisher));
+        let fix = package::FixUp { language: &meta.language, subtitle: &subtitle, publisher: &publisher, modified };
         let bytes = package::finish(&archive, &fix).map_err(|e| packaging_error(root, e))?;
         Ok(EpubOutput {
             bytes,
@@ -152,12 +153,17 @@ impl EpubBackend<'_> {
     }
 }
 
+/// Text for epub-builder (which escapes it) without characters XML forbids.
+fn safe(text: &str) -> String {
+    xhtml::xml_safe(text).into_owned()
+}
+
 /// Nests the subheadings of a section by level (h3 under the h2 before it, …), the way
 /// epub-builder's own table of contents nests its entries.
 fn toc_tree(subheadings: &[sections::Subheading]) -> Vec<TocElement> {
     let mut entries: Vec<TocElement> = Vec::new();
     for heading in subheadings {
-        let entry = TocElement::new(heading.href.as_str(), heading.title.as_str()).level(i32::from(heading.level));
+        let entry = TocElement::new(heading.href.as_str(), safe(&heading.title)).level(i32::from(heading.level));
         match entries.last_mut() {
             Some(last) if entry.level > last.level => last.add(entry),
             _ => entries.push(entry),

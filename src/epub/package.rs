@@ -65,10 +65,11 @@ pub fn finish(archive: &[u8], fix: &FixUp<'_>) -> Result<Vec<u8>, String> {
     }
     let mut with_svg = BTreeSet::new();
     for (name, bytes) in &entries {
-        if name.ends_with(".xhtml") && has_inline_svg(bytes).map_err(|e| format!("{name}: {e}"))? {
-            if let Some(href) = name.strip_prefix(CONTENT_DIR) {
-                with_svg.insert(href.to_string());
-            }
+        if name.ends_with(".xhtml")
+            && has_inline_svg(bytes).map_err(|e| format!("{name}: {e}"))?
+            && let Some(href) = name.strip_prefix(CONTENT_DIR)
+        {
+            with_svg.insert(href.to_string());
         }
     }
     for (name, bytes) in &mut entries {

@@ -29,15 +29,15 @@ pub struct Labels<'a> {
 pub fn inline(svg: &str, labels: &Labels<'_>, out: &mut Xhtml) -> Result<(), String> {
     let events = rewrite(svg, labels)?;
     for event in events {
-        if let Event::Text(text) = &event {
-            if let Ok(decoded) = text.decode() {
-                out.record(&decoded);
-            }
+        if let Event::Text(text) = &event
+            && let Ok(decoded) = text.decode()
+        {
+            out.record(&decoded);
         }
-        if let Event::GeneralRef(reference) = &event {
-            if let Ok(Some(ch)) = reference.resolve_char_ref() {
-                out.record(&ch.to_string());
-            }
+        if let Event::GeneralRef(reference) = &event
+            && let Ok(Some(ch)) = reference.resolve_char_ref()
+        {
+            out.record(&ch.to_string());
         }
         out.event(event);
     }

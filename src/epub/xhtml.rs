@@ -8,6 +8,7 @@
 //! The writer also records every character written as text, so the embedded fonts can be
 //! subset to exactly the characters the book draws.
 
+use std::borrow::Cow;
 use std::collections::BTreeSet;
 use std::io;
 
@@ -43,17 +44,16 @@ impl Xhtml {
 
     /// Writes any event as it is (used to pass inline SVG through).
     pub fn event(&mut self, event: Event<'_>) {
-        if self.error.is_none() {
-            if let Err(error) = self.writer.write_event(event) {
-                self.error = Some(error);
-            }
+        if self.error.is_none()
+            && let Err(error) = self.writer.write_event(event)
+        {
+            self.error = Some(error);
         }
     }
 
     /// Opens element `name` with the given attributes (values are escaped).
     pub fn start(&mut self, name: &str, attributes: &[(&str, &str)]) {
-        let element = BytesStart::new(name).with_attributes(attributes.iter().copied());
-        self.event(Event::Start(element));
+        self.event(Event::Start(element(name, attributes)));
     }
 
     /// Closes element `name`.
@@ -63,8 +63,7 @@ impl Xhtml {
 
     /// Writes an empty element such as `<img …/>`.
     pub fn empty(&mut self, name: &str, attributes: &[(&str, &str)]) {
-        let element = BytesStart::new(name).with_attributes(attributes.iter().copied());
-        self.event(Event::Empty(element));
+        self.event(Event::Empty(element(name, attributes)));
     }
 
     /// Writes escaped text. Line breaks are never written inside text: the model has
@@ -75,7 +74,8 @@ impl Xhtml {
             return;
         }
         self.record(text);
-        let text = if text.contains(['\n', '\r']) { text.replace(['\r', '\n'], " ") } else { text.to_string() };
+        let text = xml_safe(text);
+        let text = if text.contains(['\n', '\r']) { text.replace(['\r', '\n'], " ") } else { text.into_owned() };
         self.event(Event::Text(BytesText::new(&text)));
     }
 
@@ -110,6 +110,22 @@ impl Xhtml {
     }
 }
 
+/// `text` without the characters XML 1.0 does not allow (most C0 controls, U+FFFE, U+FFFF),
+/// which pasted text sometimes carries and which would make the document malformed.
+pub fn xml_safe(text: &str) -> Cow<'_, str> {
+    let allowed = |c: char| !matches!(c, '\u{0}'..='\u{8}' | '\u{b}' | '\u{c}' | '\u{e}'..='\u{1f}' | '\u{fffe}' | '\u{ffff}');
+    if text.chars().all(allowed) { Cow::Borrowed(text) } else { Cow::Owned(text.chars().filter(|&c| allowed(c)).collect()) }
+}
+
+/// An element start with escaped, XML-safe attribute values.
+fn element<'a>(name: &'a str, attributes: &[(&str, &str)]) -> BytesStart<'a> {
+    let mut element = BytesStart::new(name);
+    for (key, value) in attributes {
+        element.push_attribute((*key, xml_safe(value).as_ref()));
+    }
+    element
+}
+
 /// Writes a complete XHTML5 content document: XML declaration, doctype, `<html>` with
 /// `lang` and `xml:lang`, a head linking the stylesheet, and a body filled by `body`.
 pub fn document(lang: &str, title: &str, body_class: Option<&str>, body: impl FnOnce(&mut Xhtml)) -> io::Result<(Vec<u8>, BTreeSet<char>)> {
@@ -124,7 +140,7 @@ pub fn document(lang: &str, title: &str, body_class: Option<&str>, body: impl Fn
     out.newline();
     out.start("title", &[]);
     // The document title is metadata, not drawn text: escaped but not recorded.
-    out.event(Event::Text(BytesText::new(title)));
+    out.event(Event::Text(BytesText::new(&xml_safe(title))));
     out.end("title");
     out.newline();
     out.empty("link", &[("rel", "stylesheet"), ("type", "text/css"), ("href", STYLESHEET)]);
@@ -161,5 +177,17 @@ mod tests {
         assert!(xhtml.contains("<html xmlns=\"http://www.w3.org/1999/xhtml\" xmlns:epub=\"http://www.idpf.org/2007/ops\" lang=\"zh-CN\" xml:lang=\"zh-CN\">"));
         assert!(xhtml.starts_with("<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n<!DOCTYPE html>\n"));
         assert!(chars.contains(&'丙') && !chars.contains(&'\n') && !chars.contains(&'A'));
+    }
+
+    #[test]
+    fn characters_xml_forbids_are_dropped() {
+        let (bytes, _) = document("zh-CN", "t\u{1}", None, |out| {
+            out.start("p", &[("title", "a\u{b}b")]);
+            out.text("甲\u{c}乙\t丙\u{fffe}");
+            out.end("p");
+        })
+        .expect("written");
+        let xhtml = String::from_utf8(bytes).expect("utf-8");
+        assert!(xhtml.contains("<title>t</title>") && xhtml.contains("<p title=\"ab\">甲乙\t丙</p>"), "{xhtml}");
     }
 }
