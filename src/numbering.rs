@@ -13,6 +13,19 @@ use crate::references::CrossRefUse;
 pub const FIGURE_LABEL: &str = "图";
 /// The label prefix of tables.
 pub const TABLE_LABEL: &str = "表";
+/// Between a caption's label and its text: an ideographic space, as `report.typ` prints it
+/// (`figure.caption(separator: "　")`).
+pub const CAPTION_SEPARATOR: &str = "\u{3000}";
+
+/// The caption label of figure `number` as Typst prints it: `图`, a no-break space, the number.
+pub fn figure_label(number: usize) -> String {
+    format!("{FIGURE_LABEL}\u{a0}{number}")
+}
+
+/// The caption label of table `number`: `表`, a no-break space, the number.
+pub fn table_label(number: usize) -> String {
+    format!("{TABLE_LABEL}\u{a0}{number}")
+}
 
 /// Numbers figures and tables and resolves cross-references; `uses` are the references met
 /// in the text (for locating unknown targets), `root` the manuscript directory.

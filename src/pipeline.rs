@@ -9,6 +9,7 @@ use std::time::{Duration, Instant};
 
 use crate::design::Design;
 use crate::diagnostics::{Diagnostic, Diagnostics};
+use crate::epub::{EpubBackend, metadata};
 use crate::fonts::FontSet;
 use crate::manuscript::Manuscript;
 use crate::output::write_atomically;
@@ -174,10 +175,27 @@ fn build_prepared(options: &BuildOptions, formats: &[Format], prepared: Prepared
                 outputs.push((path, pdf.bytes, format!("{} pages, proof", pdf.pages)));
             }
             Format::Epub => {
-                return Err(Diagnostics::one(
-                    Diagnostic::error(&options.manuscript, "the EPUB edition is not available in this version of reportpress")
-                        .with_hint("build the PDF with --format pdf"),
-                ));
+                let started = Instant::now();
+                let source_date_epoch = metadata::source_date_epoch().map_err(|message| {
+                    Diagnostics::one(Diagnostic::error(&options.manuscript, message).with_hint("unset it, or set it to a Unix time such as 1700000000"))
+                })?;
+                let backend = EpubBackend {
+                    fonts: prepared.fonts.clone(),
+                    fonts_dir: &options.fonts,
+                    design_dir: &options.assets,
+                    source_date_epoch,
+                };
+                let epub = backend.render(&prepared.manuscript)?;
+                report.stages.push(("build epub", started.elapsed()));
+                // With `all`, the cover's layout repeats the PDF's: report each warning once.
+                for warning in epub.warnings {
+                    if !report.warnings.contains(&warning) {
+                        report.warnings.push(warning);
+                    }
+                }
+                let path = options.out.join(format!("{}.epub", prepared.manuscript.config.output));
+                let summary = format!("{} sections, {} KiB of fonts", epub.sections, epub.font_bytes / 1024);
+                outputs.push((path, epub.bytes, summary));
             }
         }
     }

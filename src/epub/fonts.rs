@@ -1,0 +1,170 @@
+//! The fonts embedded in the EPUB: the design's faces, cut from the same pinned files in
+//! `fonts/` that the PDF uses, subset to the characters the book draws.
+//!
+//! Typst's own subsetter writes fonts for PDF only, so the subsets are made with the
+//! `allsorts` crate, which reads a face out of a `.ttc` collection by index and writes a
+//! standalone OpenType (CFF) font that browsers' font sanitisers and reading systems
+//! accept. A face is found by its family name and weight, the way `crate::fonts` picks
+//! the faces for Typst, so the EPUB can never embed a Japanese or Korean face by mistake.
+//!
+//! Every embedded face carries every character of the book, not only those its role
+//! draws: a full CJK face is ~20 MB, a subset of ~1,000 characters ~300 KB, and text can
+//! then never fall back to a reader's system font, whatever face a restyled `epub.css`
+//! (or a reader's own settings) gives it.
+
+use std::collections::BTreeSet;
+use std::path::{Path, PathBuf};
+
+use allsorts::binary::read::ReadScope;
+use allsorts::font_data::FontData;
+use allsorts::subset::{CmapTarget, SubsetProfile, subset};
+use typst::foundations::Bytes;
+use typst::text::{FontInfo, FontStyle, FontWeight};
+
+use crate::diagnostics::{Diagnostic, io_error};
+
+/// The body face family (宋体 role), as in `assets/report.typ`.
+pub const BODY_FAMILY: &str = "Noto Serif CJK SC";
+/// The heading face family (黑体 role), as in `assets/report.typ`; chart SVGs name it too.
+pub const HEADING_FAMILY: &str = "Noto Sans CJK SC";
+/// The face for inline code, as in `assets/report.typ`.
+pub const MONO_FAMILY: &str = "Noto Sans Mono CJK SC";
+
+/// One face the EPUB needs: a family and a weight.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct FaceSpec {
+    /// The family name, as the stylesheet uses it.
+    pub family: &'static str,
+    /// The weight: 400 (regular) or 700 (bold).
+    pub weight: u16,
+}
+
+/// The faces of the design: body and heading families, each regular and bold; the mono
+/// face only when the book has inline code.
+pub fn design_faces(with_code: bool) -> Vec<FaceSpec> {
+    let mut faces = vec![
+        FaceSpec { family: BODY_FAMILY, weight: 400 },
+        FaceSpec { family: BODY_FAMILY, weight: 700 },
+        FaceSpec { family: HEADING_FAMILY, weight: 400 },
+        FaceSpec { family: HEADING_FAMILY, weight: 700 },
+    ];
+    if with_code {
+        faces.push(FaceSpec { family: MONO_FAMILY, weight: 400 });
+    }
+    faces
+}
+
+/// A subset font ready to go into the EPUB.
+#[derive(Debug, Clone)]
+pub struct EmbeddedFont {
+    /// The face it is.
+    pub face: FaceSpec,
+    /// Path inside the EPUB's content directory, e.g. `fonts/noto-serif-cjk-sc-400.otf`.
+    pub href: String,
+    /// The standalone OpenType font.
+    pub bytes: Vec<u8>,
+    /// The font file it was cut from.
+    pub source: PathBuf,
+}
+
+/// A font file of the fonts directory, read once.
+struct FontFile {
+    path: PathBuf,
+    data: Bytes,
+}
+
+/// Finds each face in `fonts_dir` and subsets it to `chars`.
+pub fn embed(fonts_dir: &Path, faces: &[FaceSpec], chars: &BTreeSet<char>) -> Result<Vec<EmbeddedFont>, Diagnostic> {
+    let files = read_font_files(fonts_dir)?;
+    faces
+        .iter()
+        .map(|face| {
+            let (file, index) = find_face(&files, face).ok_or_else(|| {
+                Diagnostic::error(fonts_dir, format!("no font file in the fonts directory has the face {} (weight {})", face.family, face.weight))
+                    .with_hint("put the pinned font files (see fonts/README.md) into this directory")
+            })?;
+            let bytes = subset_face(&file.data, index, chars)
+                .map_err(|message| Diagnostic::error(&file.path, format!("cannot subset {} for the EPUB: {message}", face.family)))?;
+            Ok(EmbeddedFont { face: *face, href: href_of(face), bytes, source: file.path.clone() })
+        })
+        .collect()
+}
+
+/// The file name of a face inside the EPUB.
+fn href_of(face: &FaceSpec) -> String {
+    let family = face.family.to_ascii_lowercase().replace(' ', "-");
+    let weight = if face.weight >= 700 { "bold" } else { "regular" };
+    format!("fonts/{family}-{weight}.otf")
+}
+
+fn read_font_files(dir: &Path) -> Result<Vec<FontFile>, Diagnostic> {
+    let entries = std::fs::read_dir(dir).map_err(|e| io_error(dir, "read the fonts directory", &e))?;
+    let mut paths: Vec<PathBuf> = entries
+        .filter_map(|entry| entry.ok().map(|e| e.path()))
+        .filter(|path| {
+            let ext = path.extension().and_then(|e| e.to_str()).unwrap_or("").to_ascii_lowercase();
+            matches!(ext.as_str(), "ttf" | "otf" | "ttc" | "otc")
+        })
+        .collect();
+    paths.sort();
+    paths
+        .into_iter()
+        .map(|path| {
+            let data = std::fs::read(&path).map_err(|e| io_error(&path, "read this font", &e))?;
+            Ok(FontFile { path, data: Bytes::new(data) })
+        })
+        .collect()
+}
+
+/// The file and collection index of the face with the wanted family, weight and upright style.
+fn find_face<'a>(files: &'a [FontFile], face: &FaceSpec) -> Option<(&'a FontFile, usize)> {
+    let weight = FontWeight::from_number(face.weight);
+    files.iter().find_map(|file| {
+        FontInfo::iter(&file.data)
+            .position(|info| info.family == face.family && info.variant.weight == weight && info.variant.style == FontStyle::Normal)
+            .map(|index| (file, index))
+    })
+}
+
+/// Subsets face `index` of `data` to the glyphs of `chars` (plus `.notdef`), keeping the
+/// tables a standalone font needs, with a Unicode cmap as browsers require.
+fn subset_face(data: &[u8], index: usize, chars: &BTreeSet<char>) -> Result<Vec<u8>, String> {
+    let index_u32 = u32::try_from(index).map_err(|_| "collection index out of range".to_string())?;
+    let face = ttf_parser::Face::parse(data, index_u32).map_err(|e| format!("cannot parse the face: {e}"))?;
+    let glyphs: BTreeSet<u16> = chars.iter().filter_map(|&ch| face.glyph_index(ch)).map(|g| g.0).filter(|&g| g != 0).collect();
+    let glyph_ids: Vec<u16> = std::iter::once(0).chain(glyphs).collect();
+    let font_data = ReadScope::new(data).read::<FontData<'_>>().map_err(|e| format!("cannot read the font file: {e:?}"))?;
+    let provider = font_data.table_provider(index).map_err(|e| format!("cannot read face {index}: {e:?}"))?;
+    subset(&provider, &glyph_ids, &SubsetProfile::Minimal, CmapTarget::Unicode).map_err(|e| format!("{e:?}"))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn subsets_the_sc_faces_from_the_pinned_collections() {
+        let fonts = Path::new(env!("CARGO_MANIFEST_DIR")).join("fonts");
+        let chars: BTreeSet<char> = "图表一二三，。“”ABC 123".chars().collect();
+        let embedded = embed(&fonts, &design_faces(false), &chars).expect("subset");
+        assert_eq!(embedded.len(), 4);
+        for font in &embedded {
+            assert!(font.bytes.len() < 100_000, "{} is {} bytes", font.href, font.bytes.len());
+            let face = ttf_parser::Face::parse(&font.bytes, 0).expect("a standalone font");
+            let family = face
+                .names()
+                .into_iter()
+                .filter(|n| n.name_id == ttf_parser::name_id::FAMILY && n.is_unicode())
+                .find_map(|n| n.to_string())
+                .unwrap_or_default();
+            assert!(family.starts_with(font.face.family.trim_end_matches(" SC")), "{family}");
+            for ch in &chars {
+                assert!(face.glyph_index(*ch).is_some(), "{} lacks {ch}", font.href);
+            }
+            // Simplified, not Japanese, glyph forms: the SC face maps 图 to its own glyph.
+            assert!(face.glyph_index('图').is_some());
+        }
+        assert_eq!(embedded[0].href, "fonts/noto-serif-cjk-sc-regular.otf");
+        assert_eq!(embedded[3].href, "fonts/noto-sans-cjk-sc-bold.otf");
+    }
+}

@@ -1,0 +1,173 @@
+//! The EPUB backend: the document model → an EPUB 3 edition.
+//!
+//! The steps, each in its own module:
+//! 1. [`sections`]: the model becomes XHTML content documents, one per top-level section;
+//! 2. [`cover`]: page 1 of the PDF's Typst layout becomes the cover image (SVG);
+//! 3. [`fonts`]: the design's faces are subset to the characters those documents draw;
+//! 4. [`css`]: `@font-face` rules plus the design in `assets/epub.css`;
+//! 5. `epub-builder` packages it all, with the navigation document, landmarks and metadata;
+//! 6. [`package`]: a fix-up pass corrects epub-builder's defects and re-zips reproducibly.
+//!
+//! The backend never reads the Markdown again and never reads the clock.
+
+pub mod cover;
+pub mod css;
+pub mod fonts;
+pub mod metadata;
+pub mod package;
+pub mod sections;
+pub mod svg;
+pub mod xhtml;
+
+use std::collections::BTreeSet;
+use std::path::Path;
+use std::sync::Arc;
+
+use epub_builder::{EpubBuilder, EpubContent, EpubVersion, MetadataOpfV3, ReferenceType, TocElement, ZipLibrary};
+
+use crate::diagnostics::{Diagnostic, Diagnostics};
+use crate::fonts::FontSet;
+use crate::manuscript::Manuscript;
+use crate::pdf::PdfBackend;
+
+/// Name of the navigation document's table of contents (and its landmark).
+pub const TOC_TITLE: &str = "目录";
+/// Title of the cover page in the table of contents and the landmarks.
+pub const COVER_TITLE: &str = "封面";
+
+/// A finished EPUB with the warnings met while making it.
+pub struct EpubOutput {
+    /// The EPUB file's bytes.
+    pub bytes: Vec<u8>,
+    /// Number of content documents (sections), the cover page not counted.
+    pub sections: usize,
+    /// Total size of the embedded font subsets.
+    pub font_bytes: usize,
+    /// Problems that did not stop the build.
+    pub warnings: Vec<Diagnostic>,
+}
+
+/// Everything the EPUB backend needs besides the manuscript.
+pub struct EpubBackend<'a> {
+    /// The loaded fonts (for laying out the cover with Typst).
+    pub fonts: Arc<FontSet>,
+    /// The pinned fonts directory, whose faces are subset and embedded.
+    pub fonts_dir: &'a Path,
+    /// The design directory holding `report.typ` and `epub.css`.
+    pub design_dir: &'a Path,
+    /// `SOURCE_DATE_EPOCH`, when set: the edition's modification time.
+    pub source_date_epoch: Option<i64>,
+}
+
+/// An error in making the EPUB that no manuscript line is to blame for.
+fn packaging_error(at: &Path, message: impl std::fmt::Display) -> Diagnostics {
+    Diagnostics::one(Diagnostic::error(at, format!("EPUB packaging: {message}")))
+}
+
+impl EpubBackend<'_> {
+    /// Builds the EPUB edition of `manuscript`.
+    pub fn render(&self, manuscript: &Manuscript) -> Result<EpubOutput, Diagnostics> {
+        let document = &manuscript.document;
+        let meta = &document.meta;
+        let root = manuscript.root.as_path();
+        let book = sections::render(document, root)?;
+
+        let typeset = PdfBackend { fonts: self.fonts.clone(), design_dir: self.design_dir, proof: None }.typeset(manuscript)?;
+        let cover_svg = cover::cover_svg(&typeset.document)
+            .map_err(|e| packaging_error(self.design_dir, e))?
+            .ok_or_else(|| packaging_error(self.design_dir, "the design laid out no page to make the cover from"))?;
+        let cover_alt = cover::cover_alt(&meta.title, &meta.subtitle, &meta.authors);
+        let cover_page = cover::cover_page(&meta.language, &meta.title, &cover_alt).map_err(|e| packaging_error(root, e))?;
+        let mut warnings = book.warnings.clone();
+        warnings.extend(typeset.warnings);
+
+        // Every character the book draws, in any of its documents.
+        let mut chars: BTreeSet<char> = book.sections.iter().flat_map(|s| s.chars.iter().copied()).collect();
+        chars.extend(cover_alt.chars().chain(TOC_TITLE.chars()).chain(COVER_TITLE.chars()).filter(|c| !c.is_control()));
+        let with_code = book.sections.iter().any(|s| s.code);
+        let embedded = fonts::embed(self.fonts_dir, &fonts::design_faces(with_code), &chars)?;
+        let stylesheet = css::stylesheet(self.design_dir, &embedded)?;
+
+        let modified = metadata::modified(&meta.date, self.source_date_epoch)
+            .ok_or_else(|| packaging_error(root, format!("no usable date for the EPUB: `{}` / {:?}", meta.date, self.source_date_epoch)))?;
+        let published = metadata::publication_date(&meta.date).unwrap_or(modified);
+        let identifier = metadata::identifier(meta, &manuscript.config.output);
+        let long_descriptions = book.sections.iter().any(|s| s.charts > 0);
+
+        let archive = (|| -> epub_builder::Result<Vec<u8>> {
+            let mut builder = EpubBuilder::new(ZipLibrary::new()?)?;
+            builder.epub_version(EpubVersion::V33);
+            builder.set_title(safe(&meta.title));
+            builder.set_authors(meta.authors.iter().map(|a| safe(a)).collect());
+            builder.add_language(safe(&meta.language));
+            builder.set_generator(format!("reportpress {}", env!("CARGO_PKG_VERSION")));
+            builder.set_toc_name(TOC_TITLE);
+            if !meta.description.is_empty() {
+                builder.set_description(vec![safe(&meta.description)]);
+            }
+            builder.set_subjects(meta.keywords.iter().map(|k| safe(k)).collect());
+            builder.set_publication_date(published);
+            builder.set_modified_date(modified);
+            builder.set_uuid(identifier);
+            for (property, value) in metadata::accessibility(long_descriptions) {
+                // epub-builder writes a <meta>'s content unescaped: escape it here.
+                let content = quick_xml::escape::escape(value).into_owned();
+                builder.add_metadata_opf(Box::new(MetadataOpfV3::new(property.to_string(), content)));
+            }
+            builder.stylesheet(stylesheet.as_bytes())?;
+            for font in &embedded {
+                builder.add_resource(&font.href, font.bytes.as_slice(), "font/otf")?;
+            }
+            builder.add_cover_image(cover::COVER_IMAGE, cover_svg.as_bytes(), "image/svg+xml")?;
+            for image in &book.images {
+                builder.add_resource(&image.href, image.bytes.as_slice(), image.media_type)?;
+            }
+            builder.add_content(
+                EpubContent::new(cover::COVER_PAGE, cover_page.as_slice()).title(COVER_TITLE).reftype(ReferenceType::Cover),
+            )?;
+            for (index, section) in book.sections.iter().enumerate() {
+                let mut content = EpubContent::new(section.href.as_str(), section.xhtml.as_slice()).title(safe(&section.title));
+                if index == 0 {
+                    content = content.reftype(ReferenceType::Text);
+                }
+                for entry in toc_tree(&section.subheadings) {
+                    content = content.child(entry);
+                }
+                builder.add_content(content)?;
+            }
+            let mut archive = Vec::new();
+            builder.generate(&mut archive)?;
+            Ok(archive)
+        })()
+        .map_err(|e| packaging_error(root, e))?;
+
+        let (subtitle, publisher) = (safe(&meta.subtitle), safe(&meta.publisher));
+        let fix = package::FixUp { language: &meta.language, subtitle: &subtitle, publisher: &publisher, modified };
+        let bytes = package::finish(&archive, &fix).map_err(|e| packaging_error(root, e))?;
+        Ok(EpubOutput {
+            bytes,
+            sections: book.sections.len(),
+            font_bytes: embedded.iter().map(|f| f.bytes.len()).sum(),
+            warnings,
+        })
+    }
+}
+
+/// Text for epub-builder (which escapes it) without characters XML forbids.
+fn safe(text: &str) -> String {
+    xhtml::xml_safe(text).into_owned()
+}
+
+/// Nests the subheadings of a section by level (h3 under the h2 before it, …), the way
+/// epub-builder's own table of contents nests its entries.
+fn toc_tree(subheadings: &[sections::Subheading]) -> Vec<TocElement> {
+    let mut entries: Vec<TocElement> = Vec::new();
+    for heading in subheadings {
+        let entry = TocElement::new(heading.href.as_str(), safe(&heading.title)).level(i32::from(heading.level));
+        match entries.last_mut() {
+            Some(last) if entry.level > last.level => last.add(entry),
+            _ => entries.push(entry),
+        }
+    }
+    entries
+}

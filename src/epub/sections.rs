@@ -1,0 +1,582 @@
+//! The document model → the EPUB's XHTML content documents, one per top-level section.
+//!
+//! A level-1 heading starts a new file; whatever comes before the first one goes into an
+//! opening file together with the title block (title, subtitle after ——, byline).
+//! Figures and tables carry the numbers of the model (图 n / 表 n) with the caption label
+//! Typst prints in the PDF (`图 1` + em space + caption); footnotes become EPUB 3 notes
+//! (`epub:type="noteref"` / `"footnote"` in an `<aside>`), sidebars `<aside>` boxes, run-in
+//! heads `<strong class="run-in">`, charts inline SVG followed by their data as a table.
+
+use std::collections::{BTreeSet, HashMap};
+use std::path::{Path, PathBuf};
+
+use crate::diagnostics::{Diagnostic, Diagnostics, io_error};
+use crate::numbering::{CAPTION_SEPARATOR, figure_label, table_label};
+use crate::model::{Block, BlockKind, Document, Inline, SourcePos, TableData, plain_text_of};
+
+use super::svg;
+use super::xhtml::{self, Xhtml};
+
+/// One XHTML content document.
+#[derive(Debug, Clone)]
+pub struct Section {
+    /// File name inside the content directory, e.g. `section-01.xhtml`.
+    pub href: String,
+    /// The entry in the table of contents: the report title for the opening file,
+    /// otherwise the level-1 heading.
+    pub title: String,
+    /// Headings below level 1, for the table of contents.
+    pub subheadings: Vec<Subheading>,
+    /// The finished XHTML.
+    pub xhtml: Vec<u8>,
+    /// Every character the document draws (text, alt texts, chart labels).
+    pub chars: BTreeSet<char>,
+    /// Whether the document has inline code (set in the mono face).
+    pub code: bool,
+    /// Number of charts in the document.
+    pub charts: usize,
+}
+
+/// A heading below level 1, listed in the table of contents under its section.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Subheading {
+    /// 2 to 6.
+    pub level: u8,
+    /// `file#id`.
+    pub href: String,
+    /// Plain text of the heading.
+    pub title: String,
+}
+
+/// A file the content documents refer to (an image).
+#[derive(Debug, Clone)]
+pub struct Resource {
+    /// Path inside the content directory, e.g. `images/figure-1.jpg`.
+    pub href: String,
+    /// Its media type.
+    pub media_type: &'static str,
+    /// Its bytes.
+    pub bytes: Vec<u8>,
+}
+
+/// The content documents of a book with the images they show.
+#[derive(Debug, Clone, Default)]
+pub struct Book {
+    /// Content documents in reading order.
+    pub sections: Vec<Section>,
+    /// Images, in order of first use.
+    pub images: Vec<Resource>,
+    /// Problems that did not stop the build.
+    pub warnings: Vec<Diagnostic>,
+}
+
+
+/// Renders `document` into content documents. Images are read from `manuscript_root`.
+pub fn render(document: &Document, manuscript_root: &Path) -> Result<Book, Diagnostics> {
+    let groups = split_sections(&document.blocks);
+    let hrefs: Vec<String> = (0..groups.len()).map(|index| format!("section-{index:02}.xhtml")).collect();
+    let mut targets = HashMap::new();
+    for (group, href) in groups.iter().zip(&hrefs) {
+        collect_targets(group, href, &mut targets);
+    }
+    let lang = document.meta.language.as_str();
+    let mut images = ImageStore::default();
+    let mut diagnostics = Diagnostics::default();
+    let mut sections = Vec::new();
+    for (index, (group, href)) in groups.iter().zip(&hrefs).enumerate() {
+        let title = match (index, group.first().map(|b| &b.kind)) {
+            (0, _) => document.meta.title.clone(),
+            (_, Some(BlockKind::Heading { content, .. })) => plain(content),
+            _ => document.meta.title.clone(),
+        };
+        let mut writer = SectionWriter {
+            href,
+            index,
+            root: manuscript_root,
+            targets: &targets,
+            images: &mut images,
+            diagnostics: &mut diagnostics,
+            notes: Vec::new(),
+            noterefs: HashMap::new(),
+            subheadings: Vec::new(),
+            headings: 0,
+            sidebars: 0,
+            code: false,
+            charts: 0,
+            source: None,
+        };
+        let written = xhtml::document(lang, &title, None, |out| writer.write_section(out, group, document));
+        let (xhtml, chars) = written.map_err(|e| {
+            Diagnostics::one(Diagnostic::error(manuscript_root, format!("cannot write the EPUB section {href}: {e}")))
+        })?;
+        let (subheadings, code, charts) = (writer.subheadings, writer.code, writer.charts);
+        sections.push(Section { href: href.clone(), title, subheadings, xhtml, chars, code, charts });
+    }
+    let warnings: Vec<Diagnostic> = diagnostics.0.iter().filter(|d| d.severity == crate::diagnostics::Severity::Warning).cloned().collect();
+    diagnostics.into_result(Book { sections, images: images.resources, warnings })
+}
+
+/// Splits the top-level blocks before each level-1 heading. The first group (the opening)
+/// holds what comes before the first heading and may be empty.
+fn split_sections(blocks: &[Block]) -> Vec<&[Block]> {
+    let mut groups = Vec::new();
+    let mut start = 0;
+    for (index, block) in blocks.iter().enumerate() {
+        if matches!(block.kind, BlockKind::Heading { level: 1, .. }) {
+            groups.push(&blocks[start..index]);
+            start = index;
+        }
+    }
+    groups.push(&blocks[start..]);
+    groups
+}
+
+/// Plain text of inlines (footnotes left out).
+fn plain(content: &[Inline]) -> String {
+    let mut text = String::new();
+    plain_text_of(content, &mut text);
+    text
+}
+
+/// Whether `id` can be used as an XML id as it is (an NCName without colons).
+fn is_xml_id(id: &str) -> bool {
+    let mut chars = id.chars();
+    chars.next().is_some_and(|first| first.is_alphabetic() || first == '_')
+        && chars.all(|c| c.is_alphanumeric() || matches!(c, '-' | '_' | '.'))
+}
+
+/// The id of a numbered element: its anchor when usable, otherwise `kind-number`.
+fn element_id(anchor: &str, kind: &str, number: usize) -> String {
+    if is_xml_id(anchor) { anchor.to_string() } else { format!("{kind}-{number}") }
+}
+
+/// Maps each anchor of a figure or table to its file and id (numbers come from the model's
+/// one numbering pass).
+fn collect_targets(blocks: &[Block], href: &str, targets: &mut HashMap<String, (String, String)>) {
+    for block in blocks {
+        let (anchor, id) = match &block.kind {
+            BlockKind::Image { anchor, number, .. } | BlockKind::Chart { anchor, number, .. } => {
+                (anchor, element_id(anchor, "figure", *number))
+            }
+            BlockKind::Table { anchor, number, .. } => (anchor, element_id(anchor, "table", *number)),
+            BlockKind::Quote { blocks } | BlockKind::Sidebar { blocks, .. } => {
+                collect_targets(blocks, href, targets);
+                continue;
+            }
+            BlockKind::List { items, .. } => {
+                items.iter().for_each(|item| collect_targets(item, href, targets));
+                continue;
+            }
+            _ => continue,
+        };
+        if !anchor.is_empty() {
+            targets.entry(anchor.clone()).or_insert_with(|| (href.to_string(), id));
+        }
+    }
+}
+
+/// The images of the book, each stored once.
+#[derive(Default)]
+struct ImageStore {
+    by_path: HashMap<PathBuf, String>,
+    resources: Vec<Resource>,
+}
+
+impl ImageStore {
+    /// Adds the image at `path` (relative to `root`) and returns its href in the EPUB.
+    fn add(&mut self, root: &Path, path: &Path, number: usize) -> Result<String, Diagnostic> {
+        if let Some(href) = self.by_path.get(path) {
+            return Ok(href.clone());
+        }
+        let full = root.join(path);
+        let extension = path.extension().and_then(|e| e.to_str()).unwrap_or("").to_ascii_lowercase();
+        let media_type = match extension.as_str() {
+            "png" => "image/png",
+            "jpg" | "jpeg" => "image/jpeg",
+            "gif" => "image/gif",
+            "webp" => "image/webp",
+            "svg" => "image/svg+xml",
+            _ => {
+                return Err(Diagnostic::error(&full, "this image format cannot go into an EPUB")
+                    .with_hint("convert the image to PNG, JPEG, GIF, WebP or SVG"));
+            }
+        };
+        let real_root = root.canonicalize().map_err(|e| io_error(root, "open the manuscript directory", &e))?;
+        let real = full.canonicalize().map_err(|e| io_error(&full, "read this image", &e))?;
+        if !real.starts_with(&real_root) {
+            return Err(Diagnostic::error(&full, "the image is outside the manuscript directory")
+                .with_hint("copy the image into the manuscript directory and refer to it there"));
+        }
+        let bytes = std::fs::read(&real).map_err(|e| io_error(&full, "read this image", &e))?;
+        let href = format!("images/figure-{number}.{extension}");
+        self.by_path.insert(path.to_path_buf(), href.clone());
+        self.resources.push(Resource { href: href.clone(), media_type, bytes });
+        Ok(href)
+    }
+}
+
+/// Writes one content document.
+struct SectionWriter<'a> {
+    href: &'a str,
+    index: usize,
+    root: &'a Path,
+    /// anchor → (file, id)
+    targets: &'a HashMap<String, (String, String)>,
+    images: &'a mut ImageStore,
+    diagnostics: &'a mut Diagnostics,
+    /// Footnotes referenced in this file, in order of first reference.
+    notes: Vec<(usize, &'a [Inline])>,
+    /// How often each footnote was referenced in this file.
+    noterefs: HashMap<usize, usize>,
+    subheadings: Vec<Subheading>,
+    headings: usize,
+    sidebars: usize,
+    code: bool,
+    charts: usize,
+    /// The block being written, for messages.
+    source: Option<&'a SourcePos>,
+}
+
+impl<'a> SectionWriter<'a> {
+    fn write_section(&mut self, out: &mut Xhtml, blocks: &'a [Block], document: &Document) {
+        if self.index == 0 {
+            out.start("section", &[("class", "opening"), ("aria-labelledby", "title")]);
+            out.newline();
+            self.title_block(out, document);
+        } else {
+            let heading = format!("sec-{}", self.index);
+            out.start("section", &[("class", "chapter"), ("epub:type", "chapter"), ("role", "doc-chapter"), ("aria-labelledby", &heading)]);
+            out.newline();
+        }
+        self.blocks(out, blocks, true);
+        out.end("section");
+        out.newline();
+        self.footnotes(out);
+    }
+
+    fn title_block(&mut self, out: &mut Xhtml, document: &Document) {
+        let meta = &document.meta;
+        out.start("header", &[("class", "title-block")]);
+        out.newline();
+        out.element("h1", &[("id", "title"), ("class", "title")], &meta.title);
+        out.newline();
+        if !meta.subtitle.is_empty() {
+            out.element("p", &[("class", "subtitle")], &format!("——{}", meta.subtitle));
+            out.newline();
+        }
+        if !meta.authors.is_empty() {
+            out.element("p", &[("class", "byline")], &meta.authors.join("\u{3000}"));
+            out.newline();
+        }
+        out.end("header");
+        out.newline();
+    }
+
+    fn warn(&mut self, message: String) {
+        let diagnostic = match self.source {
+            Some(at) => Diagnostic::warning(self.root.join(&at.file), message).at_line(at.line),
+            None => Diagnostic::warning(self.root, message),
+        };
+        self.diagnostics.push(diagnostic);
+    }
+
+    fn error(&mut self, diagnostic: Diagnostic) {
+        let diagnostic = match (self.source, diagnostic.line) {
+            (Some(at), None) if diagnostic.file == self.root => Diagnostic { file: self.root.join(&at.file), ..diagnostic }.at_line(at.line),
+            _ => diagnostic,
+        };
+        self.diagnostics.push(diagnostic);
+    }
+
+    fn blocks(&mut self, out: &mut Xhtml, blocks: &'a [Block], top_level: bool) {
+        for block in blocks {
+            self.source = Some(&block.source);
+            self.block(out, block, top_level);
+            out.newline();
+        }
+    }
+
+    fn block(&mut self, out: &mut Xhtml, block: &'a Block, top_level: bool) {
+        match &block.kind {
+            BlockKind::Heading { level, content } => self.heading(out, *level, content, top_level),
+            BlockKind::Paragraph { lead, content } => {
+                out.start("p", &[]);
+                if let Some(lead) = lead {
+                    out.start("strong", &[("class", "run-in")]);
+                    self.inlines(out, lead);
+                    out.end("strong");
+                }
+                self.inlines(out, content);
+                out.end("p");
+            }
+            BlockKind::Quote { blocks } => {
+                out.start("blockquote", &[]);
+                out.newline();
+                self.blocks(out, blocks, false);
+                out.end("blockquote");
+            }
+            BlockKind::List { ordered, start, items } => {
+                let name = if *ordered { "ol" } else { "ul" };
+                let start = start.to_string();
+                let attributes: &[(&str, &str)] = if *ordered && start != "1" { &[("start", &start)] } else { &[] };
+                out.start(name, attributes);
+                out.newline();
+                for item in items {
+                    out.start("li", &[]);
+                    self.blocks(out, item, false);
+                    out.end("li");
+                    out.newline();
+                }
+                out.end(name);
+            }
+            BlockKind::Sidebar { title, blocks } => {
+                self.sidebars += 1;
+                let id = format!("sidebar-{}-{}", self.index, self.sidebars);
+                if title.is_empty() {
+                    out.start("aside", &[("class", "sidebar")]);
+                } else {
+                    out.start("aside", &[("class", "sidebar"), ("aria-labelledby", &id)]);
+                    out.newline();
+                    out.element("p", &[("class", "sidebar-title"), ("id", &id)], title);
+                }
+                out.newline();
+                self.blocks(out, blocks, false);
+                out.end("aside");
+            }
+            BlockKind::Image { path, alt, caption, number, anchor } => {
+                let number = *number;
+                self.image(out, path, alt, caption, number, anchor);
+            }
+            BlockKind::Table { number, anchor, caption, unit, source_note: source, data } => {
+                let number = *number;
+                let id = element_id(anchor, "table", number);
+                let caption = if caption.is_empty() { table_label(number) } else { format!("{}{CAPTION_SEPARATOR}{caption}", table_label(number)) };
+                self.table(out, &id, "three-line", &caption, unit, source, data);
+            }
+            BlockKind::Chart { number, anchor, caption, svg, alt, source_note: source, data } => {
+                let number = *number;
+                self.chart(out, number, anchor, caption, svg, alt, source, data);
+            }
+            BlockKind::Rule => out.empty("hr", &[]),
+        }
+    }
+
+    fn heading(&mut self, out: &mut Xhtml, level: u8, content: &'a [Inline], top_level: bool) {
+        let level = level.clamp(1, 6);
+        let id = if level == 1 && top_level && self.headings == 0 && self.index > 0 {
+            format!("sec-{}", self.index)
+        } else {
+            format!("sec-{}-{}", self.index, self.headings)
+        };
+        self.headings += 1;
+        let name = format!("h{level}");
+        out.start(&name, &[("id", &id)]);
+        self.inlines(out, content);
+        out.end(&name);
+        if top_level && level > 1 {
+            self.subheadings.push(Subheading { level, href: format!("{}#{id}", self.href), title: plain(content) });
+        }
+    }
+
+    fn image(&mut self, out: &mut Xhtml, path: &Path, alt: &str, caption: &'a [Inline], number: usize, anchor: &str) {
+        let src = match self.images.add(self.root, path, number) {
+            Ok(src) => src,
+            Err(diagnostic) => {
+                self.error(diagnostic);
+                return;
+            }
+        };
+        let id = element_id(anchor, "figure", number);
+        out.start("figure", &[("class", "figure"), ("id", &id)]);
+        out.record(alt);
+        out.empty("img", &[("src", &src), ("alt", alt)]);
+        // As in the PDF, a figure without caption prints no label either.
+        if !caption.is_empty() {
+            out.start("figcaption", &[]);
+            out.text(&format!("{}{CAPTION_SEPARATOR}", figure_label(number)));
+            self.inlines(out, caption);
+            out.end("figcaption");
+        }
+        out.end("figure");
+    }
+
+    #[allow(clippy::too_many_arguments)]
+    fn chart(&mut self, out: &mut Xhtml, number: usize, anchor: &str, caption: &str, svg_text: &str, alt: &str, source: &str, data: &TableData) {
+        self.charts += 1;
+        let id = element_id(anchor, "figure", number);
+        let label = figure_label(number);
+        let data_caption = format!("{label}{CAPTION_SEPARATOR}数据");
+        let data_id = format!("{id}-data");
+        let caption = if caption.is_empty() { label.clone() } else { format!("{label}{CAPTION_SEPARATOR}{caption}") };
+        let alt = if alt.is_empty() { caption.clone() } else { alt.to_string() };
+        let description = format!("数据见表格“{}”。", data_caption.replace(CAPTION_SEPARATOR, " "));
+        out.start("figure", &[("class", "chart"), ("id", &id), ("aria-describedby", &data_id)]);
+        out.newline();
+        out.record(&alt);
+        let labels = svg::Labels { id_prefix: &format!("{id}-"), label: &alt, description: &description };
+        if let Err(message) = svg::inline(svg_text, &labels, out) {
+            self.error(Diagnostic::error(self.root, message).with_hint("the chart generator must write one well-formed <svg> document"));
+        }
+        out.newline();
+        // Caption, then the source note under it, both in the caption.
+        out.start("figcaption", &[]);
+        out.element("span", &[("class", "caption-text")], &caption);
+        if !source.is_empty() {
+            out.element("span", &[("class", "figure-source")], source);
+        }
+        out.end("figcaption");
+        out.newline();
+        out.end("figure");
+        out.newline();
+        // The data behind the chart, for readers who cannot see it.
+        self.table(out, &data_id, "three-line chart-data", &data_caption, "", "", data);
+    }
+
+    #[allow(clippy::too_many_arguments)]
+    fn table(&mut self, out: &mut Xhtml, id: &str, class: &str, caption: &str, unit: &str, source: &str, data: &TableData) {
+        out.start("div", &[("class", "table-block")]);
+        out.newline();
+        out.start("table", &[("class", class), ("id", id)]);
+        out.start("caption", &[]);
+        out.element("span", &[("class", "caption-text")], caption);
+        if !unit.is_empty() {
+            out.element("span", &[("class", "table-unit")], unit);
+        }
+        out.end("caption");
+        out.newline();
+        // A column is numeric when all its body cells are: its heading is aligned with it.
+        let numeric: Vec<bool> = (0..data.header.len())
+            .map(|column| {
+                let mut cells = data.rows.iter().filter_map(|row| row.get(column)).peekable();
+                cells.peek().is_some() && cells.all(|cell| cell.numeric)
+            })
+            .collect();
+        if !data.header.is_empty() {
+            out.start("thead", &[]);
+            out.start("tr", &[]);
+            for (column, heading) in data.header.iter().enumerate() {
+                let attributes: &[(&str, &str)] =
+                    if numeric.get(column).copied().unwrap_or(false) { &[("scope", "col"), ("class", "num")] } else { &[("scope", "col")] };
+                out.element("th", attributes, heading);
+            }
+            out.end("tr");
+            out.end("thead");
+            out.newline();
+        }
+        out.start("tbody", &[]);
+        out.newline();
+        for row in &data.rows {
+            out.start("tr", &[]);
+            for cell in row {
+                let attributes: &[(&str, &str)] = if cell.numeric { &[("class", "num")] } else { &[] };
+                out.element("td", attributes, &cell.text);
+            }
+            out.end("tr");
+            out.newline();
+        }
+        out.end("tbody");
+        out.end("table");
+        out.newline();
+        if !source.is_empty() {
+            out.element("p", &[("class", "table-source")], source);
+            out.newline();
+        }
+        out.end("div");
+    }
+
+    fn inlines(&mut self, out: &mut Xhtml, content: &'a [Inline]) {
+        for inline in content {
+            self.inline(out, inline);
+        }
+    }
+
+    fn inline(&mut self, out: &mut Xhtml, inline: &'a Inline) {
+        match inline {
+            Inline::Text { text } => out.text(text),
+            Inline::Strong { content } => {
+                out.start("strong", &[]);
+                self.inlines(out, content);
+                out.end("strong");
+            }
+            Inline::Emphasis { content } => {
+                out.start("em", &[]);
+                self.inlines(out, content);
+                out.end("em");
+            }
+            Inline::Code { text } => {
+                self.code = true;
+                out.element("code", &[], text);
+            }
+            Inline::Link { url, content } => {
+                if has_scheme(url) {
+                    out.start("a", &[("href", url)]);
+                    self.inlines(out, content);
+                    out.end("a");
+                } else {
+                    self.warn(format!("the link target `{url}` is not a web address; the EPUB prints the link text without the link"));
+                    self.inlines(out, content);
+                }
+            }
+            Inline::LineBreak => out.empty("br", &[]),
+            Inline::Ref { target, text } => match self.targets.get(target) {
+                Some((file, id)) => {
+                    let href = if file == self.href { format!("#{id}") } else { format!("{file}#{id}") };
+                    out.element("a", &[("class", "xref"), ("href", &href)], text);
+                }
+                None => {
+                    self.warn(format!("the cross-reference target `{target}` is not a figure or table of this report"));
+                    out.text(text);
+                }
+            },
+            Inline::Note { number, content } => {
+                let count = self.noterefs.entry(*number).or_insert(0);
+                *count += 1;
+                let id = if *count == 1 { format!("fnref-{number}") } else { format!("fnref-{number}-{count}") };
+                if *count == 1 {
+                    self.notes.push((*number, content));
+                }
+                let href = format!("#fn-{number}");
+                out.start("a", &[("class", "noteref"), ("epub:type", "noteref"), ("role", "doc-noteref"), ("id", &id), ("href", &href)]);
+                out.element("sup", &[], &number.to_string());
+                out.end("a");
+            }
+        }
+    }
+
+    /// The footnotes referenced in this file, as EPUB 3 footnotes at its end.
+    fn footnotes(&mut self, out: &mut Xhtml) {
+        if self.notes.is_empty() {
+            return;
+        }
+        out.start("div", &[("class", "footnotes")]);
+        out.newline();
+        let mut next = 0;
+        // A note's text may itself reference notes; they are appended and written too.
+        while let Some(&(number, content)) = self.notes.get(next) {
+            next += 1;
+            let id = format!("fn-{number}");
+            let back = format!("#fnref-{number}");
+            out.start("aside", &[("class", "footnote"), ("epub:type", "footnote"), ("role", "doc-footnote"), ("id", &id)]);
+            out.start("p", &[]);
+            out.element("a", &[("class", "note-number"), ("href", &back), ("role", "doc-backlink")], &number.to_string());
+            out.text(" ");
+            self.inlines(out, content);
+            out.end("p");
+            out.end("aside");
+            out.newline();
+        }
+        out.end("div");
+        out.newline();
+    }
+}
+
+/// Whether `url` names a scheme (`https:`, `mailto:` …) and so can be followed from an EPUB.
+fn has_scheme(url: &str) -> bool {
+    match url.split_once(':') {
+        Some((scheme, _)) => {
+            let mut chars = scheme.chars();
+            chars.next().is_some_and(|c| c.is_ascii_alphabetic()) && chars.all(|c| c.is_ascii_alphanumeric() || matches!(c, '+' | '-' | '.'))
+        }
+        None => false,
+    }
+}
