@@ -33,6 +33,43 @@ pub struct FontSet {
     store: FontStore,
     /// Family names in load order, for messages.
     families: Vec<String>,
+    /// Where each face of the book comes from, in book order (for the EPUB's subsets).
+    faces: Vec<FaceSource>,
+}
+
+/// The file a face was loaded from, its bytes (shared by all faces of the file) and its
+/// index in the collection.
+#[derive(Clone)]
+pub struct FaceSource {
+    /// The font file.
+    pub path: PathBuf,
+    /// The whole file's bytes.
+    pub data: Bytes,
+    /// The face's index in the collection (0 for a single font).
+    pub index: u32,
+}
+
+/// Maps a font file into memory instead of copying it: the pinned CJK collections are
+/// 93 MB, and reading them took most of a build's time, while a map costs nothing until
+/// Typst touches a glyph.
+///
+/// Safety: the map is read-only and the fonts directory holds pinned files that nothing
+/// rewrites during a build (the same trade-off Typst's own font loading makes).
+fn map_font(path: &Path) -> std::io::Result<Bytes> {
+    let file = std::fs::File::open(path)?;
+    // SAFETY: see above; the file is opened read-only and not modified while mapped.
+    let map = unsafe { memmap2::Mmap::map(&file)? };
+    Ok(Bytes::new(map))
+}
+
+/// The typographic family of face `index` (name ID 16, else 1), read without building the
+/// face's coverage table: deciding which faces to load must stay cheap, since a CJK
+/// collection holds ten faces of 65 000 glyphs each.
+fn family_name(data: &[u8], index: u32) -> Option<String> {
+    let face = ttf_parser::Face::parse(data, index).ok()?;
+    let names = face.names();
+    let find = |id: u16| names.into_iter().filter(|n| n.name_id == id && n.is_unicode()).find_map(|n| n.to_string());
+    find(ttf_parser::name_id::TYPOGRAPHIC_FAMILY).or_else(|| find(ttf_parser::name_id::FAMILY))
 }
 
 impl FontSet {
@@ -56,19 +93,22 @@ impl FontSet {
         let region = region_suffix(language);
         let mut store = FontStore::new();
         let mut families = Vec::new();
+        let mut faces = Vec::new();
         for path in &paths {
-            let data = std::fs::read(path).map_err(|e| Diagnostics::one(io_error(path, "read this font", &e)))?;
-            let data = Bytes::new(data);
-            let infos: Vec<(u32, FontInfo)> = FontInfo::iter(&data).enumerate().map(|(i, info)| (i as u32, info)).collect();
-            let is_regional_collection = infos.len() > 1 && infos.iter().any(|(_, info)| has_region_suffix(&info.family));
-            for (index, info) in infos {
-                if is_regional_collection && !info.family.ends_with(&format!(" {region}")) {
+            let data = map_font(path).map_err(|e| Diagnostics::one(io_error(path, "read this font", &e)))?;
+            let count = ttf_parser::fonts_in_collection(&data).unwrap_or(1);
+            let names: Vec<(u32, String)> = (0..count).filter_map(|i| family_name(&data, i).map(|name| (i, name))).collect();
+            let is_regional_collection = names.len() > 1 && names.iter().any(|(_, family)| has_region_suffix(family));
+            for (index, family) in names {
+                if is_regional_collection && !family.ends_with(&format!(" {region}")) {
                     continue;
                 }
+                let Some(info) = FontInfo::new(&data, index) else { continue };
                 if !families.contains(&info.family) {
                     families.push(info.family.clone());
                 }
                 store.push((SharedFace { data: data.clone(), index }, info));
+                faces.push(FaceSource { path: path.clone(), data: data.clone(), index });
             }
         }
         if families.is_empty() {
@@ -77,7 +117,7 @@ impl FontSet {
                     .with_hint("put the pinned font files (see fonts/README.md) into this directory"),
             ));
         }
-        Ok(Self { store, families })
+        Ok(Self { store, families, faces })
     }
 
     /// Metadata of all loaded faces, for Typst.
@@ -88,6 +128,16 @@ impl FontSet {
     /// The face with the given index in the book, parsed on first use.
     pub fn font(&self, index: usize) -> Option<Font> {
         self.store.font(index)
+    }
+
+    /// The face of `family` with `weight` in upright style, and where it comes from.
+    pub fn face(&self, family: &str, weight: typst::text::FontWeight) -> Option<&FaceSource> {
+        let book = self.store.book();
+        (0..self.faces.len()).find_map(|index| {
+            let info = book.info(index)?;
+            let matches = info.family == family && info.variant.weight == weight && info.variant.style == typst::text::FontStyle::Normal;
+            matches.then(|| &self.faces[index])
+        })
     }
 
     /// Family names of the loaded faces.

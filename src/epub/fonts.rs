@@ -18,10 +18,10 @@ use std::path::{Path, PathBuf};
 use allsorts::binary::read::ReadScope;
 use allsorts::font_data::FontData;
 use allsorts::subset::{CmapTarget, SubsetProfile, subset};
-use typst::foundations::Bytes;
-use typst::text::{FontInfo, FontStyle, FontWeight};
+use typst::text::FontWeight;
 
-use crate::diagnostics::{Diagnostic, io_error};
+use crate::diagnostics::Diagnostic;
+use crate::fonts::{FaceSource, FontSet};
 
 /// The body face family (宋体 role), as in `assets/report.typ`.
 pub const BODY_FAMILY: &str = "Noto Serif CJK SC";
@@ -67,27 +67,34 @@ pub struct EmbeddedFont {
     pub source: PathBuf,
 }
 
-/// A font file of the fonts directory, read once.
-struct FontFile {
-    path: PathBuf,
-    data: Bytes,
-}
-
-/// Finds each face in `fonts_dir` and subsets it to `chars`.
-pub fn embed(fonts_dir: &Path, faces: &[FaceSpec], chars: &BTreeSet<char>) -> Result<Vec<EmbeddedFont>, Diagnostic> {
-    let files = read_font_files(fonts_dir)?;
-    faces
+/// Finds each face among the loaded fonts and subsets it to `chars`, the faces in
+/// parallel (subsetting a CJK face is the slowest step of the EPUB build).
+pub fn embed(fonts: &FontSet, fonts_dir: &Path, faces: &[FaceSpec], chars: &BTreeSet<char>) -> Result<Vec<EmbeddedFont>, Diagnostic> {
+    let sources: Vec<(&FaceSpec, &FaceSource)> = faces
         .iter()
         .map(|face| {
-            let (file, index) = find_face(&files, face).ok_or_else(|| {
+            fonts.face(face.family, FontWeight::from_number(face.weight)).map(|source| (face, source)).ok_or_else(|| {
                 Diagnostic::error(fonts_dir, format!("no font file in the fonts directory has the face {} (weight {})", face.family, face.weight))
                     .with_hint("put the pinned font files (see fonts/README.md) into this directory")
-            })?;
-            let bytes = subset_face(&file.data, index, chars)
-                .map_err(|message| Diagnostic::error(&file.path, format!("cannot subset {} for the EPUB: {message}", face.family)))?;
-            Ok(EmbeddedFont { face: *face, href: href_of(face), bytes, source: file.path.clone() })
+            })
         })
-        .collect()
+        .collect::<Result<_, _>>()?;
+    std::thread::scope(|scope| {
+        let jobs: Vec<_> = sources
+            .into_iter()
+            .map(|(face, source)| {
+                scope.spawn(move || {
+                    let bytes = subset_face(&source.data, source.index as usize, chars).map_err(|message| {
+                        Diagnostic::error(&source.path, format!("cannot subset {} for the EPUB: {message}", face.family))
+                    })?;
+                    Ok(EmbeddedFont { face: *face, href: href_of(face), bytes, source: source.path.clone() })
+                })
+            })
+            .collect();
+        jobs.into_iter()
+            .map(|job| job.join().unwrap_or_else(|_| Err(Diagnostic::error(fonts_dir, "font subsetting stopped unexpectedly"))))
+            .collect()
+    })
 }
 
 /// The file name of a face inside the EPUB.
@@ -95,35 +102,6 @@ fn href_of(face: &FaceSpec) -> String {
     let family = face.family.to_ascii_lowercase().replace(' ', "-");
     let weight = if face.weight >= 700 { "bold" } else { "regular" };
     format!("fonts/{family}-{weight}.otf")
-}
-
-fn read_font_files(dir: &Path) -> Result<Vec<FontFile>, Diagnostic> {
-    let entries = std::fs::read_dir(dir).map_err(|e| io_error(dir, "read the fonts directory", &e))?;
-    let mut paths: Vec<PathBuf> = entries
-        .filter_map(|entry| entry.ok().map(|e| e.path()))
-        .filter(|path| {
-            let ext = path.extension().and_then(|e| e.to_str()).unwrap_or("").to_ascii_lowercase();
-            matches!(ext.as_str(), "ttf" | "otf" | "ttc" | "otc")
-        })
-        .collect();
-    paths.sort();
-    paths
-        .into_iter()
-        .map(|path| {
-            let data = std::fs::read(&path).map_err(|e| io_error(&path, "read this font", &e))?;
-            Ok(FontFile { path, data: Bytes::new(data) })
-        })
-        .collect()
-}
-
-/// The file and collection index of the face with the wanted family, weight and upright style.
-fn find_face<'a>(files: &'a [FontFile], face: &FaceSpec) -> Option<(&'a FontFile, usize)> {
-    let weight = FontWeight::from_number(face.weight);
-    files.iter().find_map(|file| {
-        FontInfo::iter(&file.data)
-            .position(|info| info.family == face.family && info.variant.weight == weight && info.variant.style == FontStyle::Normal)
-            .map(|index| (file, index))
-    })
 }
 
 /// Subsets face `index` of `data` to the glyphs of `chars` (plus `.notdef`), keeping the
@@ -146,7 +124,8 @@ mod tests {
     fn subsets_the_sc_faces_from_the_pinned_collections() {
         let fonts = Path::new(env!("CARGO_MANIFEST_DIR")).join("fonts");
         let chars: BTreeSet<char> = "图表一二三，。“”ABC 123".chars().collect();
-        let embedded = embed(&fonts, &design_faces(false), &chars).expect("subset");
+        let set = FontSet::load(&fonts, "zh-CN").expect("pinned fonts");
+        let embedded = embed(&set, &fonts, &design_faces(false), &chars).expect("subset");
         assert_eq!(embedded.len(), 4);
         for font in &embedded {
             assert!(font.bytes.len() < 100_000, "{} is {} bytes", font.href, font.bytes.len());

@@ -72,20 +72,27 @@ impl EpubBackend<'_> {
         let root = manuscript.root.as_path();
         let book = sections::render(document, root)?;
 
-        let typeset = PdfBackend { fonts: self.fonts.clone(), design_dir: self.design_dir, proof: None }.typeset(manuscript)?;
+        // Every character the book draws, in any of its documents.
+        let cover_alt = cover::cover_alt(&meta.title, &meta.subtitle, &meta.authors);
+        let mut chars: BTreeSet<char> = book.sections.iter().flat_map(|s| s.chars.iter().copied()).collect();
+        chars.extend(cover_alt.chars().chain(TOC_TITLE.chars()).chain(COVER_TITLE.chars()).filter(|c| !c.is_control()));
+        let with_code = book.sections.iter().any(|s| s.code);
+
+        // The cover's layout and the font subsets are independent: make them side by side.
+        let (typeset, embedded) = std::thread::scope(|scope| {
+            let cover = scope.spawn(|| PdfBackend { fonts: self.fonts.clone(), design_dir: self.design_dir, proof: None }.typeset(manuscript));
+            let embedded = fonts::embed(&self.fonts, self.fonts_dir, &fonts::design_faces(with_code), &chars);
+            let typeset = cover.join().unwrap_or_else(|_| Err(packaging_error(self.design_dir, "the cover layout stopped unexpectedly")));
+            (typeset, embedded)
+        });
+        let (typeset, embedded) = (typeset?, embedded?);
         let cover_svg = cover::cover_svg(&typeset.document)
             .map_err(|e| packaging_error(self.design_dir, e))?
             .ok_or_else(|| packaging_error(self.design_dir, "the design laid out no page to make the cover from"))?;
-        let cover_alt = cover::cover_alt(&meta.title, &meta.subtitle, &meta.authors);
         let cover_page = cover::cover_page(&meta.language, &meta.title, &cover_alt).map_err(|e| packaging_error(root, e))?;
         let mut warnings = book.warnings.clone();
         warnings.extend(typeset.warnings);
 
-        // Every character the book draws, in any of its documents.
-        let mut chars: BTreeSet<char> = book.sections.iter().flat_map(|s| s.chars.iter().copied()).collect();
-        chars.extend(cover_alt.chars().chain(TOC_TITLE.chars()).chain(COVER_TITLE.chars()).filter(|c| !c.is_control()));
-        let with_code = book.sections.iter().any(|s| s.code);
-        let embedded = fonts::embed(self.fonts_dir, &fonts::design_faces(with_code), &chars)?;
         let stylesheet = css::stylesheet(self.design_dir, &embedded)?;
 
         let modified = metadata::modified(&meta.date, self.source_date_epoch)
