@@ -112,6 +112,17 @@ impl ReportConfig {
                 "use letters, digits, '-', '_' and '.', e.g. output = \"annual-report-2021\"",
             );
         }
+        for (key, value, limit) in [("title", &self.title, 200), ("subtitle", &self.subtitle, 200), ("publisher", &self.publisher, 200), ("description", &self.description, 4000)] {
+            let length = value.chars().count();
+            if length > limit {
+                problem(key, format!("`{key}` has {length} characters; the limit is {limit}"), "shorten it: it is printed and stored in the PDF's metadata");
+            }
+        }
+        for (key, values) in [("authors", &self.authors), ("keywords", &self.keywords)] {
+            if values.len() > 100 || values.iter().any(|v| v.chars().count() > 200) {
+                problem(key, format!("`{key}` is too long (at most 100 entries of at most 200 characters)"), "shorten the list");
+            }
+        }
         if self.files.is_empty() {
             problem("files", "`files` lists no text files: the manuscript is empty".into(), "list the Markdown files in reading order, e.g. files = [\"text/01.md\"]");
         }

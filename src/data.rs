@@ -304,8 +304,9 @@ fn load_table(path: &Path, dir: &Path, manuscript_root: &Path) -> Result<(DataTa
             Vec::new()
         }
     };
-    for (index, row) in rows.iter().enumerate() {
-        if rows[..index].iter().any(|r| r.key == row.key) {
+    let mut keys = std::collections::HashSet::new();
+    for row in &rows {
+        if !keys.insert(row.key.as_str()) {
             problems.push(Diagnostic::error(path, format!("row `{}` appears twice", row.key)).at_line(row.line).with_hint("row keys must be unique: references name rows by key"));
         }
         if row.key.contains(['.', '{', '}']) {

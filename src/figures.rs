@@ -83,9 +83,9 @@ pub fn source_note(table: &DataTable) -> String {
 /// Builds a numbered table block from a ```` ```table ```` directive.
 pub fn table_block(body: &str, data: &DataSet) -> Result<BlockKind, DirectiveError> {
     let directive: TableDirective = parse_directive(body)?;
-    let table = data.table(&directive.data).map_err(|m| (m, None))?;
+    let table = data.table(&directive.data).map_err(|m| (m, Some(line_of(body, "data"))))?;
     let anchor = check_id(&directive.id)?;
-    let rows = select_rows(table, &directive.rows)?;
+    let rows = select_rows(table, &directive.rows).map_err(|(m, _)| (m, Some(line_of(body, "rows"))))?;
     if rows.len() > MAX_PRINTED_ROWS {
         let line = if directive.rows.is_some() { Some(line_of(body, "rows")) } else { Some(line_of(body, "data")) };
         return Err((
@@ -93,7 +93,7 @@ pub fn table_block(body: &str, data: &DataSet) -> Result<BlockKind, DirectiveErr
             line,
         ));
     }
-    let columns = select_columns(table, &directive.columns)?;
+    let columns = select_columns(table, &directive.columns).map_err(|(m, _)| (m, Some(line_of(body, "columns"))))?;
     let units: Vec<&str> = columns.iter().map(|&i| &table.columns[i]).filter(|c| c.kind == ColumnKind::Number).map(|c| c.unit.as_str()).collect();
     let shared_unit = match units.split_first() {
         Some((first, rest)) if !first.is_empty() && rest.iter().all(|u| u == first) && units.len() == columns.len() => Some(first.to_string()),
@@ -168,12 +168,12 @@ pub struct ChartBlock {
 /// once, as SVG, and the same bytes go into every edition.
 pub fn chart_block(body: &str, data: &DataSet, design: &ChartDesign) -> Result<ChartBlock, DirectiveError> {
     let directive: ChartDirective = parse_directive(body)?;
-    let table = data.table(&directive.data).map_err(|m| (m, None))?;
+    let table = data.table(&directive.data).map_err(|m| (m, Some(line_of(body, "data"))))?;
     let anchor = check_id(&directive.id)?;
     let kind = ChartKind::parse(&directive.kind).ok_or_else(|| {
         (format!("unknown chart kind `{}`", directive.kind), Some(line_of(body, "kind")))
     })?;
-    let rows = select_rows(table, &directive.rows)?;
+    let rows = select_rows(table, &directive.rows).map_err(|(m, _)| (m, Some(line_of(body, "rows"))))?;
     if rows.is_empty() {
         let line = if directive.rows.is_some() { Some(line_of(body, "rows")) } else { None };
         return Err((format!("the chart has no categories: table `{}` has no rows to plot", table.id), line));
@@ -181,7 +181,7 @@ pub fn chart_block(body: &str, data: &DataSet, design: &ChartDesign) -> Result<C
     if rows.len() > MAX_CHART_CATEGORIES {
         return Err((format!("the chart has {} categories; the limit is {MAX_CHART_CATEGORIES}", rows.len()), Some(line_of(body, "data"))));
     }
-    let columns = select_columns(table, &Some(directive.series.clone()))?;
+    let columns = select_columns(table, &Some(directive.series.clone())).map_err(|(m, _)| (m, Some(line_of(body, "series"))))?;
     if columns.is_empty() {
         return Err(("`series` names no column".to_string(), Some(line_of(body, "series"))));
     }

@@ -100,6 +100,10 @@ impl Manuscript {
                 ));
                 break;
             }
+            if let Some(diagnostic) = private_use(&text, &path) {
+                diagnostics.push(diagnostic);
+                continue;
+            }
             diagnostics.0.extend(markdown::undefined_footnotes(&text, root, file));
             let expanded = references::expand(&text, &data, root, file);
             diagnostics.0.extend(expanded.problems);
@@ -109,6 +113,9 @@ impl Manuscript {
             blocks.extend(markdown::parse(&expanded.text, &context, root, file, 1, &mut notes, &mut diagnostics));
         }
         notes.resolve(&mut blocks, &mut diagnostics, root);
+        let mut printable = Printable { root, last_heading: None, diagnostics: Vec::new() };
+        printable.blocks(&blocks);
+        diagnostics.0.extend(printable.diagnostics);
         if let Err(unknown) = numbering::number(&mut blocks, &cross_refs, root) {
             diagnostics.0.extend(unknown.0);
         }
@@ -166,6 +173,129 @@ fn unused_tables(data: &DataSet, used: &std::collections::BTreeSet<String>) -> V
                 .with_hint(format!("refer to it as {{{{{}.row.column}}}}, place it with a ```table directive, or delete the file", table.id))
         })
         .collect()
+}
+
+/// Longest heading, in characters: it is also the PDF bookmark.
+pub const MAX_HEADING_CHARS: usize = 300;
+/// Longest run of characters without a break opportunity (no space, no CJK character):
+/// a longer "word" cannot be set in a column, and the PDF cannot hold it in one line.
+pub const MAX_WORD_CHARS: usize = 300;
+/// Longest image alt text or link address, in characters (PDF strings are limited).
+pub const MAX_ATTRIBUTE_CHARS: usize = 4000;
+
+/// Reports a private-use character: reportpress uses some internally, PDF/A forbids them
+/// and no pinned font draws them.
+fn private_use(text: &str, path: &Path) -> Option<Diagnostic> {
+    let is_private = |c: char| matches!(c as u32, 0xE000..=0xF8FF | 0xF0000..=0xFFFFD | 0x100000..=0x10FFFD);
+    let offset = text.find(is_private)?;
+    let ch = text[offset..].chars().next()?;
+    let (line, column) = crate::config::line_column(text, offset);
+    Some(
+        Diagnostic::error(path, format!("the text contains the private-use character U+{:04X}, which cannot be printed", ch as u32))
+            .at(line, column)
+            .with_hint("delete it; it often comes from a symbol font in a word processor: retype the symbol"),
+    )
+}
+
+/// Checks what the PDF/UA export would refuse late, at the block's line: the first heading
+/// must be of level 1 and levels may not be skipped; headings, words, alt texts and link
+/// addresses must fit in PDF strings and lines.
+struct Printable<'a> {
+    root: &'a Path,
+    last_heading: Option<u8>,
+    diagnostics: Vec<Diagnostic>,
+}
+
+impl Printable<'_> {
+    fn error(&mut self, source: &crate::model::SourcePos, message: String, hint: &str) {
+        self.diagnostics.push(Diagnostic::error(self.root.join(&source.file), message).at_line(source.line).with_hint(hint));
+    }
+
+    fn blocks(&mut self, blocks: &[crate::model::Block]) {
+        use crate::model::BlockKind;
+        for block in blocks {
+            match &block.kind {
+                BlockKind::Heading { level, content } => {
+                    let allowed = self.last_heading.map_or(1, |last| last + 1);
+                    if *level > allowed {
+                        let message = match self.last_heading {
+                            None => format!("the first heading is of level {level}; it must be of level 1 (`# …`)"),
+                            Some(last) => format!("the heading levels skip from {last} to {level}"),
+                        };
+                        self.error(&block.source, message, "heading levels must go down one at a time (#, ##, ###): screen readers and the PDF outline need it");
+                    }
+                    self.last_heading = Some(*level);
+                    let mut text = String::new();
+                    crate::model::plain_text_of(content, &mut text);
+                    let length = text.chars().count();
+                    if length > MAX_HEADING_CHARS {
+                        self.error(&block.source, format!("the heading has {length} characters; the limit is {MAX_HEADING_CHARS}"), "shorten the heading: it is also the PDF bookmark");
+                    }
+                    self.inlines(&block.source, content);
+                }
+                BlockKind::Paragraph { lead, content } => {
+                    if let Some(lead) = lead {
+                        self.inlines(&block.source, lead);
+                    }
+                    self.inlines(&block.source, content);
+                }
+                BlockKind::Quote { blocks } | BlockKind::Sidebar { blocks, .. } => self.blocks(blocks),
+                BlockKind::List { items, .. } => items.iter().for_each(|item| self.blocks(item)),
+                BlockKind::Image { alt, caption, .. } => {
+                    if alt.chars().count() > MAX_ATTRIBUTE_CHARS {
+                        self.error(&block.source, format!("the alt text is longer than {MAX_ATTRIBUTE_CHARS} characters"), "describe the image in a few sentences");
+                    }
+                    self.inlines(&block.source, caption);
+                }
+                BlockKind::Table { data, .. } | BlockKind::Chart { data, .. } => {
+                    let mut words = Vec::new();
+                    data.for_each_text(&mut |text| words.extend(long_word(text)));
+                    if let Some(word) = words.first() {
+                        self.error(&block.source, format!("a cell of the table holds a word of {} characters that cannot be broken", word), "shorten the cell in the data table");
+                    }
+                }
+                BlockKind::Rule => {}
+            }
+        }
+    }
+
+    fn inlines(&mut self, source: &crate::model::SourcePos, content: &[crate::model::Inline]) {
+        use crate::model::Inline;
+        for inline in content {
+            match inline {
+                Inline::Text { text } | Inline::Code { text } => {
+                    if let Some(length) = long_word(text) {
+                        self.error(source, format!("a word of {length} characters without a space cannot be set in a line (the limit is {MAX_WORD_CHARS})"), "insert spaces, or shorten it (a long address belongs in a link: [text](address))");
+                    }
+                }
+                Inline::Link { url, content } => {
+                    if url.chars().count() > MAX_ATTRIBUTE_CHARS {
+                        self.error(source, format!("a link address is longer than {MAX_ATTRIBUTE_CHARS} characters"), "shorten the address");
+                    }
+                    self.inlines(source, content);
+                }
+                Inline::Strong { content } | Inline::Emphasis { content } | Inline::Note { content, .. } => self.inlines(source, content),
+                Inline::Ref { .. } | Inline::LineBreak => {}
+            }
+        }
+    }
+}
+
+/// The length of the first run of more than [`MAX_WORD_CHARS`] characters with no break
+/// opportunity (white space or a CJK character) in `text`.
+fn long_word(text: &str) -> Option<usize> {
+    let mut run = 0;
+    for ch in text.chars() {
+        if ch.is_whitespace() || markdown::is_cjk(ch) {
+            if run > MAX_WORD_CHARS {
+                return Some(run);
+            }
+            run = 0;
+        } else {
+            run += 1;
+        }
+    }
+    (run > MAX_WORD_CHARS).then_some(run)
 }
 
 /// Every `row.column` / `table.row.column` a rule names.

@@ -147,7 +147,8 @@ fn parse_nested(
     diagnostics: &mut Diagnostics,
     depth: usize,
 ) -> Vec<Block> {
-    let options = Options::ENABLE_FOOTNOTES;
+    // Tables are enabled only so that a pipe table is reported, not printed as text.
+    let options = Options::ENABLE_FOOTNOTES | Options::ENABLE_TABLES;
     let events: Vec<(Event<'_>, Range<usize>)> = Parser::new_ext(text, options).into_offset_iter().collect();
     let mut parser = BlockParser {
         source: text,
@@ -330,6 +331,13 @@ impl<'a> BlockParser<'a, '_> {
                 }
                 Event::Start(Tag::Heading { level, .. }) => {
                     let content = self.inlines(TagEnd::Heading(level));
+                    let mut text = String::new();
+                    crate::model::plain_text_of(&content, &mut text);
+                    if text.trim().is_empty() {
+                        // An empty heading would be an empty bookmark, which PDF/UA refuses.
+                        self.error(range.start, "this heading has no text", "write the heading after the `#`, or remove the line");
+                        continue;
+                    }
                     blocks.push(Block { kind: BlockKind::Heading { level: heading_level(level), content }, source });
                 }
                 Event::Start(Tag::BlockQuote(kind)) => {

@@ -361,3 +361,19 @@ fn regression_nul_character_is_refused_at_its_line() {
     assert!(errors.0[0].message.contains("U+0000"), "{errors}");
     assert_eq!(errors.0[0].line, Some(3), "{errors}");
 }
+
+/// A lone `#` made an empty heading: accepted, then refused by the PDF/UA export inside the
+/// template ("heading title is empty"). It is now an error at its line.
+#[test]
+fn regression_empty_heading_is_refused_at_its_line() {
+    emitter_case("#".to_string()).unwrap();
+    emitter_case("正文。\n\n##   \n".to_string()).unwrap();
+}
+
+/// `## \` as the first heading passed every check, then the PDF/UA export refused it
+/// ("the first heading must be of level 1"). Heading levels are now checked at their line.
+#[test]
+fn regression_first_heading_of_level_two_is_refused_at_its_line() {
+    emitter_case("## \\".to_string()).unwrap();
+    emitter_case("# 一\n\n### 三\n".to_string()).unwrap();
+}
