@@ -377,3 +377,12 @@ fn regression_first_heading_of_level_two_is_refused_at_its_line() {
     emitter_case("## \\".to_string()).unwrap();
     emitter_case("# 一\n\n### 三\n".to_string()).unwrap();
 }
+
+/// `- *` is a list whose item is an empty nested list: Typst's default second-level marker
+/// ‣ (U+2023) is in none of the pinned fonts, so every nested bulleted list failed the PDF/A
+/// export. The design now sets markers the fonts have.
+#[test]
+fn regression_nested_list_markers_are_in_the_fonts() {
+    emitter_case("- *".to_string()).unwrap();
+    emitter_case("- 一\n  - 二\n    - 三\n      - 四\n".to_string()).unwrap();
+}
