@@ -663,7 +663,13 @@ impl<'a> BlockParser<'a, '_> {
         if let Some(last) = text.chars().rev().find(|&c| c != STAR_MARK) {
             self.last_char = Some(last);
         }
-        append_text(out, text);
+        // A tab inside text is a space; the Unicode line and paragraph separators are too
+        // (a tab after a separator reached the PDF as a glyph no font has).
+        if text.contains(['\t', '\u{2028}', '\u{2029}']) {
+            append_text(out, &text.replace(['\t', '\u{2028}', '\u{2029}'], " "));
+        } else {
+            append_text(out, text);
+        }
     }
 
     /// Checks that an image path stays inside the manuscript directory.

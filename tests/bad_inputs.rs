@@ -265,7 +265,7 @@ fn check_case(case: &Case, previous: &BTreeMap<PathBuf, Vec<u8>>) -> Vec<String>
     if output.status.code() != Some(1) {
         problems.push(format!("exit code {:?}, expected 1", output.status.code()));
     }
-    if stderr.contains("panicked") {
+    if stderr.contains("panicked at") {
         problems.push("the build panicked".into());
     }
     if elapsed > Duration::from_secs(20) {
@@ -316,4 +316,112 @@ fn every_bad_manuscript_fails_cleanly_at_its_place_and_keeps_dist() {
     }
     let failures: Vec<String> = cases.iter().flat_map(|case| check_case(case, &previous)).collect();
     assert!(failures.is_empty(), "{} of {} cases failed:\n\n{}", failures.len(), cases.len(), failures.join("\n\n"));
+}
+
+// ---- Late failures: after parsing, in typesetting, in the PDF export, or killed ------------------
+
+/// A copy of the design with `extra` appended to the template.
+fn design_with(dir: &Path, extra: &str) -> PathBuf {
+    let design = dir.join("design");
+    copy_dir(&root().join("assets"), &design);
+    let template = design.join("report.typ");
+    let mut text = std::fs::read_to_string(&template).unwrap();
+    text.push_str(extra);
+    std::fs::write(&template, text).unwrap();
+    design
+}
+
+/// Builds the good manuscript into `out`, then `manuscript` with `design`: returns stderr
+/// after checking exit code 1, no panic and `out` unchanged.
+fn late_failure(manuscript: &Path, design: &Path, out: &Path) -> String {
+    let good = run_build(&bad_inputs().join("good"), out, &[]);
+    assert!(good.status.success(), "{}", String::from_utf8_lossy(&good.stderr));
+    let before = snapshot(out);
+    let output = run_build(manuscript, out, &["--assets", design.to_str().unwrap()]);
+    let stderr = String::from_utf8_lossy(&output.stderr).to_string();
+    assert_eq!(output.status.code(), Some(1), "{stderr}");
+    assert!(!stderr.contains("panicked at"), "{stderr}");
+    assert_eq!(snapshot(out), before, "a failed late build changed dist/:\n{stderr}");
+    stderr
+}
+
+#[test]
+fn a_typesetting_error_in_the_design_keeps_dist_and_names_the_template_line() {
+    let dir = tempfile::tempdir().unwrap();
+    let design = design_with(dir.path(), "\n#let broken = 1 + \"一\"\n");
+    let lines = std::fs::read_to_string(design.join("report.typ")).unwrap().lines().count();
+    let stderr = late_failure(&bad_inputs().join("good"), &design, &dir.path().join("dist"));
+    assert!(stderr.contains(&format!("report.typ:{lines}")), "the template line {lines} is not named:\n{stderr}");
+}
+
+#[test]
+fn a_pdf_export_error_keeps_dist() {
+    // The design adds a level-3 heading after the text's level-1 heading: PDF/UA refuses
+    // the skipped level only in the export, after typesetting succeeded.
+    let dir = tempfile::tempdir().unwrap();
+    let design = design_with(dir.path(), "\n#heading(level: 3)[设计里的跳级标题]\n");
+    let stderr = late_failure(&bad_inputs().join("good"), &design, &dir.path().join("dist"));
+    assert!(stderr.contains("PDF export"), "{stderr}");
+    assert!(stderr.contains("report.typ"), "{stderr}");
+}
+
+#[test]
+fn a_typst_error_caused_by_the_text_is_located_in_the_manuscript() {
+    // A design that refuses a word: the error arises in the template, but its cause is the
+    // text on line 14, and that is where the editor is sent.
+    let dir = tempfile::tempdir().unwrap();
+    let design = design_with(dir.path(), "");
+    let template = design.join("report.typ");
+    let text = std::fs::read_to_string(&template).unwrap().replacen(
+        "#set page(",
+        "#show \"禁用词\": it => panic(\"本设计不接受「禁用词」\")\n#set page(",
+        1,
+    );
+    std::fs::write(&template, text).unwrap();
+    let manuscript = dir.path().join("manuscript");
+    copy_dir(&bad_inputs().join("good"), &manuscript);
+    let body = std::fs::read_to_string(manuscript.join("text/a.md")).unwrap();
+    std::fs::write(manuscript.join("text/a.md"), format!("{body}\n这一段含有禁用词。\n\n后面的段落。\n")).unwrap();
+    let stderr = late_failure(&manuscript, &design, &dir.path().join("dist"));
+    assert!(names_place(&stderr, &manuscript, "text/a.md", 14), "not located at text/a.md:14:\n{stderr}");
+    assert!(stderr.contains("本设计不接受"), "{stderr}");
+}
+
+#[test]
+fn an_interrupted_build_leaves_the_old_or_the_new_pdf_never_a_broken_one() {
+    let dir = tempfile::tempdir().unwrap();
+    let out = dir.path().join("dist");
+    let manuscript = dir.path().join("manuscript");
+    copy_dir(&root().join("manuscript"), &manuscript);
+    let output = run_build(&manuscript, &out, &[]);
+    assert!(output.status.success(), "{}", String::from_utf8_lossy(&output.stderr));
+    let pdf = out.join("leiyang-green-transformation.pdf");
+    let old = std::fs::read(&pdf).unwrap();
+    // The next build gives a different PDF.
+    let report = manuscript.join("report.toml");
+    let text = std::fs::read_to_string(&report).unwrap().replace("红色耒阳 绿色转型", "红色耒阳 绿色转型（修订）");
+    std::fs::write(&report, text).unwrap();
+    let started = Instant::now();
+    let output = run_build(&manuscript, &dir.path().join("reference"), &[]);
+    assert!(output.status.success());
+    let new = std::fs::read(dir.path().join("reference/leiyang-green-transformation.pdf")).unwrap();
+    let full = started.elapsed();
+    assert_ne!(old, new);
+    for fraction in [0.1, 0.3, 0.5, 0.7, 0.9, 0.97] {
+        let mut child = std::process::Command::new(env!("CARGO_BIN_EXE_reportpress"))
+            .args(["build", "--format", "pdf", "--manuscript", manuscript.to_str().unwrap(), "--out", out.to_str().unwrap()])
+            .current_dir(root())
+            .stderr(std::process::Stdio::null())
+            .stdout(std::process::Stdio::null())
+            .spawn()
+            .unwrap();
+        std::thread::sleep(full.mul_f64(fraction));
+        let _ = child.kill(); // SIGKILL: no chance to clean up
+        let _ = child.wait();
+        let now = std::fs::read(&pdf).unwrap();
+        assert!(now == old || now == new, "after a kill at {:.0}% the PDF is neither the old nor the new one", fraction * 100.0);
+        if now == new {
+            std::fs::write(&pdf, &old).unwrap();
+        }
+    }
 }

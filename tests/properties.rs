@@ -386,3 +386,11 @@ fn regression_nested_list_markers_are_in_the_fonts() {
     emitter_case("- *".to_string()).unwrap();
     emitter_case("- 一\n  - 二\n    - 三\n      - 四\n".to_string()).unwrap();
 }
+
+/// A tab after a U+2028 line separator reached the PDF as a glyph ("the text `\t` could not
+/// be displayed"). Tabs and Unicode line/paragraph separators in text are now spaces.
+#[test]
+fn regression_tab_after_line_separator_prints() {
+    emitter_case("99999999999. \u{2028}\t*".to_string()).unwrap();
+    emitter_case("甲\u{2029}\t乙\t丙".to_string()).unwrap();
+}
