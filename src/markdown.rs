@@ -627,6 +627,11 @@ impl<'a> BlockParser<'a, '_> {
                 }
                 Event::InlineMath(text) | Event::DisplayMath(text) => self.push_text(&mut out, &text),
                 Event::TaskListMarker(done) => self.push_text(&mut out, if done { "☑ " } else { "☐ " }),
+                // Loose text of a tight list item ends where a block starts (a nested list).
+                Event::Start(ref tag) if end.is_none() && is_block(tag) => {
+                    self.position -= 1;
+                    break;
+                }
                 Event::Start(tag) => {
                     let tag_end = TagEnd::from(tag);
                     self.error(range.start, "this Markdown construct is not supported inside text", "use strong, emphasis, links, code or footnotes");
@@ -781,6 +786,26 @@ fn format_name(format: typst::visualize::ImageFormat) -> &'static str {
         ImageFormat::Vector(VectorFormat::Svg) => "SVG",
         ImageFormat::Vector(VectorFormat::Pdf) => "PDF",
     }
+}
+
+/// Whether a tag opens a block (as opposed to inline content).
+fn is_block(tag: &Tag<'_>) -> bool {
+    matches!(
+        tag,
+        Tag::Paragraph
+            | Tag::Heading { .. }
+            | Tag::BlockQuote(_)
+            | Tag::CodeBlock(_)
+            | Tag::HtmlBlock
+            | Tag::List(_)
+            | Tag::Item
+            | Tag::FootnoteDefinition(_)
+            | Tag::Table(_)
+            | Tag::DefinitionList
+            | Tag::DefinitionListTitle
+            | Tag::DefinitionListDefinition
+            | Tag::MetadataBlock(_)
+    )
 }
 
 /// Stands in for a `*` that CommonMark did not match (a private-use character).
@@ -1015,6 +1040,15 @@ mod tests {
         let (_, diagnostics) = parse_str("正文\n\n<div>x</div>\n\n```python\nx\n```\n\n    缩进\n");
         let lines: Vec<_> = diagnostics.0.iter().map(|d| d.line).collect();
         assert_eq!(lines, vec![Some(3), Some(5), Some(9)]);
+    }
+
+    #[test]
+    fn nested_tight_lists_are_lists() {
+        let (blocks, diagnostics) = parse_str("- 一\n  - 二\n    - 三\n- 四\n");
+        assert!(!diagnostics.has_errors(), "{diagnostics}");
+        let BlockKind::List { items, .. } = &blocks[0].kind else { panic!("not a list: {blocks:?}") };
+        assert_eq!(items.len(), 2);
+        assert!(matches!(items[0][1].kind, BlockKind::List { .. }), "{:?}", items[0]);
     }
 
     #[test]

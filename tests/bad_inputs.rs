@@ -96,6 +96,8 @@ fn cases() -> Vec<Case> {
         case("heading-level-skip", &[("text/a.md", 14)], &["skip from 1 to 3"]),
         case("private-use-character", &[("text/a.md", 12)], &["u+e002"]),
         case("unbreakable-word", &[("text/a.md", 14)], &["400 characters"]),
+        generated("too-many-footnotes", too_many_footnotes, &[("text/a.md", 14 + 2 * 5_000)], &["footnote number 5001"]),
+        generated("paragraph-too-long", long_paragraph, &[("text/a.md", 14)], &["the limit is 20000"]),
         case("raw-html", &[("text/a.md", 14)], &["raw html"]),
         case("pipe-table", &[("text/a.md", 14)], &["pipe tables"]),
         case("deep-nesting", &[("text/a.md", 14)], &["nested more than"]),
@@ -168,10 +170,31 @@ fn utf16_text(dir: &Path) {
 }
 
 fn huge_text(dir: &Path) {
-    // 10 MB of real paragraphs.
+    // 13 MB of real paragraphs: over the 12 MiB limit (a 10 MB manuscript builds, in about
+    // 12 s: `a_ten_megabyte_manuscript_builds_in_reasonable_time`).
     let paragraph = "江南之南，河畔古县，资源枯竭城市转型发展，产业结构持续优化，生态环境明显改善。\n\n";
-    let count = 10 * 1024 * 1024 / paragraph.len() + 1;
+    let count = 13 * 1024 * 1024 / paragraph.len() + 1;
     std::fs::write(dir.join("text/a.md"), paragraph.repeat(count)).unwrap();
+}
+
+fn too_many_footnotes(dir: &Path) {
+    let mut text = std::fs::read_to_string(dir.join("text/a.md")).unwrap();
+    text.push('\n');
+    for note in 1..=5_001 {
+        text.push_str(&format!("注{note}[^n{note}]。\n\n"));
+    }
+    for note in 1..=5_001 {
+        text.push_str(&format!("[^n{note}]: 注释{note}。\n"));
+    }
+    std::fs::write(dir.join("text/a.md"), text).unwrap();
+}
+
+fn long_paragraph(dir: &Path) {
+    let mut text = std::fs::read_to_string(dir.join("text/a.md")).unwrap();
+    text.push('\n');
+    text.push_str(&"长段落，".repeat(5_001));
+    text.push('\n');
+    std::fs::write(dir.join("text/a.md"), text).unwrap();
 }
 
 fn huge_table(dir: &Path) {
@@ -424,4 +447,41 @@ fn an_interrupted_build_leaves_the_old_or_the_new_pdf_never_a_broken_one() {
             std::fs::write(&pdf, &old).unwrap();
         }
     }
+}
+
+/// A 10 MB manuscript (about 3.5 million characters, some 1 900 pages) is within the limits
+/// and builds; measured at about 12 s and 1.3 GB on 2 cores. Heavy, so not in `make test`:
+/// `cargo test --release --test bad_inputs -- --ignored`.
+#[test]
+#[ignore = "heavy: builds a 10 MB manuscript (about 12 s, 1.3 GB)"]
+fn a_ten_megabyte_manuscript_builds_in_reasonable_time() {
+    let dir = tempfile::tempdir().unwrap();
+    let manuscript = dir.path().join("manuscript");
+    copy_dir(&bad_inputs().join("good"), &manuscript);
+    // Varied paragraphs (identical ones would be laid out once and reused).
+    let pool: Vec<char> = "江南之南河畔古县资源枯竭城市转型发展产业结构持续优化生态环境明显改善的一是不了人我在有他这中大来上国个到说们为子和你地出道也时年得就那要下以生会自着去之过家学对可".chars().collect();
+    let (mut text, mut seed, mut files) = (String::new(), 7u64, Vec::new());
+    let mut total = 0;
+    while total < 10 * 1000 * 1000 {
+        text.push_str("# 一节\n\n");
+        while text.len() < 2_600_000 {
+            for _ in 0..200 {
+                seed = seed.wrapping_mul(6364136223846793005).wrapping_add(1442695040888963407);
+                text.push(pool[(seed >> 33) as usize % pool.len()]);
+            }
+            text.push_str("。\n\n");
+        }
+        let name = format!("text/big{}.md", files.len());
+        total += text.len();
+        std::fs::write(manuscript.join(&name), std::mem::take(&mut text)).unwrap();
+        files.push(format!("\"{name}\""));
+    }
+    let report = std::fs::read_to_string(manuscript.join("report.toml")).unwrap();
+    std::fs::write(manuscript.join("report.toml"), report.replace("files = [\"text/a.md\"]", &format!("files = [\"text/a.md\", {}]", files.join(", ")))).unwrap();
+    let started = Instant::now();
+    let output = run_build(&manuscript, &dir.path().join("dist"), &[]);
+    let elapsed = started.elapsed();
+    assert!(output.status.success(), "{}", String::from_utf8_lossy(&output.stderr));
+    eprintln!("a {total}-byte manuscript built in {elapsed:?}");
+    assert!(elapsed < Duration::from_secs(120), "took {elapsed:?}");
 }
