@@ -485,3 +485,30 @@ fn a_ten_megabyte_manuscript_builds_in_reasonable_time() {
     eprintln!("a {total}-byte manuscript built in {elapsed:?}");
     assert!(elapsed < Duration::from_secs(120), "took {elapsed:?}");
 }
+
+/// A table longer than a column used to float as one unbreakable figure: the rows past the
+/// page's end were printed on top of each other at its foot. A long table now breaks across
+/// columns and pages; every row is printed once, inside the text area.
+#[test]
+fn a_long_table_breaks_across_pages_instead_of_running_off_the_page() {
+    let dir = tempfile::tempdir().unwrap();
+    let manuscript = dir.path().join("manuscript");
+    copy_dir(&bad_inputs().join("good"), &manuscript);
+    let rows: String = (0..120).map(|i| format!("[\"k{i}\", \"{i}.5\", \"1\"],\n")).collect();
+    let table = std::fs::read_to_string(manuscript.join("data/t.toml")).unwrap();
+    let table = table.replace("[\"合计\", \"4.0\", \"\"],", &format!("[\"合计\", \"4.0\", \"\"],\n{rows}"));
+    std::fs::write(manuscript.join("data/t.toml"), table).unwrap();
+    let out = dir.path().join("dist");
+    let output = run_build(&manuscript, &out, &[]);
+    assert!(output.status.success(), "{}", String::from_utf8_lossy(&output.stderr));
+    let pdf = out.join("bad-input.pdf");
+    let bbox = tool("pdftotext", &["-bbox", pdf.to_str().unwrap(), "-"]);
+    for i in 0..120 {
+        let word = format!(">k{i}<");
+        let lines: Vec<&str> = bbox.lines().filter(|l| l.contains(&word)).collect();
+        assert_eq!(lines.len(), 1, "row k{i} is printed {} times", lines.len());
+        let y_max: f64 = lines[0].split("yMax=\"").nth(1).unwrap().split('"').next().unwrap().parse().unwrap();
+        // A4 is 842 pt high; the bottom margin is 22 mm (62 pt).
+        assert!(y_max <= 842.0 - 62.0 + 1.0, "row k{i} runs into the bottom margin (y = {y_max})");
+    }
+}
