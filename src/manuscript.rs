@@ -350,6 +350,11 @@ pub const MAX_PARAGRAPH_CHARS: usize = 20_000;
 /// Reads a text file of the manuscript: refuses files over [`MAX_TEXT_BYTES`] and decodes
 /// UTF-8 (see [`decode_utf8`]). `what` names the file in messages ("this text file").
 pub fn read_text(path: &Path, what: &str) -> Result<String, Diagnostic> {
+    // A FIFO or device would block or never end: only regular files are opened.
+    let kind = std::fs::metadata(path).map_err(|e| io_error(path, &format!("read {what}"), &e))?;
+    if !kind.is_file() && !kind.is_dir() {
+        return Err(Diagnostic::error(path, format!("cannot read {what}: it is not a regular file")).with_hint("name a text file"));
+    }
     let file = std::fs::File::open(path).map_err(|e| io_error(path, &format!("read {what}"), &e))?;
     let metadata = file.metadata().map_err(|e| io_error(path, &format!("read {what}"), &e))?;
     if metadata.is_dir() {

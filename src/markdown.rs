@@ -720,8 +720,8 @@ pub fn validate_image(real: &Path, written: &Path) -> Result<(), (String, String
     use typst::visualize::{ExchangeFormat, ImageFormat, RasterFormat, RasterImage, VectorFormat};
     const FORMATS: &str = "use PNG, JPEG, GIF, WebP, SVG or PDF";
     let metadata = std::fs::metadata(real).map_err(|e| (format!("cannot be read: {e}"), "check the image's file name".to_string()))?;
-    if metadata.is_dir() {
-        return Err(("is a directory, not an image file".into(), "name the image file".into()));
+    if !metadata.is_file() {
+        return Err(("is a directory or a special file, not an image file".into(), "name the image file".into()));
     }
     if metadata.len() > MAX_IMAGE_BYTES {
         return Err((

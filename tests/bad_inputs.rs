@@ -61,6 +61,7 @@ fn cases() -> Vec<Case> {
         generated("gbk-text", gbk_text, &[("text/a.md", 1)], &["gbk/gb18030", "iconv"]),
         generated("utf16-text", utf16_text, &[("text/a.md", 1)], &["utf-16le"]),
         generated("big5-text", big5_text, &[("text/a.md", 1)], &["big5"]),
+        generated("text-is-a-fifo", text_fifo, &[("report.toml", 5)], &["not a regular file"]),
         case("empty-manuscript", &[("report.toml", 5)], &["no text"]),
         generated("huge-text", huge_text, &[("report.toml", 5)], &["limit", "mib"]),
         // data tables
@@ -148,6 +149,13 @@ fn write_encoded(dir: &Path, encoding: &'static encoding_rs::Encoding, bom: &[u8
     let mut out = bom.to_vec();
     out.extend_from_slice(&bytes);
     std::fs::write(dir.join("text/a.md"), out).unwrap();
+}
+
+fn text_fifo(dir: &Path) {
+    // Reading a FIFO blocks until someone writes: it must be refused, not hang the build.
+    std::fs::remove_file(dir.join("text/a.md")).unwrap();
+    let status = std::process::Command::new("mkfifo").arg(dir.join("text/a.md")).status().expect("mkfifo runs");
+    assert!(status.success());
 }
 
 fn gbk_text(dir: &Path) {
@@ -510,5 +518,26 @@ fn a_long_table_breaks_across_pages_instead_of_running_off_the_page() {
         let y_max: f64 = lines[0].split("yMax=\"").nth(1).unwrap().split('"').next().unwrap().parse().unwrap();
         // A4 is 842 pt high; the bottom margin is 22 mm (62 pt).
         assert!(y_max <= 842.0 - 62.0 + 1.0, "row k{i} runs into the bottom margin (y = {y_max})");
+    }
+}
+
+/// Text that would be Typst code in a Typst file is printed literally: the manuscript reaches
+/// the template as JSON data, so it can neither run code nor read files.
+#[test]
+fn manuscript_text_never_runs_as_typst_code() {
+    let dir = tempfile::tempdir().unwrap();
+    let manuscript = dir.path().join("manuscript");
+    copy_dir(&bad_inputs().join("good"), &manuscript);
+    let body = std::fs::read_to_string(manuscript.join("text/a.md")).unwrap();
+    let code = r#"代码：#read("/etc/hostname") 与 #panic("x") 及 $x^2$ 和 #set text(red)"#;
+    std::fs::write(manuscript.join("text/a.md"), format!("{body}\n{code}\n")).unwrap();
+    let out = dir.path().join("dist");
+    let output = run_build(&manuscript, &out, &[]);
+    assert!(output.status.success(), "{}", String::from_utf8_lossy(&output.stderr));
+    let text = squeeze(&tool("pdftotext", &["-enc", "UTF-8", out.join("bad-input.pdf").to_str().unwrap(), "-"]));
+    assert!(text.contains(&squeeze(code)), "the code was not printed literally:\n{text}");
+    let hostname = std::fs::read_to_string("/etc/hostname").unwrap_or_default();
+    if !hostname.trim().is_empty() {
+        assert!(!text.contains(hostname.trim()), "the PDF contains /etc/hostname's content");
     }
 }
