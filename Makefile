@@ -8,7 +8,7 @@ OUT        ?= dist
 RUN         = $(CARGO) run --release --quiet --
 SUDO       := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
 
-.PHONY: pdf epub all check charts proof watch test test-tools bench clean
+.PHONY: pdf epub all check charts proof watch test test-tools bench clean fuzz
 
 pdf:
 	$(RUN) build --format pdf --manuscript $(MANUSCRIPT) --out $(OUT)
@@ -58,6 +58,11 @@ test-tools:
 
 test: test-tools
 	$(CARGO) test --release
+
+# Long property-test ("fuzz") runs: each target for FUZZ_SECONDS (default 600) seconds.
+FUZZ_SECONDS ?= 600
+fuzz:
+	FUZZ_SECONDS=$(FUZZ_SECONDS) $(CARGO) test --release --test properties -- --ignored --nocapture --test-threads 1
 
 clean:
 	rm -rf $(OUT)

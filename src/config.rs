@@ -4,7 +4,7 @@ use std::path::{Path, PathBuf};
 
 use serde::Deserialize;
 
-use crate::diagnostics::{Diagnostic, io_error};
+use crate::diagnostics::Diagnostic;
 
 /// The file name of a manuscript's metadata, inside the manuscript directory.
 pub const REPORT_FILE: &str = "report.toml";
@@ -41,6 +41,17 @@ pub struct ReportConfig {
     pub files: Vec<PathBuf>,
 }
 
+/// What [`ReportConfig::load_checked`] found.
+#[derive(Debug, Default)]
+pub struct Loaded {
+    /// The configuration, when the file could be read and parsed.
+    pub config: Option<ReportConfig>,
+    /// Every problem found (empty when the file is fine).
+    pub problems: Vec<Diagnostic>,
+    /// The file's text (empty when it could not be read), for locating values.
+    pub text: String,
+}
+
 fn default_language() -> String {
     "zh-CN".to_string()
 }
@@ -48,12 +59,33 @@ fn default_language() -> String {
 impl ReportConfig {
     /// Reads and validates `report.toml` in `manuscript_dir`.
     pub fn load(manuscript_dir: &Path) -> Result<Self, Vec<Diagnostic>> {
+        match Self::load_checked(manuscript_dir) {
+            Loaded { config: Some(config), problems, .. } if problems.is_empty() => Ok(config),
+            Loaded { problems, .. } => Err(problems),
+        }
+    }
+
+    /// Reads `report.toml` and reports every problem, but returns the configuration whenever
+    /// it could be parsed (even with invalid values), so the rest of the manuscript can
+    /// still be checked in the same run.
+    pub fn load_checked(manuscript_dir: &Path) -> Loaded {
         let path = manuscript_dir.join(REPORT_FILE);
-        let bytes = std::fs::read(&path).map_err(|e| vec![io_error(&path, "read the report metadata", &e)])?;
-        let text = crate::manuscript::decode_utf8(&path, &bytes).map_err(|d| vec![d])?;
-        let config: ReportConfig = toml::from_str(&text).map_err(|error| vec![toml_diagnostic(&path, &text, &error)])?;
-        config.validate(&path, &text)?;
-        Ok(config)
+        let text = match crate::manuscript::read_text(&path, "the report metadata") {
+            Ok(text) => text,
+            Err(mut diagnostic) => {
+                if !path.exists() {
+                    diagnostic.message = format!("the manuscript has no {REPORT_FILE}");
+                    diagnostic.hint = Some(format!("create {REPORT_FILE} with title, date, output and files (see README.md), or pass --manuscript DIR"));
+                }
+                return Loaded { config: None, problems: vec![diagnostic], text: String::new() };
+            }
+        };
+        let config: ReportConfig = match toml::from_str(&text) {
+            Ok(config) => config,
+            Err(error) => return Loaded { config: None, problems: vec![toml_diagnostic(&path, &text, &error)], text },
+        };
+        let problems = config.validate(&path, &text).err().unwrap_or_default();
+        Loaded { config: Some(config), problems, text }
     }
 
     fn validate(&self, path: &Path, text: &str) -> Result<(), Vec<Diagnostic>> {
@@ -80,13 +112,34 @@ impl ReportConfig {
                 "use letters, digits, '-', '_' and '.', e.g. output = \"annual-report-2021\"",
             );
         }
+        for (key, value, limit) in [("title", &self.title, 200), ("subtitle", &self.subtitle, 200), ("publisher", &self.publisher, 200), ("description", &self.description, 4000)] {
+            let length = value.chars().count();
+            if length > limit {
+                problem(key, format!("`{key}` has {length} characters; the limit is {limit}"), "shorten it: it is printed and stored in the PDF's metadata");
+            }
+        }
+        for (key, values) in [("authors", &self.authors), ("keywords", &self.keywords)] {
+            if values.len() > 100 || values.iter().any(|v| v.chars().count() > 200) {
+                problem(key, format!("`{key}` is too long (at most 100 entries of at most 200 characters)"), "shorten the list");
+            }
+        }
         if self.files.is_empty() {
             problem("files", "`files` lists no text files: the manuscript is empty".into(), "list the Markdown files in reading order, e.g. files = [\"text/01.md\"]");
         }
-        for file in &self.files {
+        for (index, file) in self.files.iter().enumerate() {
             let escapes = file.is_absolute() || file.components().any(|c| matches!(c, std::path::Component::ParentDir));
-            if escapes {
-                problem("files", format!("text file `{}` is outside the manuscript directory", file.display()), "list files by paths relative to the manuscript directory");
+            let line = line_of_value(text, &file.to_string_lossy()).or_else(|| line_of_key(text, "files"));
+            let mut entry_problem = |message: String, hint: &str| {
+                let mut diagnostic = Diagnostic::error(path, message).with_hint(hint);
+                diagnostic.line = line;
+                problems.push(diagnostic);
+            };
+            if file.as_os_str().is_empty() {
+                entry_problem("`files` lists an empty file name".into(), "remove the empty entry");
+            } else if escapes {
+                entry_problem(format!("text file `{}` is outside the manuscript directory", file.display()), "list files by paths relative to the manuscript directory");
+            } else if self.files[..index].contains(file) {
+                entry_problem(format!("text file `{}` is listed twice", file.display()), "list every text file once");
             }
         }
         if problems.is_empty() { Ok(()) } else { Err(problems) }
@@ -98,12 +151,18 @@ fn is_iso_date(date: &str) -> bool {
 }
 
 /// The 1-based line on which `key = …` is written, if it is.
-fn line_of_key(text: &str, key: &str) -> Option<usize> {
+pub fn line_of_key(text: &str, key: &str) -> Option<usize> {
     text.lines().position(|line| {
         let line = line.trim_start();
         line.strip_prefix(key).is_some_and(|rest| rest.trim_start().starts_with('='))
     })
     .map(|index| index + 1)
+}
+
+/// The 1-based line on which the string `value` is written as a quoted TOML string.
+pub fn line_of_value(text: &str, value: &str) -> Option<usize> {
+    let quoted = [format!("\"{value}\""), format!("'{value}'")];
+    text.lines().position(|line| quoted.iter().any(|q| line.contains(q.as_str()))).map(|index| index + 1)
 }
 
 /// Converts a TOML error into a diagnostic at its line and column.

@@ -13,7 +13,6 @@ use toml::Spanned;
 
 use crate::config::{line_column, toml_diagnostic};
 use crate::diagnostics::{Diagnostic, Diagnostics, io_error};
-use crate::manuscript::decode_utf8;
 use crate::rules::RuleSpec;
 
 /// Largest number of rows one table may have; larger inputs are refused with a clear limit.
@@ -156,6 +155,9 @@ pub fn list<'a>(names: impl Iterator<Item = &'a str>) -> String {
 pub struct DataSet {
     /// Tables by id.
     pub tables: BTreeMap<String, DataTable>,
+    /// Ids of tables whose file exists but could not be loaded (their errors are reported
+    /// once; references to them are not reported again).
+    pub broken: std::collections::BTreeSet<String>,
 }
 
 #[derive(Debug, Deserialize)]
@@ -177,27 +179,48 @@ struct TableFile {
 impl DataSet {
     /// Loads every `data/*.toml` of the manuscript (none is fine: a report may have no data).
     pub fn load(manuscript_root: &Path) -> Result<Self, Diagnostics> {
+        let (set, diagnostics) = Self::load_partial(manuscript_root);
+        diagnostics.into_result(set)
+    }
+
+    /// Loads every table that can be loaded, and returns every problem found (errors and
+    /// notes), so that the rest of the manuscript can be checked in the same run.
+    pub fn load_partial(manuscript_root: &Path) -> (Self, Diagnostics) {
         let dir = manuscript_root.join(DATA_DIR);
         let mut set = DataSet::default();
+        let mut diagnostics = Diagnostics::default();
         if !dir.is_dir() {
-            return Ok(set);
+            return (set, diagnostics);
         }
-        let mut paths: Vec<PathBuf> = std::fs::read_dir(&dir)
-            .map_err(|e| Diagnostics::one(io_error(&dir, "read the data directory", &e)))?
+        let entries = match std::fs::read_dir(&dir) {
+            Ok(entries) => entries,
+            Err(e) => return (set, Diagnostics::one(io_error(&dir, "read the data directory", &e))),
+        };
+        let mut paths: Vec<PathBuf> = entries
             .filter_map(|entry| entry.ok().map(|e| e.path()))
             .filter(|path| path.extension().is_some_and(|ext| ext == "toml"))
             .collect();
         paths.sort();
-        let mut diagnostics = Diagnostics::default();
         for path in paths {
-            match load_table(&path, &dir) {
-                Ok(table) => {
+            match load_table(&path, &dir, manuscript_root) {
+                Ok((table, notes)) => {
+                    diagnostics.0.extend(notes);
                     set.tables.insert(table.id.clone(), table);
                 }
-                Err(mut problems) => diagnostics.0.append(&mut problems),
+                Err(mut problems) => {
+                    if let Some(id) = path.file_stem().and_then(|s| s.to_str()) {
+                        set.broken.insert(id.to_string());
+                    }
+                    diagnostics.0.append(&mut problems)
+                }
             }
         }
-        diagnostics.into_result(set)
+        (set, diagnostics)
+    }
+
+    /// Whether `reference` (`table.row.column`) names a table that failed to load.
+    pub fn names_broken_table(&self, reference: &str) -> bool {
+        reference.split('.').next().is_some_and(|table| self.broken.contains(table.trim()))
     }
 
     /// Looks up a `table.row.column` reference.
@@ -212,7 +235,9 @@ impl DataSet {
     /// The table with the given id, or a message listing the known ids.
     pub fn table(&self, id: &str) -> Result<&DataTable, String> {
         self.tables.get(id).ok_or_else(|| {
-            if self.tables.is_empty() {
+            if self.broken.contains(id) {
+                format!("data table `{id}` could not be loaded (see its errors)")
+            } else if self.tables.is_empty() {
                 format!("there is no data table `{id}` (the manuscript has no data/ directory)")
             } else {
                 format!("there is no data table `{id}` (tables: {})", list(self.tables.keys().map(String::as_str)))
@@ -221,41 +246,67 @@ impl DataSet {
     }
 }
 
-fn load_table(path: &Path, dir: &Path) -> Result<DataTable, Vec<Diagnostic>> {
+/// A value that was read in another form than written: (written, read as, file, line).
+type Normalised = (String, f64, PathBuf, usize);
+
+fn load_table(path: &Path, dir: &Path, manuscript_root: &Path) -> Result<(DataTable, Vec<Diagnostic>), Vec<Diagnostic>> {
     let id = path.file_stem().and_then(|s| s.to_str()).unwrap_or_default().to_string();
     if id.is_empty() || !id.chars().all(|c| c.is_ascii_alphanumeric() || c == '_' || c == '-') {
         return Err(vec![Diagnostic::error(path, format!("data table name `{id}` must use ASCII letters, digits, '_' or '-'"))
+            .at_line(1)
             .with_hint("rename the file, e.g. data/gdp_2021.toml")]);
     }
-    let bytes = std::fs::read(path).map_err(|e| vec![io_error(path, "read this data table", &e)])?;
-    let text = decode_utf8(path, &bytes).map_err(|d| vec![d])?;
+    if let Err(message) = inside(manuscript_root, path) {
+        return Err(vec![Diagnostic::error(path, message).at_line(1).with_hint("copy the data table into the manuscript's data/ directory instead of linking to it")]);
+    }
+    let text = crate::manuscript::read_text(path, "this data table").map_err(|d| vec![d.at_line_if_unknown(1)])?;
     let file: TableFile = toml::from_str(&text).map_err(|e| vec![toml_diagnostic(path, &text, &e)])?;
     let mut problems = Vec::new();
+    let columns_line = crate::config::line_of_key(&text, "columns").unwrap_or(1);
     for (index, column) in file.columns.iter().enumerate() {
         if let Some(bad) = column.name.chars().find(|c| matches!(c, '.' | '{' | '}')) {
-            problems.push(Diagnostic::error(path, format!("column name `{}` contains `{bad}`", column.name)).with_hint("references use '.' to separate table, row and column; remove it from the name"));
+            problems.push(Diagnostic::error(path, format!("column name `{}` contains `{bad}`", column.name)).at_line(columns_line).with_hint("references use '.' to separate table, row and column; remove it from the name"));
         }
         if file.columns[..index].iter().any(|c| c.name == column.name) {
-            problems.push(Diagnostic::error(path, format!("column `{}` is declared twice", column.name)).with_hint("give every column its own name"));
+            problems.push(Diagnostic::error(path, format!("column `{}` is declared twice", column.name)).at_line(columns_line).with_hint("give every column its own name"));
         }
     }
+    let mut normalised = Vec::new();
     let rows = match (&file.rows, &file.file) {
-        (Some(rows), None) => inline_rows(path, &text, &file.columns, rows, &mut problems),
+        (Some(rows), None) => inline_rows(path, &text, &file.columns, rows, &mut problems, &mut normalised),
         (None, Some(csv_file)) => {
             let (line, _) = line_column(&text, csv_file.span().start);
-            csv_rows(&dir.join(csv_file.get_ref()), &file.key, &file.columns, path, line, &mut problems)
+            let name = Path::new(csv_file.get_ref());
+            let csv_path = dir.join(name);
+            let escapes = name.as_os_str().is_empty() || name.is_absolute() || name.components().any(|c| matches!(c, std::path::Component::ParentDir));
+            match (escapes, inside(manuscript_root, &csv_path)) {
+                (true, _) => {
+                    problems.push(
+                        Diagnostic::error(path, format!("`file = \"{}\"` must name a CSV file inside data/", csv_file.get_ref()))
+                            .at_line(line)
+                            .with_hint("put the CSV next to the table file and give its plain name, e.g. file = \"gdp.csv\""),
+                    );
+                    Vec::new()
+                }
+                (false, Err(message)) => {
+                    problems.push(Diagnostic::error(path, format!("`file = \"{}\"`: {message}", csv_file.get_ref())).at_line(line).with_hint("copy the CSV into data/ instead of linking to it"));
+                    Vec::new()
+                }
+                (false, Ok(())) => csv_rows(&csv_path, &file.key, &file.columns, path, line, &mut problems, &mut normalised),
+            }
         }
         (Some(_), Some(_)) => {
-            problems.push(Diagnostic::error(path, "the table has both `rows` and `file`").with_hint("keep one source of rows"));
+            problems.push(Diagnostic::error(path, "the table has both `rows` and `file`").at_line(crate::config::line_of_key(&text, "file").unwrap_or(1)).with_hint("keep one source of rows"));
             Vec::new()
         }
         (None, None) => {
-            problems.push(Diagnostic::error(path, "the table has no rows").with_hint("add `rows = [[…]]` or `file = \"table.csv\"`"));
+            problems.push(Diagnostic::error(path, "the table has no rows").at_line(1).with_hint("add `rows = [[…]]` or `file = \"table.csv\"`"));
             Vec::new()
         }
     };
-    for (index, row) in rows.iter().enumerate() {
-        if rows[..index].iter().any(|r| r.key == row.key) {
+    let mut keys = std::collections::HashSet::new();
+    for row in &rows {
+        if !keys.insert(row.key.as_str()) {
             problems.push(Diagnostic::error(path, format!("row `{}` appears twice", row.key)).at_line(row.line).with_hint("row keys must be unique: references name rows by key"));
         }
         if row.key.contains(['.', '{', '}']) {
@@ -269,7 +320,36 @@ fn load_table(path: &Path, dir: &Path) -> Result<DataTable, Vec<Diagnostic>> {
     if !problems.is_empty() {
         return Err(problems);
     }
-    Ok(DataTable { id, title: file.title, source: file.source, key: file.key, columns: file.columns, rows, path: path.to_path_buf(), rules })
+    let notes = normalised_note(&id, &normalised).into_iter().collect();
+    Ok((DataTable { id, title: file.title, source: file.source, key: file.key, columns: file.columns, rows, path: path.to_path_buf(), rules }, notes))
+}
+
+/// Checks that `path`, with symlinks followed, stays inside the manuscript directory.
+/// A path that does not exist passes (reading it reports that).
+fn inside(manuscript_root: &Path, path: &Path) -> Result<(), String> {
+    match (path.canonicalize(), manuscript_root.canonicalize()) {
+        (Ok(real), Ok(root)) if !real.starts_with(&root) => Err("it is a link to a file outside the manuscript directory".to_string()),
+        _ => Ok(()),
+    }
+}
+
+/// One note per table listing values read in another form than written (thousands
+/// separators, full-width digits …): they print as written but compute as read.
+fn normalised_note(id: &str, normalised: &[Normalised]) -> Option<Diagnostic> {
+    let (_, _, file, line) = normalised.first()?;
+    let examples: Vec<String> = normalised.iter().take(3).map(|(written, number, _, _)| format!("`{written}` read as {}", plain_number(*number))).collect();
+    let more = if normalised.len() > 3 { format!(" and {} more", normalised.len() - 3) } else { String::new() };
+    Some(
+        Diagnostic::note(file, format!("table `{id}`: {}{more}", examples.join(", ")))
+            .at_line(*line)
+            .with_hint("the values print as written and compute as read; write plain ASCII digits if that is not what you meant"),
+    )
+}
+
+/// A number without float noise or exponent.
+fn plain_number(number: f64) -> String {
+    let text = format!("{number:.6}");
+    text.trim_end_matches('0').trim_end_matches('.').to_string()
 }
 
 fn inline_rows(
@@ -278,9 +358,10 @@ fn inline_rows(
     columns: &[Column],
     rows: &[Spanned<Vec<Spanned<toml::Value>>>],
     problems: &mut Vec<Diagnostic>,
+    normalised: &mut Vec<Normalised>,
 ) -> Vec<Row> {
     if rows.len() > MAX_ROWS {
-        problems.push(Diagnostic::error(path, format!("the table has {} rows; the limit is {MAX_ROWS}", rows.len())).with_hint("split the table"));
+        problems.push(Diagnostic::error(path, format!("the table has {} rows; the limit is {MAX_ROWS}", rows.len())).at_line(crate::config::line_of_key(text, "rows").unwrap_or(1)).with_hint("split the table"));
         return Vec::new();
     }
     let mut out = Vec::new();
@@ -306,27 +387,35 @@ fn inline_rows(
                 (written, cell_line)
             })
             .collect();
-        if let Some(row) = make_row(path, columns, &texts, line, problems) {
+        if let Some(row) = make_row(path, columns, &texts, line, problems, normalised) {
             out.push(row);
         }
     }
     out
 }
 
-fn csv_rows(csv_path: &Path, key: &str, columns: &[Column], toml_path: &Path, toml_line: usize, problems: &mut Vec<Diagnostic>) -> Vec<Row> {
-    let bytes = match std::fs::read(csv_path) {
-        Ok(bytes) => bytes,
-        Err(e) => {
-            let mut diagnostic = io_error(csv_path, "read this CSV file", &e);
-            diagnostic.hint = Some(format!("it is named by `file` in {}:{toml_line}", toml_path.display()));
+fn csv_rows(
+    csv_path: &Path,
+    key: &str,
+    columns: &[Column],
+    toml_path: &Path,
+    toml_line: usize,
+    problems: &mut Vec<Diagnostic>,
+    normalised: &mut Vec<Normalised>,
+) -> Vec<Row> {
+    let text = match crate::manuscript::read_text(csv_path, "this CSV file") {
+        Ok(text) => text,
+        Err(diagnostic) if diagnostic.line.is_some() => {
             problems.push(diagnostic);
             return Vec::new();
         }
-    };
-    let text = match decode_utf8(csv_path, &bytes) {
-        Ok(text) => text,
         Err(diagnostic) => {
-            problems.push(diagnostic);
+            // The file as a whole (missing, unreadable, too large): located where it is named.
+            problems.push(
+                Diagnostic::error(toml_path, format!("CSV file {}: {}", csv_path.display(), diagnostic.message))
+                    .at_line(toml_line)
+                    .with_hint(diagnostic.hint.unwrap_or_else(|| "check the file name".to_string())),
+            );
             return Vec::new();
         }
     };
@@ -358,17 +447,17 @@ fn csv_rows(csv_path: &Path, key: &str, columns: &[Column], toml_path: &Path, to
         match record {
             Ok(record) => {
                 if out.len() >= MAX_ROWS {
-                    problems.push(Diagnostic::error(csv_path, format!("more than {MAX_ROWS} rows")).with_hint("split the table"));
+                    problems.push(Diagnostic::error(csv_path, format!("more than {MAX_ROWS} rows; the limit for one table is {MAX_ROWS}")).at_line(MAX_ROWS + 2).with_hint("split the table"));
                     break;
                 }
-                let line = record.position().map_or(0, |p| p.line() as usize);
+                let line = record.position().map_or(1, |p| p.line() as usize).max(1);
                 let texts: Vec<(String, usize)> = record.iter().map(|cell| (cell.trim().to_string(), line)).collect();
-                if let Some(row) = make_row(csv_path, columns, &texts, line, problems) {
+                if let Some(row) = make_row(csv_path, columns, &texts, line, problems, normalised) {
                     out.push(row);
                 }
             }
             Err(error) => {
-                let line = error.position().map_or(0, |p| p.line() as usize);
+                let line = error.position().map_or(1, |p| p.line() as usize).max(1);
                 let message = match error.kind() {
                     csv::ErrorKind::UnequalLengths { expected_len, len, .. } => {
                         format!("this row has {len} cells, the header has {expected_len}")
@@ -382,13 +471,25 @@ fn csv_rows(csv_path: &Path, key: &str, columns: &[Column], toml_path: &Path, to
     out
 }
 
-fn make_row(path: &Path, columns: &[Column], cells: &[(String, usize)], line: usize, problems: &mut Vec<Diagnostic>) -> Option<Row> {
+fn make_row(
+    path: &Path,
+    columns: &[Column],
+    cells: &[(String, usize)],
+    line: usize,
+    problems: &mut Vec<Diagnostic>,
+    normalised: &mut Vec<Normalised>,
+) -> Option<Row> {
     let (key, _) = cells.first()?;
     let mut values = Vec::new();
     let mut ok = true;
     for (column, (written, cell_line)) in columns.iter().zip(&cells[1..]) {
         match parse_value(column.kind, written) {
-            Ok(value) => values.push(value),
+            Ok(value) => {
+                if let Some(number) = value.number.filter(|_| is_normalised(column.kind, &value.written)) {
+                    normalised.push((value.written.clone(), number, path.to_path_buf(), *cell_line));
+                }
+                values.push(value)
+            }
             Err(message) => {
                 ok = false;
                 problems.push(
@@ -400,6 +501,15 @@ fn make_row(path: &Path, columns: &[Column], cells: &[(String, usize)], line: us
         }
     }
     ok.then(|| Row { key: key.clone(), values, line })
+}
+
+/// Whether a number was written in another form than plain ASCII (`31,565`, `１２.５`).
+fn is_normalised(kind: ColumnKind, written: &str) -> bool {
+    let plain = match kind {
+        ColumnKind::Percent => written.trim().trim_end_matches('%'),
+        _ => written.trim(),
+    };
+    !plain.chars().all(|c| c.is_ascii_digit() || c == '.' || c == '-')
 }
 
 /// Parses a written value of a column kind. Thousands separators and full-width digits are

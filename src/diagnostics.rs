@@ -16,8 +16,10 @@ use codespan_reporting::term;
 pub enum Severity {
     /// The build cannot continue.
     Error,
-    /// The build continues, but the editor should look.
+    /// The build continues, but the editor should look; `--deny-warnings` makes it an error.
     Warning,
+    /// Information only (e.g. a value that was read in a normalised form); never fails a build.
+    Note,
 }
 
 /// One problem found in the input, located as precisely as possible.
@@ -55,9 +57,25 @@ impl Diagnostic {
         Self { severity: Severity::Warning, ..Self::error(file, message) }
     }
 
+    /// A note in `file` with no line information: information that never fails a build.
+    pub fn note(file: impl Into<PathBuf>, message: impl Into<String>) -> Self {
+        Self { severity: Severity::Note, ..Self::error(file, message) }
+    }
+
+    /// Whether this diagnostic stops the build.
+    pub fn is_error(&self) -> bool {
+        self.severity == Severity::Error
+    }
+
     /// Sets the 1-based line.
     pub fn at_line(mut self, line: usize) -> Self {
         self.line = Some(line);
+        self
+    }
+
+    /// Sets the 1-based line unless a line is already known.
+    pub fn at_line_if_unknown(mut self, line: usize) -> Self {
+        self.line.get_or_insert(line);
         self
     }
 
@@ -85,7 +103,11 @@ impl Diagnostic {
 
     /// Renders the diagnostic for a terminal, with the source line when the file is readable.
     pub fn render(&self) -> String {
-        let source = self.line.and_then(|_| std::fs::read_to_string(&self.file).ok());
+        // Only files small enough to be manuscript text are read back for the snippet.
+        let readable = std::fs::metadata(&self.file).is_ok_and(|m| m.is_file() && m.len() <= crate::manuscript::MAX_TEXT_BYTES);
+        // Notes are information only: one line and the place, no snippet.
+        let wanted = readable && self.severity != Severity::Note;
+        let source = self.line.filter(|_| wanted).and_then(|_| std::fs::read_to_string(&self.file).ok());
         match source {
             Some(source) => self.render_with_source(&source),
             None => self.render_plain(),
@@ -106,6 +128,7 @@ impl Diagnostic {
         let base = match self.severity {
             Severity::Error => cs::Diagnostic::error(),
             Severity::Warning => cs::Diagnostic::warning(),
+            Severity::Note => cs::Diagnostic::note(),
         };
         let mut diagnostic = base
             .with_message(&self.message)
@@ -143,6 +166,7 @@ impl Diagnostic {
         match self.severity {
             Severity::Error => "error",
             Severity::Warning => "warning",
+            Severity::Note => "note",
         }
     }
 }
@@ -175,6 +199,29 @@ impl Diagnostics {
     /// Adds a diagnostic.
     pub fn push(&mut self, diagnostic: Diagnostic) {
         self.0.push(diagnostic);
+    }
+
+    /// Turns every warning into an error (`--deny-warnings`); notes stay notes.
+    /// Returns whether any warning was turned.
+    pub fn deny_warnings(&mut self) -> bool {
+        let mut denied = false;
+        for diagnostic in &mut self.0 {
+            if diagnostic.severity == Severity::Warning {
+                diagnostic.severity = Severity::Error;
+                let note = "this warning is an error because of --deny-warnings";
+                diagnostic.hint = Some(match diagnostic.hint.take() {
+                    Some(hint) => format!("{hint}; {note}"),
+                    None => note.to_string(),
+                });
+                denied = true;
+            }
+        }
+        denied
+    }
+
+    /// The diagnostics that do not stop a build (warnings and notes).
+    pub fn non_errors(&self) -> Vec<Diagnostic> {
+        self.0.iter().filter(|d| !d.is_error()).cloned().collect()
     }
 
     /// Returns `Err(self)` when an error was collected, otherwise `Ok(value)`.

@@ -8,6 +8,12 @@ use crate::config::line_column;
 use crate::data::{ColumnKind, DataSet, DataTable};
 use crate::model::{BlockKind, Cell, TableData};
 
+/// Most rows a table directive may print (about 25 pages in the design): a longer table
+/// belongs in an appendix file, not in the report's pages.
+pub const MAX_PRINTED_ROWS: usize = 1000;
+/// Most categories one chart may draw; more would not be legible at column width.
+pub const MAX_CHART_CATEGORIES: usize = 60;
+
 /// A problem in a directive: the message and, when known, the 1-based line inside the body.
 pub type DirectiveError = (String, Option<usize>);
 
@@ -77,10 +83,17 @@ pub fn source_note(table: &DataTable) -> String {
 /// Builds a numbered table block from a ```` ```table ```` directive.
 pub fn table_block(body: &str, data: &DataSet) -> Result<BlockKind, DirectiveError> {
     let directive: TableDirective = parse_directive(body)?;
-    let table = data.table(&directive.data).map_err(|m| (m, None))?;
+    let table = data.table(&directive.data).map_err(|m| (m, Some(line_of(body, "data"))))?;
     let anchor = check_id(&directive.id)?;
-    let rows = select_rows(table, &directive.rows)?;
-    let columns = select_columns(table, &directive.columns)?;
+    let rows = select_rows(table, &directive.rows).map_err(|(m, _)| (m, Some(line_of(body, "rows"))))?;
+    if rows.len() > MAX_PRINTED_ROWS {
+        let line = if directive.rows.is_some() { Some(line_of(body, "rows")) } else { Some(line_of(body, "data")) };
+        return Err((
+            format!("the table would print {} rows; the limit for a printed table is {MAX_PRINTED_ROWS}", rows.len()),
+            line,
+        ));
+    }
+    let columns = select_columns(table, &directive.columns).map_err(|(m, _)| (m, Some(line_of(body, "columns"))))?;
     let units: Vec<&str> = columns.iter().map(|&i| &table.columns[i]).filter(|c| c.kind == ColumnKind::Number).map(|c| c.unit.as_str()).collect();
     let shared_unit = match units.split_first() {
         Some((first, rest)) if !first.is_empty() && rest.iter().all(|u| u == first) && units.len() == columns.len() => Some(first.to_string()),
@@ -158,13 +171,20 @@ pub struct ChartBlock {
 /// source file and line), since several charts may stand inline in one XHTML page.
 pub fn chart_block(body: &str, data: &DataSet, design: &ChartDesign, fallback_id: &str) -> Result<ChartBlock, DirectiveError> {
     let directive: ChartDirective = parse_directive(body)?;
-    let table = data.table(&directive.data).map_err(|m| (m, None))?;
+    let table = data.table(&directive.data).map_err(|m| (m, Some(line_of(body, "data"))))?;
     let anchor = check_id(&directive.id)?;
     let kind = ChartKind::parse(&directive.kind).ok_or_else(|| {
         (format!("unknown chart kind `{}`", directive.kind), Some(line_of(body, "kind")))
     })?;
-    let rows = select_rows(table, &directive.rows)?;
-    let columns = select_columns(table, &Some(directive.series.clone()))?;
+    let rows = select_rows(table, &directive.rows).map_err(|(m, _)| (m, Some(line_of(body, "rows"))))?;
+    if rows.is_empty() {
+        let line = if directive.rows.is_some() { Some(line_of(body, "rows")) } else { None };
+        return Err((format!("the chart has no categories: table `{}` has no rows to plot", table.id), line));
+    }
+    if rows.len() > MAX_CHART_CATEGORIES {
+        return Err((format!("the chart has {} categories; the limit is {MAX_CHART_CATEGORIES}", rows.len()), Some(line_of(body, "data"))));
+    }
+    let columns = select_columns(table, &Some(directive.series.clone())).map_err(|(m, _)| (m, Some(line_of(body, "series"))))?;
     if columns.is_empty() {
         return Err(("`series` names no column".to_string(), Some(line_of(body, "series"))));
     }
@@ -199,7 +219,10 @@ pub fn chart_block(body: &str, data: &DataSet, design: &ChartDesign, fallback_id
         width: design.width,
         height: design.height,
     };
-    let rendered = charts::render(&options, &chart_data).map_err(|m| (m, None))?;
+    let mut rendered = charts::render(&options, &chart_data).map_err(|m| (m, None))?;
+    if rows.len() == 1 && columns.len() == 1 {
+        rendered.notes.push(format!("the chart shows a single value ({} {}); a sentence or a table says it better", rows[0].key, rows[0].values[columns[0]].written));
+    }
     let mut header = vec![table.key.clone()];
     header.extend(columns.iter().map(|&i| table.columns[i].heading()));
     let data_rows = rows

@@ -158,29 +158,59 @@ impl FontSet {
         let mut seen = std::collections::HashSet::new();
         document.for_each_text(&mut |text, source| {
             for ch in text.chars() {
-                if ch.is_whitespace() || ch.is_control() || !seen.insert(ch) {
+                if matches!(ch, '\t' | '\n' | '\r') || !seen.insert(ch) {
                     continue;
                 }
-                if !self.covers(ch) {
+                // A control character (NUL, BEL …) cannot be printed, and the PDF/UA export
+                // refuses it; whitespace needs no glyph.
+                if unprintable(ch) || (!ch.is_whitespace() && !self.covers(ch)) {
                     missing.entry(ch).or_insert_with(|| source.cloned());
                 }
             }
         });
         let mut diagnostics = Diagnostics::default();
         for (ch, source) in missing {
-            let message = format!(
-                "no font in the fonts directory has a glyph for '{ch}' (U+{:04X}); it would print as a blank box",
-                ch as u32
-            );
-            let hint = format!("replace the character, or add a font that has it (loaded: {})", self.families.join(", "));
+            let (message, hint) = if unprintable(ch) {
+                (
+                    format!("the text contains the control character U+{:04X}, which cannot be printed", ch as u32),
+                    "delete it (it is invisible in most editors; search for it by its code, or retype the line)".to_string(),
+                )
+            } else {
+                (
+                    format!("no font in the fonts directory has a glyph for '{ch}' (U+{:04X}); it would print as a blank box", ch as u32),
+                    format!("replace the character, or add a font that has it (loaded: {})", self.families.join(", ")),
+                )
+            };
             let diagnostic = match source {
                 Some(at) => Diagnostic::error(manuscript_root.join(&at.file), message).at_line(at.line),
-                None => Diagnostic::error(manuscript_root.join(crate::config::REPORT_FILE), message),
+                None => {
+                    let path = manuscript_root.join(crate::config::REPORT_FILE);
+                    let line = line_of_char(&path, ch);
+                    Diagnostic::error(path, message).at_line(line)
+                }
             };
             diagnostics.push(diagnostic.with_hint(hint));
         }
         diagnostics.into_result(())
     }
+}
+
+/// The line of `report.toml` that holds `ch`, written as itself or as a `\uXXXX` escape.
+fn line_of_char(path: &Path, ch: char) -> usize {
+    let text = std::fs::read_to_string(path).unwrap_or_default();
+    let escapes = [format!("\\u{:04x}", ch as u32), format!("\\U{:08x}", ch as u32)];
+    text.lines()
+        .position(|line| {
+            let lower = line.to_lowercase();
+            line.contains(ch) || escapes.iter().any(|e| lower.contains(&e.to_lowercase()))
+        })
+        .map_or(1, |index| index + 1)
+}
+
+/// Whether a character can never be printed: a control character other than tab and
+/// line breaks.
+fn unprintable(ch: char) -> bool {
+    ch.is_control() && !matches!(ch, '\t' | '\n' | '\r')
 }
 
 /// The family-name suffix that Noto/Source Han collections use for a language's region.

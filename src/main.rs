@@ -34,11 +34,17 @@ enum Command {
         /// Print the time of each stage and the peak memory.
         #[arg(long)]
         timings: bool,
+        /// Treat warnings (an unused data table, a chart of one value …) as errors.
+        #[arg(long)]
+        deny_warnings: bool,
         #[command(flatten)]
         paths: PathArgs,
     },
     /// Parse and validate the manuscript without writing anything.
     Check {
+        /// Treat warnings (an unused data table, a chart of one value …) as errors.
+        #[arg(long)]
+        deny_warnings: bool,
         #[command(flatten)]
         paths: PathArgs,
     },
@@ -102,8 +108,8 @@ impl PathArgs {
 fn main() -> ExitCode {
     let cli = Cli::parse();
     let result = match cli.command {
-        Command::Build { format, emit_typst, timings, paths } => build(paths.options(), format, emit_typst, timings),
-        Command::Check { paths } => check(paths.options()),
+        Command::Build { format, emit_typst, timings, deny_warnings, paths } => build(paths.options(), format, emit_typst, timings, deny_warnings),
+        Command::Check { deny_warnings, paths } => check(paths.options(), deny_warnings),
         Command::Charts { paths } => charts(paths.options()),
         Command::Watch { format, paths } => watch(paths.options(), format),
     };
@@ -112,7 +118,9 @@ fn main() -> ExitCode {
         Err(diagnostics) => {
             print_diagnostics(&diagnostics.0);
             let errors = diagnostics.0.iter().filter(|d| d.severity == Severity::Error).count();
-            eprintln!("error: failed with {errors} error(s); no output was written or changed");
+            let warnings = diagnostics.0.iter().filter(|d| d.severity == Severity::Warning).count();
+            let also = if warnings > 0 { format!(" and {warnings} warning(s)") } else { String::new() };
+            eprintln!("error: failed with {errors} error(s){also}; no output was written or changed");
             ExitCode::FAILURE
         }
     }
@@ -126,10 +134,10 @@ fn spinner() -> ProgressBar {
     bar
 }
 
-fn build(options: BuildOptions, format: FormatArg, emit_typst: Option<PathBuf>, timings: bool) -> Result<(), Diagnostics> {
+fn build(options: BuildOptions, format: FormatArg, emit_typst: Option<PathBuf>, timings: bool, deny_warnings: bool) -> Result<(), Diagnostics> {
     let bar = spinner();
     let progress = bar.clone();
-    let mut session = Session::new().with_progress(move |stage| progress.set_message(stage.to_string()));
+    let mut session = Session::new().with_progress(move |stage| progress.set_message(stage.to_string())).with_deny_warnings(deny_warnings);
     let report = session.build(&options, &format.formats());
     bar.finish_and_clear();
     let report = report?;
@@ -172,9 +180,14 @@ fn peak_memory_kib() -> Option<u64> {
     line.split_whitespace().nth(1)?.parse().ok()
 }
 
-fn check(options: BuildOptions) -> Result<(), Diagnostics> {
+fn check(options: BuildOptions, deny_warnings: bool) -> Result<(), Diagnostics> {
     let mut stages = Vec::new();
     let prepared = Session::new().prepare(&options, &mut stages)?;
+    let mut warnings = Diagnostics(prepared.manuscript.warnings.clone());
+    if deny_warnings && warnings.deny_warnings() {
+        return Err(warnings);
+    }
+    print_diagnostics(&warnings.0);
     println!("ok: {} ({} blocks)", options.manuscript.display(), prepared.manuscript.document.blocks.len());
     Ok(())
 }

@@ -125,7 +125,30 @@ pub fn parse(
     notes: &mut Notes,
     diagnostics: &mut Diagnostics,
 ) -> Vec<Block> {
-    let options = Options::ENABLE_FOOTNOTES;
+    parse_nested(text, context, root, file, first_line, notes, diagnostics, 0)
+}
+
+/// Deepest nesting of quotes, lists and sidebars in one another. The design draws each
+/// level inside the one around it, and Typst refuses very deep layouts; a report needs 3.
+pub const MAX_BLOCK_DEPTH: usize = 12;
+/// Deepest nesting of emphasis, strong and links in one another.
+pub const MAX_INLINE_DEPTH: usize = 12;
+/// Largest image file: 50 MiB (a 300 dpi A4 photo is about 25 MB uncompressed).
+pub const MAX_IMAGE_BYTES: u64 = 50 * 1024 * 1024;
+
+#[allow(clippy::too_many_arguments)]
+fn parse_nested(
+    text: &str,
+    context: &ParseContext<'_>,
+    root: &Path,
+    file: &Path,
+    first_line: usize,
+    notes: &mut Notes,
+    diagnostics: &mut Diagnostics,
+    depth: usize,
+) -> Vec<Block> {
+    // Tables are enabled only so that a pipe table is reported, not printed as text.
+    let options = Options::ENABLE_FOOTNOTES | Options::ENABLE_TABLES;
     let events: Vec<(Event<'_>, Range<usize>)> = Parser::new_ext(text, options).into_offset_iter().collect();
     let mut parser = BlockParser {
         source: text,
@@ -141,6 +164,8 @@ pub fn parse(
         soft_break_pending: false,
         last_char: None,
         images: Vec::new(),
+        depth,
+        inline_depth: 0,
     };
     parser.blocks(None)
 }
@@ -222,6 +247,10 @@ struct BlockParser<'a, 'n> {
     last_char: Option<char>,
     /// Images met in the current paragraph, with their offsets.
     images: Vec<(BlockKind, usize)>,
+    /// How many quotes, lists and sidebars enclose the blocks being read.
+    depth: usize,
+    /// How many strong, emphasis and link runs enclose the inlines being read.
+    inline_depth: usize,
 }
 
 impl<'a> BlockParser<'a, '_> {
@@ -264,6 +293,29 @@ impl<'a> BlockParser<'a, '_> {
         }
     }
 
+    /// Whether a nested construct starting at `offset` would be too deep; if so, reports
+    /// it and skips the construct.
+    fn too_deep(&mut self, offset: usize, end: TagEnd) -> bool {
+        if self.depth < MAX_BLOCK_DEPTH {
+            return false;
+        }
+        self.error(
+            offset,
+            format!("quotes, lists and sidebars are nested more than {MAX_BLOCK_DEPTH} deep here"),
+            "flatten the structure: a report rarely needs more than three levels",
+        );
+        self.skip_to_end(end);
+        true
+    }
+
+    /// Reads blocks inside a quote, list item or sidebar, one level deeper.
+    fn nested_blocks(&mut self, until: TagEnd) -> Vec<Block> {
+        self.depth += 1;
+        let blocks = self.blocks(Some(until));
+        self.depth -= 1;
+        blocks
+    }
+
     /// Reads blocks until `until` ends the enclosing construct (or the text ends).
     fn blocks(&mut self, until: Option<TagEnd>) -> Vec<Block> {
         let mut blocks = Vec::new();
@@ -271,16 +323,25 @@ impl<'a> BlockParser<'a, '_> {
             let source = self.pos(range.start);
             match event {
                 Event::End(end) if Some(end) == until => break,
+                Event::Start(Tag::BlockQuote(kind)) if self.too_deep(range.start, TagEnd::BlockQuote(kind)) => {}
+                Event::Start(Tag::List(start)) if self.too_deep(range.start, TagEnd::List(start.is_some())) => {}
                 Event::Start(Tag::Paragraph) => {
                     let content = self.inlines(TagEnd::Paragraph);
                     blocks.extend(self.paragraph(content, source));
                 }
                 Event::Start(Tag::Heading { level, .. }) => {
                     let content = self.inlines(TagEnd::Heading(level));
+                    let mut text = String::new();
+                    crate::model::plain_text_of(&content, &mut text);
+                    if text.trim().is_empty() {
+                        // An empty heading would be an empty bookmark, which PDF/UA refuses.
+                        self.error(range.start, "this heading has no text", "write the heading after the `#`, or remove the line");
+                        continue;
+                    }
                     blocks.push(Block { kind: BlockKind::Heading { level: heading_level(level), content }, source });
                 }
                 Event::Start(Tag::BlockQuote(kind)) => {
-                    let inner = self.blocks(Some(TagEnd::BlockQuote(kind)));
+                    let inner = self.nested_blocks(TagEnd::BlockQuote(kind));
                     blocks.push(Block { kind: BlockKind::Quote { blocks: inner }, source });
                 }
                 Event::Start(Tag::List(start)) => {
@@ -360,7 +421,7 @@ impl<'a> BlockParser<'a, '_> {
         while let Some((event, _)) = self.next() {
             match event {
                 Event::End(e) if e == end => break,
-                Event::Start(Tag::Item) => items.push(self.blocks(Some(TagEnd::Item))),
+                Event::Start(Tag::Item) => items.push(self.nested_blocks(TagEnd::Item)),
                 _ => {}
             }
         }
@@ -402,7 +463,11 @@ impl<'a> BlockParser<'a, '_> {
                     Some(offset) => self.line_of(offset),
                     None => source.line + 1,
                 };
-                let inner = parse(&content, self.context, self.root, &self.file.clone(), first_line, self.notes, self.diagnostics);
+                if self.depth >= MAX_BLOCK_DEPTH {
+                    self.error(range.start, format!("quotes, lists and sidebars are nested more than {MAX_BLOCK_DEPTH} deep here"), "flatten the structure");
+                    return None;
+                }
+                let inner = parse_nested(&content, self.context, self.root, &self.file.clone(), first_line, self.notes, self.diagnostics, self.depth + 1);
                 Some(Block { kind: BlockKind::Sidebar { title: argument.to_string(), blocks: inner }, source })
             }
             "table" => {
@@ -487,6 +552,14 @@ impl<'a> BlockParser<'a, '_> {
         split_cross_refs(pair_strong_marks(run))
     }
 
+    /// Reads a strong, emphasis or link run, one level deeper.
+    fn nested_inlines(&mut self, end: TagEnd) -> Vec<Inline> {
+        self.inline_depth += 1;
+        let content = self.inline_run(Some(end));
+        self.inline_depth -= 1;
+        content
+    }
+
     fn inline_run(&mut self, end: Option<TagEnd>) -> Vec<Inline> {
         let mut out: Vec<Inline> = Vec::new();
         while let Some((event, range)) = self.next() {
@@ -514,22 +587,36 @@ impl<'a> BlockParser<'a, '_> {
                     self.last_char = None;
                     out.push(Inline::LineBreak);
                 }
+                Event::Start(tag @ (Tag::Strong | Tag::Emphasis | Tag::Link { .. })) if self.inline_depth >= MAX_INLINE_DEPTH => {
+                    self.error(range.start, format!("emphasis, strong text and links are nested more than {MAX_INLINE_DEPTH} deep here"), "remove the extra `*`, `_` or brackets");
+                    self.skip_to_end(TagEnd::from(tag));
+                }
                 Event::Start(Tag::Strong) => {
-                    let content = self.inline_run(Some(TagEnd::Strong));
+                    let content = self.nested_inlines(TagEnd::Strong);
                     out.push(Inline::Strong { content });
                 }
                 Event::Start(Tag::Emphasis) => {
-                    let content = self.inline_run(Some(TagEnd::Emphasis));
+                    let content = self.nested_inlines(TagEnd::Emphasis);
                     out.push(Inline::Emphasis { content });
                 }
                 Event::Start(Tag::Link { dest_url, .. }) => {
-                    let content = self.inline_run(Some(TagEnd::Link));
+                    if dest_url.trim().is_empty() {
+                        self.error(range.start, "this link has no address", "write the address in the parentheses: [text](https://…), or remove the brackets");
+                    }
+                    let content = self.nested_inlines(TagEnd::Link);
                     out.push(Inline::Link { url: dest_url.to_string(), content });
                 }
                 Event::Start(Tag::Image { dest_url, title, .. }) => {
                     let alt = self.inline_run(Some(TagEnd::Image));
                     let mut alt_text = String::new();
                     crate::model::plain_text_of(&alt, &mut alt_text);
+                    if alt_text.trim().is_empty() {
+                        self.error(
+                            range.start,
+                            "this image has no alt text",
+                            "describe the image in the brackets, ![what it shows](path): readers who cannot see it (and PDF/UA) need it",
+                        );
+                    }
                     let path = self.checked_image_path(&dest_url, range.start);
                     let caption = if title.is_empty() { Vec::new() } else { vec![Inline::Text { text: title.to_string() }] };
                     self.images.push((BlockKind::Image { path, alt: alt_text, caption, number: 0, anchor: String::new() }, range.start));
@@ -544,6 +631,11 @@ impl<'a> BlockParser<'a, '_> {
                 }
                 Event::InlineMath(text) | Event::DisplayMath(text) => self.push_text(&mut out, &text),
                 Event::TaskListMarker(done) => self.push_text(&mut out, if done { "☑ " } else { "☐ " }),
+                // Loose text of a tight list item ends where a block starts (a nested list).
+                Event::Start(ref tag) if end.is_none() && is_block(tag) => {
+                    self.position -= 1;
+                    break;
+                }
                 Event::Start(tag) => {
                     let tag_end = TagEnd::from(tag);
                     self.error(range.start, "this Markdown construct is not supported inside text", "use strong, emphasis, links, code or footnotes");
@@ -580,7 +672,13 @@ impl<'a> BlockParser<'a, '_> {
         if let Some(last) = text.chars().rev().find(|&c| c != STAR_MARK) {
             self.last_char = Some(last);
         }
-        append_text(out, text);
+        // A tab inside text is a space; the Unicode line and paragraph separators are too
+        // (a tab after a separator reached the PDF as a glyph no font has).
+        if text.contains(['\t', '\u{2028}', '\u{2029}']) {
+            append_text(out, &text.replace(['\t', '\u{2028}', '\u{2029}'], " "));
+        } else {
+            append_text(out, text);
+        }
     }
 
     /// Checks that an image path stays inside the manuscript directory.
@@ -599,7 +697,13 @@ impl<'a> BlockParser<'a, '_> {
         }
         let full = self.root.join(path);
         match (full.canonicalize(), self.root.canonicalize()) {
-            (Ok(real), Ok(root)) if real.starts_with(&root) => path.to_path_buf(),
+            (Ok(real), Ok(root)) if real.starts_with(&root) => match validate_image(&real, path) {
+                Ok(()) => path.to_path_buf(),
+                Err((message, hint)) => {
+                    self.error(offset, format!("image `{dest}` {message}"), hint);
+                    PathBuf::new()
+                }
+            },
             (Ok(_), _) => {
                 self.error(offset, format!("image `{dest}` is a link that points outside the manuscript directory"), "copy the image into the manuscript directory");
                 PathBuf::new()
@@ -610,6 +714,102 @@ impl<'a> BlockParser<'a, '_> {
             }
         }
     }
+}
+
+/// Checks that an image file can be printed: not too large, a format Typst reads (by its
+/// extension and its content, as Typst decides), and decodable. Typst would otherwise fail
+/// late, inside the design template, where the manuscript line is lost.
+/// Returns the message (after "image `path` ") and a hint.
+pub fn validate_image(real: &Path, written: &Path) -> Result<(), (String, String)> {
+    use typst::visualize::{ExchangeFormat, ImageFormat, RasterFormat, RasterImage, VectorFormat};
+    const FORMATS: &str = "use PNG, JPEG, GIF, WebP, SVG or PDF";
+    let metadata = std::fs::metadata(real).map_err(|e| (format!("cannot be read: {e}"), "check the image's file name".to_string()))?;
+    if !metadata.is_file() {
+        return Err(("is a directory or a special file, not an image file".into(), "name the image file".into()));
+    }
+    if metadata.len() > MAX_IMAGE_BYTES {
+        return Err((
+            format!("is {:.0} MiB; the limit for one image is {} MiB", metadata.len() as f64 / 1048576.0, MAX_IMAGE_BYTES / 1048576),
+            "reduce the image to print resolution (300 dpi at its printed size) or compress it".into(),
+        ));
+    }
+    let bytes = std::fs::read(real).map_err(|e| (format!("cannot be read: {e}"), "check the image's permissions".to_string()))?;
+    let extension = written.extension().and_then(|e| e.to_str()).unwrap_or("");
+    let by_name = match extension {
+        "png" => Some(ImageFormat::from(ExchangeFormat::Png)),
+        "jpg" | "jpeg" => Some(ExchangeFormat::Jpg.into()),
+        "gif" => Some(ExchangeFormat::Gif.into()),
+        "webp" => Some(ExchangeFormat::Webp.into()),
+        "svg" | "svgz" => Some(VectorFormat::Svg.into()),
+        "pdf" => Some(VectorFormat::Pdf.into()),
+        _ => None,
+    };
+    let by_content = ImageFormat::detect(&bytes);
+    let format = match (by_name, by_content) {
+        (_, None) if bytes.is_empty() => return Err(("is an empty file".into(), "copy the image again; the file has no content".into())),
+        (Some(named), Some(found)) if named != found => {
+            return Err((
+                format!("is named .{extension} but holds {} data", format_name(found)),
+                format!("rename the file to the right extension, or re-export it as .{extension}"),
+            ));
+        }
+        (Some(named), _) => named,
+        (None, Some(found)) => found,
+        (None, None) => return Err(("is not an image file reportpress can print".into(), FORMATS.into())),
+    };
+    let damaged = |error: String| (format!("is damaged or not a valid {} file: {error}", format_name(format)), format!("open and re-save the image in an image editor; {FORMATS}"));
+    match format {
+        ImageFormat::Raster(raster @ RasterFormat::Exchange(_)) => {
+            RasterImage::plain(typst::foundations::Bytes::new(bytes), raster).map(|_| ()).map_err(|e| damaged(e.to_string()))
+        }
+        ImageFormat::Raster(RasterFormat::Pixel(_)) => Err(("is raw pixel data".into(), FORMATS.into())),
+        ImageFormat::Vector(VectorFormat::Svg) => {
+            let options = usvg::Options::default();
+            usvg::Tree::from_data(&bytes, &options).map(|_| ()).map_err(|e| damaged(e.to_string()))
+        }
+        // Typst does not expose its PDF reader: check the header and the end-of-file mark.
+        ImageFormat::Vector(VectorFormat::Pdf) => {
+            let tail = &bytes[bytes.len().saturating_sub(1024)..];
+            if bytes.starts_with(b"%PDF-") && tail.windows(5).any(|w| w == b"%%EOF") {
+                Ok(())
+            } else {
+                Err(damaged("the file is truncated or has no PDF header".into()))
+            }
+        }
+    }
+}
+
+fn format_name(format: typst::visualize::ImageFormat) -> &'static str {
+    use typst::visualize::{ExchangeFormat, ImageFormat, RasterFormat, VectorFormat};
+    match format {
+        ImageFormat::Raster(RasterFormat::Exchange(ExchangeFormat::Png)) => "PNG",
+        ImageFormat::Raster(RasterFormat::Exchange(ExchangeFormat::Jpg)) => "JPEG",
+        ImageFormat::Raster(RasterFormat::Exchange(ExchangeFormat::Gif)) => "GIF",
+        ImageFormat::Raster(RasterFormat::Exchange(ExchangeFormat::Webp)) => "WebP",
+        ImageFormat::Raster(RasterFormat::Pixel(_)) => "raw pixel",
+        ImageFormat::Vector(VectorFormat::Svg) => "SVG",
+        ImageFormat::Vector(VectorFormat::Pdf) => "PDF",
+    }
+}
+
+/// Whether a tag opens a block (as opposed to inline content).
+fn is_block(tag: &Tag<'_>) -> bool {
+    matches!(
+        tag,
+        Tag::Paragraph
+            | Tag::Heading { .. }
+            | Tag::BlockQuote(_)
+            | Tag::CodeBlock(_)
+            | Tag::HtmlBlock
+            | Tag::List(_)
+            | Tag::Item
+            | Tag::FootnoteDefinition(_)
+            | Tag::Table(_)
+            | Tag::DefinitionList
+            | Tag::DefinitionListTitle
+            | Tag::DefinitionListDefinition
+            | Tag::MetadataBlock(_)
+    )
 }
 
 /// Stands in for a `*` that CommonMark did not match (a private-use character).
@@ -844,6 +1044,15 @@ mod tests {
         let (_, diagnostics) = parse_str("正文\n\n<div>x</div>\n\n```python\nx\n```\n\n    缩进\n");
         let lines: Vec<_> = diagnostics.0.iter().map(|d| d.line).collect();
         assert_eq!(lines, vec![Some(3), Some(5), Some(9)]);
+    }
+
+    #[test]
+    fn nested_tight_lists_are_lists() {
+        let (blocks, diagnostics) = parse_str("- 一\n  - 二\n    - 三\n- 四\n");
+        assert!(!diagnostics.has_errors(), "{diagnostics}");
+        let BlockKind::List { items, .. } = &blocks[0].kind else { panic!("not a list: {blocks:?}") };
+        assert_eq!(items.len(), 2);
+        assert!(matches!(items[0][1].kind, BlockKind::List { .. }), "{:?}", items[0]);
     }
 
     #[test]

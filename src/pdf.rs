@@ -102,9 +102,55 @@ impl PdfBackend<'_> {
         let result = typst::compile::<PagedDocument>(&world);
         let warnings: Vec<Diagnostic> = result.warnings.iter().map(|d| locate(&world, d, &template)).collect();
         let document = result.output.map_err(|errors| {
-            Diagnostics(errors.iter().map(|d| locate(&world, d, &template)).chain(warnings.iter().cloned()).collect())
+            let mut located: Vec<Diagnostic> = errors.iter().map(|d| locate(&world, d, &template)).collect();
+            self.blame_manuscript(manuscript, &template, &mut located, false);
+            Diagnostics(located.into_iter().chain(warnings.iter().cloned()).collect())
         })?;
         Ok(Typeset { document, warnings })
+    }
+
+    /// When Typst fails inside the template, the cause is most often a block of the
+    /// manuscript: finds the first block whose text makes the template fail (by typesetting
+    /// shorter and shorter prefixes of the document) and points the errors at its line.
+    fn blame_manuscript(&self, manuscript: &Manuscript, template: &Path, errors: &mut [Diagnostic], export: bool) {
+        let in_template = |file: &Path| file == template || (file.canonicalize().ok()).is_some_and(|f| Some(f) == template.canonicalize().ok());
+        if !errors.iter().any(|e| in_template(&e.file)) {
+            return;
+        }
+        let blocks = &manuscript.document.blocks;
+        let fails = |count: usize| self.prefix_fails(manuscript, &blocks[..count], export);
+        if blocks.is_empty() || fails(0) {
+            return; // the template fails on its own: a design error, located in the template
+        }
+        let (mut good, mut bad) = (0, blocks.len());
+        while bad - good > 1 {
+            let middle = good + (bad - good) / 2;
+            if fails(middle) { bad = middle } else { good = middle }
+        }
+        let source = &blocks[bad - 1].source;
+        for error in errors.iter_mut().filter(|e| in_template(&e.file)) {
+            let design_place = error.location();
+            error.hint = Some(format!(
+                "the design ({design_place}) fails on the text that starts here; change the text, or report it with this text to the designer{}",
+                error.hint.as_ref().map(|h| format!(" (Typst: {h})")).unwrap_or_default()
+            ));
+            error.file = manuscript.root.join(&source.file);
+            error.line = Some(source.line);
+            error.column = None;
+        }
+    }
+
+    /// Whether typesetting (and, with `export`, exporting) the document cut to `blocks` fails.
+    fn prefix_fails(&self, manuscript: &Manuscript, blocks: &[crate::model::Block], export: bool) -> bool {
+        let document = crate::model::Document { meta: manuscript.document.meta.clone(), blocks: without_dangling_refs(blocks) };
+        let Ok(json) = serde_json::to_vec(&document) else { return true };
+        let generated = HashMap::from([(DOCUMENT_JSON.to_string(), Bytes::new(json))]);
+        let date = report_date(&manuscript.document.meta.date);
+        let world = ReportWorld::new(self.fonts.clone(), self.design_dir, &manuscript.root, &format!("/{TEMPLATE}"), generated, date);
+        match typst::compile::<PagedDocument>(&world).output {
+            Err(_) => true,
+            Ok(paged) => export && typst_pdf::pdf(&paged, &pdf_options(&manuscript.config.output, date)).is_err(),
+        }
     }
 
     /// Typesets `manuscript` and exports it as PDF.
@@ -116,7 +162,9 @@ impl PdfBackend<'_> {
         let options = pdf_options(&manuscript.config.output, report_date(&manuscript.document.meta.date));
         let template = self.design_dir.join(TEMPLATE);
         let bytes = typst_pdf::pdf(&typeset.document, &options).map_err(|errors| {
-            Diagnostics(errors.iter().map(|d| export_diagnostic(d, &template)).collect())
+            let mut located: Vec<Diagnostic> = errors.iter().map(|d| export_diagnostic(d, &template)).collect();
+            self.blame_manuscript(manuscript, &template, &mut located, true);
+            Diagnostics(located)
         })?;
         let export_time = started.elapsed();
         Ok(PdfOutput { bytes, pages: typeset.document.pages().len(), warnings: typeset.warnings, compile_time, export_time })
@@ -146,6 +194,55 @@ impl PdfBackend<'_> {
         }
         Ok(written)
     }
+}
+
+/// A copy of `blocks` in which cross-references to figures and tables outside them are
+/// plain text (a document cut short must not fail for a missing label).
+fn without_dangling_refs(blocks: &[crate::model::Block]) -> Vec<crate::model::Block> {
+    use crate::model::{Block, BlockKind, Inline};
+    fn anchors(blocks: &[Block], out: &mut std::collections::HashSet<String>) {
+        for block in blocks {
+            match &block.kind {
+                BlockKind::Image { anchor, .. } | BlockKind::Table { anchor, .. } | BlockKind::Chart { anchor, .. } => {
+                    out.insert(anchor.clone());
+                }
+                BlockKind::Quote { blocks } | BlockKind::Sidebar { blocks, .. } => anchors(blocks, out),
+                BlockKind::List { items, .. } => items.iter().for_each(|item| anchors(item, out)),
+                _ => {}
+            }
+        }
+    }
+    fn fix_inlines(content: &mut [Inline], known: &std::collections::HashSet<String>) {
+        for inline in content {
+            match inline {
+                Inline::Ref { target, text } if !known.contains(target.as_str()) => *inline = Inline::Text { text: std::mem::take(text) },
+                Inline::Strong { content } | Inline::Emphasis { content } | Inline::Link { content, .. } | Inline::Note { content, .. } => fix_inlines(content, known),
+                _ => {}
+            }
+        }
+    }
+    fn fix_blocks(blocks: &mut [Block], known: &std::collections::HashSet<String>) {
+        for block in blocks {
+            match &mut block.kind {
+                BlockKind::Heading { content, .. } => fix_inlines(content, known),
+                BlockKind::Paragraph { lead, content } => {
+                    if let Some(lead) = lead {
+                        fix_inlines(lead, known);
+                    }
+                    fix_inlines(content, known);
+                }
+                BlockKind::Image { caption, .. } => fix_inlines(caption, known),
+                BlockKind::Quote { blocks } | BlockKind::Sidebar { blocks, .. } => fix_blocks(blocks, known),
+                BlockKind::List { items, .. } => items.iter_mut().for_each(|item| fix_blocks(item, known)),
+                _ => {}
+            }
+        }
+    }
+    let mut known = std::collections::HashSet::new();
+    anchors(blocks, &mut known);
+    let mut copy = blocks.to_vec();
+    fix_blocks(&mut copy, &known);
+    copy
 }
 
 /// Copies every file below `from` into `to`, keeping relative paths.

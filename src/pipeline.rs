@@ -75,6 +75,7 @@ pub struct BuildReport {
 pub struct Session {
     fonts: Option<(String, Arc<FontSet>)>,
     progress: Option<Box<dyn Fn(&str)>>,
+    deny_warnings: bool,
 }
 
 impl Session {
@@ -86,6 +87,12 @@ impl Session {
     /// Calls `progress` with the name of each stage as it starts (for a progress display).
     pub fn with_progress(mut self, progress: impl Fn(&str) + 'static) -> Self {
         self.progress = Some(Box::new(progress));
+        self
+    }
+
+    /// Makes every warning an error (`--deny-warnings`): nothing is written when there is one.
+    pub fn with_deny_warnings(mut self, deny: bool) -> Self {
+        self.deny_warnings = deny;
         self
     }
 
@@ -146,11 +153,11 @@ impl Session {
         let prepared = self.prepare(options, &mut report.stages)?;
         report.warnings.extend(prepared.manuscript.warnings.iter().cloned());
         self.stage("typesetting");
-        build_prepared(options, formats, prepared, report)
+        build_prepared(options, formats, prepared, report, self.deny_warnings)
     }
 }
 
-fn build_prepared(options: &BuildOptions, formats: &[Format], prepared: Prepared, mut report: BuildReport) -> Result<BuildReport, Diagnostics> {
+fn build_prepared(options: &BuildOptions, formats: &[Format], prepared: Prepared, mut report: BuildReport, deny_warnings: bool) -> Result<BuildReport, Diagnostics> {
     // Render every edition first; write only when all succeeded.
     let mut outputs: Vec<(PathBuf, Vec<u8>, String)> = Vec::new();
     for format in formats {
@@ -198,6 +205,10 @@ fn build_prepared(options: &BuildOptions, formats: &[Format], prepared: Prepared
                 outputs.push((path, epub.bytes, summary));
             }
         }
+    }
+    let mut denied = Diagnostics(report.warnings.clone());
+    if deny_warnings && denied.deny_warnings() {
+        return Err(denied);
     }
     for (path, bytes, summary) in outputs {
         write_atomically(&path, &bytes)?;

@@ -41,6 +41,8 @@ pub struct Expanded {
     pub problems: Vec<Diagnostic>,
     /// Number of data references expanded.
     pub data_refs: usize,
+    /// Ids of the data tables this file uses: in references and in table/chart directives.
+    pub tables_used: std::collections::BTreeSet<String>,
 }
 
 /// Characters escaped in substituted values so data can never create Markdown syntax.
@@ -50,17 +52,24 @@ const MARKDOWN_SPECIAL: &[char] = &['\\', '*', '_', '`', '[', ']', '<', '>', '!'
 pub fn expand(text: &str, data: &DataSet, root: &Path, file: &Path) -> Expanded {
     let mut expanded = Expanded::default();
     let mut fence: Option<(String, String)> = None; // (marker, info word)
+    let mut fence_body = String::new();
     for (index, line) in text.split_inclusive('\n').enumerate() {
         let line_number = index + 1;
         let trimmed = line.trim_start();
         let fence_marker: String = trimmed.chars().take_while(|&c| c == '`' || c == '~').collect();
         if fence_marker.len() >= 3 {
             match &fence {
-                Some((open, _)) if fence_marker.starts_with(open.as_str()) && trimmed[fence_marker.len()..].trim().is_empty() => fence = None,
+                Some((open, _)) if fence_marker.starts_with(open.as_str()) && trimmed[fence_marker.len()..].trim().is_empty() => {
+                    if let Some(table) = directive_table(&fence_body) {
+                        expanded.tables_used.insert(table);
+                    }
+                    fence = None;
+                }
                 Some(_) => {}
                 None => {
                     let info = trimmed[fence_marker.len()..].split_whitespace().next().unwrap_or("").to_string();
                     fence = Some((fence_marker.clone(), info));
+                    fence_body.clear();
                 }
             }
             expanded.text.push_str(line);
@@ -68,6 +77,7 @@ pub fn expand(text: &str, data: &DataSet, root: &Path, file: &Path) -> Expanded 
         }
         let in_data_fence = fence.as_ref().is_some_and(|(_, info)| info == "table" || info == "chart");
         if in_data_fence {
+            fence_body.push_str(line);
             expanded.text.push_str(line);
             continue;
         }
@@ -101,6 +111,9 @@ fn expand_line(line: &str, line_number: usize, data: &DataSet, root: &Path, file
                     match data.lookup(reference.trim()) {
                         Ok(value) => {
                             out.data_refs += 1;
+                            if let Some(table) = reference.split('.').next() {
+                                out.tables_used.insert(table.trim().to_string());
+                            }
                             let shown = if value.is_empty() { "—" } else { value.written.as_str() };
                             for ch in shown.chars() {
                                 if MARKDOWN_SPECIAL.contains(&ch) {
@@ -109,6 +122,8 @@ fn expand_line(line: &str, line_number: usize, data: &DataSet, root: &Path, file
                                 out.text.push(ch);
                             }
                         }
+                        // A table that failed to load has its own errors; say nothing more.
+                        Err(_) if data.names_broken_table(reference) => {}
                         Err(message) => out.problems.push(
                             Diagnostic::error(root.join(file), format!("unknown data reference {{{{{reference}}}}}: {message}"))
                                 .at(line_number, column)
@@ -140,6 +155,15 @@ fn expand_line(line: &str, line_number: usize, data: &DataSet, root: &Path, file
         }
     }
     out.text.push_str(rest);
+}
+
+/// The `data = "…"` table id of a table or chart directive body, if it parses.
+fn directive_table(body: &str) -> Option<String> {
+    #[derive(serde::Deserialize)]
+    struct DataField {
+        data: String,
+    }
+    toml::from_str::<DataField>(body).ok().map(|field| field.data)
 }
 
 /// Finds `@fig:id` or `@tbl:id`; returns its byte start and length.

@@ -147,3 +147,112 @@ impl World for ReportWorld {
         self.today
     }
 }
+
+#[cfg(test)]
+mod tests {
+    //! Containment: the template can read the design directory and the manuscript's own
+    //! files, and nothing else — not through `..`, not through absolute paths, not through
+    //! symlinks that point out of either root.
+
+    use super::*;
+
+    struct Roots {
+        _dir: tempfile::TempDir,
+        loader: Loader,
+        outside: PathBuf,
+    }
+
+    /// A design root, a manuscript root and a secret file beside (outside) both.
+    fn roots() -> Roots {
+        let dir = tempfile::tempdir().expect("temp dir");
+        let design = dir.path().join("assets");
+        let manuscript = dir.path().join("manuscript");
+        std::fs::create_dir_all(&design).unwrap();
+        std::fs::create_dir_all(manuscript.join("images")).unwrap();
+        std::fs::write(design.join("report.typ"), "design").unwrap();
+        std::fs::write(manuscript.join("images/ok.svg"), "image").unwrap();
+        let outside = dir.path().join("secret.txt");
+        std::fs::write(&outside, "secret").unwrap();
+        let loader = Loader {
+            design_root: design,
+            manuscript_root: manuscript,
+            generated: HashMap::from([("/document.json".to_string(), Bytes::new(b"{}".to_vec()))]),
+        };
+        Roots { _dir: dir, loader, outside }
+    }
+
+    /// Loads a virtual project path; `None` when the path cannot even be written as a
+    /// virtual path (Typst refuses it before it reaches the loader).
+    fn load(loader: &Loader, path: &str) -> Option<FileResult<Bytes>> {
+        let vpath = VirtualPath::new(path).ok()?;
+        Some(loader.load(RootedPath::new(VirtualRoot::Project, vpath).intern()))
+    }
+
+    fn refused(result: Option<FileResult<Bytes>>) -> bool {
+        match result {
+            None => true,
+            Some(Err(_)) => true,
+            Some(Ok(_)) => false,
+        }
+    }
+
+    #[test]
+    fn the_roots_own_files_load() {
+        let roots = roots();
+        assert_eq!(load(&roots.loader, "/report.typ").unwrap().unwrap().as_slice(), b"design");
+        assert_eq!(load(&roots.loader, "/manuscript/images/ok.svg").unwrap().unwrap().as_slice(), b"image");
+        assert_eq!(load(&roots.loader, "/document.json").unwrap().unwrap().as_slice(), b"{}");
+    }
+
+    #[test]
+    fn parent_and_absolute_paths_are_refused() {
+        let roots = roots();
+        for path in [
+            "/../../etc/passwd",
+            "../../etc/passwd",
+            "/../secret.txt",
+            "/manuscript/../../secret.txt",
+            "/manuscript/../../../etc/passwd",
+            "/manuscript/images/../../../secret.txt",
+            "/manuscript//etc/passwd",
+            "//etc/passwd",
+            "/etc/passwd",
+            "/manuscript/%2e%2e/secret.txt",
+        ] {
+            assert!(refused(load(&roots.loader, path)), "{path} was served");
+        }
+        // Whatever the spelling, the secret's bytes are never served.
+        for path in ["/../secret.txt", "/manuscript/../secret.txt", "/manuscript/../../secret.txt"] {
+            if let Some(Ok(bytes)) = load(&roots.loader, path) {
+                assert_ne!(bytes.as_slice(), b"secret", "{path} served the secret");
+            }
+        }
+    }
+
+    #[test]
+    fn symlinks_out_of_the_roots_are_refused() {
+        let roots = roots();
+        let manuscript = roots.loader.manuscript_root.clone();
+        let design = roots.loader.design_root.clone();
+        std::os::unix::fs::symlink(&roots.outside, manuscript.join("images/evil.png")).unwrap();
+        std::os::unix::fs::symlink("/etc", manuscript.join("etc")).unwrap();
+        std::os::unix::fs::symlink(&roots.outside, design.join("evil.typ")).unwrap();
+        std::os::unix::fs::symlink(roots.outside.parent().unwrap(), design.join("up")).unwrap();
+        for path in ["/manuscript/images/evil.png", "/manuscript/etc/passwd", "/evil.typ", "/up/secret.txt"] {
+            let result = load(&roots.loader, path).expect("a valid virtual path");
+            assert!(matches!(result, Err(FileError::AccessDenied)), "{path}: {result:?}");
+        }
+        // A link that stays inside the root is fine.
+        std::os::unix::fs::symlink(manuscript.join("images/ok.svg"), manuscript.join("images/alias.svg")).unwrap();
+        assert_eq!(load(&roots.loader, "/manuscript/images/alias.svg").unwrap().unwrap().as_slice(), b"image");
+    }
+
+    #[test]
+    fn the_world_serves_no_packages_and_no_directories() {
+        let roots = roots();
+        let spec: typst::syntax::package::PackageSpec = "@preview/example:0.1.0".parse().expect("spec");
+        let id = RootedPath::new(VirtualRoot::Package(spec), VirtualPath::new("/lib.typ").unwrap()).intern();
+        assert!(roots.loader.load(id).is_err());
+        assert!(matches!(load(&roots.loader, "/manuscript/images").unwrap(), Err(FileError::IsDirectory)));
+    }
+}
