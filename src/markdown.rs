@@ -471,22 +471,12 @@ impl<'a> BlockParser<'a, '_> {
                 Some(Block { kind: BlockKind::Sidebar { title: argument.to_string(), blocks: inner }, source })
             }
             "table" => {
+                let result = crate::figures::table_block(&content, self.context.data);
                 let first_line = content_start.map_or(source.line + 1, |offset| self.line_of(offset));
-                match crate::figures::table_block(&content, self.context.data) {
-                    Ok(kind) => Some(Block { kind, source }),
-                    Err((message, line)) => {
-                        let line = line.map_or(source.line, |l| first_line + l - 1);
-                        self.diagnostics.push(
-                            Diagnostic::error(self.root.join(&self.file), format!("table directive: {message}"))
-                                .at_line(line)
-                                .with_hint("see README.md, \"Data tables\"; names must match data/<table>.toml"),
-                        );
-                        None
-                    }
-                }
+                let kind = self.directive_result("table", result, first_line, source.line)?;
+                Some(Block { kind, source })
             }
             "chart" => {
-                let first_line = content_start.map_or(source.line + 1, |offset| self.line_of(offset));
                 let result = match self.context.charts {
                     Some(design) => {
                         let stem: String = self.file.to_string_lossy().chars().map(|c| if c.is_ascii_alphanumeric() { c } else { '-' }).collect();
@@ -495,23 +485,12 @@ impl<'a> BlockParser<'a, '_> {
                     }
                     None => Err(("the design has no [charts] section in design.toml, so it cannot place charts".to_string(), None)),
                 };
-                match result {
-                    Ok(chart) => {
-                        for note in chart.notes {
-                            self.diagnostics.push(Diagnostic::warning(self.root.join(&self.file), format!("chart: {note}")).at_line(source.line));
-                        }
-                        Some(Block { kind: chart.kind, source })
-                    }
-                    Err((message, line)) => {
-                        let line = line.map_or(source.line, |l| first_line + l - 1);
-                        self.diagnostics.push(
-                            Diagnostic::error(self.root.join(&self.file), format!("chart directive: {message}"))
-                                .at_line(line)
-                                .with_hint("see README.md, \"Charts\"; names must match data/<table>.toml"),
-                        );
-                        None
-                    }
+                let first_line = content_start.map_or(source.line + 1, |offset| self.line_of(offset));
+                let chart = self.directive_result("chart", result, first_line, source.line)?;
+                for note in chart.notes {
+                    self.diagnostics.push(Diagnostic::warning(self.root.join(&self.file), format!("chart: {note}")).at_line(source.line));
                 }
+                Some(Block { kind: chart.kind, source })
             }
             other => {
                 let what = if other.is_empty() { "a code block".to_string() } else { format!("a fenced block of kind `{other}`") };
@@ -531,6 +510,23 @@ impl<'a> BlockParser<'a, '_> {
             (_, _) => {
                 let offset = images[0].1;
                 self.error(offset, "an image must stand alone in its own paragraph", "put a blank line before and after the image");
+                None
+            }
+        }
+    }
+
+    /// Reports a failed ```` ```table ```` / ```` ```chart ```` directive at its line (a line
+    /// inside the fence when the error knows it, else the fence's), or passes the result on.
+    fn directive_result<T>(&mut self, kind: &str, result: Result<T, crate::figures::DirectiveError>, first_line: usize, fence_line: usize) -> Option<T> {
+        match result {
+            Ok(value) => Some(value),
+            Err((message, line)) => {
+                let line = line.map_or(fence_line, |l| first_line + l - 1);
+                self.diagnostics.push(
+                    Diagnostic::error(self.root.join(&self.file), format!("{kind} directive: {message}"))
+                        .at_line(line)
+                        .with_hint("see README.md, \"Data, tables and charts\"; names must match data/<table>.toml"),
+                );
                 None
             }
         }

@@ -42,21 +42,6 @@ fn quarterly() -> &'static Built {
     BUILT.get_or_init(|| build_all("tests/manuscripts/quarterly", "quarterly-review"))
 }
 
-/// Splits squeezed text into sentences ending in 。！？ (as the PDF test does).
-fn sentences(text: &str) -> Vec<String> {
-    let mut out = Vec::new();
-    let mut current = String::new();
-    for ch in text.chars() {
-        current.push(ch);
-        if matches!(ch, '。' | '！' | '？') {
-            out.push(std::mem::take(&mut current));
-        }
-    }
-    if !current.is_empty() {
-        out.push(current);
-    }
-    out
-}
 
 /// The text of the spine documents in reading order.
 fn spine_text(epub: &Path) -> String {
@@ -264,18 +249,12 @@ fn a_model_with_tables_charts_and_references_passes_epubcheck() {
 
 #[test]
 fn every_seed_sentence_is_in_the_epub_in_order() {
-    let seed = std::fs::read_to_string(root().join("tests/fixtures/seed-leiyang.txt")).expect("seed text");
-    let seed = squeeze(&seed).replace('□', "");
-    let credit = "（本文配图由耒阳市发改局提供）";
-    let split = seed.find(credit).expect("credit line in seed") + credit.len();
-    let (body, moved) = seed.split_at(split);
+    let seed = seed();
     // Running text only: tables and charts stand between paragraphs and are checked elsewhere.
     let epub_text: String = epub_spine(&zip_entries(&article().epub)).iter().map(|(_, xhtml)| squeeze(&xhtml_reading_text(xhtml))).collect();
-
     let mut cursor = 0;
-    let body_sentences = sentences(body);
-    assert!(body_sentences.len() > 100, "seed split into too few sentences");
-    for sentence in &body_sentences {
+    assert!(seed.body.len() > 100, "seed split into too few sentences");
+    for sentence in &seed.body {
         match epub_text[cursor..].find(sentence.as_str()) {
             Some(position) => cursor += position + sentence.len(),
             None => {
@@ -284,14 +263,10 @@ fn every_seed_sentence_is_in_the_epub_in_order() {
             }
         }
     }
-    let title_end = moved.find("——").expect("subtitle dash");
-    let title = &moved[..title_end];
-    assert!(epub_text.starts_with(title), "the title {title} does not open the book");
-    let subtitle_end = moved.find("纪实").expect("subtitle end") + "纪实".len();
-    let subtitle = &moved[title_end..subtitle_end];
-    assert!(epub_text.contains(subtitle), "subtitle {subtitle} missing");
-    for sentence in sentences(&moved[subtitle_end..]) {
-        assert!(epub_text.contains(&sentence), "sentence missing from the EPUB: {sentence}");
+    assert!(epub_text.starts_with(&seed.title), "the title {} does not open the book", seed.title);
+    assert!(epub_text.contains(&seed.subtitle), "subtitle {} missing", seed.subtitle);
+    for sentence in &seed.sidebar {
+        assert!(epub_text.contains(sentence.as_str()), "sentence missing from the EPUB: {sentence}");
     }
 }
 

@@ -21,21 +21,6 @@ fn article_pdf() -> &'static Path {
     pdf
 }
 
-/// Splits squeezed text into sentences ending in 。！？ (closing quotes stay with the next one).
-fn sentences(text: &str) -> Vec<String> {
-    let mut out = Vec::new();
-    let mut current = String::new();
-    for ch in text.chars() {
-        current.push(ch);
-        if matches!(ch, '。' | '！' | '？') {
-            out.push(std::mem::take(&mut current));
-        }
-    }
-    if !current.is_empty() {
-        out.push(current);
-    }
-    out
-}
 
 /// Finds `sentence` in `text` at or after `from`; returns the byte offset after it.
 ///
@@ -66,19 +51,11 @@ fn find_sentence(text: &str, from: usize, sentence: &str) -> Option<usize> {
 
 #[test]
 fn every_seed_sentence_is_in_the_pdf_in_order() {
-    let seed = std::fs::read_to_string(root().join("tests/fixtures/seed-leiyang.txt")).expect("seed text");
-    let seed = squeeze(&seed).replace('□', "");
-    // The seed ends with the photo credit, then the title block and the photo caption /
-    // project note, which the report moves to the front and into a sidebar.
-    let credit = "（本文配图由耒阳市发改局提供）";
-    let split = seed.find(credit).expect("credit line in seed") + credit.len();
-    let (body, moved) = seed.split_at(split);
+    let seed = seed();
     let pdf_text = squeeze(&pdf_body_text(article_pdf()));
-
     let mut cursor = 0;
-    let body_sentences = sentences(body);
-    assert!(body_sentences.len() > 100, "seed split into too few sentences");
-    for sentence in &body_sentences {
+    assert!(seed.body.len() > 100, "seed split into too few sentences");
+    for sentence in &seed.body {
         match find_sentence(&pdf_text, cursor, sentence) {
             Some(end) => cursor = end,
             None => {
@@ -88,14 +65,10 @@ fn every_seed_sentence_is_in_the_pdf_in_order() {
         }
     }
     // Title, subtitle, caption and note: present, each sentence intact.
-    let title_end = moved.find("——").expect("subtitle dash");
-    let title = &moved[..title_end];
-    assert!(pdf_text.contains(title), "title {title} missing");
-    let subtitle_end = moved.find("纪实").expect("subtitle end") + "纪实".len();
-    let subtitle = &moved[title_end..subtitle_end];
-    assert!(pdf_text.contains(subtitle), "subtitle {subtitle} missing");
-    for sentence in sentences(&moved[subtitle_end..]) {
-        assert!(pdf_text.contains(&sentence), "sentence missing from the PDF: {sentence}");
+    assert!(pdf_text.contains(&seed.title), "title {} missing", seed.title);
+    assert!(pdf_text.contains(&seed.subtitle), "subtitle {} missing", seed.subtitle);
+    for sentence in &seed.sidebar {
+        assert!(pdf_text.contains(sentence.as_str()), "sentence missing from the PDF: {sentence}");
     }
 }
 

@@ -10,18 +10,6 @@ use sha2::{Digest, Sha256};
 
 use common::*;
 
-fn copy_dir(from: &Path, to: &Path) {
-    std::fs::create_dir_all(to).unwrap();
-    for entry in std::fs::read_dir(from).unwrap() {
-        let entry = entry.unwrap();
-        let target = to.join(entry.file_name());
-        if entry.file_type().unwrap().is_dir() {
-            copy_dir(&entry.path(), &target);
-        } else {
-            std::fs::copy(entry.path(), target).unwrap();
-        }
-    }
-}
 
 /// A fresh "clone" at `dir`: the manuscript, the design and the fonts, as a checkout has them.
 fn clone_into(dir: &Path, manuscript: &str) -> PathBuf {

@@ -387,3 +387,66 @@ pub fn xhtml_reading_text(xhtml: &str) -> String {
     }
     out
 }
+
+// ---- The seed text and copies of manuscripts --------------------------------------------
+
+/// Splits squeezed text into sentences ending in 。！？ (closing quotes stay with the next one).
+pub fn sentences(text: &str) -> Vec<String> {
+    let mut out = Vec::new();
+    let mut current = String::new();
+    for ch in text.chars() {
+        current.push(ch);
+        if matches!(ch, '。' | '！' | '？') {
+            out.push(std::mem::take(&mut current));
+        }
+    }
+    if !current.is_empty() {
+        out.push(current);
+    }
+    out
+}
+
+/// The seed article, squeezed and split the way the report arranges it.
+pub struct Seed {
+    /// The body's sentences in order, byline first, photo credit last.
+    pub body: Vec<String>,
+    /// The title (printed first in the report, last in the seed).
+    pub title: String,
+    /// The subtitle with its dash.
+    pub subtitle: String,
+    /// The photo caption's and project note's sentences (the report's sidebar).
+    pub sidebar: Vec<String>,
+}
+
+/// Reads `tests/fixtures/seed-leiyang.txt` (a copy of the seed text).
+pub fn seed() -> Seed {
+    let text = std::fs::read_to_string(root().join("tests/fixtures/seed-leiyang.txt")).expect("seed text");
+    let text = squeeze(&text).replace('□', "");
+    // The seed ends with the photo credit, then the title block and the photo caption /
+    // project note, which the report moves to the front and into a sidebar.
+    let credit = "（本文配图由耒阳市发改局提供）";
+    let split = text.find(credit).expect("credit line in seed") + credit.len();
+    let (body, moved) = text.split_at(split);
+    let title_end = moved.find("——").expect("subtitle dash");
+    let subtitle_end = moved.find("纪实").expect("subtitle end") + "纪实".len();
+    Seed {
+        body: sentences(body),
+        title: moved[..title_end].to_string(),
+        subtitle: moved[title_end..subtitle_end].to_string(),
+        sidebar: sentences(&moved[subtitle_end..]),
+    }
+}
+
+/// Copies a directory tree (a manuscript) so a test can edit it.
+pub fn copy_dir(from: &Path, to: &Path) {
+    std::fs::create_dir_all(to).unwrap();
+    for entry in std::fs::read_dir(from).unwrap() {
+        let entry = entry.unwrap();
+        let target = to.join(entry.file_name());
+        if entry.file_type().unwrap().is_dir() {
+            copy_dir(&entry.path(), &target);
+        } else {
+            std::fs::copy(entry.path(), target).unwrap();
+        }
+    }
+}
