@@ -172,6 +172,9 @@ struct TableFile {
     rows: Option<Vec<Spanned<Vec<Spanned<toml::Value>>>>>,
     #[serde(default)]
     file: Option<Spanned<String>>,
+    /// The worksheet of a spreadsheet `file` (default: the first).
+    #[serde(default)]
+    sheet: Option<String>,
     #[serde(default)]
     rules: Vec<Spanned<RuleSpec>>,
 }
@@ -292,6 +295,9 @@ fn load_table(path: &Path, dir: &Path, manuscript_root: &Path) -> Result<(DataTa
                     problems.push(Diagnostic::error(path, format!("`file = \"{}\"`: {message}", csv_file.get_ref())).at_line(line).with_hint("copy the CSV into data/ instead of linking to it"));
                     Vec::new()
                 }
+                (false, Ok(())) if is_spreadsheet(&csv_path) => {
+                    sheet_rows(&csv_path, file.sheet.as_deref(), &file.key, &file.columns, path, line, &mut problems, &mut normalised)
+                }
                 (false, Ok(())) => csv_rows(&csv_path, &file.key, &file.columns, path, line, &mut problems, &mut normalised),
             }
         }
@@ -394,6 +400,108 @@ fn inline_rows(
     out
 }
 
+/// Checks a CSV or worksheet header (row 1) against the declared key and columns.
+fn header_matches(found: &[String], expected: &[String], path: &Path, toml_path: &Path, problems: &mut Vec<Diagnostic>) -> bool {
+    if let Some(duplicate) = found.iter().enumerate().find(|(i, h)| found[..*i].contains(h)).map(|(_, h)| h) {
+        problems.push(Diagnostic::error(path, format!("the header names `{duplicate}` twice")).at_line(1).with_hint("give every column its own name"));
+        return false;
+    }
+    if found != expected {
+        problems.push(
+            Diagnostic::error(path, format!("the header is `{}`, but {} declares `{}`", found.join(","), toml_path.display(), expected.join(",")))
+                .at_line(1)
+                .with_hint("make the header row the key heading followed by the column names, in order"),
+        );
+        return false;
+    }
+    true
+}
+
+/// Whether a data file is a spreadsheet (read with `calamine`) rather than CSV.
+fn is_spreadsheet(path: &Path) -> bool {
+    let extension = path.extension().and_then(|e| e.to_str()).unwrap_or("").to_ascii_lowercase();
+    matches!(extension.as_str(), "xlsx" | "xlsm" | "xlsb" | "xls" | "ods")
+}
+
+/// Rows of a worksheet (Excel or WPS `.xlsx`, `.xls`, LibreOffice `.ods`): row 1 is the
+/// header, like a CSV file. Errors name the file and the sheet's row number. A number cell
+/// prints in its shortest exact form (`205.72`; a cell formatted `11.0` reads as `11`, since
+/// the file stores the number, not its display format).
+#[allow(clippy::too_many_arguments)]
+fn sheet_rows(
+    path: &Path,
+    sheet: Option<&str>,
+    key: &str,
+    columns: &[Column],
+    toml_path: &Path,
+    toml_line: usize,
+    problems: &mut Vec<Diagnostic>,
+    normalised: &mut Vec<Normalised>,
+) -> Vec<Row> {
+    use calamine::{Data, Reader, open_workbook_auto};
+    let mut workbook = match open_workbook_auto(path) {
+        Ok(workbook) => workbook,
+        Err(error) => {
+            problems.push(
+                Diagnostic::error(toml_path, format!("cannot read the spreadsheet {}: {error}", path.display()))
+                    .at_line(toml_line)
+                    .with_hint("save it again as .xlsx (or export CSV) and check the file name"),
+            );
+            return Vec::new();
+        }
+    };
+    let names = workbook.sheet_names().to_vec();
+    let Some(name) = sheet.map(str::to_string).or_else(|| names.first().cloned()) else {
+        problems.push(Diagnostic::error(path, "the workbook has no worksheet").at_line(1));
+        return Vec::new();
+    };
+    let range = match workbook.worksheet_range(&name) {
+        Ok(range) => range,
+        Err(error) => {
+            problems.push(
+                Diagnostic::error(toml_path, format!("worksheet `{name}` of {}: {error}", path.display()))
+                    .at_line(toml_line)
+                    .with_hint(format!("the sheets are: {}", names.join("、"))),
+            );
+            return Vec::new();
+        }
+    };
+    let text = |cell: &Data| -> String {
+        match cell {
+            Data::Empty => String::new(),
+            Data::String(s) => s.trim().to_string(),
+            Data::Float(f) => f.to_string(),
+            Data::Int(i) => i.to_string(),
+            Data::Bool(b) => b.to_string(),
+            other => other.to_string(),
+        }
+    };
+    let (first_row, _) = range.start().unwrap_or((0, 0));
+    let mut rows = range.rows();
+    let expected: Vec<String> = std::iter::once(key.to_string()).chain(columns.iter().map(|c| c.name.clone())).collect();
+    let found: Vec<String> = rows.next().map(|header| header.iter().map(text).collect()).unwrap_or_default();
+    let found: Vec<String> = found.into_iter().rev().skip_while(String::is_empty).collect::<Vec<_>>().into_iter().rev().collect();
+    if !header_matches(&found, &expected, path, toml_path, problems) {
+        return Vec::new();
+    }
+    let mut out = Vec::new();
+    for (offset, cells) in rows.enumerate() {
+        let line = first_row as usize + offset + 2;
+        let texts: Vec<(String, usize)> = cells.iter().take(expected.len()).map(|cell| (text(cell), line)).collect();
+        if texts.iter().all(|(t, _)| t.is_empty()) {
+            continue; // blank rows under the table
+        }
+        if out.len() >= MAX_ROWS {
+            problems.push(Diagnostic::error(path, format!("more than {MAX_ROWS} rows; the limit for one table is {MAX_ROWS}")).at_line(line).with_hint("split the table"));
+            break;
+        }
+        if let Some(row) = make_row(path, columns, &texts, line, problems, normalised) {
+            out.push(row);
+        }
+    }
+    out
+}
+
 fn csv_rows(
     csv_path: &Path,
     key: &str,
@@ -424,16 +532,7 @@ fn csv_rows(
     match reader.headers() {
         Ok(headers) => {
             let found: Vec<String> = headers.iter().map(|h| h.trim().to_string()).collect();
-            if let Some(duplicate) = found.iter().enumerate().find(|(i, h)| found[..*i].contains(h)).map(|(_, h)| h) {
-                problems.push(Diagnostic::error(csv_path, format!("the header names `{duplicate}` twice")).at_line(1).with_hint("give every column its own name"));
-                return Vec::new();
-            }
-            if found != expected {
-                problems.push(
-                    Diagnostic::error(csv_path, format!("the header is `{}`, but {} declares `{}`", found.join(","), toml_path.display(), expected.join(",")))
-                        .at_line(1)
-                        .with_hint("make the CSV header the key heading followed by the column names, in order"),
-                );
+            if !header_matches(&found, &expected, csv_path, toml_path, problems) {
                 return Vec::new();
             }
         }

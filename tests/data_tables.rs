@@ -155,3 +155,25 @@ fn charts_are_written_as_svg_and_their_bars_follow_the_data() {
     let after = bar_heights(&svg, "fig-sectors-");
     assert!((after[1] / after[2] - 55.3 / 65.1).abs() < 0.005, "the bar did not follow the data: {after:?}");
 }
+
+#[test]
+fn spreadsheet_tables_are_read_and_their_errors_located() {
+    let dir = tempfile::tempdir().unwrap();
+    let manuscript = copy_quarterly(dir.path());
+    let out = dir.path().join("out");
+    build_ok(&manuscript, &out, "pdf");
+    let text = pdf_text(&out.join("quarterly-review.pdf"));
+    assert!(text.contains("居民消费价格上涨1.2%"), "the value from prices.xlsx is not in the text:\n{text}");
+
+    // A heading that does not match the declaration: the error names the workbook's row 1.
+    replace_in(&manuscript.join("data/prices.toml"), "name = \"涨幅\"", "name = \"同比\"");
+    replace_in(&manuscript.join("text/01-overview.md"), "{{prices.居民消费价格.涨幅}}", "{{prices.居民消费价格.同比}}");
+    let stderr = String::from_utf8_lossy(&build(&manuscript, &out, "pdf").stderr).to_string();
+    assert!(stderr.contains("prices.xlsx:1") && stderr.contains("the header is `指标,涨幅`"), "{stderr}");
+
+    // A sheet that does not exist: the error names the table file and lists the sheets.
+    replace_in(&manuscript.join("data/prices.toml"), "name = \"同比\"", "name = \"涨幅\"");
+    replace_in(&manuscript.join("data/prices.toml"), "sheet = \"物价\"", "sheet = \"价格\"");
+    let stderr = String::from_utf8_lossy(&build(&manuscript, &out, "pdf").stderr).to_string();
+    assert!(stderr.contains("prices.toml:7") && stderr.contains("物价"), "{stderr}");
+}
