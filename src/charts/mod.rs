@@ -135,7 +135,7 @@ pub struct ChartOptions {
     pub title: String,
     /// Unit of the values, e.g. `亿元` or `%`; printed as `单位：亿元` (may be empty).
     pub unit: String,
-    /// Source note printed at the bottom left, e.g. `资料来源：耒阳市统计局` (may be empty).
+    /// Source note printed at the bottom left, e.g. `资料来源：某市统计局` (may be empty).
     pub source: String,
     /// The exact font family of all text, e.g. `Noto Sans CJK SC` (no generic fallback).
     pub font_family: String,
