@@ -58,6 +58,8 @@ impl Manuscript {
         let mut blocks = Vec::new();
         let mut tables_used = std::collections::BTreeSet::new();
         let mut total_bytes = 0u64;
+        let mut parsed = 0;
+        let mut declared = std::collections::BTreeSet::new();
         for file in &config.files {
             if file.as_os_str().is_empty() || file.is_absolute() || file.components().any(|c| matches!(c, std::path::Component::ParentDir)) {
                 continue; // reported by the configuration check
@@ -109,15 +111,20 @@ impl Manuscript {
             diagnostics.0.extend(expanded.problems);
             cross_refs.extend(expanded.cross_refs);
             tables_used.extend(expanded.tables_used);
+            declared.extend(expanded.declared);
             let context = markdown::ParseContext { data: &data, charts: design.charts.as_ref() };
             blocks.extend(markdown::parse(&expanded.text, &context, root, file, 1, &mut notes, &mut diagnostics));
+            parsed += 1;
         }
         notes.resolve(&mut blocks, &mut diagnostics, root);
         let mut printable = Printable { root, last_heading: None, headings: 0, notes: 0, diagnostics: Vec::new() };
         printable.blocks(&blocks);
         diagnostics.0.extend(printable.diagnostics);
         if let Err(unknown) = numbering::number(&mut blocks, &cross_refs, root) {
-            diagnostics.0.extend(unknown.0);
+            // A reference to a directive that failed (and was reported) is not reported again.
+            let failed_directive = |d: &Diagnostic| declared.iter().any(|target| d.message.starts_with(&format!("cross-reference @{target} points")));
+            let directive_errors = diagnostics.has_errors();
+            diagnostics.0.extend(unknown.0.into_iter().filter(|d| !(directive_errors && failed_directive(d))));
         }
         if blocks.is_empty() && !diagnostics.has_errors() {
             let mut diagnostic = Diagnostic::error(&report_path, "the manuscript has no text: the files listed under `files` are empty")
@@ -126,7 +133,13 @@ impl Manuscript {
                 .or(Some(1));
             diagnostics.push(diagnostic);
         }
-        diagnostics.0.extend(unused_tables(&data, &tables_used));
+        // Which tables the text uses is known only when every text file was read.
+        if parsed == config.files.len() {
+            diagnostics.0.extend(unused_tables(&data, &tables_used));
+        }
+        // The same problem met twice at one place (an HTML tag and its closing tag) is one.
+        let mut seen = std::collections::HashSet::new();
+        diagnostics.0.retain(|d| seen.insert((d.file.clone(), d.line, d.message.clone())));
         let meta = Metadata {
             title: config.title.clone(),
             subtitle: config.subtitle.clone(),

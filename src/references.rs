@@ -43,6 +43,9 @@ pub struct Expanded {
     pub data_refs: usize,
     /// Ids of the data tables this file uses: in references and in table/chart directives.
     pub tables_used: std::collections::BTreeSet<String>,
+    /// Cross-reference targets the file's directives declare (`tbl:id`, `fig:id`), whether
+    /// or not the directive turns out valid.
+    pub declared: std::collections::BTreeSet<String>,
 }
 
 /// Characters escaped in substituted values so data can never create Markdown syntax.
@@ -59,9 +62,12 @@ pub fn expand(text: &str, data: &DataSet, root: &Path, file: &Path) -> Expanded 
         let fence_marker: String = trimmed.chars().take_while(|&c| c == '`' || c == '~').collect();
         if fence_marker.len() >= 3 {
             match &fence {
-                Some((open, _)) if fence_marker.starts_with(open.as_str()) && trimmed[fence_marker.len()..].trim().is_empty() => {
-                    if let Some(table) = directive_table(&fence_body) {
-                        expanded.tables_used.insert(table);
+                Some((open, info)) if fence_marker.starts_with(open.as_str()) && trimmed[fence_marker.len()..].trim().is_empty() => {
+                    let (table, id) = directive_names(&fence_body);
+                    expanded.tables_used.extend(table);
+                    if let Some(id) = id {
+                        let kind = if info == "table" { "tbl" } else { "fig" };
+                        expanded.declared.insert(format!("{kind}:{id}"));
                     }
                     fence = None;
                 }
@@ -157,13 +163,19 @@ fn expand_line(line: &str, line_number: usize, data: &DataSet, root: &Path, file
     out.text.push_str(rest);
 }
 
-/// The `data = "…"` table id of a table or chart directive body, if it parses.
-fn directive_table(body: &str) -> Option<String> {
+/// The `data = "…"` table and the `id = "…"` of a table or chart directive body, as far as
+/// the body parses.
+fn directive_names(body: &str) -> (Option<String>, Option<String>) {
     #[derive(serde::Deserialize)]
-    struct DataField {
-        data: String,
+    struct Names {
+        data: Option<toml::Value>,
+        id: Option<toml::Value>,
     }
-    toml::from_str::<DataField>(body).ok().map(|field| field.data)
+    let text = |value: Option<toml::Value>| value.and_then(|v| v.as_str().map(str::to_string));
+    match toml::from_str::<Names>(body) {
+        Ok(names) => (text(names.data), text(names.id)),
+        Err(_) => (None, None),
+    }
 }
 
 /// Finds `@fig:id` or `@tbl:id`; returns its byte start and length.
