@@ -296,7 +296,9 @@ fn load_table(path: &Path, dir: &Path, manuscript_root: &Path) -> Result<(DataTa
                     Vec::new()
                 }
                 (false, Ok(())) if is_spreadsheet(&csv_path) => {
-                    sheet_rows(&csv_path, file.sheet.as_deref(), &file.key, &file.columns, path, line, &mut problems, &mut normalised)
+                    let sheet_line = crate::config::line_of_key(&text, "sheet").unwrap_or(line);
+                    let sheet = file.sheet.as_deref().map(|name| (name, sheet_line));
+                    sheet_rows(&csv_path, sheet, &file.key, &file.columns, path, line, &mut problems, &mut normalised)
                 }
                 (false, Ok(())) => csv_rows(&csv_path, &file.key, &file.columns, path, line, &mut problems, &mut normalised),
             }
@@ -430,7 +432,7 @@ fn is_spreadsheet(path: &Path) -> bool {
 #[allow(clippy::too_many_arguments)]
 fn sheet_rows(
     path: &Path,
-    sheet: Option<&str>,
+    sheet: Option<(&str, usize)>,
     key: &str,
     columns: &[Column],
     toml_path: &Path,
@@ -451,7 +453,8 @@ fn sheet_rows(
         }
     };
     let names = workbook.sheet_names().to_vec();
-    let Some(name) = sheet.map(str::to_string).or_else(|| names.first().cloned()) else {
+    let sheet_line = sheet.map_or(toml_line, |(_, line)| line);
+    let Some(name) = sheet.map(|(name, _)| name.to_string()).or_else(|| names.first().cloned()) else {
         problems.push(Diagnostic::error(path, "the workbook has no worksheet").at_line(1));
         return Vec::new();
     };
@@ -460,7 +463,7 @@ fn sheet_rows(
         Err(error) => {
             problems.push(
                 Diagnostic::error(toml_path, format!("worksheet `{name}` of {}: {error}", path.display()))
-                    .at_line(toml_line)
+                    .at_line(sheet_line)
                     .with_hint(format!("the sheets are: {}", names.join("、"))),
             );
             return Vec::new();
