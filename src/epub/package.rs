@@ -99,7 +99,7 @@ fn rezip(entries: &[(String, Vec<u8>)], modified: DateTime<Utc>) -> Result<Vec<u
     let stored = SimpleFileOptions::default().compression_method(CompressionMethod::Stored).last_modified_time(time).unix_permissions(0o644);
     let deflated = SimpleFileOptions::default()
         .compression_method(CompressionMethod::Deflated)
-        .compression_level(Some(9))
+        .compression_level(Some(6))
         .last_modified_time(time)
         .unix_permissions(0o644);
     let mut writer = ZipWriter::new(Cursor::new(Vec::new()));
