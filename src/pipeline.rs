@@ -162,24 +162,17 @@ fn build_prepared(options: &BuildOptions, formats: &[Format], prepared: Prepared
     let mut outputs: Vec<(PathBuf, Vec<u8>, String)> = Vec::new();
     for format in formats {
         match format {
-            Format::Pdf => {
-                let backend = PdfBackend { fonts: prepared.fonts.clone(), design_dir: &options.assets, proof: None };
+            Format::Pdf | Format::Proof => {
+                // The print edition, or the proof: the same pages with proofreaders' marks.
+                let proof = (*format == Format::Proof).then(|| crate::proof::proof_info(&prepared.manuscript));
+                let (suffix, label) = if proof.is_some() { ("-proof", ", proof") } else { ("", "") };
+                let backend = PdfBackend { fonts: prepared.fonts.clone(), design_dir: &options.assets, proof };
                 let pdf = backend.render(&prepared.manuscript)?;
                 report.stages.push(("typst compile", pdf.compile_time));
                 report.stages.push(("pdf export", pdf.export_time));
                 report.warnings.extend(pdf.warnings);
-                let path = options.out.join(format!("{}.pdf", prepared.manuscript.config.output));
-                outputs.push((path, pdf.bytes, format!("{} pages", pdf.pages)));
-            }
-            Format::Proof => {
-                let proof = crate::proof::proof_info(&prepared.manuscript);
-                let backend = PdfBackend { fonts: prepared.fonts.clone(), design_dir: &options.assets, proof: Some(proof) };
-                let pdf = backend.render(&prepared.manuscript)?;
-                report.stages.push(("proof compile", pdf.compile_time));
-                report.stages.push(("proof export", pdf.export_time));
-                report.warnings.extend(pdf.warnings);
-                let path = options.out.join(format!("{}-proof.pdf", prepared.manuscript.config.output));
-                outputs.push((path, pdf.bytes, format!("{} pages, proof", pdf.pages)));
+                let path = options.out.join(format!("{}{suffix}.pdf", prepared.manuscript.config.output));
+                outputs.push((path, pdf.bytes, format!("{} pages{label}", pdf.pages)));
             }
             Format::Epub => {
                 let started = Instant::now();
