@@ -298,9 +298,13 @@ fn load_table(path: &Path, dir: &Path, manuscript_root: &Path) -> Result<(DataTa
                 (false, Ok(())) if is_spreadsheet(&csv_path) => {
                     let sheet_line = crate::config::line_of_key(&text, "sheet").unwrap_or(line);
                     let sheet = file.sheet.as_deref().map(|name| (name, sheet_line));
-                    sheet_rows(&csv_path, sheet, &file.key, &file.columns, path, line, &mut problems, &mut normalised)
+                    let source = RowsFile { path: &csv_path, key: &file.key, columns: &file.columns, named_in: path, named_at: line };
+                    sheet_rows(&source, sheet, &mut problems, &mut normalised)
                 }
-                (false, Ok(())) => csv_rows(&csv_path, &file.key, &file.columns, path, line, &mut problems, &mut normalised),
+                (false, Ok(())) => {
+                    let source = RowsFile { path: &csv_path, key: &file.key, columns: &file.columns, named_in: path, named_at: line };
+                    csv_rows(&source, &mut problems, &mut normalised)
+                }
             }
         }
         (Some(_), Some(_)) => {
@@ -402,22 +406,45 @@ fn inline_rows(
     out
 }
 
-/// Checks a CSV or worksheet header (row 1) against the declared key and columns.
-fn header_matches(found: &[String], expected: &[String], path: &Path, toml_path: &Path, problems: &mut Vec<Diagnostic>) -> bool {
-    if let Some(duplicate) = found.iter().enumerate().find(|(i, h)| found[..*i].contains(h)).map(|(_, h)| h) {
-        problems.push(Diagnostic::error(path, format!("the header names `{duplicate}` twice")).at_line(1).with_hint("give every column its own name"));
-        return false;
-    }
-    if found != expected {
-        problems.push(
-            Diagnostic::error(path, format!("the header is `{}`, but {} declares `{}`", found.join(","), toml_path.display(), expected.join(",")))
-                .at_line(1)
-                .with_hint("make the header row the key heading followed by the column names, in order"),
-        );
-        return false;
-    }
-    true
+/// A CSV file or worksheet that holds a table's rows, and where the table names it.
+struct RowsFile<'a> {
+    /// The CSV or spreadsheet file.
+    path: &'a Path,
+    /// Heading of the row-key column.
+    key: &'a str,
+    /// The declared value columns.
+    columns: &'a [Column],
+    /// The table file whose `file =` names it.
+    named_in: &'a Path,
+    /// The line of that `file =`.
+    named_at: usize,
 }
+
+impl RowsFile<'_> {
+    /// The header row the declaration expects: the key heading, then the column names.
+    fn expected_header(&self) -> Vec<String> {
+        std::iter::once(self.key.to_string()).chain(self.columns.iter().map(|c| c.name.clone())).collect()
+    }
+
+    /// Checks a header row (row 1) against the declaration.
+    fn header_matches(&self, found: &[String], problems: &mut Vec<Diagnostic>) -> bool {
+        let expected = self.expected_header();
+        if let Some(duplicate) = found.iter().enumerate().find(|(i, h)| found[..*i].contains(h)).map(|(_, h)| h) {
+            problems.push(Diagnostic::error(self.path, format!("the header names `{duplicate}` twice")).at_line(1).with_hint("give every column its own name"));
+            return false;
+        }
+        if found != expected.as_slice() {
+            problems.push(
+                Diagnostic::error(self.path, format!("the header is `{}`, but {} declares `{}`", found.join(","), self.named_in.display(), expected.join(",")))
+                    .at_line(1)
+                    .with_hint("make the header row the key heading followed by the column names, in order"),
+            );
+            return false;
+        }
+        true
+    }
+}
+
 
 /// Whether a data file is a spreadsheet (read with `calamine`) rather than CSV.
 fn is_spreadsheet(path: &Path) -> bool {
@@ -429,18 +456,9 @@ fn is_spreadsheet(path: &Path) -> bool {
 /// header, like a CSV file. Errors name the file and the sheet's row number. A number cell
 /// prints in its shortest exact form (`205.72`; a cell formatted `11.0` reads as `11`, since
 /// the file stores the number, not its display format).
-#[allow(clippy::too_many_arguments)]
-fn sheet_rows(
-    path: &Path,
-    sheet: Option<(&str, usize)>,
-    key: &str,
-    columns: &[Column],
-    toml_path: &Path,
-    toml_line: usize,
-    problems: &mut Vec<Diagnostic>,
-    normalised: &mut Vec<Normalised>,
-) -> Vec<Row> {
+fn sheet_rows(source: &RowsFile<'_>, sheet: Option<(&str, usize)>, problems: &mut Vec<Diagnostic>, normalised: &mut Vec<Normalised>) -> Vec<Row> {
     use calamine::{Data, Reader, open_workbook_auto};
+    let (path, toml_path, toml_line) = (source.path, source.named_in, source.named_at);
     let mut workbook = match open_workbook_auto(path) {
         Ok(workbook) => workbook,
         Err(error) => {
@@ -481,16 +499,16 @@ fn sheet_rows(
     };
     let (first_row, _) = range.start().unwrap_or((0, 0));
     let mut rows = range.rows();
-    let expected: Vec<String> = std::iter::once(key.to_string()).chain(columns.iter().map(|c| c.name.clone())).collect();
+    let width = source.columns.len() + 1;
     let found: Vec<String> = rows.next().map(|header| header.iter().map(text).collect()).unwrap_or_default();
     let found: Vec<String> = found.into_iter().rev().skip_while(String::is_empty).collect::<Vec<_>>().into_iter().rev().collect();
-    if !header_matches(&found, &expected, path, toml_path, problems) {
+    if !source.header_matches(&found, problems) {
         return Vec::new();
     }
     let mut out = Vec::new();
     for (offset, cells) in rows.enumerate() {
         let line = first_row as usize + offset + 2;
-        let texts: Vec<(String, usize)> = cells.iter().take(expected.len()).map(|cell| (text(cell), line)).collect();
+        let texts: Vec<(String, usize)> = cells.iter().take(width).map(|cell| (text(cell), line)).collect();
         if texts.iter().all(|(t, _)| t.is_empty()) {
             continue; // blank rows under the table
         }
@@ -498,22 +516,16 @@ fn sheet_rows(
             problems.push(Diagnostic::error(path, format!("more than {MAX_ROWS} rows; the limit for one table is {MAX_ROWS}")).at_line(line).with_hint("split the table"));
             break;
         }
-        if let Some(row) = make_row(path, columns, &texts, line, problems, normalised) {
+        if let Some(row) = make_row(path, source.columns, &texts, line, problems, normalised) {
             out.push(row);
         }
     }
     out
 }
 
-fn csv_rows(
-    csv_path: &Path,
-    key: &str,
-    columns: &[Column],
-    toml_path: &Path,
-    toml_line: usize,
-    problems: &mut Vec<Diagnostic>,
-    normalised: &mut Vec<Normalised>,
-) -> Vec<Row> {
+/// Rows of a CSV file (UTF-8; a header row, then one row per key).
+fn csv_rows(source: &RowsFile<'_>, problems: &mut Vec<Diagnostic>, normalised: &mut Vec<Normalised>) -> Vec<Row> {
+    let (csv_path, toml_path, toml_line) = (source.path, source.named_in, source.named_at);
     let text = match crate::manuscript::read_text(csv_path, "this CSV file") {
         Ok(text) => text,
         Err(diagnostic) if diagnostic.line.is_some() => {
@@ -531,11 +543,10 @@ fn csv_rows(
         }
     };
     let mut reader = csv::ReaderBuilder::new().has_headers(true).flexible(false).from_reader(text.as_bytes());
-    let expected: Vec<String> = std::iter::once(key.to_string()).chain(columns.iter().map(|c| c.name.clone())).collect();
     match reader.headers() {
         Ok(headers) => {
             let found: Vec<String> = headers.iter().map(|h| h.trim().to_string()).collect();
-            if !header_matches(&found, &expected, csv_path, toml_path, problems) {
+            if !source.header_matches(&found, problems) {
                 return Vec::new();
             }
         }
@@ -554,7 +565,7 @@ fn csv_rows(
                 }
                 let line = record.position().map_or(1, |p| p.line() as usize).max(1);
                 let texts: Vec<(String, usize)> = record.iter().map(|cell| (cell.trim().to_string(), line)).collect();
-                if let Some(row) = make_row(csv_path, columns, &texts, line, problems, normalised) {
+                if let Some(row) = make_row(csv_path, source.columns, &texts, line, problems, normalised) {
                     out.push(row);
                 }
             }
