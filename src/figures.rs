@@ -239,6 +239,7 @@ pub fn chart_block(body: &str, data: &DataSet, design: &ChartDesign, fallback_id
             anchor,
             caption: directive.caption,
             svg: rendered.svg,
+            drawing: rendered.drawing,
             alt: rendered.alt,
             source_note: options.source,
             data: TableData { header, rows: data_rows },

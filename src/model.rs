@@ -141,8 +141,12 @@ pub enum BlockKind {
         anchor: String,
         /// Caption printed after the number.
         caption: String,
-        /// The chart as a standalone SVG document; the same bytes go into every edition.
+        /// The chart as a standalone SVG document, for the EPUB and `reportpress charts`.
+        /// Left out of the PDF's document model, which sets the chart from `drawing`.
+        #[serde(skip_serializing)]
         svg: String,
+        /// The same layout as marks plus labels, for the PDF (Typst sets the labels).
+        drawing: crate::charts::ChartDrawing,
         /// Text alternative generated from the data (title and a description of the values).
         alt: String,
         /// Source note (资料来源); may be empty.

@@ -14,7 +14,7 @@ pub const FIGURE_LABEL: &str = "图";
 /// The label prefix of tables.
 pub const TABLE_LABEL: &str = "表";
 /// Between a caption's label and its text: an ideographic space, as `report.typ` prints it
-/// (`figure.caption(separator: "　")`).
+/// (`caption-separator`).
 pub const CAPTION_SEPARATOR: &str = "\u{3000}";
 
 /// The caption label of figure `number` as Typst prints it: `图`, a no-break space, the number.

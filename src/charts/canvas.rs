@@ -69,9 +69,11 @@ impl Canvas {
         self.labels.push(label);
     }
 
-    /// Writes the SVG document: title and description first, then the white background,
-    /// the marks and the labels.
-    pub fn finish(self, title: &str, alt: &str) -> String {
+    /// Writes the chart twice from one layout: the whole SVG document (title and description
+    /// first, then the white background, the marks and the labels), and the same document
+    /// without the labels' text, for a typesetter that sets the labels itself (see
+    /// [`super::ChartDrawing`]). Label backings stay in both, under where the text goes.
+    pub fn finish(self, title: &str, alt: &str) -> Finished {
         let mut w = SvgWriter::default();
         w.open(
             El::new("svg")
@@ -91,23 +93,24 @@ impl Canvas {
             w.close("defs");
         }
         w.empty(rect(0.0, 0.0, self.width, self.height).attr("id", "background").attr("fill", BACKGROUND));
-        let mut out = format!("<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n{}", w.finish());
-        out.push_str(&self.marks.finish());
-        let mut labels = SvgWriter::default();
-        labels.open(El::new("g").attr("id", "labels"));
+        let mut marks = format!("<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n{}", w.finish());
+        marks.push_str(&self.marks.finish());
+        let mut backings = SvgWriter::default();
+        backings.open(El::new("g").attr("id", "labels"));
         for label in self.labels.iter().filter(|l| self.backed.contains(&l.id)) {
             let b = label.bbox();
             let el =
                 rect(b.x - 1.0, b.y - 0.5, b.w + 2.0, b.h + 1.0).attr("fill", BACKGROUND).attr("fill-opacity", "0.85");
-            labels.empty(el);
+            backings.empty(el);
         }
+        marks.push_str(&backings.finish());
+        let mut texts = SvgWriter::default();
         for label in &self.labels {
-            labels.label(label, &self.font_family);
+            texts.label(label, &self.font_family);
         }
-        labels.close("g");
-        out.push_str(&labels.finish());
-        out.push_str("</svg>\n");
-        out
+        let svg = format!("{marks}{}</g>\n</svg>\n", texts.finish());
+        marks.push_str("</g>\n</svg>\n");
+        Finished { svg, marks, labels: self.labels }
     }
 
     /// The estimated boxes of all labels, with their ids.
@@ -115,6 +118,17 @@ impl Canvas {
     pub fn label_boxes(&self) -> Vec<(String, Rect)> {
         self.labels.iter().map(|l| (l.id.clone(), l.bbox())).collect()
     }
+}
+
+/// One chart layout written out by [`Canvas::finish`].
+#[derive(Debug)]
+pub(crate) struct Finished {
+    /// The whole SVG document.
+    pub svg: String,
+    /// The same document without the labels' text.
+    pub marks: String,
+    /// The labels left out of `marks`.
+    pub labels: Vec<Label>,
 }
 
 /// Whether `rect` lies on the canvas.

@@ -858,3 +858,60 @@ fn title_can_be_left_to_the_caption() {
     assert!(chart.svg.contains("<title>2021年上半年三次产业增加值</title>"), "the SVG lost its <title>");
     assert!(chart.alt.contains("2021年上半年三次产业增加值"), "the alt text lost the title");
 }
+
+/// Where usvg sets one text element: the pen positions (user units) where its first glyph
+/// starts and where its last glyph's advance ends, on the baseline.
+fn pen_run(tree: &usvg::Tree, id: &str) -> ((f64, f64), (f64, f64)) {
+    let usvg::Node::Text(text) = node(tree, id) else { panic!("{id} is not a text") };
+    let glyphs: Vec<&usvg::layout::PositionedGlyph> =
+        text.layouted().iter().flat_map(|span| &span.positioned_glyphs).collect();
+    let (Some(first), Some(last)) = (glyphs.first(), glyphs.last()) else { panic!("{id} has no glyphs") };
+    // A glyph's transform works in font units, so the advance is added in font units too.
+    let advance = tree
+        .fontdb()
+        .with_face_data(last.font, |data, index| {
+            let face = ttf_parser::Face::parse(data, index).expect("font parses");
+            f32::from(face.glyph_hor_advance(ttf_parser::GlyphId(last.id.0)).unwrap_or(0))
+        })
+        .expect("font in the database");
+    let origin = |t: usvg::Transform| (f64::from(t.tx), f64::from(t.ty));
+    let placed = text.abs_transform();
+    (origin(placed.pre_concat(first.transform())), origin(placed.pre_concat(last.transform()).pre_translate(advance, 0.0)))
+}
+
+#[test]
+fn the_drawing_is_the_svg_with_its_labels_set_apart() {
+    for (options, data) in all_samples() {
+        let chart = rendered(&options, &data);
+        let kind = options.kind.name();
+        let drawing = &chart.drawing;
+        assert_eq!((drawing.width, drawing.height, drawing.font_family.as_str()), (options.width, options.height, FAMILY));
+        let marks = parse(&drawing.marks);
+        assert!(texts(&marks).is_empty(), "{kind}: the marks still hold text");
+        for id in ["background", "labels"] {
+            assert!(marks.node_by_id(id).is_some(), "{kind}: {id} missing from the marks");
+        }
+        let full = parse(&chart.svg);
+        let nodes = texts(&full);
+        assert_eq!(nodes.len(), drawing.labels.len(), "{kind}: one label per text element");
+        for (node, label) in nodes.iter().zip(&drawing.labels) {
+            assert_eq!(node.text, label.text, "{kind}: labels in painting order");
+            // The anchor and baseline of the label are where usvg set the same text.
+            let ((x0, y0), (x1, y1)) = pen_run(&full, &node.id);
+            let (along_start, along_end, along_anchor, across, baseline) = if label.vertical {
+                (-y0, -y1, -label.y, x0, label.x)
+            } else {
+                (x0, x1, label.x, y0, label.y)
+            };
+            let expected = match label.anchor {
+                "start" => along_start,
+                "middle" => (along_start + along_end) / 2.0,
+                "end" => along_end,
+                other => panic!("{kind}: unknown anchor {other}"),
+            };
+            let text = &label.text;
+            assert!((along_anchor - expected).abs() < 0.05, "{kind}: “{text}” anchored at {along_anchor:.2}, usvg at {expected:.2}");
+            assert!((baseline - across).abs() < 0.05, "{kind}: “{text}” baseline {baseline:.2}, usvg at {across:.2}");
+        }
+    }
+}

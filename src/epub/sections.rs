@@ -353,7 +353,7 @@ impl<'a> SectionWriter<'a> {
                 let caption = if caption.is_empty() { table_label(number) } else { format!("{}{CAPTION_SEPARATOR}{caption}", table_label(number)) };
                 self.table(out, &id, "three-line", &caption, unit, source, data);
             }
-            BlockKind::Chart { number, anchor, caption, svg, alt, source_note: source, data } => {
+            BlockKind::Chart { number, anchor, caption, svg, alt, source_note: source, data, .. } => {
                 let number = *number;
                 self.chart(out, number, anchor, caption, svg, alt, source, data);
             }
