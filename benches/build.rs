@@ -1,5 +1,6 @@
 //! `make bench`: wall time per stage and peak memory of whole builds, for the article and
-//! for generated long manuscripts (the article repeated to about 75, 150 and 300 pages),
+//! for generated books (the article repeated as chapters to about 75, 150 and 300 pages, and
+//! once as ~300 pages of text without page breaks),
 //! plus the ratio of the whole PDF build to Typst's own compile + export stages, linear
 //! scaling, and a comparison with Pandoc's EPUB writer when `pandoc` is installed.
 //!
@@ -23,16 +24,28 @@ fn main() {
     let article = root.join("manuscript");
     let article_pdf = scenario("article", &article, work.path(), &["pdf", "epub", "all"]);
 
-    // Long manuscripts: the article repeated until about 75, 150 and 300 pages.
+    // Long manuscripts: books whose chapters are copies of the article, each beginning on a
+    // new page (`new_page` in report.toml), at about 75, 150 and 300 pages.
     let pages_per_copy = article_pdf.pages.max(1);
     let mut long = Vec::new();
     for target in [75usize, 150, 300] {
         let copies = target.div_ceil(pages_per_copy);
         let dir = work.path().join(format!("book-{target}"));
-        repeat_manuscript(&article, &dir, copies);
-        let result = scenario(&format!("book ~{target} pages ({copies} copies)"), &dir, work.path(), &["pdf"]);
+        repeat_manuscript(&article, &dir, copies, Breaks::Chapters);
+        let result = scenario(&format!("book ~{target} pages ({copies} chapters)"), &dir, work.path(), &["pdf"]);
         long.push((target, result));
     }
+    // The same text run on without page breaks: one flow of columns and floats from the first
+    // page to the last, which Typst cannot lay out in parallel.
+    let flowing = {
+        let probe = work.path().join("flow-probe");
+        repeat_manuscript(&article, &probe, 11, Breaks::None);
+        let probe_pages = scenario("flowing text, probe (11 copies, no page breaks)", &probe, work.path(), &["pdf"]).pages.max(1);
+        let copies = (300 * 11).div_ceil(probe_pages);
+        let dir = work.path().join("flow-300");
+        repeat_manuscript(&article, &dir, copies, Breaks::None);
+        scenario(&format!("flowing text ~300 pages ({copies} copies, no page breaks)"), &dir, work.path(), &["pdf"])
+    };
 
     println!("== scaling (PDF build, median wall time)");
     for pair in long.windows(2) {
@@ -46,6 +59,7 @@ fn main() {
     if let Some((_, largest)) = long.last() {
         println!("largest book: {} pages in {:.0} ms, peak {:.0} MiB", largest.pages, largest.wall_ms, largest.peak_mib);
     }
+    println!("flowing text: {} pages in {:.0} ms, peak {:.0} MiB", flowing.pages, flowing.wall_ms, flowing.peak_mib);
     println!();
     pandoc_comparison(&article, work.path());
 }
@@ -129,16 +143,26 @@ fn median(values: &mut [f64]) -> f64 {
     values[values.len() / 2]
 }
 
+/// Where a repeated manuscript breaks pages.
+#[derive(Clone, Copy, PartialEq)]
+enum Breaks {
+    /// Every copy after the first begins on a new page, like the chapters of a book.
+    Chapters,
+    /// The copies run on in one flow.
+    None,
+}
+
 /// Writes a manuscript that holds `copies` copies of `source`'s text (data shared; the ids
 /// of chart and table directives dropped from the copies so each stays unique).
-fn repeat_manuscript(source: &Path, target: &Path, copies: usize) {
+fn repeat_manuscript(source: &Path, target: &Path, copies: usize, breaks: Breaks) {
     copy_dir(source, target);
     let config_text = std::fs::read_to_string(source.join("report.toml")).expect("report.toml");
     let config: toml::Value = toml::from_str(&config_text).expect("valid report.toml");
     let files: Vec<String> = config["files"].as_array().expect("files").iter().map(|f| f.as_str().unwrap_or_default().to_string()).collect();
     let mut listed = Vec::new();
+    let mut chapter_starts = Vec::new();
     for copy in 0..copies {
-        for file in &files {
+        for (index, file) in files.iter().enumerate() {
             let text = std::fs::read_to_string(source.join(file)).expect("text file");
             let text: String = text
                 .lines()
@@ -148,6 +172,9 @@ fn repeat_manuscript(source: &Path, target: &Path, copies: usize) {
             let name = format!("copies/{copy:03}-{}", file.replace('/', "-"));
             std::fs::create_dir_all(target.join("copies")).expect("mkdir");
             std::fs::write(target.join(&name), text).expect("write copy");
+            if copy > 0 && index == 0 && breaks == Breaks::Chapters {
+                chapter_starts.push(format!("\"{name}\""));
+            }
             listed.push(format!("\"{name}\""));
         }
     }
@@ -160,6 +187,7 @@ fn repeat_manuscript(source: &Path, target: &Path, copies: usize) {
         out.push('\n');
     }
     out.push_str(&format!("files = [{}]\n", listed.join(", ")));
+    out.push_str(&format!("new_page = [{}]\n", chapter_starts.join(", ")));
     std::fs::write(target.join("report.toml"), out).expect("write report.toml");
 }
 

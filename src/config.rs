@@ -39,6 +39,10 @@ pub struct ReportConfig {
     pub output: String,
     /// Text files in reading order, relative to the manuscript directory.
     pub files: Vec<PathBuf>,
+    /// Text files (among `files`) that begin on a new page of the PDF, e.g. the chapters of
+    /// a book or the articles of a collection.
+    #[serde(default)]
+    pub new_page: Vec<PathBuf>,
 }
 
 /// What [`ReportConfig::load_checked`] found.
@@ -142,8 +146,24 @@ impl ReportConfig {
                 entry_problem(format!("text file `{}` is listed twice", file.display()), "list every text file once");
             }
         }
+        for file in &self.new_page {
+            if !self.files.contains(file) {
+                let mut diagnostic = Diagnostic::error(path, format!("`new_page` lists `{}`, which is not among `files`", file.display()))
+                    .with_hint("list under `new_page` only text files that are also listed under `files`");
+                diagnostic.line = line_of_value_after(text, "new_page", &file.to_string_lossy()).or_else(|| line_of_key(text, "new_page"));
+                problems.push(diagnostic);
+            }
+        }
         if problems.is_empty() { Ok(()) } else { Err(problems) }
     }
+}
+
+/// The line of `value` as a quoted string at or after the line of `key = …` (a file name
+/// may be quoted under `files` as well).
+fn line_of_value_after(text: &str, key: &str, value: &str) -> Option<usize> {
+    let from = line_of_key(text, key)?;
+    let rest: String = text.lines().skip(from - 1).map(|line| format!("{line}\n")).collect();
+    line_of_value(&rest, value).map(|line| line + from - 1)
 }
 
 fn is_iso_date(date: &str) -> bool {

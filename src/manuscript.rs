@@ -11,7 +11,7 @@ use crate::data::DataSet;
 use crate::{numbering, references, rules};
 use crate::diagnostics::{Diagnostic, Diagnostics, io_error};
 use crate::markdown::{self, Notes};
-use crate::model::{Document, Metadata};
+use crate::model::{Block, BlockKind, Document, Metadata, SourcePos};
 
 /// A loaded manuscript: where it lives, its configuration and its document model.
 #[derive(Debug, Clone)]
@@ -112,6 +112,9 @@ impl Manuscript {
             cross_refs.extend(expanded.cross_refs);
             tables_used.extend(expanded.tables_used);
             declared.extend(expanded.declared);
+            if config.new_page.contains(file) {
+                blocks.push(Block { kind: BlockKind::PageBreak, source: SourcePos { file: file.clone(), line: 1 } });
+            }
             let context = markdown::ParseContext { data: &data, charts: design.charts.as_ref() };
             blocks.extend(markdown::parse(&expanded.text, &context, root, file, 1, &mut notes, &mut diagnostics));
             parsed += 1;
@@ -280,7 +283,7 @@ impl Printable<'_> {
                         self.error(&block.source, format!("a cell of the table holds a word of {} characters that cannot be broken", word), "shorten the cell in the data table");
                     }
                 }
-                BlockKind::Rule => {}
+                BlockKind::Rule | BlockKind::PageBreak => {}
             }
         }
     }

@@ -91,7 +91,7 @@ fn fill_notes_in_block(block: &mut Block, notes: &HashMap<usize, &Vec<Inline>>) 
             items.iter_mut().flatten().for_each(|b| fill_notes_in_block(b, notes));
         }
         BlockKind::Image { caption, .. } => fill_notes(caption, notes),
-        BlockKind::Rule | BlockKind::Table { .. } | BlockKind::Chart { .. } => {}
+        BlockKind::Rule | BlockKind::PageBreak | BlockKind::Table { .. } | BlockKind::Chart { .. } => {}
     }
 }
 

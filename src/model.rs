@@ -156,6 +156,9 @@ pub enum BlockKind {
     },
     /// A horizontal rule between parts of the text.
     Rule,
+    /// The text after it begins on a new page of the PDF (a text file listed under
+    /// `new_page` in `report.toml`); the EPUB, which has no pages, ignores it.
+    PageBreak,
 }
 
 /// The cells of a table, already formatted as printed.
@@ -321,7 +324,7 @@ impl Block {
                 }
                 data.for_each_text(&mut |text| visit(text, Some(source)));
             }
-            BlockKind::Rule => {}
+            BlockKind::Rule | BlockKind::PageBreak => {}
         }
     }
 }

@@ -131,7 +131,7 @@ fn fill_block(block: &mut Block, labels: &HashMap<String, (String, String)>) {
         BlockKind::Quote { blocks } | BlockKind::Sidebar { blocks, .. } => blocks.iter_mut().for_each(|b| fill_block(b, labels)),
         BlockKind::List { items, .. } => items.iter_mut().flatten().for_each(|b| fill_block(b, labels)),
         BlockKind::Image { caption, .. } => fill(caption, labels),
-        BlockKind::Table { .. } | BlockKind::Chart { .. } | BlockKind::Rule => {}
+        BlockKind::Table { .. } | BlockKind::Chart { .. } | BlockKind::Rule | BlockKind::PageBreak => {}
     }
 }
 

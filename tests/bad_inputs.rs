@@ -54,6 +54,7 @@ fn cases() -> Vec<Case> {
         case("bad-date", &[("report.toml", 3)], &["yyyy-mm-dd", "2024-02-30"]),
         case("missing-text-file", &[("report.toml", 7)], &["text/missing.md", "no such file"]),
         case("text-outside", &[("report.toml", 7)], &["outside the manuscript directory"]),
+        case("new-page-not-listed", &[("report.toml", 7)], &["new_page", "text/b.md", "not among `files`"]),
         generated("text-symlink-outside", symlink_text_outside, &[("report.toml", 5)], &["outside the manuscript directory"]),
         generated("no-report-toml", remove_report, &[("report.toml", 0)], &["no report.toml"]),
         // text encodings and sizes

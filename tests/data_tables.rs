@@ -157,6 +157,34 @@ fn charts_are_written_as_svg_and_their_bars_follow_the_data() {
 }
 
 #[test]
+fn chart_labels_in_the_pdf_sit_where_the_chart_layout_put_them() {
+    // The PDF draws a chart's marks as SVG and sets its labels with Typst's text engine;
+    // tests/layout/chart_labels.py finds every label's glyphs and checks its anchor and
+    // baseline against the positions in the document model (--emit-typst document.json).
+    let dir = tempfile::tempdir().unwrap();
+    for manuscript in [root().join("manuscript"), root().join("tests/manuscripts/quarterly")] {
+        let out = dir.path().join(manuscript.file_name().unwrap());
+        let emitted = out.join("emitted");
+        let output = reportpress(&[
+            "build", "--format", "pdf", "--manuscript", manuscript.to_str().unwrap(),
+            "--out", out.to_str().unwrap(), "--emit-typst", emitted.to_str().unwrap(),
+        ]);
+        assert!(output.status.success(), "{}", String::from_utf8_lossy(&output.stderr));
+        let pdf = std::fs::read_dir(&out).unwrap().map(|e| e.unwrap().path()).find(|p| p.extension().is_some_and(|e| e == "pdf")).unwrap();
+        let check = std::process::Command::new(python())
+            .arg(root().join("tests/layout/chart_labels.py"))
+            .arg(emitted.join("document.json"))
+            .arg(&pdf)
+            .output()
+            .expect("python3 runs (make test-tools installs pdfplumber)");
+        let report = String::from_utf8_lossy(&check.stdout);
+        assert!(check.status.success(), "{}: chart labels out of place:\n{report}{}", manuscript.display(), String::from_utf8_lossy(&check.stderr));
+        let checked: usize = report.split_whitespace().next().and_then(|n| n.parse().ok()).unwrap_or(0);
+        assert!(checked >= 10, "too few chart labels checked: {report}");
+    }
+}
+
+#[test]
 fn spreadsheet_tables_are_read_and_their_errors_located() {
     let dir = tempfile::tempdir().unwrap();
     let manuscript = copy_quarterly(dir.path());

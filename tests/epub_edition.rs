@@ -196,6 +196,7 @@ fn constructs_manuscript() -> Manuscript {
         block(BlockKind::Quote { blocks: vec![paragraph(vec![text("引文一句。"), Inline::LineBreak, text("第二行。")], 28)] }, 28),
         block(BlockKind::List { ordered: true, start: 3, items: vec![vec![paragraph(vec![text("第三项。")], 30)], vec![paragraph(vec![text("第四项。")], 31)]] }, 30),
         block(BlockKind::Rule, 33),
+        block(BlockKind::PageBreak, 34),
         paragraph(vec![text("完。")], 35),
     ];
     let meta = Metadata {
@@ -219,6 +220,7 @@ fn constructs_manuscript() -> Manuscript {
         keywords: meta.keywords.clone(),
         output: "constructs".into(),
         files: vec![PathBuf::from("text/hand.md")],
+        new_page: vec![],
     };
     Manuscript {
         root: root().join("tests/manuscripts/quarterly"),

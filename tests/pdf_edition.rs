@@ -241,6 +241,38 @@ fn a_second_manuscript_with_every_construct_builds() {
 }
 
 #[test]
+fn a_text_file_listed_under_new_page_begins_a_new_page() {
+    let dir = tempfile::tempdir().unwrap();
+    let manuscript = dir.path().join("m");
+    let first = "第一章的正文只有一段，远不足一页。\n";
+    let second = "第二章从新的一页开始。\n";
+    let third = "第三章紧接着第二章排。\n";
+    write_manuscript(&manuscript, "chapters", &[("a.md", first), ("b.md", second), ("c.md", third)]);
+    let pages_of = |out: &Path| -> Vec<String> {
+        let pdf = out.join("chapters.pdf");
+        let count: usize = tool("pdfinfo", &[pdf.to_str().unwrap()])
+            .lines()
+            .find_map(|l| l.strip_prefix("Pages:").map(|n| n.trim().parse().unwrap()))
+            .unwrap();
+        (1..=count)
+            .map(|page| squeeze(&tool("pdftotext", &["-f", &page.to_string(), "-l", &page.to_string(), "-enc", "UTF-8", pdf.to_str().unwrap(), "-"])))
+            .collect()
+    };
+    build_ok(&manuscript, &dir.path().join("flow"), "pdf");
+    assert_eq!(pages_of(&dir.path().join("flow")).len(), 1, "without new_page the three short files share one page");
+
+    let config = std::fs::read_to_string(manuscript.join("report.toml")).unwrap();
+    std::fs::write(manuscript.join("report.toml"), format!("{config}new_page = [\"b.md\"]\n")).unwrap();
+    build_ok(&manuscript, &dir.path().join("broken"), "pdf");
+    let pages = pages_of(&dir.path().join("broken"));
+    assert_eq!(pages.len(), 2, "{pages:?}");
+    assert!(pages[0].contains(&squeeze(first)) && !pages[0].contains(&squeeze(second)), "{pages:?}");
+    assert!(pages[1].contains(&squeeze(second)) && pages[1].contains(&squeeze(third)), "{pages:?}");
+    // The EPUB has no pages: the text is all there, in order.
+    build_ok(&manuscript, &dir.path().join("broken"), "epub");
+}
+
+#[test]
 fn check_validates_without_writing() {
     let dir = tempfile::tempdir().unwrap();
     let output = reportpress(&["check", "--manuscript", root().join("manuscript").to_str().unwrap(), "--out", dir.path().join("never").to_str().unwrap()]);

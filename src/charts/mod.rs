@@ -5,7 +5,9 @@
 //! the SVG, and the text alternative that lists every value for readers who cannot see it.
 //! The SVG uses plain presentation attributes only (no scripts, stylesheets or external
 //! references) and names one font family on every `<text>`, so the same bytes render alike in
-//! Typst (through usvg), in browsers and in EPUB readers. Output is deterministic.
+//! browsers, EPUB readers and usvg. For a typesetter with its own text engine (the PDF's
+//! Typst), the same layout is also given as a [`ChartDrawing`]: the SVG without the labels'
+//! text, and every label with its anchor and baseline. Output is deterministic.
 //!
 //! Lengths are in SVG user units, which Typst reads as points: a 400 × 260 chart is placed at
 //! 400 pt × 260 pt. Every data mark has a stable id (`bar-s{series}-c{category}`,

@@ -358,6 +358,7 @@ impl<'a> SectionWriter<'a> {
                 self.chart(out, number, anchor, caption, svg, alt, source, data);
             }
             BlockKind::Rule => out.empty("hr", &[]),
+            BlockKind::PageBreak => {}
         }
     }
 
