@@ -41,7 +41,7 @@ fn main() {
         let probe = work.path().join("flow-probe");
         repeat_manuscript(&article, &probe, 11, Breaks::None);
         let probe_pages = scenario("flowing text, probe (11 copies, no page breaks)", &probe, work.path(), &["pdf"]).pages.max(1);
-        let copies = (300 * 11).div_ceil(probe_pages);
+        let copies = (300usize * 11).div_ceil(probe_pages);
         let dir = work.path().join("flow-300");
         repeat_manuscript(&article, &dir, copies, Breaks::None);
         scenario(&format!("flowing text ~300 pages ({copies} copies, no page breaks)"), &dir, work.path(), &["pdf"])

@@ -9,7 +9,7 @@ use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
 
 use typst::foundations::Bytes;
-use typst::text::{Font, FontBook, FontInfo};
+use typst::text::{Font, FontBook};
 use typst::utils::LazyHash;
 use typst_kit::fonts::{FontSource, FontStore};
 
@@ -91,25 +91,29 @@ impl FontSet {
             .collect();
         paths.sort();
         let region = region_suffix(language);
-        let mut store = FontStore::new();
-        let mut families = Vec::new();
-        let mut faces = Vec::new();
+        let mut chosen = Vec::new();
         for path in &paths {
             let data = map_font(path).map_err(|e| Diagnostics::one(io_error(path, "read this font", &e)))?;
             let count = ttf_parser::fonts_in_collection(&data).unwrap_or(1);
             let names: Vec<(u32, String)> = (0..count).filter_map(|i| family_name(&data, i).map(|name| (i, name))).collect();
             let is_regional_collection = names.len() > 1 && names.iter().any(|(_, family)| has_region_suffix(family));
             for (index, family) in names {
-                if is_regional_collection && !family.ends_with(&format!(" {region}")) {
-                    continue;
+                if !is_regional_collection || family.ends_with(&format!(" {region}")) {
+                    chosen.push(FaceSource { path: path.clone(), data: data.clone(), index });
                 }
-                let Some(info) = FontInfo::new(&data, index) else { continue };
-                if !families.contains(&info.family) {
-                    families.push(info.family.clone());
-                }
-                store.push((SharedFace { data: data.clone(), index }, info));
-                faces.push(FaceSource { path: path.clone(), data: data.clone(), index });
             }
+        }
+        let infos = crate::font_info_cache::describe(&chosen);
+        let mut store = FontStore::new();
+        let mut families = Vec::new();
+        let mut faces = Vec::new();
+        for (face, info) in chosen.into_iter().zip(infos) {
+            let Some(info) = info else { continue };
+            if !families.contains(&info.family) {
+                families.push(info.family.clone());
+            }
+            store.push((SharedFace { data: face.data.clone(), index: face.index }, info));
+            faces.push(face);
         }
         if families.is_empty() {
             return Err(Diagnostics::one(
@@ -138,6 +142,11 @@ impl FontSet {
             let matches = info.family == family && info.variant.weight == weight && info.variant.style == typst::text::FontStyle::Normal;
             matches.then(|| &self.faces[index])
         })
+    }
+
+    /// Where every loaded face comes from, in book order.
+    pub fn faces(&self) -> &[FaceSource] {
+        &self.faces
     }
 
     /// Family names of the loaded faces.

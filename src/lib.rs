@@ -11,6 +11,7 @@ pub mod design;
 pub mod diagnostics;
 pub mod figures;
 pub mod epub;
+pub mod font_info_cache;
 pub mod fonts;
 pub mod manuscript;
 pub mod markdown;
