@@ -120,18 +120,19 @@ impl Columns {
 /// Lays out the axes of a vertical chart in `region` for values in `range`.
 ///
 /// `room` tells, for a slot width, how much space the value labels need above and below the
-/// plot. Tick labels get `%` appended when `percent` is set. Fewer ticks are tried when the
-/// plot turns out too short for the first choice.
+/// plot. Tick labels get `%` appended when `percent` is set, and group thousands with commas
+/// when `grouped` is. Fewer ticks are tried when the plot turns out too short for the first
+/// choice.
 pub(crate) fn columns(
     region: Rect,
     categories: &[String],
     range: (f64, f64),
-    percent: bool,
+    (percent, grouped): (bool, bool),
     room: &dyn Fn(f64) -> Room,
 ) -> Result<Columns, String> {
     let first = ((region.h / 30.0).floor() as usize).clamp(3, 8);
     for intervals in (2..=first).rev() {
-        let columns = layout(region, categories, range, percent, intervals, room)?;
+        let columns = layout(region, categories, range, (percent, grouped), intervals, room)?;
         let spacing = (columns.bottom() - columns.top()) / (columns.tick_labels.len() - 1).max(1) as f64;
         if spacing >= (ASCENT + DESCENT) * TICK_SIZE + 2.0 {
             return Ok(columns);
@@ -145,11 +146,11 @@ fn layout(
     region: Rect,
     categories: &[String],
     range: (f64, f64),
-    percent: bool,
+    (percent, grouped): (bool, bool),
     intervals: usize,
     room: &dyn Fn(f64) -> Room,
 ) -> Result<Columns, String> {
-    let ticks = nice_ticks(range.0, range.1, intervals);
+    let ticks = nice_ticks(range.0, range.1, intervals).grouping_thousands(grouped);
     let tick_labels: Vec<String> =
         ticks.labels().into_iter().map(|t| if percent { format!("{t}%") } else { t }).collect();
     let x0 = region.x + widest(&tick_labels, TICK_SIZE) + TICK_GAP + 1.0;

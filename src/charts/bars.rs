@@ -11,6 +11,7 @@ use super::axes::{CENTRE_DROP, Columns, Room, columns};
 use super::canvas::Canvas;
 use super::frame::VALUE_SIZES;
 use super::palette::{self, AXIS, BACKGROUND};
+use super::scale::data_groups_thousands;
 use super::share;
 use super::svg::{El, PathData, rect};
 use super::text::{ASCENT, Anchor, DESCENT, Label, Rect, spread, text_width};
@@ -127,7 +128,7 @@ fn draw_grouped(canvas: &mut Canvas, data: &ChartData, region: Rect) -> Result<(
         let extent = plan(slot).extent(labels());
         Room { head: if range.1 > 0.0 { extent } else { 0.0 }, foot: if range.0 < 0.0 { extent } else { 0.0 } }
     };
-    let cols = columns(region, &data.categories, range, false, &room)?;
+    let cols = columns(region, &data.categories, range, (false, data_groups_thousands(data)), &room)?;
     cols.draw_axes(canvas);
     let group = Group::new(cols.slot, data.series.len());
     let outside = plan(cols.slot);
@@ -159,7 +160,7 @@ fn draw_stacked(canvas: &mut Canvas, data: &ChartData, region: Rect, percent: bo
     let stacks = Stacks::new(data, percent);
     let range = if percent { (0.0, 100.0) } else { stacks.range() };
     let room = |_slot: f64| Room { head: LABEL_GAP, foot: LABEL_GAP };
-    let cols = columns(region, &data.categories, range, percent, &room)?;
+    let cols = columns(region, &data.categories, range, (percent, !percent && data_groups_thousands(data)), &room)?;
     cols.draw_axes(canvas);
     let bar = (cols.slot * 0.6).min(MAX_BAR);
     let mut beside: Vec<Vec<Beside>> = vec![Vec::new(); data.categories.len()];

@@ -9,7 +9,7 @@ use super::bars::{Group, HIDDEN_NOTE, LABEL_GAP};
 use super::canvas::Canvas;
 use super::frame::{LABEL_SIZE, LABEL_SIZES, MIN_PLOT, TICK_SIZE, VALUE_SIZES};
 use super::palette::{self, AXIS, GRID, MUTED};
-use super::scale::{Scale, Ticks, nice_ticks};
+use super::scale::{Scale, Ticks, data_groups_thousands, nice_ticks};
 use super::svg::{line, rect};
 use super::text::{
     ASCENT, Anchor, DESCENT, LINE_PITCH, Label, Rect, Wrapped, fit_wrapped, lines_at, text_width, widest,
@@ -107,7 +107,7 @@ fn layout(data: &ChartData, region: Rect, column: f64) -> Result<Rows, String> {
     let band = (ASCENT + DESCENT) * TICK_SIZE + 3.0;
     let (top, bottom) = (region.y + 2.0, region.y + region.h - band);
     for intervals in (2..=8).rev() {
-        let ticks = nice_ticks(lo, hi, intervals);
+        let ticks = nice_ticks(lo, hi, intervals).grouping_thousands(data_groups_thousands(data));
         let labels = ticks.labels();
         let half = |i: usize| labels.get(i).map_or(0.0, |l| text_width(l, TICK_SIZE) / 2.0);
         let x0 = start.max(region.x + half(0));

@@ -5,6 +5,7 @@
 //! so the lines that cross them do not strike through the digits.
 
 use super::ChartData;
+use super::scale::data_groups_thousands;
 use super::axes::{Columns, Room, columns};
 use super::bars::{HIDDEN_NOTE, LABEL_GAP};
 use super::canvas::Canvas;
@@ -28,7 +29,7 @@ pub(crate) fn draw(canvas: &mut Canvas, data: &ChartData, region: Rect) -> Resul
         }
         None => Room { head: MARKER, foot: MARKER },
     };
-    let cols = columns(region, &data.categories, range, false, &room)?;
+    let cols = columns(region, &data.categories, range, (false, data_groups_thousands(data)), &room)?;
     cols.draw_axes(canvas);
     cols.draw_zero_line(canvas);
     for s in 0..data.series.len() {

@@ -17,6 +17,8 @@ pub struct Ticks {
     mantissa: i64,
     /// Power of ten of the step.
     exponent: i32,
+    /// Whether labels group thousands with commas (`60,000`), as the chart's data does.
+    grouped: bool,
 }
 
 impl Ticks {
@@ -40,9 +42,18 @@ impl Ticks {
         (0..=self.intervals).map(|i| (self.first + i) as f64 * self.step()).collect()
     }
 
+    /// The same ticks, printed with thousands grouped by commas when `grouped` (a chart
+    /// whose data writes `54,318` labels its axis `60,000`, not `60000`).
+    pub fn grouping_thousands(self, grouped: bool) -> Self {
+        Ticks { grouped, ..self }
+    }
+
     /// The tick values as printed, lowest first, all with the same number of decimals.
     pub fn labels(&self) -> Vec<String> {
-        (0..=self.intervals).map(|i| self.label((self.first + i) * self.mantissa)).collect()
+        (0..=self.intervals)
+            .map(|i| self.label((self.first + i) * self.mantissa))
+            .map(|label| if self.grouped { group_thousands(&label) } else { label })
+            .collect()
     }
 
     /// Prints `units` × 10^exponent exactly.
@@ -57,6 +68,31 @@ impl Ticks {
         let sign = if units < 0 { "-" } else { "" };
         format!("{sign}{int}.{frac}")
     }
+}
+
+/// Inserts a comma between every three digits of the integer part: `-12345.5` → `-12,345.5`.
+pub(crate) fn group_thousands(number: &str) -> String {
+    let (sign, rest) = number.strip_prefix('-').map_or(("", number), |rest| ("-", rest));
+    let (int, frac) = rest.split_once('.').map_or((rest, None), |(i, f)| (i, Some(f)));
+    let mut grouped = String::new();
+    for (i, digit) in int.chars().enumerate() {
+        if i > 0 && (int.len() - i) % 3 == 0 {
+            grouped.push(',');
+        }
+        grouped.push(digit);
+    }
+    match frac {
+        Some(frac) => format!("{sign}{grouped}.{frac}"),
+        None => format!("{sign}{grouped}"),
+    }
+}
+
+/// Whether any value label of the data groups thousands with a comma (`54,318`).
+pub(crate) fn data_groups_thousands(data: &super::ChartData) -> bool {
+    data.series.iter().flat_map(|s| &s.labels).any(|label| {
+        let chars: Vec<char> = label.chars().collect();
+        chars.windows(3).any(|w| w[0].is_ascii_digit() && w[1] == ',' && w[2].is_ascii_digit())
+    })
 }
 
 /// Chooses round ticks covering `lo..=hi` with at most `max_intervals` intervals.
@@ -93,6 +129,7 @@ pub fn nice_ticks(lo: f64, hi: f64, max_intervals: usize) -> Ticks {
                     intervals: (last - first).max(1.0) as i64,
                     mantissa,
                     exponent: exponent + shift,
+                    grouped: false,
                 };
             }
         }
@@ -178,5 +215,16 @@ mod tests {
         assert_eq!(s.at(0.0), 200.0);
         assert_eq!(s.at(120.0), 20.0);
         assert_eq!(s.at(60.0), 110.0);
+    }
+
+    #[test]
+    fn thousands_are_grouped_when_asked() {
+        assert_eq!(group_thousands("0"), "0");
+        assert_eq!(group_thousands("999"), "999");
+        assert_eq!(group_thousands("1000"), "1,000");
+        assert_eq!(group_thousands("60000"), "60,000");
+        assert_eq!(group_thousands("-1234567.25"), "-1,234,567.25");
+        assert_eq!(nice_ticks(0.0, 54318.0, 3).grouping_thousands(true).labels(), ["0", "20,000", "40,000", "60,000"]);
+        assert_eq!(nice_ticks(0.0, 54318.0, 3).labels(), ["0", "20000", "40000", "60000"]);
     }
 }

@@ -915,3 +915,21 @@ fn the_drawing_is_the_svg_with_its_labels_set_apart() {
         }
     }
 }
+
+#[test]
+fn axis_ticks_group_thousands_like_the_data() {
+    let households = |labels: &[&str]| Series {
+        name: "惠及人数".to_string(),
+        values: vec![18106.0, 54318.0],
+        labels: labels.iter().map(|l| l.to_string()).collect(),
+    };
+    for kind in [ChartKind::Bar, ChartKind::HorizontalBar, ChartKind::Line] {
+        let categories = ["棚户区改造", "老旧小区改造"];
+        let grouped = rendered(&options(kind), &data(&categories, vec![households(&["18,106", "54,318"])]));
+        let words: Vec<String> = texts(&parse(&grouped.svg)).into_iter().map(|t| t.text).collect();
+        assert!(words.iter().any(|t| t == "20,000"), "{}: ticks not grouped: {words:?}", kind.name());
+        let plain = rendered(&options(kind), &data(&categories, vec![households(&["18106", "54318"])]));
+        let words: Vec<String> = texts(&parse(&plain.svg)).into_iter().map(|t| t.text).collect();
+        assert!(words.iter().any(|t| t == "20000") && !words.iter().any(|t| t.contains(',')), "{}: {words:?}", kind.name());
+    }
+}
