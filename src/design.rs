@@ -17,8 +17,37 @@ pub const DESIGN_FILE: &str = "design.toml";
 #[derive(Debug, Clone, Default, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct Design {
+    /// The faces of the design's roles; the EPUB needs them to know what to embed.
+    pub fonts: Option<DesignFonts>,
     /// How charts are drawn; a design without it cannot place charts.
     pub charts: Option<ChartDesign>,
+}
+
+/// The faces of the design's three roles, by exact family name (`[fonts]`). The template
+/// reads them from `design.toml` too, so the PDF and the EPUB use the same faces.
+#[derive(Debug, Clone, PartialEq, Eq, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct DesignFonts {
+    /// Body text (宋体 role).
+    pub body: String,
+    /// Headings, run-in heads, captions and sidebars (黑体 role).
+    pub heading: String,
+    /// Inline code.
+    pub mono: String,
+}
+
+impl Design {
+    /// Every font family the design names, with the `design.toml` key that names it.
+    pub fn families(&self) -> Vec<(&'static str, &str)> {
+        let mut families = Vec::new();
+        if let Some(fonts) = &self.fonts {
+            families.extend([("body", fonts.body.as_str()), ("heading", fonts.heading.as_str()), ("mono", fonts.mono.as_str())]);
+        }
+        if let Some(charts) = &self.charts {
+            families.push(("font", charts.font.as_str()));
+        }
+        families
+    }
 }
 
 impl Design {

@@ -125,12 +125,18 @@ impl Session {
         let started = Instant::now();
         let fonts = self.fonts(options, &manuscript.config.language)?;
         fonts.check_coverage(&manuscript.document, &manuscript.root)?;
-        if let Some(charts) = design.charts.as_ref().filter(|c| !fonts.families().contains(&c.font)) {
-            return Err(Diagnostics::one(
-                Diagnostic::error(options.assets.join(crate::design::DESIGN_FILE), format!("the chart font `{}` is not among the fonts in {}", charts.font, options.fonts.display()))
-                    .with_hint(format!("use one of: {}", fonts.families().join(", "))),
-            ));
+        let design_file = options.assets.join(crate::design::DESIGN_FILE);
+        let mut unknown = Diagnostics::default();
+        for (key, family) in design.families() {
+            if !fonts.families().iter().any(|f| f == family) {
+                let text = std::fs::read_to_string(&design_file).unwrap_or_default();
+                let mut diagnostic = Diagnostic::error(&design_file, format!("the design's font `{family}` (`{key}`) is not among the fonts in {}", options.fonts.display()))
+                    .with_hint(format!("use one of: {}", fonts.families().join(", ")));
+                diagnostic.line = crate::config::line_of_value(&text, family);
+                unknown.push(diagnostic);
+            }
         }
+        unknown.into_result(())?;
         stages.push(("fonts", started.elapsed()));
         Ok(Prepared { manuscript, fonts })
     }

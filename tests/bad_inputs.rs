@@ -375,6 +375,36 @@ fn a_typesetting_error_in_the_design_keeps_dist_and_names_the_template_line() {
 }
 
 #[test]
+fn a_design_font_missing_from_the_fonts_directory_is_named_at_its_line() {
+    // design.toml names the faces for the PDF and the EPUB; a Japanese face is not loaded
+    // for a zh-CN report, so naming it is an error at its line, before anything is typeset.
+    let dir = tempfile::tempdir().unwrap();
+    let design = design_with(dir.path(), "");
+    let facts = design.join("design.toml");
+    let text = std::fs::read_to_string(&facts).unwrap();
+    let line = text.lines().position(|l| l.starts_with("heading =")).unwrap() + 1;
+    std::fs::write(&facts, text.replacen("heading = \"Noto Sans CJK SC\"", "heading = \"Noto Sans CJK JP\"", 1)).unwrap();
+    for format in ["pdf", "epub"] {
+        let out = dir.path().join(format!("dist-{format}"));
+        let build = |assets: &Path| {
+            reportpress(&[
+                "build", "--format", format, "--manuscript", bad_inputs().join("good").to_str().unwrap(),
+                "--out", out.to_str().unwrap(), "--assets", assets.to_str().unwrap(),
+            ])
+        };
+        let good = build(&root().join("assets"));
+        assert!(good.status.success(), "{}", String::from_utf8_lossy(&good.stderr));
+        let before = snapshot(&out);
+        let output = build(&design);
+        let stderr = String::from_utf8_lossy(&output.stderr);
+        assert_eq!(output.status.code(), Some(1), "{stderr}");
+        assert!(stderr.contains(&format!("design.toml:{line}")), "design.toml:{line} not named:\n{stderr}");
+        assert!(stderr.contains("Noto Sans CJK JP") && stderr.contains("not among the fonts"), "{stderr}");
+        assert_eq!(snapshot(&out), before);
+    }
+}
+
+#[test]
 fn a_pdf_export_error_keeps_dist() {
     // The design adds a level-3 heading after the text's level-1 heading: PDF/UA refuses
     // the skipped level only in the export, after typesetting succeeded.

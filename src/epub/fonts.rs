@@ -20,36 +20,26 @@ use allsorts::font_data::FontData;
 use allsorts::subset::{CmapTarget, SubsetProfile, subset};
 use typst::text::FontWeight;
 
+use crate::design::DesignFonts;
 use crate::diagnostics::Diagnostic;
 use crate::fonts::{FaceSource, FontSet};
 
-/// The body face family (宋体 role), as in `assets/report.typ`.
-pub const BODY_FAMILY: &str = "Noto Serif CJK SC";
-/// The heading face family (黑体 role), as in `assets/report.typ`; chart SVGs name it too.
-pub const HEADING_FAMILY: &str = "Noto Sans CJK SC";
-/// The face for inline code, as in `assets/report.typ`.
-pub const MONO_FAMILY: &str = "Noto Sans Mono CJK SC";
-
 /// One face the EPUB needs: a family and a weight.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[derive(Debug, Clone, PartialEq, Eq)]
 pub struct FaceSpec {
     /// The family name, as the stylesheet uses it.
-    pub family: &'static str,
+    pub family: String,
     /// The weight: 400 (regular) or 700 (bold).
     pub weight: u16,
 }
 
-/// The faces of the design: body and heading families, each regular and bold; the mono
-/// face only when the book has inline code.
-pub fn design_faces(with_code: bool) -> Vec<FaceSpec> {
-    let mut faces = vec![
-        FaceSpec { family: BODY_FAMILY, weight: 400 },
-        FaceSpec { family: BODY_FAMILY, weight: 700 },
-        FaceSpec { family: HEADING_FAMILY, weight: 400 },
-        FaceSpec { family: HEADING_FAMILY, weight: 700 },
-    ];
+/// The faces of the design (`[fonts]` in `design.toml`): body and heading families, each
+/// regular and bold; the mono face only when the book has inline code.
+pub fn design_faces(fonts: &DesignFonts, with_code: bool) -> Vec<FaceSpec> {
+    let face = |family: &str, weight| FaceSpec { family: family.to_string(), weight };
+    let mut faces = vec![face(&fonts.body, 400), face(&fonts.body, 700), face(&fonts.heading, 400), face(&fonts.heading, 700)];
     if with_code {
-        faces.push(FaceSpec { family: MONO_FAMILY, weight: 400 });
+        faces.push(face(&fonts.mono, 400));
     }
     faces
 }
@@ -73,7 +63,7 @@ pub fn embed(fonts: &FontSet, fonts_dir: &Path, faces: &[FaceSpec], chars: &BTre
     let sources: Vec<(&FaceSpec, &FaceSource)> = faces
         .iter()
         .map(|face| {
-            fonts.face(face.family, FontWeight::from_number(face.weight)).map(|source| (face, source)).ok_or_else(|| {
+            fonts.face(&face.family, FontWeight::from_number(face.weight)).map(|source| (face, source)).ok_or_else(|| {
                 Diagnostic::error(fonts_dir, format!("no font file in the fonts directory has the face {} (weight {})", face.family, face.weight))
                     .with_hint("put the pinned font files (see fonts/README.md) into this directory")
             })
@@ -87,7 +77,7 @@ pub fn embed(fonts: &FontSet, fonts_dir: &Path, faces: &[FaceSpec], chars: &BTre
                     let bytes = subset_face(&source.data, source.index as usize, chars).map_err(|message| {
                         Diagnostic::error(&source.path, format!("cannot subset {} for the EPUB: {message}", face.family))
                     })?;
-                    Ok(EmbeddedFont { face: *face, href: href_of(face), bytes, source: source.path.clone() })
+                    Ok(EmbeddedFont { face: face.clone(), href: href_of(face), bytes, source: source.path.clone() })
                 })
             })
             .collect();
@@ -99,7 +89,8 @@ pub fn embed(fonts: &FontSet, fonts_dir: &Path, faces: &[FaceSpec], chars: &BTre
 
 /// The file name of a face inside the EPUB.
 fn href_of(face: &FaceSpec) -> String {
-    let family = face.family.to_ascii_lowercase().replace(' ', "-");
+    // ASCII letters and digits only: some reading systems mishandle other file names.
+    let family: String = face.family.chars().map(|c| if c.is_ascii_alphanumeric() { c.to_ascii_lowercase() } else { '-' }).collect();
     let weight = if face.weight >= 700 { "bold" } else { "regular" };
     format!("fonts/{family}-{weight}.otf")
 }
@@ -125,7 +116,8 @@ mod tests {
         let fonts = Path::new(env!("CARGO_MANIFEST_DIR")).join("fonts");
         let chars: BTreeSet<char> = "图表一二三，。“”ABC 123".chars().collect();
         let set = FontSet::load(&fonts, "zh-CN").expect("pinned fonts");
-        let embedded = embed(&set, &fonts, &design_faces(false), &chars).expect("subset");
+        let design = crate::design::Design::load(&Path::new(env!("CARGO_MANIFEST_DIR")).join("assets")).expect("the design loads");
+        let embedded = embed(&set, &fonts, &design_faces(&design.fonts.expect("[fonts]"), false), &chars).expect("subset");
         assert_eq!(embedded.len(), 4);
         for font in &embedded {
             assert!(font.bytes.len() < 100_000, "{} is {} bytes", font.href, font.bytes.len());

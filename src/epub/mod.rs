@@ -77,11 +77,18 @@ impl EpubBackend<'_> {
         let mut chars: BTreeSet<char> = book.sections.iter().flat_map(|s| s.chars.iter().copied()).collect();
         chars.extend(cover_alt.chars().chain(TOC_TITLE.chars()).chain(COVER_TITLE.chars()).filter(|c| !c.is_control()));
         let with_code = book.sections.iter().any(|s| s.code);
+        let design = crate::design::Design::load(self.design_dir)?;
+        let design_fonts = design.fonts.ok_or_else(|| {
+            Diagnostics::one(
+                Diagnostic::error(self.design_dir.join(crate::design::DESIGN_FILE), "the design names no fonts, so the EPUB cannot tell which faces to embed")
+                    .with_hint("add a [fonts] section with body, heading and mono families (see assets/design.toml)"),
+            )
+        })?;
 
         // The cover's layout and the font subsets are independent: make them side by side.
         let (typeset, embedded) = std::thread::scope(|scope| {
             let cover = scope.spawn(|| PdfBackend { fonts: self.fonts.clone(), design_dir: self.design_dir, proof: None }.typeset(manuscript));
-            let embedded = fonts::embed(&self.fonts, self.fonts_dir, &fonts::design_faces(with_code), &chars);
+            let embedded = fonts::embed(&self.fonts, self.fonts_dir, &fonts::design_faces(&design_fonts, with_code), &chars);
             let typeset = cover.join().unwrap_or_else(|_| Err(packaging_error(self.design_dir, "the cover layout stopped unexpectedly")));
             (typeset, embedded)
         });
