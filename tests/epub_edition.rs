@@ -65,6 +65,7 @@ const CHART_SVG: &str = r##"<?xml version="1.0" encoding="UTF-8" standalone="no"
   <text x="150" y="155" font-family="Noto Sans CJK SC" font-size="12" text-anchor="middle">二季度</text>
   <text x="220" y="155" font-family="Noto Sans CJK SC" font-size="12" text-anchor="middle">三季度</text>
   <text x="5" y="20" font-family="Noto Sans CJK SC" font-size="10">亿元 &amp; 增速</text>
+  <text x="5" y="166" font-family="Noto Sans CJK SC" font-size="8">资料来源：示例统计局。</text>
 </svg>
 "##;
 
@@ -628,7 +629,7 @@ fn tables_charts_and_cross_references_from_a_hand_built_model() {
     // Captions carry the model's numbers with Typst's label.
     assert_eq!(
         xml_element_texts(figures, "figcaption"),
-        ["图\u{a0}1\u{3000}图示：季度走势", "图\u{a0}2\u{3000}季度收入资料来源：示例统计局。", "图\u{a0}3\u{3000}季度收入（复核）资料来源：示例统计局。"]
+        ["图\u{a0}1\u{3000}图示：季度走势", "图\u{a0}2\u{3000}季度收入", "图\u{a0}3\u{3000}季度收入（复核）"]
     );
     assert_eq!(
         xml_element_texts(figures, "caption"),
@@ -648,7 +649,9 @@ fn tables_charts_and_cross_references_from_a_hand_built_model() {
     assert!(figures.contains("<th scope=\"col\">季度</th><th scope=\"col\" class=\"num\">收入（亿元）</th>"), "{figures}");
     assert!(figures.contains("<td>一季度</td><td class=\"num\">12.5</td><td class=\"num\">3.1</td>"), "{figures}");
     assert!(figures.contains("<p class=\"table-source\">资料来源：示例统计局。</p>"), "{figures}");
-    assert!(figures.contains("<figcaption><span class=\"caption-text\">图\u{a0}2\u{3000}季度收入</span><span class=\"figure-source\">资料来源：示例统计局。</span></figcaption>"), "{figures}");
+    // The chart prints its source note itself: the caption does not repeat it.
+    assert!(figures.contains("<figcaption><span class=\"caption-text\">图\u{a0}2\u{3000}季度收入</span></figcaption>"), "{figures}");
+    assert_eq!(figures.matches("资料来源：示例统计局。").count(), 3, "source notes: the table's and one inside each chart");
     // The svg manifest property is set exactly on the document with inline SVG.
     let opf = epub_file(&entries, "OEBPS/content.opf");
     assert!(opf.contains("href=\"section-01.xhtml\" properties=\"svg\"/>"), "{opf}");

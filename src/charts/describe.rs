@@ -1,7 +1,8 @@
-//! The text alternative of a chart: its kind, title and unit, then every value as written.
+//! The text alternative of a chart: its kind, title and unit, then every value as written,
+//! then the source note the chart prints.
 //!
 //! Screen-reader users get the data itself, e.g.
-//! `柱形图：2021年上半年三次产业增加值（亿元）。第一产业 36.56，第二产业 56.76，第三产业 112.4。`
+//! `柱形图：2021年上半年三次产业增加值（亿元）。第一产业 36.56，第二产业 56.76，第三产业 112.4。资料来源：某市统计局。`
 
 use super::{ChartData, ChartKind, ChartOptions, share};
 
@@ -19,6 +20,14 @@ pub(crate) fn alt_text(options: &ChartOptions, data: &ChartData) -> String {
     };
     out.push_str(&body);
     out.push('。');
+    // The source note is drawn inside the chart, which a screen reader does not read.
+    let source = options.source.trim();
+    if !source.is_empty() {
+        out.push_str(source);
+        if !source.ends_with(['。', '.', '！', '？']) {
+            out.push('。');
+        }
+    }
     out
 }
 

@@ -719,12 +719,12 @@ fn alt_text_lists_every_value() {
     let (o, d) = sample(ChartKind::Bar);
     assert_eq!(
         rendered(&o, &d).alt,
-        "柱形图：2021年上半年三次产业增加值（亿元）。第一产业 36.56，第二产业 56.76，第三产业 112.4。"
+        "柱形图：2021年上半年三次产业增加值（亿元）。第一产业 36.56，第二产业 56.76，第三产业 112.4。资料来源：某市统计局。"
     );
     let (o, d) = sample(ChartKind::Pie);
     assert_eq!(
         rendered(&o, &d).alt,
-        "饼图：2021年上半年三次产业增加值（亿元）。第一产业 36.56（17.8%），第二产业 56.76（27.6%），第三产业 112.4（54.6%）。"
+        "饼图：2021年上半年三次产业增加值（亿元）。第一产业 36.56（17.8%），第二产业 56.76（27.6%），第三产业 112.4（54.6%）。资料来源：某市统计局。"
     );
     let (o, d) = sample(ChartKind::GroupedBar);
     let alt = rendered(&o, &d).alt;

@@ -353,9 +353,9 @@ impl<'a> SectionWriter<'a> {
                 let caption = if caption.is_empty() { table_label(number) } else { format!("{}{CAPTION_SEPARATOR}{caption}", table_label(number)) };
                 self.table(out, &id, "three-line", &caption, unit, source, data);
             }
-            BlockKind::Chart { number, anchor, caption, svg, alt, source_note: source, data, .. } => {
+            BlockKind::Chart { number, anchor, caption, svg, alt, data, .. } => {
                 let number = *number;
-                self.chart(out, number, anchor, caption, svg, alt, source, data);
+                self.chart(out, number, anchor, caption, svg, alt, data);
             }
             BlockKind::Rule => out.empty("hr", &[]),
             BlockKind::PageBreak => {}
@@ -402,7 +402,7 @@ impl<'a> SectionWriter<'a> {
     }
 
     #[allow(clippy::too_many_arguments)]
-    fn chart(&mut self, out: &mut Xhtml, number: usize, anchor: &str, caption: &str, svg_text: &str, alt: &str, source: &str, data: &TableData) {
+    fn chart(&mut self, out: &mut Xhtml, number: usize, anchor: &str, caption: &str, svg_text: &str, alt: &str, data: &TableData) {
         self.charts += 1;
         let id = element_id(anchor, "figure", number);
         let label = figure_label(number);
@@ -419,12 +419,10 @@ impl<'a> SectionWriter<'a> {
             self.error(Diagnostic::error(self.root, message).with_hint("the chart generator must write one well-formed <svg> document"));
         }
         out.newline();
-        // Caption, then the source note under it, both in the caption.
+        // The chart draws its source note itself (as in the PDF), and its text alternative
+        // ends with it, so the caption does not repeat it.
         out.start("figcaption", &[]);
         out.element("span", &[("class", "caption-text")], &caption);
-        if !source.is_empty() {
-            out.element("span", &[("class", "figure-source")], source);
-        }
         out.end("figcaption");
         out.newline();
         out.end("figure");
