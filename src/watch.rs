@@ -6,7 +6,8 @@ use std::path::{Path, PathBuf};
 use std::sync::mpsc;
 use std::time::{Duration, Instant};
 
-use notify::{RecursiveMode, Watcher};
+use notify::event::{AccessKind, AccessMode, MetadataKind, ModifyKind};
+use notify::{EventKind, RecursiveMode, Watcher};
 
 use crate::diagnostics::{Diagnostic, Diagnostics, io_error};
 use crate::pipeline::{BuildOptions, BuildReport, Format, Session};
@@ -33,7 +34,9 @@ pub fn watch(
     let (sender, receiver) = mpsc::channel();
     let mut watcher = notify::recommended_watcher(move |event: notify::Result<notify::Event>| {
         if let Ok(event) = event {
-            let _ = sender.send(event.paths);
+            if changes_content(&event.kind) {
+                let _ = sender.send(event.paths);
+            }
         }
     })
     .map_err(|e| Diagnostics::one(Diagnostic::error(&options.manuscript, format!("cannot watch for changes: {e}"))))?;
@@ -56,6 +59,17 @@ pub fn watch(
     Ok(())
 }
 
+/// Whether an event can mean new content. Reading a file is an event too (inotify reports
+/// opening and closing it), and every build reads the manuscript, the design and the fonts:
+/// reacting to those would rebuild forever. Closing a file written to is a change.
+fn changes_content(kind: &EventKind) -> bool {
+    match kind {
+        EventKind::Access(AccessKind::Close(AccessMode::Write)) => true,
+        EventKind::Access(_) | EventKind::Modify(ModifyKind::Metadata(MetadataKind::AccessTime)) => false,
+        _ => true,
+    }
+}
+
 fn absolute(path: &Path) -> PathBuf {
     std::path::absolute(path).unwrap_or_else(|_| path.to_path_buf())
 }
@@ -67,4 +81,22 @@ fn is_relevant(paths: &[PathBuf], out: &Path) -> bool {
         let scratch = name.starts_with('.') || name.ends_with('~') || name.ends_with(".swp");
         !scratch && !absolute(path).starts_with(out)
     })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use notify::event::{CreateKind, DataChange, RemoveKind, RenameMode};
+
+    #[test]
+    fn reading_files_is_not_a_change_but_writing_them_is() {
+        assert!(!changes_content(&EventKind::Access(AccessKind::Open(AccessMode::Read))));
+        assert!(!changes_content(&EventKind::Access(AccessKind::Close(AccessMode::Read))));
+        assert!(!changes_content(&EventKind::Modify(ModifyKind::Metadata(MetadataKind::AccessTime))));
+        assert!(changes_content(&EventKind::Access(AccessKind::Close(AccessMode::Write))));
+        assert!(changes_content(&EventKind::Modify(ModifyKind::Data(DataChange::Content))));
+        assert!(changes_content(&EventKind::Modify(ModifyKind::Name(RenameMode::To))));
+        assert!(changes_content(&EventKind::Create(CreateKind::File)));
+        assert!(changes_content(&EventKind::Remove(RemoveKind::File)));
+    }
 }
