@@ -25,16 +25,36 @@ fn main() {
     let article_pdf = scenario("article", &article, work.path(), &["pdf", "epub", "all"]);
 
     // Long manuscripts: books whose chapters are copies of the article, each beginning on a
-    // new page (`new_page` in report.toml), at about 75, 150 and 300 pages.
+    // new page (`new_page` in report.toml), at about 75, 150 and 300 pages. Their runs take
+    // turns (75, 150, 300, 75, …), so a change in the machine's speed during the benchmark
+    // touches every size alike and the scaling ratios stay fair.
     let pages_per_copy = article_pdf.pages.max(1);
-    let mut long = Vec::new();
-    for target in [75usize, 150, 300] {
-        let copies = target.div_ceil(pages_per_copy);
-        let dir = work.path().join(format!("book-{target}"));
-        repeat_manuscript(&article, &dir, copies, Breaks::Chapters);
-        let result = scenario(&format!("book ~{target} pages ({copies} chapters)"), &dir, work.path(), &["pdf"]);
-        long.push((target, result));
+    let books: Vec<(usize, String, PathBuf)> = [75usize, 150, 300]
+        .into_iter()
+        .map(|target| {
+            let copies = target.div_ceil(pages_per_copy);
+            let dir = work.path().join(format!("book-{target}"));
+            repeat_manuscript(&article, &dir, copies, Breaks::Chapters);
+            (target, format!("book ~{target} pages ({copies} chapters)"), dir)
+        })
+        .collect();
+    let mut samples: Vec<Vec<Sample>> = books.iter().map(|_| Vec::new()).collect();
+    for _ in 0..RUNS {
+        for ((_, _, dir), taken) in books.iter().zip(&mut samples) {
+            taken.push(run_once(dir, &work.path().join("out-books"), "pdf"));
+        }
     }
+    let long: Vec<(usize, Figures)> = books
+        .iter()
+        .zip(samples)
+        .map(|((target, name, dir), taken)| {
+            println!("== {name}");
+            let figures = report("pdf", taken);
+            typst_comparison(dir, work.path(), figures.wall_ms);
+            println!();
+            (*target, figures)
+        })
+        .collect();
     // The same text run on without page breaks: one flow of columns and floats from the first
     // page to the last, which Typst cannot lay out in parallel.
     let flowing = {
@@ -71,64 +91,100 @@ struct Figures {
     pages: usize,
 }
 
+/// One build's figures, read from `reportpress build --timings`.
+struct Sample {
+    wall_ms: f64,
+    peak_mib: f64,
+    pages: usize,
+    /// Stage name and time in ms, in the order printed.
+    stages: Vec<(String, f64)>,
+}
+
+/// Builds `manuscript` once as `format` into `out` in a fresh process.
+fn run_once(manuscript: &Path, out: &Path, format: &str) -> Sample {
+    let started = Instant::now();
+    let output = Command::new(env!("CARGO_BIN_EXE_reportpress"))
+        .args(["build", "--timings", "--format", format, "--manuscript"])
+        .arg(manuscript)
+        .arg("--out")
+        .arg(out)
+        .current_dir(env!("CARGO_MANIFEST_DIR"))
+        .output()
+        .expect("run reportpress");
+    let wall_ms = started.elapsed().as_secs_f64() * 1000.0;
+    assert!(output.status.success(), "build failed: {}", String::from_utf8_lossy(&output.stderr));
+    let stdout = String::from_utf8_lossy(&output.stdout);
+    let mut sample = Sample { wall_ms, peak_mib: 0.0, pages: 0, stages: Vec::new() };
+    for line in stdout.lines() {
+        if let Some(rest) = line.strip_prefix("stage ") {
+            let mut words: Vec<&str> = rest.split_whitespace().collect();
+            words.pop(); // "ms"
+            let value: f64 = words.pop().and_then(|v| v.parse().ok()).unwrap_or(0.0);
+            sample.stages.push((words.join(" "), value));
+        } else if let Some(rest) = line.strip_prefix("peak memory ") {
+            sample.peak_mib = rest.trim_end_matches(" MiB").parse().unwrap_or(0.0);
+        } else if let Some(index) = line.find(" pages,") {
+            let before = &line[..index];
+            sample.pages = before.rsplit('(').next().and_then(|n| n.trim().parse().ok()).unwrap_or(0);
+        }
+    }
+    sample
+}
+
+/// Prints the medians of `samples` of one format: wall time, peak memory, every stage, and
+/// for a PDF the ratio of the whole build to Typst's compile + export stages.
+fn report(format: &str, samples: Vec<Sample>) -> Figures {
+    let mut walls: Vec<f64> = samples.iter().map(|s| s.wall_ms).collect();
+    let mut peaks: Vec<f64> = samples.iter().map(|s| s.peak_mib).collect();
+    let pages = samples.iter().map(|s| s.pages).max().unwrap_or(0);
+    let (wall, peak) = (median(&mut walls), median(&mut peaks));
+    println!(
+        "  --format {format:<4}  wall {wall:>7.0} ms   peak memory {peak:>6.0} MiB{}",
+        if pages > 0 { format!("   {pages} pages") } else { String::new() }
+    );
+    let mut order: Vec<String> = Vec::new();
+    let mut stages: BTreeMap<String, Vec<f64>> = BTreeMap::new();
+    for sample in &samples {
+        for (stage, value) in &sample.stages {
+            if !order.contains(stage) {
+                order.push(stage.clone());
+            }
+            stages.entry(stage.clone()).or_default().push(*value);
+        }
+    }
+    let mut stage_median = |name: &str| stages.get_mut(name).map(|v| median(v)).unwrap_or(0.0);
+    for stage in &order {
+        println!("      {stage:<16} {:>8.1} ms", stage_median(stage));
+    }
+    if format == "pdf" {
+        let typst = stage_median("typst compile") + stage_median("pdf export");
+        if typst > 0.0 {
+            println!("      whole PDF build / (Typst compile + PDF export) = {:.2}", wall / typst);
+        }
+    }
+    Figures { wall_ms: wall, peak_mib: peak, pages }
+}
+
+/// Prints Typst's own compiler's time on the same sources, and our ratio to it.
+fn typst_comparison(manuscript: &Path, work: &Path, wall_ms: f64) {
+    if let Some(reference) = typst_reference(manuscript, work) {
+        println!(
+            "      Typst's own compiler on the --emit-typst sources: {reference:.0} ms (wall incl. font loading); reportpress / Typst = {:.2}",
+            wall_ms / reference
+        );
+    }
+}
+
 fn scenario(name: &str, manuscript: &Path, work: &Path, formats: &[&str]) -> Figures {
     println!("== {name}");
     let mut pdf_figures = None;
     for format in formats {
         let out = work.join(format!("out-{}", name.len()));
-        let mut walls = Vec::new();
-        let mut peaks = Vec::new();
-        let mut stages: BTreeMap<String, Vec<f64>> = BTreeMap::new();
-        let mut order: Vec<String> = Vec::new();
-        let mut pages = 0;
-        for _ in 0..RUNS {
-            let started = Instant::now();
-            let output = Command::new(env!("CARGO_BIN_EXE_reportpress"))
-                .args(["build", "--timings", "--format", format, "--manuscript"])
-                .arg(manuscript)
-                .arg("--out")
-                .arg(&out)
-                .current_dir(env!("CARGO_MANIFEST_DIR"))
-                .output()
-                .expect("run reportpress");
-            walls.push(started.elapsed().as_secs_f64() * 1000.0);
-            let stdout = String::from_utf8_lossy(&output.stdout);
-            assert!(output.status.success(), "build failed: {}", String::from_utf8_lossy(&output.stderr));
-            for line in stdout.lines() {
-                if let Some(rest) = line.strip_prefix("stage ") {
-                    let mut words: Vec<&str> = rest.split_whitespace().collect();
-                    words.pop(); // "ms"
-                    let value: f64 = words.pop().and_then(|v| v.parse().ok()).unwrap_or(0.0);
-                    let stage = words.join(" ");
-                    if !order.contains(&stage) {
-                        order.push(stage.clone());
-                    }
-                    stages.entry(stage).or_default().push(value);
-                } else if let Some(rest) = line.strip_prefix("peak memory ") {
-                    peaks.push(rest.trim_end_matches(" MiB").parse().unwrap_or(0.0));
-                } else if let Some(index) = line.find(" pages,") {
-                    let before = &line[..index];
-                    pages = before.rsplit('(').next().and_then(|n| n.trim().parse().ok()).unwrap_or(pages);
-                }
-            }
-        }
-        let wall = median(&mut walls);
-        let peak = median(&mut peaks);
-        println!("  --format {format:<4}  wall {wall:>7.0} ms   peak memory {peak:>6.0} MiB{}", if pages > 0 { format!("   {pages} pages") } else { String::new() });
-        for stage in &order {
-            let value = median(stages.get_mut(stage).expect("stage seen"));
-            println!("      {stage:<16} {value:>8.1} ms");
-        }
+        let samples = (0..RUNS).map(|_| run_once(manuscript, &out, format)).collect();
+        let figures = report(format, samples);
         if *format == "pdf" {
-            let typst = stages.get_mut("typst compile").map(|v| median(v)).unwrap_or(0.0)
-                + stages.get_mut("pdf export").map(|v| median(v)).unwrap_or(0.0);
-            if typst > 0.0 {
-                println!("      whole PDF build / (Typst compile + PDF export) = {:.2}", wall / typst);
-            }
-            if let Some(reference) = typst_reference(manuscript, work) {
-                println!("      Typst's own compiler on the --emit-typst sources: {reference:.0} ms (wall incl. font loading); reportpress / Typst = {:.2}", wall / reference);
-            }
-            pdf_figures = Some(Figures { wall_ms: wall, peak_mib: peak, pages });
+            typst_comparison(manuscript, work, figures.wall_ms);
+            pdf_figures = Some(figures);
         }
     }
     println!();
