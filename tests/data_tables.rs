@@ -19,12 +19,6 @@ fn pdf_text(pdf: &Path) -> String {
     squeeze(&tool("pdftotext", &["-raw", "-enc", "UTF-8", pdf.to_str().unwrap(), "-"]))
 }
 
-fn replace_in(path: &Path, from: &str, to: &str) {
-    let text = std::fs::read_to_string(path).unwrap();
-    assert!(text.contains(from), "{from} not in {}", path.display());
-    std::fs::write(path, text.replacen(from, to, 1)).unwrap();
-}
-
 #[test]
 fn table_cells_and_text_numbers_equal_the_data() {
     let dir = tempfile::tempdir().unwrap();

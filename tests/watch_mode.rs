@@ -73,12 +73,6 @@ impl Watching {
     }
 }
 
-fn edit(path: &Path, from: &str, to: &str) {
-    let text = std::fs::read_to_string(path).unwrap();
-    assert!(text.contains(from), "{from} not in {}", path.display());
-    std::fs::write(path, text.replacen(from, to, 1)).unwrap();
-}
-
 #[test]
 fn watch_rebuilds_on_change_keeps_going_after_errors_and_idles_otherwise() {
     let dir = tempfile::tempdir().unwrap();
@@ -95,7 +89,7 @@ fn watch_rebuilds_on_change_keeps_going_after_errors_and_idles_otherwise() {
     watching.assert_idle("rebuilt without a change");
 
     // A one-paragraph edit is rebuilt, and only once.
-    edit(&manuscript.join("t.md"), "第二段正文。", "第二段改过的正文。");
+    replace_in(&manuscript.join("t.md"), "第二段正文。", "第二段改过的正文。");
     let rebuilt = watching.next_build(Duration::from_secs(30)).expect("the edit is rebuilt");
     assert!(rebuilt.iter().any(|l| l.starts_with("rebuilt in ")), "{rebuilt:?}");
     assert!(squeeze(&tool("pdftotext", &["-enc", "UTF-8", pdf.to_str().unwrap(), "-"])).contains("第二段改过的正文。"));
@@ -103,12 +97,12 @@ fn watch_rebuilds_on_change_keeps_going_after_errors_and_idles_otherwise() {
 
     // An error is reported with its place, the previous PDF stays, and watching goes on.
     let before = std::fs::read(&pdf).unwrap();
-    edit(&manuscript.join("t.md"), "第一段正文。", "第一段正文[^nope]。");
+    replace_in(&manuscript.join("t.md"), "第一段正文。", "第一段正文[^nope]。");
     let failed = watching.next_build(Duration::from_secs(30)).expect("the broken edit is reported");
     assert!(failed.iter().any(|l| l.starts_with("build failed after ")), "{failed:?}");
     assert!(failed.iter().any(|l| l.contains("t.md:1")), "{failed:?}");
     assert_eq!(std::fs::read(&pdf).unwrap(), before);
-    edit(&manuscript.join("t.md"), "第一段正文[^nope]。", "第一段修好的正文。");
+    replace_in(&manuscript.join("t.md"), "第一段正文[^nope]。", "第一段修好的正文。");
     let fixed = watching.next_build(Duration::from_secs(30)).expect("the fix is rebuilt");
     assert!(fixed.iter().any(|l| l.starts_with("rebuilt in ")), "{fixed:?}");
     assert!(squeeze(&tool("pdftotext", &["-enc", "UTF-8", pdf.to_str().unwrap(), "-"])).contains("第一段修好的正文。"));

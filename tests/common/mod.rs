@@ -72,6 +72,13 @@ pub fn squeeze(text: &str) -> String {
     text.chars().filter(|c| !c.is_whitespace()).collect()
 }
 
+/// Replaces the first `from` in the file at `path` with `to` (which must be there).
+pub fn replace_in(path: &Path, from: &str, to: &str) {
+    let text = std::fs::read_to_string(path).unwrap();
+    assert!(text.contains(from), "{from} not in {}", path.display());
+    std::fs::write(path, text.replacen(from, to, 1)).unwrap();
+}
+
 /// Writes a small manuscript: `report.toml` with the given extra TOML and files.
 pub fn write_manuscript(dir: &Path, output: &str, files: &[(&str, &str)]) {
     let list: Vec<String> = files.iter().map(|(name, _)| format!("\"{name}\"")).collect();
