@@ -108,3 +108,26 @@ fn proof_has_watermark_line_numbers_and_footer() {
         assert!(first_page.lines().any(|l| l.trim() == n.to_string()), "line number {n} missing on page 1");
     }
 }
+
+#[test]
+fn line_numbers_count_lines_of_text_and_skip_charts() {
+    // Chart labels are text set by Typst, but they are part of a picture: the proof numbers
+    // no line beside a chart (tests/layout/chart_labels.py --proof), and its labels sit
+    // where the chart's layout put them, as in print.
+    let dir = tempfile::tempdir().unwrap();
+    let emitted = dir.path().join("emitted");
+    let output = reportpress(&[
+        "build", "--format", "proof", "--manuscript", root().join("manuscript").to_str().unwrap(),
+        "--out", dir.path().to_str().unwrap(), "--emit-typst", emitted.to_str().unwrap(),
+    ]);
+    assert!(output.status.success(), "{}", String::from_utf8_lossy(&output.stderr));
+    let check = std::process::Command::new(python())
+        .arg(root().join("tests/layout/chart_labels.py"))
+        .arg("--proof")
+        .arg(emitted.join("document.json"))
+        .arg(dir.path().join("leiyang-green-transformation-proof.pdf"))
+        .output()
+        .expect("python3 runs (make test-tools installs pdfplumber)");
+    let report = String::from_utf8_lossy(&check.stdout);
+    assert!(check.status.success(), "{report}{}", String::from_utf8_lossy(&check.stderr));
+}

@@ -8,7 +8,10 @@ each label's glyphs in the PDF with pdfplumber, and fits one scale and offset pe
 (the chart is scaled to the column width). Every label's anchor point (start, middle or end
 of its run of glyphs, on the baseline) must land within TOLERANCE of where the fit puts it.
 
-usage: chart_labels.py DOCUMENT.json FILE.pdf        exit 0 when every label is in place
+With --proof (the proof edition), it also checks that the proof's line numbers, which
+count lines of text, stand beside no chart: a label is part of a picture, not a line.
+
+usage: chart_labels.py [--proof] DOCUMENT.json FILE.pdf   exit 0 when every label is in place
 """
 
 import json
@@ -69,6 +72,19 @@ def anchor_point(label, run):
     return run[0][3][0], along
 
 
+def line_numbers(pdf):
+    """The proof's line numbers: (page, side, baseline), side 0 = left margin, 1 = right.
+    They are small digits outside the columns, set in their own runs."""
+    numbers = []
+    for number, page in enumerate(pdf.pages, start=1):
+        width, height = float(page.width), float(page.height)
+        words = page.extract_words(extra_attrs=["size"], keep_blank_chars=False)
+        for w in words:
+            if w["text"].isdigit() and float(w["size"]) < 7 and (w["x1"] < width * 0.2 or w["x0"] > width * 0.8):
+                numbers.append((number, 0 if w["x0"] < width / 2 else 1, float(w["bottom"])))
+    return numbers
+
+
 def fit(pairs):
     """Least-squares scale s and offsets (ox, oy) with page = o + s * chart."""
     n = len(pairs)
@@ -83,9 +99,13 @@ def fit(pairs):
 
 
 def main():
-    document = json.load(open(sys.argv[1], encoding="utf-8"))
-    pdf = pdfplumber.open(sys.argv[2])
+    args = sys.argv[1:]
+    proof = "--proof" in args
+    args = [a for a in args if a != "--proof"]
+    document = json.load(open(args[0], encoding="utf-8"))
+    pdf = pdfplumber.open(args[1])
     glyphs = list(glyph_stream(pdf))
+    numbers = line_numbers(pdf) if proof else []
     problems, checked, position, worst = [], 0, 0, 0.0
     for chart in charts_of(document["blocks"]):
         drawing = chart["drawing"]
@@ -96,12 +116,20 @@ def main():
                 problems.append(f"{chart['anchor']}: label “{label['text']}” not found in the PDF")
                 continue
             position = after
-            pairs.append(((label["x"], label["y"]), anchor_point(label, run), label))
+            pairs.append(((label["x"], label["y"]), anchor_point(label, run), label, run[0][0]))
         if len(pairs) < 3:
             problems.append(f"{chart['anchor']}: too few labels found to check ({len(pairs)})")
             continue
-        s, ox, oy = fit([(c, p) for c, p, _ in pairs])
-        for (cx, cy), (x, y), label in pairs:
+        s, ox, oy = fit([(c, p) for c, p, _, _ in pairs])
+        if proof:
+            # The chart's area on the page, from the fit: no line number may stand beside it.
+            page = pairs[0][3]
+            side = 0 if ox + s * drawing["width"] / 2 < float(pdf.pages[page - 1].width) / 2 else 1
+            top, bottom = oy - 1, oy + s * drawing["height"] + 1
+            beside = [n for n in numbers if n[0] == page and n[1] == side and top <= n[2] <= bottom]
+            if beside:
+                problems.append(f"{chart['anchor']}: {len(beside)} proof line number(s) beside the chart on page {page}")
+        for (cx, cy), (x, y), label, _ in pairs:
             dx, dy = x - (ox + s * cx), y - (oy + s * cy)
             worst = max(worst, abs(dx), abs(dy))
             if max(abs(dx), abs(dy)) > TOLERANCE:
