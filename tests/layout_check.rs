@@ -165,6 +165,8 @@ fn real_manuscripts_pass_the_layout_check() {
         let out = dir.path().join(output);
         let report = check_manuscript(&out, &manuscript, output);
         assert_ne!(report.code, 2, "checker failed on {output}: {}", report.stderr);
+        // Every glyph is tagged or an artifact, so every rule runs on the tagged structure.
+        assert_eq!((report.json["mode"].as_str(), report.json["untagged_chars"].as_u64()), (Some("tags"), Some(0)), "{output}: untagged text");
         println!("{output}: {} violation(s) {}\n{}", report.json["total"], report.json["counts"], report.lines());
         if report.code != 0 {
             failures.push(format!("{output}:\n{}", report.lines()));

@@ -780,12 +780,46 @@ class Checker:
 # --------------------------------------------------------------------------------------
 
 
+def nest_marked_content():
+    """Makes pdfplumber keep the enclosing marked content across a nested one.
+
+    pdfplumber clears a glyph's MCID and tag at every EMC, so after a nested sequence (Typst
+    wraps a caption's no-break space in `/Span <</ActualText …>> BDC … EMC` inside the
+    caption's `/Span <</MCID n>>`) the rest of the caption looked untagged. With a stack, a
+    nested sequence without an MCID stays in the enclosing one, and content inside an
+    artifact stays an artifact."""
+    from pdfplumber.page import PDFPageAggregatorWithMarkedContent as Aggregator
+    from pdfplumber.utils import decode_text
+
+    if getattr(Aggregator, "_nested", False):
+        return
+
+    def begin_tag(self, tag, props=None):
+        stack = self.__dict__.setdefault("_marked", [])
+        stack.append((self.cur_tag, self.cur_mcid))
+        mcid = props.get("MCID") if isinstance(props, dict) else None
+        if self.cur_tag == "Artifact":
+            return  # everything inside an artifact is artifact
+        self.cur_tag = decode_text(tag.name)
+        if mcid is not None:
+            self.cur_mcid = mcid
+
+    def end_tag(self):
+        stack = self.__dict__.setdefault("_marked", [])
+        self.cur_tag, self.cur_mcid = stack.pop() if stack else (None, None)
+
+    Aggregator.begin_tag = begin_tag
+    Aggregator.end_tag = end_tag
+    Aggregator._nested = True
+
+
 def check(path: str, columns: int | None = None, body_size: float | None = None, ignore_tags: bool = False):
     import pdfplumber
 
     version = tuple(int(p) for p in re.findall(r"\d+", pdfplumber.__version__)[:2])
     if version < (0, 11):
         raise ImportError(f"pdfplumber {pdfplumber.__version__} is too old (0.11 or newer gives characters their MCIDs)")
+    nest_marked_content()
 
     pdf = pdfplumber.open(path)
     try:
