@@ -35,10 +35,35 @@ impl Manuscript {
     /// file — so one run reports all the problems it can find. A data table that fails to
     /// load is left out, and references to it are not reported again.
     pub fn load(root: &Path, design: &Design) -> Result<Self, Diagnostics> {
+        let (manuscript, diagnostics) = Self::load_checked(root, design);
+        match manuscript {
+            Some(manuscript) if !diagnostics.has_errors() => Ok(manuscript),
+            _ => Err(diagnostics),
+        }
+    }
+
+    /// [`Manuscript::load`], returning whatever could be parsed together with every problem
+    /// found, so later checks (e.g. fonts) can still run on the text when something else is
+    /// wrong and report their problems in the same run. `None` when `report.toml` could not
+    /// be read or parsed.
+    pub fn load_checked(root: &Path, design: &Design) -> (Option<Self>, Diagnostics) {
+        match Self::parse(root, design) {
+            Ok(manuscript) => {
+                let warnings = Diagnostics(manuscript.warnings.clone());
+                (Some(manuscript), warnings)
+            }
+            Err((manuscript, diagnostics)) => (manuscript, diagnostics),
+        }
+    }
+
+    fn parse(root: &Path, design: &Design) -> Result<Self, (Option<Self>, Diagnostics)> {
         if !root.is_dir() {
-            return Err(Diagnostics::one(
-                Diagnostic::error(root, "manuscript directory not found")
-                    .with_hint("pass --manuscript DIR pointing at a directory that holds report.toml"),
+            return Err((
+                None,
+                Diagnostics::one(
+                    Diagnostic::error(root, "manuscript directory not found")
+                        .with_hint("pass --manuscript DIR pointing at a directory that holds report.toml"),
+                ),
             ));
         }
         let report_path = root.join(crate::config::REPORT_FILE);
@@ -50,7 +75,7 @@ impl Manuscript {
             diagnostics.0.extend(broken.0);
         }
         let Some(config) = loaded.config else {
-            return Err(diagnostics);
+            return Err((None, diagnostics));
         };
         let real_root = root.canonicalize().unwrap_or_else(|_| root.to_path_buf());
         let mut cross_refs = Vec::new();
@@ -155,7 +180,8 @@ impl Manuscript {
         };
         let document = Document { meta, blocks };
         let warnings = diagnostics.non_errors();
-        diagnostics.into_result(Manuscript { root: root.to_path_buf(), config, data, document, warnings })
+        let manuscript = Manuscript { root: root.to_path_buf(), config, data, document, warnings };
+        if diagnostics.has_errors() { Err((Some(manuscript), diagnostics)) } else { Ok(manuscript) }
     }
 
     /// The path of a manuscript-relative file.

@@ -119,7 +119,21 @@ impl Session {
         self.stage("reading the manuscript and data");
         let started = Instant::now();
         let design = Design::load(&options.assets)?;
-        let manuscript = Manuscript::load(&options.manuscript, &design)?;
+        let manuscript = match Manuscript::load_checked(&options.manuscript, &design) {
+            (Some(manuscript), diagnostics) if !diagnostics.has_errors() => manuscript,
+            (partial, mut diagnostics) => {
+                // Report characters no font can draw in the same run as the other problems,
+                // not only once those are fixed.
+                if let Some(partial) = partial {
+                    if let Ok(fonts) = self.fonts(options, &partial.config.language) {
+                        if let Err(missing) = fonts.check_coverage(&partial.document, &partial.root) {
+                            diagnostics.0.extend(missing.0);
+                        }
+                    }
+                }
+                return Err(diagnostics);
+            }
+        };
         stages.push(("parse + data", started.elapsed()));
         self.stage("loading fonts");
         let started = Instant::now();

@@ -157,6 +157,12 @@ fn a_character_without_glyph_fails_naming_it_and_its_line() {
     assert!(stderr.contains("t.md:3"), "message does not name t.md line 3:\n{stderr}");
     assert!(!stderr.contains("panicked"), "{stderr}");
     assert!(!dir.path().join("out/glyph.pdf").exists());
+
+    // With another error in the text, both are reported in the same run.
+    std::fs::write(manuscript.join("t.md"), "第一段引用了不存在的注释[^nope]。\n\n第二段有个𓀀字。\n").unwrap();
+    let stderr = String::from_utf8_lossy(&build(&manuscript, &dir.path().join("out"), "pdf").stderr).to_string();
+    assert!(stderr.contains("[^nope]") && stderr.contains("t.md:1"), "{stderr}");
+    assert!(stderr.contains("U+13000") && stderr.contains("t.md:3"), "the missing glyph waits for the other error:\n{stderr}");
 }
 
 #[test]
