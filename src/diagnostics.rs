@@ -150,11 +150,10 @@ impl Diagnostic {
         for (index, text) in source.split_inclusive('\n').enumerate() {
             if index + 1 == line {
                 let trimmed = text.trim_end_matches(['\n', '\r']);
-                if let Some(column) = self.column {
-                    if let Some((offset, ch)) = trimmed.char_indices().nth(column.saturating_sub(1)) {
+                if let Some(column) = self.column
+                    && let Some((offset, ch)) = trimmed.char_indices().nth(column.saturating_sub(1)) {
                         return start + offset..start + offset + ch.len_utf8();
                     }
-                }
                 return start..start + trimmed.len();
             }
             start += text.len();

@@ -27,11 +27,10 @@ pub fn describe(faces: &[FaceSource]) -> Vec<Option<FontInfo>> {
 /// [`describe`] with the cache in `dir` (none: always describe).
 pub fn describe_in(dir: Option<&Path>, faces: &[FaceSource]) -> Vec<Option<FontInfo>> {
     let file = dir.and_then(|dir| key(faces).map(|key| dir.join(format!("{FORMAT}-{key}.json"))));
-    if let Some(cached) = file.as_deref().and_then(read) {
-        if cached.len() == faces.len() {
+    if let Some(cached) = file.as_deref().and_then(read)
+        && cached.len() == faces.len() {
             return cached;
         }
-    }
     let infos: Vec<Option<FontInfo>> = std::thread::scope(|scope| {
         let workers: Vec<_> = faces.iter().map(|face| scope.spawn(|| FontInfo::new(&face.data, face.index))).collect();
         workers.into_iter().map(|worker| worker.join().ok().flatten()).collect()

@@ -52,19 +52,20 @@ impl Manuscript {
                 let warnings = Diagnostics(manuscript.warnings.clone());
                 (Some(manuscript), warnings)
             }
-            Err((manuscript, diagnostics)) => (manuscript, diagnostics),
+            Err(failed) => *failed,
         }
     }
 
-    fn parse(root: &Path, design: &Design) -> Result<Self, (Option<Self>, Diagnostics)> {
+    /// The manuscript, or what could be parsed of it with every problem found.
+    fn parse(root: &Path, design: &Design) -> Result<Self, Box<(Option<Self>, Diagnostics)>> {
         if !root.is_dir() {
-            return Err((
+            return Err(Box::new((
                 None,
                 Diagnostics::one(
                     Diagnostic::error(root, "manuscript directory not found")
                         .with_hint("pass --manuscript DIR pointing at a directory that holds report.toml"),
                 ),
-            ));
+            )));
         }
         let report_path = root.join(crate::config::REPORT_FILE);
         let loaded = ReportConfig::load_checked(root);
@@ -75,7 +76,7 @@ impl Manuscript {
             diagnostics.0.extend(broken.0);
         }
         let Some(config) = loaded.config else {
-            return Err((None, diagnostics));
+            return Err(Box::new((None, diagnostics)));
         };
         let real_root = root.canonicalize().unwrap_or_else(|_| root.to_path_buf());
         let mut cross_refs = Vec::new();
@@ -100,15 +101,14 @@ impl Manuscript {
                 }
                 diagnostic
             };
-            if let Ok(real) = path.canonicalize() {
-                if !real.starts_with(&real_root) {
+            if let Ok(real) = path.canonicalize()
+                && !real.starts_with(&real_root) {
                     diagnostics.push(locate(
                         Diagnostic::error(&path, "it is a link to a file outside the manuscript directory")
                             .with_hint("copy the text into the manuscript directory instead of linking to it"),
                     ));
                     continue;
                 }
-            }
             let text = match read_text(&path, "this text file") {
                 Ok(text) => text,
                 Err(mut diagnostic) => {
@@ -181,7 +181,7 @@ impl Manuscript {
         let document = Document { meta, blocks };
         let warnings = diagnostics.non_errors();
         let manuscript = Manuscript { root: root.to_path_buf(), config, data, document, warnings };
-        if diagnostics.has_errors() { Err((Some(manuscript), diagnostics)) } else { Ok(manuscript) }
+        if diagnostics.has_errors() { Err(Box::new((Some(manuscript), diagnostics))) } else { Ok(manuscript) }
     }
 
     /// The path of a manuscript-relative file.
@@ -198,11 +198,10 @@ fn unused_tables(data: &DataSet, used: &std::collections::BTreeSet<String>) -> V
         for (rule, _) in &table.rules {
             for reference in rule_operands(rule) {
                 let parts: Vec<&str> = reference.split('.').collect();
-                if let [other, _, _] = parts.as_slice() {
-                    if *other != table.id {
+                if let [other, _, _] = parts.as_slice()
+                    && *other != table.id {
                         used.insert(other.trim().to_string());
                     }
-                }
             }
         }
     }

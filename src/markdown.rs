@@ -819,11 +819,10 @@ const STRONG_MARK: &str = "\u{E001}";
 /// prints as the literal `**` it was.
 fn pair_strong_marks(mut items: Vec<Inline>) -> Vec<Inline> {
     for item in &mut items {
-        if let Inline::Text { text } = item {
-            if text.contains(STAR_MARK) {
+        if let Inline::Text { text } = item
+            && text.contains(STAR_MARK) {
                 *text = text.replace(&STAR_MARK.to_string().repeat(2), STRONG_MARK).replace(STAR_MARK, "*");
             }
-        }
     }
     let marks: usize = items
         .iter()

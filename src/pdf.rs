@@ -316,13 +316,12 @@ fn locate(world: &ReportWorld, diagnostic: &SourceDiagnostic, template: &Path) -
     }
     if let Some(id) = diagnostic.span.id() {
         let file: Option<PathBuf> = world.real_path_of(id);
-        if let (Some(file), Some(range), Ok(source)) = (file, world.range(diagnostic.span), world.source(id)) {
-            if let Some((line, column)) = source.lines().byte_to_line_column(range.start) {
+        if let (Some(file), Some(range), Ok(source)) = (file, world.range(diagnostic.span), world.source(id))
+            && let Some((line, column)) = source.lines().byte_to_line_column(range.start) {
                 located.file = file;
                 located.line = Some(line + 1);
                 located.column = Some(column + 1);
             }
-        }
     }
     located
 }

@@ -69,12 +69,15 @@ pub struct BuildReport {
     pub stages: Vec<(&'static str, Duration)>,
 }
 
+/// Told the name of each stage as a build enters it (the progress display).
+type ProgressCallback = Box<dyn Fn(&str)>;
+
 /// State kept between builds of one process (watch mode): the fonts are read once and
 /// shared, and Typst's memoisation carries over, so a rebuild redoes only what changed.
 #[derive(Default)]
 pub struct Session {
     fonts: Option<(String, Arc<FontSet>)>,
-    progress: Option<Box<dyn Fn(&str)>>,
+    progress: Option<ProgressCallback>,
     deny_warnings: bool,
 }
 
@@ -104,11 +107,10 @@ impl Session {
 
     /// The fonts for `language`, loaded on first use.
     fn fonts(&mut self, options: &BuildOptions, language: &str) -> Result<Arc<FontSet>, Diagnostics> {
-        if let Some((loaded_for, fonts)) = &self.fonts {
-            if loaded_for == language {
+        if let Some((loaded_for, fonts)) = &self.fonts
+            && loaded_for == language {
                 return Ok(fonts.clone());
             }
-        }
         let fonts = Arc::new(FontSet::load(&options.fonts, language)?);
         self.fonts = Some((language.to_string(), fonts.clone()));
         Ok(fonts)
@@ -124,13 +126,11 @@ impl Session {
             (partial, mut diagnostics) => {
                 // Report characters no font can draw in the same run as the other problems,
                 // not only once those are fixed.
-                if let Some(partial) = partial {
-                    if let Ok(fonts) = self.fonts(options, &partial.config.language) {
-                        if let Err(missing) = fonts.check_coverage(&partial.document, &partial.root) {
+                if let Some(partial) = partial
+                    && let Ok(fonts) = self.fonts(options, &partial.config.language)
+                        && let Err(missing) = fonts.check_coverage(&partial.document, &partial.root) {
                             diagnostics.0.extend(missing.0);
                         }
-                    }
-                }
                 return Err(diagnostics);
             }
         };

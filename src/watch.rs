@@ -33,11 +33,10 @@ pub fn watch(
 
     let (sender, receiver) = mpsc::channel();
     let mut watcher = notify::recommended_watcher(move |event: notify::Result<notify::Event>| {
-        if let Ok(event) = event {
-            if changes_content(&event.kind) {
+        if let Ok(event) = event
+            && changes_content(&event.kind) {
                 let _ = sender.send(event.paths);
             }
-        }
     })
     .map_err(|e| Diagnostics::one(Diagnostic::error(&options.manuscript, format!("cannot watch for changes: {e}"))))?;
     for dir in [&options.manuscript, &options.assets, &options.fonts] {

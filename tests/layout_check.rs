@@ -188,11 +188,10 @@ fn body_baselines(pdf: &std::path::Path) -> Vec<Vec<f64>> {
             pages.push(Vec::new());
         } else if line.trim_start().starts_with("<word ") {
             let (top, bottom) = (attr("yMin").unwrap_or(0.0), attr("yMax").unwrap_or(0.0));
-            if ((bottom - top) - 10.5).abs() < 0.05 {
-                if let Some(page) = pages.last_mut() {
+            if ((bottom - top) - 10.5).abs() < 0.05
+                && let Some(page) = pages.last_mut() {
                     page.push(bottom);
                 }
-            }
         }
     }
     pages
