@@ -129,12 +129,15 @@ impl EpubBackend<'_> {
                 builder.add_metadata_opf(Box::new(MetadataOpfV3::new(property.to_string(), content)));
             }
             builder.stylesheet(stylesheet.as_bytes())?;
+            // The large binary parts go into the archive in the fix-up pass (`later`): here
+            // they are empty, so epub-builder lists them in the manifest without compressing
+            // megabytes that the fix-up would only inflate and compress again.
             for font in &embedded {
-                builder.add_resource(&font.href, font.bytes.as_slice(), "font/otf")?;
+                builder.add_resource(&font.href, EMPTY, "font/otf")?;
             }
-            builder.add_cover_image(cover::COVER_IMAGE, cover_svg.as_bytes(), "image/svg+xml")?;
+            builder.add_cover_image(cover::COVER_IMAGE, EMPTY, "image/svg+xml")?;
             for image in &book.images {
-                builder.add_resource(&image.href, image.bytes.as_slice(), image.media_type)?;
+                builder.add_resource(&image.href, EMPTY, image.media_type)?;
             }
             builder.add_content(
                 EpubContent::new(cover::COVER_PAGE, cover_page.as_slice()).title(COVER_TITLE).reftype(ReferenceType::Cover),
@@ -156,7 +159,10 @@ impl EpubBackend<'_> {
         .map_err(|e| packaging_error(root, e))?;
 
         let (subtitle, publisher) = (safe(&meta.subtitle), safe(&meta.publisher));
-        let fix = package::FixUp { language: &meta.language, subtitle: &subtitle, publisher: &publisher, modified };
+        let mut later: Vec<(&str, &[u8])> = embedded.iter().map(|f| (f.href.as_str(), f.bytes.as_slice())).collect();
+        later.push((cover::COVER_IMAGE, cover_svg.as_bytes()));
+        later.extend(book.images.iter().map(|image| (image.href.as_str(), image.bytes.as_slice())));
+        let fix = package::FixUp { language: &meta.language, subtitle: &subtitle, publisher: &publisher, modified, contents: &later };
         let bytes = package::finish(&archive, &fix).map_err(|e| packaging_error(root, e))?;
         Ok(EpubOutput {
             bytes,
@@ -166,6 +172,9 @@ impl EpubBackend<'_> {
         })
     }
 }
+
+/// The stand-in content of a resource the fix-up pass fills in.
+const EMPTY: &[u8] = &[];
 
 /// Text for epub-builder (which escapes it) without characters XML forbids.
 fn safe(text: &str) -> String {

@@ -12,6 +12,9 @@
 //! - the main `dc:title` has no id, and there is no API for a subtitle or a publisher: the
 //!   title gets `id="title"` with `title-type` main, the subtitle is a second `dc:title`
 //!   refined as `subtitle`, and `dc:publisher` is added;
+//! - it deflates everything it is given, and its zip writer cannot be replaced (the `Zip`
+//!   trait is private): fonts, cover and images are handed to it empty, so it lists them
+//!   in the manifest, and put into the archive here, compressed once;
 //! - its zip writer stamps the current time into every entry (the `zip` crate's `time`
 //!   feature, which epub-builder's `zip-library` feature switches on): the archive is
 //!   written anew with `mimetype` first and stored, all other entries deflated in name
@@ -48,6 +51,9 @@ pub struct FixUp<'a> {
     pub publisher: &'a str,
     /// Timestamp of every zip entry (the edition's `dcterms:modified`).
     pub modified: DateTime<Utc>,
+    /// Resources handed to epub-builder empty, by href (relative to the content directory),
+    /// with their real content: fonts, cover and images are compressed once, here.
+    pub contents: &'a [(&'a str, &'a [u8])],
 }
 
 /// Rewrites the EPUB `archive` (as written by epub-builder) into the finished file.
@@ -63,6 +69,7 @@ pub fn finish(archive: &[u8], fix: &FixUp<'_>) -> Result<Vec<u8>, String> {
         file.read_to_end(&mut bytes).map_err(|e| format!("cannot re-read {} from the EPUB archive: {e}", file.name()))?;
         entries.push((file.name().to_string(), bytes));
     }
+    fill_in(&mut entries, fix.contents)?;
     let mut with_svg = BTreeSet::new();
     for (name, bytes) in &entries {
         if name.ends_with(".xhtml")
@@ -81,6 +88,21 @@ pub fn finish(archive: &[u8], fix: &FixUp<'_>) -> Result<Vec<u8>, String> {
     }
     entries.sort_by(|a, b| a.0.cmp(&b.0));
     rezip(&entries, fix.modified).map_err(|e| format!("cannot write the EPUB archive: {e}"))
+}
+
+/// Puts the content of each resource epub-builder was given empty into its entry.
+fn fill_in(entries: &mut [(String, Vec<u8>)], contents: &[(&str, &[u8])]) -> Result<(), String> {
+    for (href, content) in contents {
+        let name = format!("{CONTENT_DIR}{href}");
+        let Some((_, bytes)) = entries.iter_mut().find(|(entry, _)| *entry == name) else {
+            return Err(format!("the archive has no entry {name} to fill in"));
+        };
+        if !bytes.is_empty() {
+            return Err(format!("{name} was given content twice"));
+        }
+        bytes.extend_from_slice(content);
+    }
+    Ok(())
 }
 
 /// Writes the archive: `mimetype` first, stored, without extra fields; then every entry
@@ -271,7 +293,7 @@ mod tests {
 </package>"#
             .as_bytes();
         let with_svg: BTreeSet<String> = ["section-02.xhtml".to_string()].into();
-        let fix = FixUp { language: "zh-CN", subtitle: "副题<一>", publisher: "出版者", modified: DateTime::default() };
+        let fix = FixUp { language: "zh-CN", subtitle: "副题<一>", publisher: "出版者", modified: DateTime::default(), contents: &[] };
         let fixed = String::from_utf8(fix_package(opf, &with_svg, &fix).expect("fixed")).expect("utf-8");
         assert!(fixed.contains("<dc:language>zh-CN</dc:language>"), "{fixed}");
         assert!(fixed.contains("<dc:creator id=\"epub-creator-0\">"), "{fixed}");
@@ -322,5 +344,14 @@ mod tests {
             assert_eq!((time.year(), time.month(), time.day(), time.hour(), time.minute(), time.second()), (2021, 12, 1, 10, 20, 30));
         }
         assert_eq!(rezip(&entries, modified).expect("zipped"), bytes);
+    }
+
+    #[test]
+    fn resources_given_empty_are_filled_in_once() {
+        let mut entries = vec![("OEBPS/fonts/a.otf".to_string(), Vec::new()), ("OEBPS/text.xhtml".to_string(), b"<p/>".to_vec())];
+        fill_in(&mut entries, &[("fonts/a.otf", b"font bytes")]).expect("filled");
+        assert_eq!(entries[0].1, b"font bytes");
+        assert!(fill_in(&mut entries, &[("fonts/a.otf", b"again")]).unwrap_err().contains("twice"));
+        assert!(fill_in(&mut entries, &[("images/missing.png", b"x")]).unwrap_err().contains("OEBPS/images/missing.png"));
     }
 }
