@@ -8,6 +8,7 @@
 //! size and modification time, the face indices and this program's version. A missing,
 //! stale or unreadable cache only costs the time it saves: the faces are then described
 //! again (in parallel) and the cache rewritten atomically; failing to write it is ignored.
+//! Only the [`KEEP`] most recently written files are kept.
 
 use std::path::{Path, PathBuf};
 
@@ -18,6 +19,9 @@ use crate::fonts::FaceSource;
 
 /// Bumped when the stored format changes.
 const FORMAT: &str = "font-info-v1";
+/// How many cache files are kept (one per fonts directory and state of its files, ~60 KB
+/// each); the least recently written go first, so the cache never grows without bound.
+const KEEP: usize = 16;
 
 /// The descriptions of `faces`, in order (`None` for a face Typst cannot describe).
 pub fn describe(faces: &[FaceSource]) -> Vec<Option<FontInfo>> {
@@ -79,8 +83,22 @@ fn write(file: &Path, infos: &[Option<FontInfo>]) {
         return;
     }
     let Ok(mut temporary) = tempfile::NamedTempFile::new_in(dir) else { return };
-    if std::io::Write::write_all(&mut temporary, &json).is_ok() {
-        let _ = temporary.persist(file);
+    if std::io::Write::write_all(&mut temporary, &json).is_ok() && temporary.persist(file).is_ok() {
+        prune(dir, KEEP);
+    }
+}
+
+/// Deletes all but the `keep` most recently written cache files in `dir`.
+fn prune(dir: &Path, keep: usize) {
+    let Ok(entries) = std::fs::read_dir(dir) else { return };
+    let mut files: Vec<(std::time::SystemTime, PathBuf)> = entries
+        .flatten()
+        .filter(|e| e.file_name().to_string_lossy().starts_with(FORMAT))
+        .filter_map(|e| Some((e.metadata().ok()?.modified().ok()?, e.path())))
+        .collect();
+    files.sort_by_key(|(written, _)| std::cmp::Reverse(*written));
+    for (_, stale) in files.into_iter().skip(keep) {
+        let _ = std::fs::remove_file(stale);
     }
 }
 
@@ -121,5 +139,22 @@ mod tests {
         std::fs::write(&written[0], b"{ not json").unwrap();
         assert_eq!(describe_in(Some(dir.path()), &faces), fresh);
         assert_eq!(read(&written[0]).as_ref(), Some(&fresh));
+    }
+
+    #[test]
+    fn only_the_newest_cache_files_are_kept() {
+        let dir = tempfile::tempdir().unwrap();
+        let base = std::time::SystemTime::now() - std::time::Duration::from_secs(1000);
+        for n in 0..5u64 {
+            let path = dir.path().join(format!("{FORMAT}-{n}.json"));
+            std::fs::write(&path, b"[]").unwrap();
+            let file = std::fs::File::options().write(true).open(&path).unwrap();
+            file.set_modified(base + std::time::Duration::from_secs(n * 10)).unwrap();
+        }
+        std::fs::write(dir.path().join("other.json"), b"x").unwrap();
+        prune(dir.path(), 2);
+        let mut left: Vec<String> = std::fs::read_dir(dir.path()).unwrap().map(|e| e.unwrap().file_name().to_string_lossy().into_owned()).collect();
+        left.sort();
+        assert_eq!(left, [format!("{FORMAT}-3.json"), format!("{FORMAT}-4.json"), "other.json".to_string()]);
     }
 }
