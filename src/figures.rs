@@ -119,6 +119,7 @@ pub fn table_block(body: &str, data: &DataSet) -> Result<BlockKind, DirectiveErr
         .collect();
     Ok(BlockKind::Table {
         number: 0,
+        label: String::new(),
         anchor,
         caption: directive.caption.unwrap_or_else(|| table.title.clone()),
         unit: shared_unit.map(|u| format!("单位：{u}")).unwrap_or_default(),
@@ -236,6 +237,7 @@ pub fn chart_block(body: &str, data: &DataSet, design: &ChartDesign, fallback_id
     Ok(ChartBlock {
         kind: BlockKind::Chart {
             number: 0,
+            label: String::new(),
             anchor,
             caption: directive.caption,
             svg: rendered.svg,

@@ -615,7 +615,7 @@ impl<'a> BlockParser<'a, '_> {
                     }
                     let path = self.checked_image_path(&dest_url, range.start);
                     let caption = if title.is_empty() { Vec::new() } else { vec![Inline::Text { text: title.to_string() }] };
-                    self.images.push((BlockKind::Image { path, alt: alt_text, caption, number: 0, anchor: String::new() }, range.start));
+                    self.images.push((BlockKind::Image { path, alt: alt_text, caption, number: 0, label: String::new(), anchor: String::new() }, range.start));
                 }
                 Event::FootnoteReference(label) => {
                     let at = self.pos(range.start);

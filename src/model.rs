@@ -115,6 +115,8 @@ pub enum BlockKind {
         caption: Vec<Inline>,
         /// Figure number, shared with charts (图 1, 图 2 …).
         number: usize,
+        /// The caption label as every edition prints it, e.g. `图 1` (set by the numbering pass).
+        label: String,
         /// Anchor for cross-references, e.g. `fig-gdp` (empty when the figure has no id).
         anchor: String,
     },
@@ -122,6 +124,8 @@ pub enum BlockKind {
     Table {
         /// Table number (表 1, 表 2 …).
         number: usize,
+        /// The caption label as every edition prints it, e.g. `图 1` (set by the numbering pass).
+        label: String,
         /// Anchor for cross-references, e.g. `tbl-finance`.
         anchor: String,
         /// Caption printed after the number.
@@ -137,6 +141,8 @@ pub enum BlockKind {
     Chart {
         /// Figure number, shared with images.
         number: usize,
+        /// The caption label as every edition prints it, e.g. `图 1` (set by the numbering pass).
+        label: String,
         /// Anchor for cross-references, e.g. `fig-gdp`.
         anchor: String,
         /// Caption printed after the number.

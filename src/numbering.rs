@@ -13,11 +13,12 @@ use crate::references::CrossRefUse;
 pub const FIGURE_LABEL: &str = "图";
 /// The label prefix of tables.
 pub const TABLE_LABEL: &str = "表";
-/// Between a caption's label and its text: an ideographic space, as `report.typ` prints it
-/// (`caption-separator`).
+/// Between a caption's label and its text: an ideographic space, as both editions print it
+/// (`report.typ`'s `caption-separator`).
 pub const CAPTION_SEPARATOR: &str = "\u{3000}";
 
-/// The caption label of figure `number` as Typst prints it: `图`, a no-break space, the number.
+/// The caption label of figure `number` as every edition prints it: `图`, a no-break space,
+/// the number (kept in the model's `label`).
 pub fn figure_label(number: usize) -> String {
     format!("{FIGURE_LABEL}\u{a0}{number}")
 }
@@ -68,22 +69,25 @@ impl State {
         let source = block.source.clone();
         // (kind prefix, the id written by the editor if any, the number, the anchor field)
         let (prefix, id, number, anchor, label) = match &mut block.kind {
-            BlockKind::Image { number, anchor, path, .. } => {
+            BlockKind::Image { number, label: printed, anchor, path, .. } => {
                 self.figures += 1;
                 *number = self.figures;
+                *printed = figure_label(self.figures);
                 let stem = path.file_stem().and_then(|s| s.to_str()).unwrap_or("image");
                 let id: String = stem.chars().map(|c| if c.is_ascii_alphanumeric() || c == '-' || c == '_' { c } else { '-' }).collect();
                 ("fig", Some(id), self.figures, anchor, FIGURE_LABEL)
             }
-            BlockKind::Chart { number, anchor, .. } => {
+            BlockKind::Chart { number, label: printed, anchor, .. } => {
                 self.figures += 1;
                 *number = self.figures;
+                *printed = figure_label(self.figures);
                 let id = (!anchor.is_empty()).then(|| anchor.clone());
                 ("fig", id, self.figures, anchor, FIGURE_LABEL)
             }
-            BlockKind::Table { number, anchor, .. } => {
+            BlockKind::Table { number, label: printed, anchor, .. } => {
                 self.tables += 1;
                 *number = self.tables;
+                *printed = table_label(self.tables);
                 let id = (!anchor.is_empty()).then(|| anchor.clone());
                 ("tbl", id, self.tables, anchor, TABLE_LABEL)
             }

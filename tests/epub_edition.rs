@@ -15,6 +15,7 @@ use reportpress::epub::EpubBackend;
 use reportpress::fonts::FontSet;
 use reportpress::manuscript::Manuscript;
 use reportpress::model::{Block, BlockKind, Cell, Document, Inline, Metadata, SourcePos, TableData};
+use reportpress::numbering::{figure_label, table_label};
 use sha2::{Digest, Sha256};
 
 /// A manuscript built once per test run with `--format all`: (temp dir guard, epub, pdf).
@@ -120,6 +121,7 @@ fn chart(number: usize, anchor: &str, caption: &str, line: usize) -> Block {
     block(
         BlockKind::Chart {
             number,
+            label: figure_label(number),
             anchor: anchor.into(),
             caption: caption.into(),
             svg: CHART_SVG.into(),
@@ -153,6 +155,7 @@ fn constructs_manuscript() -> Manuscript {
                 alt: "季度走势示意：四个季度的柱形逐步升高".into(),
                 caption: vec![text("图示：季度走势")],
                 number: 1,
+                label: figure_label(1),
                 anchor: "fig-trend".into(),
             },
             9,
@@ -163,6 +166,7 @@ fn constructs_manuscript() -> Manuscript {
         block(
             BlockKind::Table {
                 number: 1,
+                label: table_label(1),
                 anchor: "tbl-revenue".into(),
                 caption: "季度收入与增速".into(),
                 unit: "单位：亿元，%".into(),

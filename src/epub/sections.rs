@@ -11,7 +11,7 @@ use std::collections::{BTreeSet, HashMap};
 use std::path::{Path, PathBuf};
 
 use crate::diagnostics::{Diagnostic, Diagnostics, io_error};
-use crate::numbering::{CAPTION_SEPARATOR, figure_label, table_label};
+use crate::numbering::CAPTION_SEPARATOR;
 use crate::model::{Block, BlockKind, Document, Inline, SourcePos, TableData, plain_text_of};
 
 use super::svg;
@@ -143,6 +143,17 @@ fn is_xml_id(id: &str) -> bool {
     let mut chars = id.chars();
     chars.next().is_some_and(|first| first.is_alphabetic() || first == '_')
         && chars.all(|c| c.is_alphanumeric() || matches!(c, '-' | '_' | '.'))
+}
+
+/// What the numbering pass gave a figure or table.
+#[derive(Clone, Copy)]
+struct Numbered<'b> {
+    /// 图 n / 表 n.
+    number: usize,
+    /// The printed label, e.g. `图 1`.
+    label: &'b str,
+    /// The cross-reference anchor (may be empty).
+    anchor: &'b str,
 }
 
 /// The id of a numbered element: its anchor when usable, otherwise `kind-number`.
@@ -343,19 +354,16 @@ impl<'a> SectionWriter<'a> {
                 self.blocks(out, blocks, false);
                 out.end("aside");
             }
-            BlockKind::Image { path, alt, caption, number, anchor } => {
-                let number = *number;
-                self.image(out, path, alt, caption, number, anchor);
+            BlockKind::Image { path, alt, caption, number, label, anchor } => {
+                self.image(out, path, alt, caption, &Numbered { number: *number, label, anchor });
             }
-            BlockKind::Table { number, anchor, caption, unit, source_note: source, data } => {
-                let number = *number;
-                let id = element_id(anchor, "table", number);
-                let caption = if caption.is_empty() { table_label(number) } else { format!("{}{CAPTION_SEPARATOR}{caption}", table_label(number)) };
+            BlockKind::Table { number, label, anchor, caption, unit, source_note: source, data } => {
+                let id = element_id(anchor, "table", *number);
+                let caption = if caption.is_empty() { label.clone() } else { format!("{label}{CAPTION_SEPARATOR}{caption}") };
                 self.table(out, &id, "three-line", &caption, unit, source, data);
             }
-            BlockKind::Chart { number, anchor, caption, svg, alt, data, .. } => {
-                let number = *number;
-                self.chart(out, number, anchor, caption, svg, alt, data);
+            BlockKind::Chart { number, label, anchor, caption, svg, alt, data, .. } => {
+                self.chart(out, &Numbered { number: *number, label, anchor }, caption, svg, alt, data);
             }
             BlockKind::Rule => out.empty("hr", &[]),
             BlockKind::PageBreak => {}
@@ -379,7 +387,8 @@ impl<'a> SectionWriter<'a> {
         }
     }
 
-    fn image(&mut self, out: &mut Xhtml, path: &Path, alt: &str, caption: &'a [Inline], number: usize, anchor: &str) {
+    fn image(&mut self, out: &mut Xhtml, path: &Path, alt: &str, caption: &'a [Inline], numbered: &Numbered<'_>) {
+        let Numbered { number, label, anchor } = *numbered;
         let src = match self.images.add(self.root, path, number) {
             Ok(src) => src,
             Err(diagnostic) => {
@@ -394,21 +403,20 @@ impl<'a> SectionWriter<'a> {
         // As in the PDF, a figure without caption prints no label either.
         if !caption.is_empty() {
             out.start("figcaption", &[]);
-            out.text(&format!("{}{CAPTION_SEPARATOR}", figure_label(number)));
+            out.text(&format!("{label}{CAPTION_SEPARATOR}"));
             self.inlines(out, caption);
             out.end("figcaption");
         }
         out.end("figure");
     }
 
-    #[allow(clippy::too_many_arguments)]
-    fn chart(&mut self, out: &mut Xhtml, number: usize, anchor: &str, caption: &str, svg_text: &str, alt: &str, data: &TableData) {
+    fn chart(&mut self, out: &mut Xhtml, numbered: &Numbered<'_>, caption: &str, svg_text: &str, alt: &str, data: &TableData) {
         self.charts += 1;
+        let Numbered { number, label, anchor } = *numbered;
         let id = element_id(anchor, "figure", number);
-        let label = figure_label(number);
         let data_caption = format!("{label}{CAPTION_SEPARATOR}数据");
         let data_id = format!("{id}-data");
-        let caption = if caption.is_empty() { label.clone() } else { format!("{label}{CAPTION_SEPARATOR}{caption}") };
+        let caption = if caption.is_empty() { label.to_string() } else { format!("{label}{CAPTION_SEPARATOR}{caption}") };
         let alt = if alt.is_empty() { caption.clone() } else { alt.to_string() };
         let description = format!("数据见表格“{}”。", data_caption.replace(CAPTION_SEPARATOR, " "));
         out.start("figure", &[("class", "chart"), ("id", &id), ("aria-describedby", &data_id)]);
