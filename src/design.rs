@@ -1,22 +1,27 @@
-//! `assets/design.toml`: the few facts about the page design that the Rust side needs
-//! (the Typst template holds everything else). Charts are drawn before typesetting, so
-//! their size and font family must match the design they are placed in.
+//! A design: a directory holding the Typst templates (`report.typ` for the book,
+//! `cover.typ` for the EPUB cover's title page), the EPUB stylesheet (`epub.css`) and
+//! `design.toml`, the few facts about the design that the Rust side needs (the templates
+//! hold everything else). Charts are laid out before typesetting, so their size and font
+//! family must match the design they are placed in.
 
-use std::path::Path;
+use std::path::{Path, PathBuf};
 
 use serde::Deserialize;
 
-use crate::config::toml_diagnostic;
+use crate::source::toml_diagnostic;
 use crate::diagnostics::{Diagnostic, Diagnostics, io_error};
-use crate::figures::ChartDesign;
+use crate::charts::ChartDesign;
 
 /// The name of the design facts file inside the design directory.
 pub const DESIGN_FILE: &str = "design.toml";
 
-/// Design facts shared by the Rust side and the Typst template.
+/// A design directory and the facts it shares between the Rust side and the templates.
 #[derive(Debug, Clone, Default, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct Design {
+    /// The design directory (not in `design.toml`: where it was loaded from).
+    #[serde(skip)]
+    pub dir: PathBuf,
     /// The faces of the design's roles; the EPUB needs them to know what to embed.
     pub fonts: Option<DesignFonts>,
     /// How charts are drawn; a design without it cannot place charts.
@@ -55,14 +60,15 @@ impl Design {
     pub fn load(design_dir: &Path) -> Result<Self, Diagnostics> {
         let path = design_dir.join(DESIGN_FILE);
         if !path.exists() {
-            return Ok(Design::default());
+            return Ok(Design { dir: design_dir.to_path_buf(), ..Design::default() });
         }
         let text = std::fs::read_to_string(&path).map_err(|e| {
             let mut diagnostic = io_error(&path, "read the design facts", &e);
             diagnostic.hint = Some("run reportpress from the project root, or pass --assets DIR".into());
             Diagnostics::one(diagnostic)
         })?;
-        let design: Design = toml::from_str(&text).map_err(|e| Diagnostics::one(toml_diagnostic(&path, &text, &e)))?;
+        let mut design: Design = toml::from_str(&text).map_err(|e| Diagnostics::one(toml_diagnostic(&path, &text, &e)))?;
+        design.dir = design_dir.to_path_buf();
         if design.charts.as_ref().is_some_and(|c| !(c.width >= 160.0 && c.height >= 120.0)) {
             return Err(Diagnostics::one(Diagnostic::error(&path, "charts must be at least 160 × 120 pt").with_hint("raise [charts] width and height")));
         }

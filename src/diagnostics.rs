@@ -11,6 +11,10 @@ use codespan_reporting::diagnostic as cs;
 use codespan_reporting::files::SimpleFile;
 use codespan_reporting::term;
 
+/// Largest file read back to show the offending line: as large as a manuscript text file
+/// may be (`source::MAX_TEXT_BYTES`); a larger file is named without a snippet.
+const SNIPPET_FILE_BYTES: u64 = 12 * 1024 * 1024;
+
 /// How serious a diagnostic is.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Severity {
@@ -104,7 +108,7 @@ impl Diagnostic {
     /// Renders the diagnostic for a terminal, with the source line when the file is readable.
     pub fn render(&self) -> String {
         // Only files small enough to be manuscript text are read back for the snippet.
-        let readable = std::fs::metadata(&self.file).is_ok_and(|m| m.is_file() && m.len() <= crate::manuscript::MAX_TEXT_BYTES);
+        let readable = std::fs::metadata(&self.file).is_ok_and(|m| m.is_file() && m.len() <= SNIPPET_FILE_BYTES);
         // Notes are information only: one line and the place, no snippet.
         let wanted = readable && self.severity != Severity::Note;
         let source = self.line.filter(|_| wanted).and_then(|_| std::fs::read_to_string(&self.file).ok());

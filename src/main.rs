@@ -8,8 +8,6 @@ use clap::{Parser, Subcommand, ValueEnum};
 use indicatif::{ProgressBar, ProgressStyle};
 
 use reportpress::diagnostics::{Diagnostic, Diagnostics, Severity};
-use reportpress::model::BlockKind;
-use reportpress::pdf::PdfBackend;
 use reportpress::pipeline::{BuildOptions, BuildReport, Format, Session};
 
 /// Build a report's print PDF and EPUB from one manuscript.
@@ -145,8 +143,7 @@ fn build(options: BuildOptions, format: FormatArg, emit_typst: Option<PathBuf>, 
     if let Some(dir) = emit_typst {
         let mut stages = Vec::new();
         let prepared = session.prepare(&options, &mut stages)?;
-        let backend = PdfBackend { fonts: prepared.fonts.clone(), design_dir: &options.assets, proof: None };
-        let written = backend.emit_typst(&prepared.manuscript, &dir)?;
+        let written = reportpress::pdf::emit_typst(&prepared.context(&options), None, &dir)?;
         println!("wrote the Typst sources ({} files) to {}", written.len(), dir.display());
     }
     if timings {
@@ -196,16 +193,13 @@ fn charts(options: BuildOptions) -> Result<(), Diagnostics> {
     let mut stages = Vec::new();
     let prepared = Session::new().prepare(&options, &mut stages)?;
     let dir = options.out.join("charts");
-    let mut count = 0;
-    for block in &prepared.manuscript.document.blocks {
-        if let BlockKind::Chart { anchor, svg, .. } = &block.kind {
-            let path = dir.join(format!("{anchor}.svg"));
-            reportpress::output::write_atomically(&path, svg.as_bytes())?;
-            println!("wrote {}", path.display());
-            count += 1;
-        }
+    let charts = prepared.manuscript.document.charts();
+    for (anchor, layout) in &charts {
+        let path = dir.join(format!("{anchor}.svg"));
+        reportpress::output::write_atomically(&path, layout.svg().as_bytes())?;
+        println!("wrote {}", path.display());
     }
-    if count == 0 {
+    if charts.is_empty() {
         println!("the manuscript has no charts");
     }
     Ok(())

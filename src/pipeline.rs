@@ -9,11 +9,13 @@ use std::time::{Duration, Instant};
 
 use crate::design::Design;
 use crate::diagnostics::{Diagnostic, Diagnostics};
-use crate::epub::{EpubBackend, metadata};
-use crate::fonts::FontSet;
+use crate::epub::{self, metadata};
 use crate::manuscript::Manuscript;
+use crate::manuscript::chart_layout::{self, LayoutCache};
 use crate::output::write_atomically;
-use crate::pdf::PdfBackend;
+use crate::pdf;
+use crate::render::RenderContext;
+use crate::typeset::fonts::FontSet;
 
 /// Which editions to build.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -39,12 +41,28 @@ pub struct BuildOptions {
     pub assets: PathBuf,
 }
 
-/// A checked manuscript with the fonts it will be set in.
+/// A checked manuscript with the design and fonts it will be set in.
 pub struct Prepared {
-    /// The parsed manuscript.
+    /// The parsed manuscript, its charts laid out for the design.
     pub manuscript: Manuscript,
+    /// The design.
+    pub design: Design,
     /// The fonts for its language.
     pub fonts: Arc<FontSet>,
+}
+
+impl Prepared {
+    /// What the writers are given to render the manuscript's editions.
+    pub fn context<'a>(&'a self, options: &'a BuildOptions) -> RenderContext<'a> {
+        RenderContext {
+            document: &self.manuscript.document,
+            manuscript_root: &self.manuscript.root,
+            design: &self.design,
+            fonts: &self.fonts,
+            fonts_dir: &options.fonts,
+            output_name: &self.manuscript.config.output,
+        }
+    }
 }
 
 /// One file a build wrote.
@@ -73,10 +91,12 @@ pub struct BuildReport {
 type ProgressCallback = Box<dyn Fn(&str)>;
 
 /// State kept between builds of one process (watch mode): the fonts are read once and
-/// shared, and Typst's memoisation carries over, so a rebuild redoes only what changed.
+/// shared, unchanged charts keep their layout, and Typst's memoisation carries over, so a
+/// rebuild redoes only what changed.
 #[derive(Default)]
 pub struct Session {
     fonts: Option<(String, Arc<FontSet>)>,
+    chart_layouts: LayoutCache,
     progress: Option<ProgressCallback>,
     deny_warnings: bool,
 }
@@ -121,20 +141,25 @@ impl Session {
         self.stage("reading the manuscript and data");
         let started = Instant::now();
         let design = Design::load(&options.assets)?;
-        let manuscript = match Manuscript::load_checked(&options.manuscript, &design) {
+        let mut manuscript = match Manuscript::load_checked(&options.manuscript) {
             (Some(manuscript), diagnostics) if !diagnostics.has_errors() => manuscript,
             (partial, mut diagnostics) => {
                 // Report characters no font can draw in the same run as the other problems,
                 // not only once those are fixed.
                 if let Some(partial) = partial
                     && let Ok(fonts) = self.fonts(options, &partial.config.language)
-                        && let Err(missing) = fonts.check_coverage(&partial.document, &partial.root) {
-                            diagnostics.0.extend(missing.0);
-                        }
+                    && let Err(missing) = fonts.check_coverage(&partial.document, &partial.root)
+                {
+                    diagnostics.0.extend(missing.0);
+                }
                 return Err(diagnostics);
             }
         };
         stages.push(("parse + data", started.elapsed()));
+        let started = Instant::now();
+        let notes = chart_layout::lay_out(&mut manuscript.document, design.charts.as_ref(), &manuscript.root, &mut self.chart_layouts)?;
+        manuscript.warnings.extend(notes);
+        stages.push(("chart layout", started.elapsed()));
         self.stage("loading fonts");
         let started = Instant::now();
         let fonts = self.fonts(options, &manuscript.config.language)?;
@@ -146,13 +171,13 @@ impl Session {
                 let text = std::fs::read_to_string(&design_file).unwrap_or_default();
                 let mut diagnostic = Diagnostic::error(&design_file, format!("the design's font `{family}` (`{key}`) is not among the fonts in {}", options.fonts.display()))
                     .with_hint(format!("use one of: {}", fonts.families().join(", ")));
-                diagnostic.line = crate::config::line_of_value(&text, family);
+                diagnostic.line = crate::source::line_of_value(&text, family);
                 unknown.push(diagnostic);
             }
         }
         unknown.into_result(())?;
         stages.push(("fonts", started.elapsed()));
-        Ok(Prepared { manuscript, fonts })
+        Ok(Prepared { manuscript, design, fonts })
     }
 }
 
@@ -178,46 +203,65 @@ impl Session {
 }
 
 fn build_prepared(options: &BuildOptions, formats: &[Format], prepared: Prepared, mut report: BuildReport, deny_warnings: bool) -> Result<BuildReport, Diagnostics> {
-    // Render every edition first; write only when all succeeded.
+    let context = prepared.context(options);
+    let output = &prepared.manuscript.config.output;
+    let epub_wanted = formats.contains(&Format::Epub);
+    let source_date_epoch = if epub_wanted {
+        metadata::source_date_epoch().map_err(|message| {
+            Diagnostics::one(Diagnostic::error(&options.manuscript, message).with_hint("unset it, or set it to a Unix time such as 1700000000"))
+        })?
+    } else {
+        None
+    };
+    // Render every edition first; write only when all succeeded. The EPUB needs no book
+    // layout (its cover is the design's title page), so it is made beside the PDF, on the
+    // other core; the print PDF and the proof each lay the book out once.
     let mut outputs: Vec<(PathBuf, Vec<u8>, String)> = Vec::new();
-    for format in formats {
-        match format {
-            Format::Pdf | Format::Proof => {
-                // The print edition, or the proof: the same pages with proofreaders' marks.
-                let proof = (*format == Format::Proof).then(|| crate::proof::proof_info(&prepared.manuscript));
-                let (suffix, label) = if proof.is_some() { ("-proof", ", proof") } else { ("", "") };
-                let backend = PdfBackend { fonts: prepared.fonts.clone(), design_dir: &options.assets, proof };
-                let pdf = backend.render(&prepared.manuscript)?;
-                report.stages.push(("typst compile", pdf.compile_time));
-                report.stages.push(("pdf export", pdf.export_time));
-                report.warnings.extend(pdf.warnings);
-                let path = options.out.join(format!("{}{suffix}.pdf", prepared.manuscript.config.output));
-                outputs.push((path, pdf.bytes, format!("{} pages{label}", pdf.pages)));
-            }
-            Format::Epub => {
+    let (prints, epub) = std::thread::scope(|scope| {
+        let epub = epub_wanted.then(|| {
+            scope.spawn(|| {
                 let started = Instant::now();
-                let source_date_epoch = metadata::source_date_epoch().map_err(|message| {
-                    Diagnostics::one(Diagnostic::error(&options.manuscript, message).with_hint("unset it, or set it to a Unix time such as 1700000000"))
-                })?;
-                let backend = EpubBackend {
-                    fonts: prepared.fonts.clone(),
-                    fonts_dir: &options.fonts,
-                    design_dir: &options.assets,
-                    source_date_epoch,
-                };
-                let epub = backend.render(&prepared.manuscript)?;
-                report.stages.push(("build epub", started.elapsed()));
-                // With `all`, the cover's layout repeats the PDF's: report each warning once.
-                for warning in epub.warnings {
-                    if !report.warnings.contains(&warning) {
-                        report.warnings.push(warning);
-                    }
+                epub::render(&context, source_date_epoch).map(|epub| (epub, started.elapsed()))
+            })
+        });
+        let mut prints = Vec::new();
+        for format in formats.iter().filter(|f| **f != Format::Epub) {
+            // The print edition, or the proof: the same pages with proofreaders' marks.
+            let proof = (*format == Format::Proof).then(|| crate::proof::proof_info(&prepared.manuscript));
+            let started = Instant::now();
+            let typeset = match context.typesetter().typeset(context.document, proof.as_ref()) {
+                Ok(typeset) => typeset,
+                Err(errors) => {
+                    prints.push(Err(errors));
+                    break;
                 }
-                let path = options.out.join(format!("{}.epub", prepared.manuscript.config.output));
-                let summary = format!("{} sections, {} KiB of fonts", epub.sections, epub.font_bytes / 1024);
-                outputs.push((path, epub.bytes, summary));
+            };
+            let compile_time = started.elapsed();
+            prints.push(pdf::export(&context, &typeset).map(|pdf| (*format, pdf, typeset.warnings, compile_time)));
+        }
+        let epub = epub.map(|worker| worker.join().unwrap_or_else(|_| Err(Diagnostics::one(Diagnostic::error(&options.out, "the EPUB writer stopped unexpectedly")))));
+        (prints, epub)
+    });
+    for print in prints {
+        let (format, pdf, warnings, compile_time) = print?;
+        report.stages.push(("typst compile", compile_time));
+        report.stages.push(("pdf export", pdf.export_time));
+        report.warnings.extend(warnings);
+        let (suffix, label) = if format == Format::Proof { ("-proof", ", proof") } else { ("", "") };
+        let path = options.out.join(format!("{output}{suffix}.pdf"));
+        outputs.push((path, pdf.bytes, format!("{} pages{label}", pdf.pages)));
+    }
+    if let Some(epub) = epub {
+        let (epub, elapsed) = epub?;
+        report.stages.push(("build epub", elapsed));
+        for warning in epub.warnings {
+            if !report.warnings.contains(&warning) {
+                report.warnings.push(warning);
             }
         }
+        let path = options.out.join(format!("{output}.epub"));
+        let summary = format!("{} sections, {} KiB of fonts", epub.sections, epub.font_bytes / 1024);
+        outputs.push((path, epub.bytes, summary));
     }
     let mut denied = Diagnostics(report.warnings.clone());
     if deny_warnings && denied.deny_warnings() {

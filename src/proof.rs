@@ -10,7 +10,16 @@ use std::process::Command;
 use sha2::{Digest, Sha256};
 
 use crate::manuscript::Manuscript;
-use crate::pdf::ProofInfo;
+
+/// What the proof edition prints in its footer.
+#[derive(Debug, Clone, serde::Serialize)]
+pub struct ProofInfo {
+    /// When the proof was made (`YYYY-MM-DD HH:MM UTC`).
+    pub built: String,
+    /// The manuscript's git revision (with `+修改` when it has uncommitted changes) or,
+    /// outside git, a content hash.
+    pub revision: String,
+}
 
 /// Collects the proof footer details for `manuscript`.
 pub fn proof_info(manuscript: &Manuscript) -> ProofInfo {
@@ -41,7 +50,7 @@ fn git_revision(dir: &Path) -> Option<String> {
 fn content_hash(manuscript: &Manuscript) -> String {
     let mut hasher = Sha256::new();
     let mut files: Vec<_> = manuscript.config.files.iter().map(|f| manuscript.root.join(f)).collect();
-    files.push(manuscript.root.join(crate::config::REPORT_FILE));
+    files.push(manuscript.root.join(crate::manuscript::config::REPORT_FILE));
     files.extend(manuscript.data.tables.values().map(|t| t.path.clone()));
     for file in files {
         hasher.update(file.to_string_lossy().as_bytes());

@@ -9,13 +9,12 @@ use std::sync::{Arc, OnceLock};
 
 use common::*;
 use quick_xml::events::Event;
-use reportpress::charts::{self, ChartData, ChartDrawing, ChartKind, ChartOptions, Series};
-use reportpress::config::ReportConfig;
-use reportpress::epub::EpubBackend;
-use reportpress::fonts::FontSet;
-use reportpress::manuscript::Manuscript;
-use reportpress::model::{Block, BlockKind, Cell, Document, Inline, Metadata, SourcePos, TableData};
-use reportpress::numbering::{figure_label, table_label};
+use reportpress::charts::{self, ChartData, ChartDrawing, ChartKind, ChartLayout, ChartOptions, ChartSpec, Series};
+use reportpress::design::Design;
+use reportpress::epub::{self, EpubOutput};
+use reportpress::model::{Block, BlockKind, Cell, Document, Inline, Metadata, Place, SourcePos, TableData, figure_label, table_label};
+use reportpress::render::RenderContext;
+use reportpress::typeset::fonts::FontSet;
 use sha2::{Digest, Sha256};
 
 /// A manuscript built once per test run with `--format all`: (temp dir guard, epub, pdf).
@@ -52,7 +51,8 @@ fn spine_text(epub: &Path) -> String {
 
 // ---- A model with every block kind, built by hand (the parser makes no tables or charts yet)
 
-const CHART_SVG: &str = r##"<?xml version="1.0" encoding="UTF-8" standalone="no"?>
+/// The chart's SVG up to its labels (a layout's marks end in the open labels group).
+const CHART_MARKS: &str = r##"<?xml version="1.0" encoding="UTF-8" standalone="no"?>
 <!DOCTYPE svg PUBLIC "-//W3C//DTD SVG 1.1//EN" "http://www.w3.org/Graphics/SVG/1.1/DTD/svg11.dtd">
 <svg xmlns="http://www.w3.org/2000/svg" width="320" height="170" viewBox="0 0 320 170">
   <defs><clipPath id="plot"><rect x="40" y="10" width="270" height="125"/></clipPath></defs>
@@ -62,12 +62,15 @@ const CHART_SVG: &str = r##"<?xml version="1.0" encoding="UTF-8" standalone="no"
     <rect x="200" y="35" width="40" height="100" fill="#8c1c13"/>
   </g>
   <line x1="40" y1="135" x2="310" y2="135" stroke="#000"/>
-  <text x="80" y="155" font-family="Noto Sans CJK SC" font-size="12" text-anchor="middle">一季度</text>
+  <g id="labels">
+"##;
+
+/// The chart's labels as SVG text.
+const CHART_LABELS: &str = r##"  <text x="80" y="155" font-family="Noto Sans CJK SC" font-size="12" text-anchor="middle">一季度</text>
   <text x="150" y="155" font-family="Noto Sans CJK SC" font-size="12" text-anchor="middle">二季度</text>
   <text x="220" y="155" font-family="Noto Sans CJK SC" font-size="12" text-anchor="middle">三季度</text>
   <text x="5" y="20" font-family="Noto Sans CJK SC" font-size="10">亿元 &amp; 增速</text>
   <text x="5" y="166" font-family="Noto Sans CJK SC" font-size="8">资料来源：示例统计局。</text>
-</svg>
 "##;
 
 fn at(line: usize) -> SourcePos {
@@ -114,18 +117,33 @@ fn quarter_drawing(title: &str) -> ChartDrawing {
         categories: vec!["一季度".into(), "二季度".into(), "三季度".into()],
         series: vec![Series { name: "收入".into(), values: vec![12.5, 16.0, 20.3], labels: vec![] }],
     };
-    charts::render(&options, &data).expect("the quarterly chart draws").drawing
+    charts::render(&options, &data).expect("the quarterly chart draws").drawing()
+}
+
+/// What the quarterly chart draws.
+fn quarter_spec(title: &str) -> ChartSpec {
+    ChartSpec {
+        kind: ChartKind::Bar,
+        data: ChartData { categories: vec!["一季度".into(), "二季度".into(), "三季度".into()], series: vec![Series { name: "收入".into(), values: vec![12.5, 16.0, 20.3], labels: vec![] }] },
+        title: title.into(),
+        unit: "亿元".into(),
+        source: "资料来源：示例统计局。".into(),
+        draw_title: false,
+        id_prefix: String::new(),
+    }
 }
 
 fn chart(number: usize, anchor: &str, caption: &str, line: usize) -> Block {
+    let layout = ChartLayout::new(320.0, 170.0, "Noto Sans CJK SC", CHART_MARKS, CHART_LABELS, quarter_drawing(caption).labels);
     block(
         BlockKind::Chart {
             number,
             label: figure_label(number),
             anchor: anchor.into(),
+            data_table: "quarters".into(),
             caption: caption.into(),
-            svg: CHART_SVG.into(),
-            drawing: quarter_drawing(caption),
+            spec: Box::new(quarter_spec(caption)),
+            layout: Some(Arc::new(layout)),
             alt: format!("柱形图：{caption}，一季度12.5亿元，二季度16.0亿元，三季度20.3亿元，逐季上升。"),
             source_note: "资料来源：示例统计局。".into(),
             data: quarter_data(),
@@ -134,17 +152,22 @@ fn chart(number: usize, anchor: &str, caption: &str, line: usize) -> Block {
     )
 }
 
-/// A manuscript whose model has every block and inline kind, with the quarterly
-/// manuscript's directory as root (for its image).
-fn constructs_manuscript() -> Manuscript {
-    let note = |number: usize, words: &str| Inline::Note { number, content: vec![text(words)] };
+/// A cross-reference, resolved.
+fn reference(target: &str, label: &str) -> Inline {
+    Inline::Ref { target: target.into(), text: label.into(), at: Place::default() }
+}
+
+/// A document whose model has every block and inline kind; its images are in the
+/// quarterly manuscript's directory.
+fn constructs_document() -> Document {
+    let note = |number: usize, words: &str| Inline::Note { number, content: vec![text(words)], label: number.to_string(), at: Place::default() };
     let blocks = vec![
-        paragraph(vec![text("开篇引出"), Inline::Ref { target: "fig-revenue".into(), text: "图 2".into() }, text("与"), Inline::Ref { target: "tbl-revenue".into(), text: "表 1".into() }, text("。")], 1),
+        paragraph(vec![text("开篇引出"), reference("fig-revenue", "图 2"), text("与"), reference("tbl-revenue", "表 1"), text("。")], 1),
         block(BlockKind::Heading { level: 1, content: vec![text("一、图与表")] }, 3),
         block(
             BlockKind::Paragraph {
                 lead: Some(vec![text("总体向好。")]),
-                content: vec![text("收入逐季增长"), note(1, "按可比口径计算。"), text("，详见"), Inline::Ref { target: "fig-revenue".into(), text: "图 2".into() }, text("。")],
+                content: vec![text("收入逐季增长"), note(1, "按可比口径计算。"), text("，详见"), reference("fig-revenue", "图 2"), text("。")],
             },
             5,
         ),
@@ -168,6 +191,7 @@ fn constructs_manuscript() -> Manuscript {
                 number: 1,
                 label: table_label(1),
                 anchor: "tbl-revenue".into(),
+                data_table: "quarters".into(),
                 caption: "季度收入与增速".into(),
                 unit: "单位：亿元，%".into(),
                 source_note: "资料来源：示例统计局。".into(),
@@ -183,7 +207,7 @@ fn constructs_manuscript() -> Manuscript {
                 text("，链接"),
                 Inline::Link { url: "https://example.org/?a=1&b=2".into(), content: vec![text("示例")] },
                 text("，回看"),
-                Inline::Ref { target: "tbl-revenue".into(), text: "表 1".into() },
+                reference("tbl-revenue", "表 1"),
                 note(2, "第二条注释。"),
                 text("再引"),
                 note(2, "第二条注释。"),
@@ -214,38 +238,24 @@ fn constructs_manuscript() -> Manuscript {
         description: "手工构造的文档模型。".into(),
         keywords: vec!["测试".into()],
     };
-    let config = ReportConfig {
-        title: meta.title.clone(),
-        subtitle: meta.subtitle.clone(),
-        authors: meta.authors.clone(),
-        language: meta.language.clone(),
-        date: meta.date.clone(),
-        publisher: meta.publisher.clone(),
-        description: meta.description.clone(),
-        keywords: meta.keywords.clone(),
-        output: "constructs".into(),
-        files: vec![PathBuf::from("text/hand.md")],
-        new_page: vec![],
-    };
-    Manuscript {
-        root: root().join("tests/manuscripts/quarterly"),
-        config,
-        data: Default::default(),
-        document: Document { meta, blocks },
-        warnings: Vec::new(),
-    }
+    Document { meta, blocks }
+}
+
+/// Renders `document` as the EPUB writer does in a build.
+fn render_epub(document: &Document) -> Result<EpubOutput, reportpress::diagnostics::Diagnostics> {
+    let fonts = Arc::new(FontSet::load(&root().join("fonts"), "zh-CN").expect("fonts load"));
+    let design = Design::load(&root().join("assets")).expect("the design loads");
+    let manuscript_root = root().join("tests/manuscripts/quarterly");
+    let fonts_dir = root().join("fonts");
+    let context = RenderContext { document, manuscript_root: &manuscript_root, design: &design, fonts: &fonts, fonts_dir: &fonts_dir, output_name: "constructs" };
+    epub::render(&context, None)
 }
 
 /// The hand-built model's EPUB, rendered through the library once per test run.
 fn constructs() -> &'static (tempfile::TempDir, PathBuf) {
     static BUILT: OnceLock<(tempfile::TempDir, PathBuf)> = OnceLock::new();
     BUILT.get_or_init(|| {
-        let manuscript = constructs_manuscript();
-        let fonts = Arc::new(FontSet::load(&root().join("fonts"), "zh-CN").expect("fonts load"));
-        let fonts_dir = root().join("fonts");
-        let assets = root().join("assets");
-        let backend = EpubBackend { fonts, fonts_dir: &fonts_dir, design_dir: &assets, source_date_epoch: None };
-        let output = backend.render(&manuscript).unwrap_or_else(|e| panic!("the hand-built model does not render: {e}"));
+        let output = render_epub(&constructs_document()).unwrap_or_else(|e| panic!("the hand-built model does not render: {e}"));
         assert!(output.warnings.is_empty(), "unexpected warnings: {:?}", output.warnings);
         let dir = tempfile::tempdir().expect("temp dir");
         let path = dir.path().join("constructs.epub");
@@ -587,14 +597,20 @@ fn navigation_lists_the_headings_with_landmarks_and_a_cover() {
 }
 
 #[test]
-fn the_cover_is_the_pdfs_first_page_as_svg() {
+fn the_cover_is_the_designs_title_page_as_svg() {
     let entries = zip_entries(&article().epub);
     let opf = epub_file(&entries, "OEBPS/content.opf");
     assert!(opf.contains("<item media-type=\"image/svg+xml\" properties=\"cover-image\" id=\"cover-image\" href=\"images/cover.svg\"/>"), "{opf}");
     let svg = epub_file(&entries, "OEBPS/images/cover.svg");
     assert!(svg.starts_with("<svg"), "the cover is not an SVG document");
-    assert!(svg.contains("viewBox=\"0 0 595.275590551 841.88976378\""), "the cover is not an A4 page");
-    assert!(svg.matches("<use ").count() > 300, "the cover shows too few glyphs for page 1");
+    // The title page of assets/cover.typ (150 × 240 mm), not an A4 page of the book.
+    assert!(svg.contains("viewBox=\"0 0 425.196850394 680.31496063\""), "the cover is not the design's title page");
+    // Title, subtitle, authors and date: some 70 glyphs, not a page of body text (> 300).
+    let glyphs = svg.matches("<use ").count();
+    assert!((40..150).contains(&glyphs), "the cover shows {glyphs} glyphs, not a title page's");
+    // Only the metadata is laid out: the quarterly manuscript's cover differs only there.
+    let quarterly_cover = epub_file(&zip_entries(&quarterly().epub), "OEBPS/images/cover.svg");
+    assert_ne!(svg, quarterly_cover, "two reports with different titles share a cover");
     let cover = epub_file(&entries, "OEBPS/cover.xhtml");
     assert!(cover.contains("<img src=\"images/cover.svg\" alt=\"封面：红色耒阳 绿色转型——湖南耒阳市推动资源枯竭城市转型高质量发展纪实，谭红平、杨茂林、周济、王晓辉\" role=\"doc-cover\"/>"), "{cover}");
 }
@@ -672,16 +688,13 @@ fn tables_charts_and_cross_references_from_a_hand_built_model() {
 
 #[test]
 fn a_broken_chart_fails_the_build_naming_its_line() {
-    let mut manuscript = constructs_manuscript();
-    if let BlockKind::Chart { svg, .. } = &mut manuscript.document.blocks[6].kind {
-        *svg = "<svg xmlns=\"http://www.w3.org/2000/svg\"><g></svg>".into();
+    let mut document = constructs_document();
+    if let BlockKind::Chart { layout, .. } = &mut document.blocks[6].kind {
+        *layout = Some(Arc::new(ChartLayout::new(320.0, 170.0, "Noto Sans CJK SC", "<svg xmlns=\"http://www.w3.org/2000/svg\"><g><g>", "", Vec::new())));
     } else {
         panic!("block 6 is the first chart");
     }
-    let fonts = Arc::new(FontSet::load(&root().join("fonts"), "zh-CN").unwrap());
-    let (fonts_dir, assets) = (root().join("fonts"), root().join("assets"));
-    let backend = EpubBackend { fonts, fonts_dir: &fonts_dir, design_dir: &assets, source_date_epoch: None };
-    let Err(diagnostics) = backend.render(&manuscript) else { panic!("a malformed chart SVG was accepted") };
+    let Err(diagnostics) = render_epub(&document) else { panic!("a malformed chart SVG was accepted") };
     let message = diagnostics.to_string();
     assert!(message.contains("text/hand.md:13") && message.contains("not well-formed"), "{message}");
 }

@@ -40,16 +40,14 @@ use std::time::{Duration, Instant};
 use proptest::prelude::*;
 use proptest::test_runner::{Config, TestCaseError, TestRunner};
 
-use reportpress::config::ReportConfig;
-use reportpress::data::DataSet;
-use reportpress::design::Design;
-use reportpress::diagnostics::{Diagnostic, Diagnostics};
-use reportpress::fonts::FontSet;
-use reportpress::manuscript::Manuscript;
-use reportpress::markdown::{self, Notes, ParseContext};
-use reportpress::model::{Block, BlockKind};
-use reportpress::pdf::PdfBackend;
-use reportpress::references;
+use reportpress::diagnostics::Diagnostic;
+use reportpress::manuscript::config::ReportConfig;
+use reportpress::manuscript::data::DataSet;
+use reportpress::manuscript::{self, Manuscript};
+use reportpress::model::walk;
+use reportpress::model::{Block, BlockKind, Inline};
+use reportpress::pipeline::{BuildOptions, Session};
+use reportpress::typeset::fonts::FontSet;
 
 fn root() -> PathBuf {
     PathBuf::from(env!("CARGO_MANIFEST_DIR"))
@@ -197,12 +195,8 @@ fn sample_data() -> &'static DataSet {
 
 fn markdown_case(text: String) -> Result<(), TestCaseError> {
     let data = sample_data();
-    let charts = reportpress::figures::ChartDesign { font: "Noto Sans CJK SC".into(), width: 236.0, height: 180.0 };
-    let context = ParseContext { data, charts: Some(&charts) };
-    let mut notes = Notes::default();
-    let mut diagnostics = Diagnostics::default();
     let file = Path::new("text/a.md");
-    let blocks = markdown::parse(&text, &context, Path::new("/nonexistent-manuscript"), file, 1, &mut notes, &mut diagnostics);
+    let (blocks, diagnostics) = manuscript::parse_text(&text, data, Path::new("/nonexistent-manuscript"), file);
     let lines = text.split('\n').count().max(1);
     check_block_lines(&blocks, lines)?;
     for diagnostic in &diagnostics.0 {
@@ -240,7 +234,7 @@ fn data_case((table, csv, report): (Vec<u8>, Vec<u8>, Vec<u8>)) -> Result<(), Te
             prop_assert_eq!(row.values.len(), table.columns.len());
         }
     }
-    if let Err(broken) = reportpress::rules::check(&set) {
+    if let Err(broken) = reportpress::manuscript::rules::check(&set) {
         located(&broken.0)?;
     }
     let loaded = ReportConfig::load_checked(dir.path());
@@ -266,21 +260,26 @@ fn data_loaders_long() {
 // ---- Target: reference expansion -----------------------------------------------------------
 
 fn reference_case(text: String) -> Result<(), TestCaseError> {
-    let expanded = references::expand(&text, sample_data(), Path::new("/m"), Path::new("a.md"));
+    let (blocks, diagnostics) = manuscript::parse_text(&text, sample_data(), Path::new("/m"), Path::new("a.md"));
     let lines: Vec<&str> = text.split('\n').collect();
-    for problem in &expanded.problems {
+    for problem in diagnostics.0.iter().filter(|d| d.message.contains("reference")) {
         let line = problem.line.expect("reference problems have a line");
         prop_assert!(line >= 1 && line <= lines.len(), "line {line} of {}: {problem}", lines.len());
         let column = problem.column.expect("reference problems have a column");
         prop_assert!(column >= 1 && column <= lines[line - 1].chars().count() + 1, "column {column} past the line: {problem}");
+        // The column points at the reference as written.
+        let at: String = lines[line - 1].chars().skip(column - 1).collect();
+        prop_assert!(at.starts_with("{{") || at.starts_with('@'), "the column does not point at the reference: {problem}");
     }
-    for used in &expanded.cross_refs {
-        prop_assert!(used.line >= 1 && used.line <= lines.len());
-        prop_assert!(lines[used.line - 1].chars().skip(used.column - 1).collect::<String>().starts_with(&format!("@{}", used.target)), "cross-reference column is off: {used:?}");
-    }
-    // Outside fences and escapes, a known reference never survives unexpanded.
-    let plain = !text.contains("```") && !text.contains("~~~") && !text.contains('\\');
-    prop_assert!(!plain || !expanded.text.contains("{{t.甲.数值}}"), "a reference survived: {:?}", expanded.text);
+    // Outside fences, code and escapes, a known reference never survives unexpanded.
+    let plain = !text.contains("```") && !text.contains("~~~") && !text.contains('\\') && !text.contains('`');
+    let mut survived = false;
+    walk::inlines(&blocks, &mut |inline, _| {
+        if let Inline::Text { text } = inline {
+            survived |= text.contains("{{t.甲.数值}}");
+        }
+    });
+    prop_assert!(!plain || !survived, "a reference survived: {text:?}");
     Ok(())
 }
 
@@ -331,17 +330,15 @@ fn emitter_case(text: String) -> Result<(), TestCaseError> {
     std::fs::write(manuscript.join("images/a.png"), PNG).unwrap();
     std::fs::write(manuscript.join("images/bad.png"), &PNG[..30]).unwrap();
     std::fs::write(manuscript.join("text/a.md"), &text).unwrap();
-    let design = Design::load(&root().join("assets")).expect("the design loads");
-    let loaded = match Manuscript::load(manuscript, &design) {
-        Ok(loaded) => loaded,
-        Err(errors) => return located(&errors.0), // refused: fine, if located
+    let options = BuildOptions { manuscript: manuscript.to_path_buf(), out: dir.path().join("dist"), fonts: root().join("fonts"), assets: root().join("assets") };
+    // Refused (a manuscript error, or a character no font has): fine, if located.
+    let prepared = match Session::new().prepare(&options, &mut Vec::new()) {
+        Ok(prepared) => prepared,
+        Err(errors) => return located(&errors.0),
     };
-    let fonts = fonts();
-    if let Err(missing) = fonts.check_coverage(&loaded.document, manuscript) {
-        return located(&missing.0); // a character no font has: a located build error
-    }
-    let backend = PdfBackend { fonts, design_dir: &root().join("assets"), proof: None };
-    match backend.render(&loaded) {
+    let context = prepared.context(&options);
+    let built = context.typesetter().typeset(context.document, None).and_then(|typeset| reportpress::pdf::export(&context, &typeset));
+    match built {
         Ok(pdf) => {
             TYPESET.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
             prop_assert!(pdf.bytes.starts_with(b"%PDF-"));
@@ -395,8 +392,7 @@ fn regression_nul_character_is_refused_at_its_line() {
     std::fs::create_dir_all(dir.path().join("text")).unwrap();
     std::fs::write(dir.path().join("report.toml"), REPORT_TOML).unwrap();
     std::fs::write(dir.path().join("text/a.md"), "第一行。\n\n第二\u{0}行。\n").unwrap();
-    let design = Design::load(&root().join("assets")).unwrap();
-    let loaded = Manuscript::load(dir.path(), &design).unwrap();
+    let loaded = Manuscript::load(dir.path()).unwrap();
     let errors = fonts().check_coverage(&loaded.document, dir.path()).unwrap_err();
     assert!(errors.0[0].message.contains("U+0000"), "{errors}");
     assert_eq!(errors.0[0].line, Some(3), "{errors}");

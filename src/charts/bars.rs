@@ -5,14 +5,14 @@
 //! Stacked bars carry labels inside the segments that can hold them, and beside the bar,
 //! joined by a short leader, for segments too thin to hold theirs.
 
-use super::ChartData;
-use super::ChartKind;
+use super::spec::ChartData;
+use super::spec::ChartKind;
 use super::axes::{CENTRE_DROP, Columns, Room, columns};
 use super::canvas::Canvas;
 use super::frame::VALUE_SIZES;
 use super::palette::{self, AXIS, BACKGROUND};
 use super::scale::data_groups_thousands;
-use super::share;
+use super::spec::share;
 use super::svg::{El, PathData, rect};
 use super::text::{ASCENT, Anchor, DESCENT, Label, Rect, spread, text_width};
 

@@ -3,7 +3,7 @@
 //! Labels are kept as [`Label`] values rather than written straight away, so the layout (and
 //! the tests) can check their boxes, and so they are painted last, above every mark.
 
-use super::ChartOptions;
+use super::spec::ChartOptions;
 use super::palette::{self, BACKGROUND};
 use super::svg::{El, SvgWriter, num, rect};
 use super::text::Label;
@@ -69,10 +69,9 @@ impl Canvas {
         self.labels.push(label);
     }
 
-    /// Writes the chart twice from one layout: the whole SVG document (title and description
-    /// first, then the white background, the marks and the labels), and the same document
-    /// without the labels' text, for a typesetter that sets the labels itself (see
-    /// [`super::ChartDrawing`]). Label backings stay in both, under where the text goes.
+    /// Writes the layout out: the SVG document (title and description first, then the white
+    /// background, the marks and the label backings) and, apart, the labels' text, so that
+    /// [`super::spec::ChartLayout`] can give the whole SVG or the marks plus positioned labels.
     pub fn finish(self, title: &str, alt: &str) -> Finished {
         let mut w = SvgWriter::default();
         w.open(
@@ -108,9 +107,7 @@ impl Canvas {
         for label in &self.labels {
             texts.label(label, &self.font_family);
         }
-        let svg = format!("{marks}{}</g>\n</svg>\n", texts.finish());
-        marks.push_str("</g>\n</svg>\n");
-        Finished { svg, marks, labels: self.labels }
+        Finished { marks, label_text: texts.finish(), labels: self.labels }
     }
 
     /// The estimated boxes of all labels, with their ids.
@@ -123,10 +120,11 @@ impl Canvas {
 /// One chart layout written out by [`Canvas::finish`].
 #[derive(Debug)]
 pub(crate) struct Finished {
-    /// The whole SVG document.
-    pub svg: String,
-    /// The same document without the labels' text.
+    /// The SVG document up to the labels' text (marks and label backings), the labels'
+    /// group left open.
     pub marks: String,
+    /// The labels as `<text>` elements.
+    pub label_text: String,
     /// The labels left out of `marks`.
     pub labels: Vec<Label>,
 }

@@ -4,7 +4,7 @@
 //! Screen-reader users get the data itself, e.g.
 //! `柱形图：2021年上半年三次产业增加值（亿元）。第一产业 36.56，第二产业 56.76，第三产业 112.4。资料来源：某市统计局。`
 
-use super::{ChartData, ChartKind, ChartOptions, share};
+use super::spec::{ChartData, ChartKind, ChartOptions, share};
 
 /// The Chinese text alternative for `data` drawn as `options.kind` (labels already filled in).
 pub(crate) fn alt_text(options: &ChartOptions, data: &ChartData) -> String {

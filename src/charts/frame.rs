@@ -6,7 +6,7 @@ use super::canvas::Canvas;
 use super::palette::{self, LineStyle, MUTED, Swatch};
 use super::svg::{line, rect};
 use super::text::{self, ASCENT, Anchor, DESCENT, LINE_PITCH, Rect, block_height, lines_at, widest, wrap};
-use super::{ChartData, ChartKind, ChartOptions};
+use super::spec::{ChartData, ChartKind, ChartOptions};
 
 /// Margin around the chart, in pt.
 pub(crate) const PAD: f64 = 8.0;

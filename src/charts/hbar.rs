@@ -3,7 +3,7 @@
 //! This is the kind for long category names: they wrap in a column of up to a third of the
 //! chart's width, right-aligned against the plot.
 
-use super::ChartData;
+use super::spec::ChartData;
 use super::axes::CENTRE_DROP;
 use super::bars::{Group, HIDDEN_NOTE, LABEL_GAP};
 use super::canvas::Canvas;

@@ -4,7 +4,7 @@
 //! would touch another label or a marker moves further down. Labels sit on a white backing
 //! so the lines that cross them do not strike through the digits.
 
-use super::ChartData;
+use super::spec::ChartData;
 use super::scale::data_groups_thousands;
 use super::axes::{Columns, Room, columns};
 use super::bars::{HIDDEN_NOTE, LABEL_GAP};

@@ -23,6 +23,7 @@ mod line;
 mod palette;
 mod pie;
 mod scale;
+mod spec;
 mod svg;
 mod text;
 
@@ -30,183 +31,31 @@ mod text;
 mod tests;
 
 pub use scale::{Ticks, nice_ticks};
+pub use spec::{ChartData, ChartDesign, ChartDrawing, ChartKind, ChartLayout, ChartOptions, ChartSpec, PlacedLabel, Series};
 
 use canvas::Canvas;
-
-/// The kinds of chart the module draws.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum ChartKind {
-    /// Vertical bars (columns); several series are drawn side by side.
-    Bar,
-    /// Horizontal bars, for long category names; several series are drawn side by side.
-    HorizontalBar,
-    /// Vertical bars of several series side by side in each category.
-    GroupedBar,
-    /// Vertical bars with the series stacked on each other.
-    StackedBar,
-    /// Stacked bars scaled so every category fills 100 %.
-    PercentBar,
-    /// One or more lines with a marker at each point.
-    Line,
-    /// A pie of one series' shares.
-    Pie,
-    /// A pie with a hole in the middle.
-    Donut,
-}
-
-impl ChartKind {
-    /// All kinds, in the order of the manuscript documentation.
-    pub const ALL: [ChartKind; 8] = [
-        ChartKind::Bar,
-        ChartKind::HorizontalBar,
-        ChartKind::GroupedBar,
-        ChartKind::StackedBar,
-        ChartKind::PercentBar,
-        ChartKind::Line,
-        ChartKind::Pie,
-        ChartKind::Donut,
-    ];
-
-    /// Parses the name used in manuscripts: `bar`, `hbar`, `grouped-bar`, `stacked-bar`,
-    /// `percent-bar`, `line`, `pie` or `donut`.
-    pub fn parse(name: &str) -> Option<ChartKind> {
-        ChartKind::ALL.into_iter().find(|kind| kind.name() == name)
-    }
-
-    /// The manuscript name of the kind (the inverse of [`ChartKind::parse`]).
-    pub fn name(self) -> &'static str {
-        match self {
-            ChartKind::Bar => "bar",
-            ChartKind::HorizontalBar => "hbar",
-            ChartKind::GroupedBar => "grouped-bar",
-            ChartKind::StackedBar => "stacked-bar",
-            ChartKind::PercentBar => "percent-bar",
-            ChartKind::Line => "line",
-            ChartKind::Pie => "pie",
-            ChartKind::Donut => "donut",
-        }
-    }
-
-    /// The Chinese name, used at the start of the text alternative.
-    pub fn chinese_name(self) -> &'static str {
-        match self {
-            ChartKind::Bar => "柱形图",
-            ChartKind::HorizontalBar => "条形图",
-            ChartKind::GroupedBar => "簇状柱形图",
-            ChartKind::StackedBar => "堆积柱形图",
-            ChartKind::PercentBar => "百分比堆积柱形图",
-            ChartKind::Line => "折线图",
-            ChartKind::Pie => "饼图",
-            ChartKind::Donut => "圆环图",
-        }
-    }
-
-    /// Whether the kind shows shares of one whole as a circle (pie, donut).
-    fn is_circular(self) -> bool {
-        matches!(self, ChartKind::Pie | ChartKind::Donut)
-    }
-}
-
-/// One data series: a value for every category.
-#[derive(Debug, Clone, PartialEq)]
-pub struct Series {
-    /// Name shown in the legend (needed when a chart has several series).
-    pub name: String,
-    /// The values, one per category.
-    pub values: Vec<f64>,
-    /// The values as written in the data (`36.56`, `11`); these are printed, never re-formatted
-    /// floats. When empty, the shortest exact form of each value is printed instead.
-    pub labels: Vec<String>,
-}
-
-/// The data of one chart.
-#[derive(Debug, Clone, PartialEq)]
-pub struct ChartData {
-    /// Category names (x axis of bars and lines, slices of a pie), in order.
-    pub categories: Vec<String>,
-    /// The series, in legend order.
-    pub series: Vec<Series>,
-}
-
-/// What to draw and how.
-#[derive(Debug, Clone, PartialEq)]
-pub struct ChartOptions {
-    /// The kind of chart.
-    pub kind: ChartKind,
-    /// Title printed at the top, e.g. `2021年上半年三次产业增加值`.
-    pub title: String,
-    /// Unit of the values, e.g. `亿元` or `%`; printed as `单位：亿元` (may be empty).
-    pub unit: String,
-    /// Source note printed at the bottom left, e.g. `资料来源：某市统计局` (may be empty).
-    pub source: String,
-    /// The exact font family of all text, e.g. `Noto Sans CJK SC` (no generic fallback).
-    pub font_family: String,
-    /// Width in pt (SVG user units).
-    pub width: f64,
-    /// Height in pt (SVG user units).
-    pub height: f64,
-    /// Whether the title is drawn at the top of the chart. Off when the page prints the
-    /// title as a figure caption; the title still names the chart in `<title>` and the alt text.
-    pub draw_title: bool,
-    /// Prefix of every `id` in the SVG, so several charts can stand inline in one XHTML
-    /// page (which needs unique ids); empty for standalone files.
-    pub id_prefix: String,
-}
 
 /// A drawn chart.
 #[derive(Debug, Clone, PartialEq)]
 pub struct RenderedChart {
-    /// The standalone SVG document.
-    pub svg: String,
-    /// The same chart for a typesetter that sets the labels in its own text engine.
-    pub drawing: ChartDrawing,
+    /// The one layout, which gives the SVG and the drawing.
+    pub layout: ChartLayout,
     /// The text alternative, in Chinese, listing every value.
     pub alt: String,
     /// Things the editor may want to know, e.g. value labels left out because they did not fit.
     pub notes: Vec<String>,
 }
 
-/// A chart as marks plus labels: the SVG document without the labels' text, and every label
-/// with its position, for a typesetter that sets text itself.
-///
-/// The PDF edition uses this instead of [`RenderedChart::svg`]: Typst hands SVG text to usvg,
-/// which builds a new shaping face of the CJK font for every label of every chart (measured:
-/// 1.5 s of a 300-page book's 3.4 s), while Typst's own text engine shapes each label once
-/// with the fonts it already holds. Both come from one layout, so the editions agree.
-#[derive(Debug, Clone, PartialEq, serde::Serialize)]
-pub struct ChartDrawing {
-    /// Width in pt (SVG user units).
-    pub width: f64,
-    /// Height in pt (SVG user units).
-    pub height: f64,
-    /// The exact font family of the labels.
-    pub font_family: String,
-    /// The SVG document without the labels' text (backings under labels included).
-    pub marks: String,
-    /// The labels, in painting order.
-    pub labels: Vec<PlacedLabel>,
-}
+impl RenderedChart {
+    /// The standalone SVG document (see [`ChartLayout::svg`]).
+    pub fn svg(&self) -> String {
+        self.layout.svg()
+    }
 
-/// One line of chart text, positioned in the chart's coordinates (pt, y downwards).
-#[derive(Debug, Clone, PartialEq, serde::Serialize)]
-pub struct PlacedLabel {
-    /// The characters.
-    pub text: String,
-    /// Anchor x.
-    pub x: f64,
-    /// Baseline y.
-    pub y: f64,
-    /// Font size in pt.
-    pub size: f64,
-    /// Where the anchor is on the text: `start`, `middle` or `end` (along the text, so for a
-    /// vertical label `start` is its bottom).
-    pub anchor: &'static str,
-    /// Bold face.
-    pub bold: bool,
-    /// Fill colour, `#rrggbb`.
-    pub fill: &'static str,
-    /// Turned 90° anticlockwise about the anchor (reads bottom to top).
-    pub vertical: bool,
+    /// The chart for a typesetter that sets the labels in its own text engine.
+    pub fn drawing(&self) -> ChartDrawing {
+        self.layout.drawing()
+    }
 }
 
 /// Smallest chart the layout accepts, in pt.
@@ -226,7 +75,6 @@ pub fn render(options: &ChartOptions, data: &ChartData) -> Result<RenderedChart,
     let canvas = draw(options, &data)?;
     let notes = canvas.notes.clone();
     let finished = canvas.finish(&options.title, &alt);
-    let svg = prefix_ids(&finished.svg, &options.id_prefix);
     let labels = finished
         .labels
         .into_iter()
@@ -245,14 +93,15 @@ pub fn render(options: &ChartOptions, data: &ChartData) -> Result<RenderedChart,
             vertical: label.vertical,
         })
         .collect();
-    let drawing = ChartDrawing {
+    let layout = ChartLayout {
         width: options.width,
         height: options.height,
         font_family: options.font_family.clone(),
         marks: prefix_ids(&finished.marks, &options.id_prefix),
+        label_text: prefix_ids(&finished.label_text, &options.id_prefix),
         labels,
     };
-    Ok(RenderedChart { svg, drawing, alt, notes })
+    Ok(RenderedChart { layout, alt, notes })
 }
 
 /// Prefixes every id and every reference to one (`url(#…)`, `href="#…"`). The SVG is our
@@ -282,9 +131,9 @@ fn draw(options: &ChartOptions, data: &ChartData) -> Result<Canvas, String> {
     Ok(canvas)
 }
 
-/// Checks that the data can be drawn as the requested kind.
-fn validate(options: &ChartOptions, data: &ChartData) -> Result<(), String> {
-    validate_options(options)?;
+/// Checks that `data` can be drawn as `kind` at all (whatever the design's size): the
+/// front end calls it to report bad chart data at the directive's line.
+pub fn check_data(kind: ChartKind, data: &ChartData) -> Result<(), String> {
     if data.categories.is_empty() {
         return Err("the chart has no categories; give at least one".to_string());
     }
@@ -294,11 +143,23 @@ fn validate(options: &ChartOptions, data: &ChartData) -> Result<(), String> {
     for (index, series) in data.series.iter().enumerate() {
         validate_series(data, index, series)?;
     }
-    match options.kind {
-        ChartKind::Pie | ChartKind::Donut => validate_circular(options.kind, data),
+    match kind {
+        ChartKind::Pie | ChartKind::Donut => validate_circular(kind, data),
         ChartKind::PercentBar => validate_percent(data),
         _ => Ok(()),
     }
+}
+
+/// The text alternative of a chart: its title and every value, in Chinese.
+pub fn alt_text(spec: &ChartSpec) -> String {
+    let options = spec.options(&ChartDesign { font: String::new(), width: 0.0, height: 0.0 });
+    describe::alt_text(&options, &with_labels(&spec.data))
+}
+
+/// Checks that the data can be drawn as the requested kind.
+fn validate(options: &ChartOptions, data: &ChartData) -> Result<(), String> {
+    validate_options(options)?;
+    check_data(options.kind, data)
 }
 
 /// Checks the size and the font family.
@@ -396,7 +257,3 @@ fn with_labels(data: &ChartData) -> ChartData {
     ChartData { categories: data.categories.clone(), series }
 }
 
-/// A value's share of `total` in percent, with one decimal: `17.8%`.
-pub(crate) fn share(value: f64, total: f64) -> String {
-    format!("{:.1}%", value / total * 100.0)
-}

@@ -10,7 +10,7 @@ use super::frame::{MIN_PLOT, VALUE_SIZES};
 use super::palette::{self, AXIS, BACKGROUND};
 use super::svg::{El, PathData};
 use super::text::{ASCENT, Anchor, DESCENT, Label, Rect, spread, widest};
-use super::{ChartData, ChartKind, share};
+use super::spec::{ChartData, ChartKind, share};
 
 /// Distance from the pie's edge to the label columns.
 const COLUMN_GAP: f64 = 10.0;

@@ -261,7 +261,7 @@ fn zero_line(tree: &usvg::Tree) -> usvg::Rect {
 #[test]
 fn bar_heights_are_proportional_and_stand_on_zero() {
     let (o, d) = sample(ChartKind::Bar);
-    let tree = parse(&rendered(&o, &d).svg);
+    let tree = parse(&rendered(&o, &d).svg());
     let zero = zero_line(&tree).y() + zero_line(&tree).height() / 2.0;
     let bars: Vec<usvg::Rect> = (0..3).map(|c| bbox(&tree, &format!("bar-s0-c{c}"))).collect();
     let heights: Vec<f64> = bars.iter().map(|b| f64::from(b.height())).collect();
@@ -278,7 +278,7 @@ fn bar_heights_are_proportional_and_stand_on_zero() {
 #[test]
 fn horizontal_bar_lengths_are_proportional_and_negatives_go_left() {
     let (o, d) = sample(ChartKind::HorizontalBar);
-    let tree = parse(&rendered(&o, &d).svg);
+    let tree = parse(&rendered(&o, &d).svg());
     let zero = f64::from(zero_line(&tree).x() + zero_line(&tree).width() / 2.0);
     let bars: Vec<usvg::Rect> = (0..5).map(|c| bbox(&tree, &format!("bar-s0-c{c}"))).collect();
     let lengths: Vec<f64> = bars.iter().map(|b| f64::from(b.width())).collect();
@@ -295,7 +295,7 @@ fn horizontal_bar_lengths_are_proportional_and_negatives_go_left() {
 #[test]
 fn grouped_bars_are_proportional_and_side_by_side() {
     let (o, d) = sample(ChartKind::GroupedBar);
-    let tree = parse(&rendered(&o, &d).svg);
+    let tree = parse(&rendered(&o, &d).svg());
     let mut lengths = Vec::new();
     let mut values = Vec::new();
     for c in 0..3 {
@@ -315,7 +315,7 @@ fn grouped_bars_are_proportional_and_side_by_side() {
 #[test]
 fn stacked_segments_are_proportional_and_sum_to_the_stack() {
     let (o, d) = sample(ChartKind::StackedBar);
-    let tree = parse(&rendered(&o, &d).svg);
+    let tree = parse(&rendered(&o, &d).svg());
     let zero = f64::from(zero_line(&tree).y() + zero_line(&tree).height() / 2.0);
     let mut heights = Vec::new();
     let mut values = Vec::new();
@@ -342,7 +342,7 @@ fn stacked_segments_are_proportional_and_sum_to_the_stack() {
 #[test]
 fn percent_bars_are_full_length_with_proportional_shares() {
     let (o, d) = sample(ChartKind::PercentBar);
-    let svg = rendered(&o, &d).svg;
+    let svg = rendered(&o, &d).svg();
     let tree = parse(&svg);
     let zero = f64::from(zero_line(&tree).y() + zero_line(&tree).height() / 2.0);
     let ticks = nice_ticks(0.0, 100.0, 8).values().len();
@@ -362,7 +362,7 @@ fn percent_bars_are_full_length_with_proportional_shares() {
 #[test]
 fn line_points_are_proportional_around_zero() {
     let (o, d) = sample(ChartKind::Line);
-    let tree = parse(&rendered(&o, &d).svg);
+    let tree = parse(&rendered(&o, &d).svg());
     let zero = f64::from(zero_line(&tree).y() + zero_line(&tree).height() / 2.0);
     let mut offsets = Vec::new();
     let mut values = Vec::new();
@@ -417,7 +417,7 @@ fn swept_angle(tree: &usvg::Tree, id: &str, centre: (f64, f64), radius: f64) -> 
 
 fn assert_slices_proportional(kind: ChartKind) {
     let (o, d) = sample(kind);
-    let tree = parse(&rendered(&o, &d).svg);
+    let tree = parse(&rendered(&o, &d).svg());
     let n = d.categories.len();
     let all = (0..n).map(|c| bbox(&tree, &format!("slice-{c}"))).reduce(|a, b| {
         usvg::Rect::from_ltrb(
@@ -452,7 +452,7 @@ fn donut_slice_angles_are_proportional() {
 fn a_single_slice_is_a_full_circle() {
     let d = data(&["全部"], vec![series("", &["5"])]);
     for kind in [ChartKind::Pie, ChartKind::Donut] {
-        let tree = parse(&rendered(&options(kind), &d).svg);
+        let tree = parse(&rendered(&options(kind), &d).svg());
         let b = bbox(&tree, "slice-0");
         assert!(b.width() > 40.0 && close(f64::from(b.width()), f64::from(b.height()), 0.005));
     }
@@ -463,7 +463,7 @@ fn a_single_slice_is_a_full_circle() {
 #[test]
 fn every_text_uses_exactly_the_given_family() {
     for (o, d) in all_samples() {
-        let svg = rendered(&o, &d).svg;
+        let svg = rendered(&o, &d).svg();
         let count = svg.matches("<text ").count();
         assert!(count > 0);
         assert_eq!(svg.matches(&format!("font-family=\"{FAMILY}\"")).count(), count, "{}", o.kind.name());
@@ -482,7 +482,7 @@ fn every_text_uses_exactly_the_given_family() {
 fn title_unit_source_categories_legend_and_values_appear() {
     for kind in ChartKind::ALL {
         let (o, d) = sample(kind);
-        let tree = parse(&rendered(&o, &d).svg);
+        let tree = parse(&rendered(&o, &d).svg());
         let all: String = texts(&tree).iter().map(|t| t.text.as_str()).collect();
         let mut expected = vec![o.title.clone(), o.source.clone()];
         if kind != ChartKind::PercentBar {
@@ -507,7 +507,7 @@ fn title_unit_source_categories_legend_and_values_appear() {
 #[test]
 fn value_labels_are_printed_as_written() {
     let d = data(&["甲", "乙"], vec![series("", &["3.50", "1e1"])]);
-    let svg = rendered(&options(ChartKind::Bar), &d).svg;
+    let svg = rendered(&options(ChartKind::Bar), &d).svg();
     assert!(svg.contains(">3.50</text>") && svg.contains(">1e1</text>"));
 }
 
@@ -516,7 +516,7 @@ fn rendered_labels_do_not_overlap_each_other_or_the_marks() {
     for (o, d) in all_samples() {
         let kind = o.kind.name();
         let chart = rendered(&o, &d);
-        let tree = parse(&chart.svg);
+        let tree = parse(&chart.svg());
         let nodes = texts(&tree);
         let canvas = Rect { x: 0.0, y: 0.0, w: o.width, h: o.height };
         for (i, a) in nodes.iter().enumerate() {
@@ -634,7 +634,7 @@ fn width_estimates_cover_the_real_glyphs() {
 #[test]
 fn long_category_names_wrap_or_shrink() {
     let (o, d) = &stress_samples()[0];
-    let svg = rendered(o, d).svg;
+    let svg = rendered(o, d).svg();
     // Ten long names across 400 pt cannot stay on one line each.
     assert!(svg.contains("id=\"category-0-1\""), "the first category was not wrapped");
 }
@@ -647,7 +647,7 @@ fn labels_that_cannot_fit_are_left_out_with_a_note() {
     o.height = 400.0;
     let chart = rendered(&o, &data(&months, many));
     assert!(!chart.notes.is_empty());
-    assert!(!chart.svg.contains("id=\"label-s0-c0\""));
+    assert!(!chart.svg().contains("id=\"label-s0-c0\""));
 }
 
 // ---- document --------------------------------------------------------------------------
@@ -657,7 +657,7 @@ fn the_svg_is_self_contained_and_accessible() {
     for kind in ChartKind::ALL {
         let (o, d) = sample(kind);
         let chart = rendered(&o, &d);
-        let svg = &chart.svg;
+        let svg = &chart.svg();
         let open = svg.find("<svg ").unwrap_or(usize::MAX);
         let root_end = svg[open..].find('>').map_or(0, |i| open + i + 1);
         let root = &svg[open..root_end];
@@ -678,8 +678,8 @@ fn text_is_escaped() {
     o.title = "R&D <研发> \"投入\"".to_string();
     let d = data(&["A&B", "<C>"], vec![series("", &["1", "2"])]);
     let chart = rendered(&o, &d);
-    assert!(chart.svg.contains("R&amp;D &lt;研发&gt;") && chart.svg.contains(">A&amp;B</text>"));
-    let tree = parse(&chart.svg);
+    assert!(chart.svg().contains("R&amp;D &lt;研发&gt;") && chart.svg().contains(">A&amp;B</text>"));
+    let tree = parse(&chart.svg());
     let all: String = texts(&tree).iter().map(|t| t.text.clone()).collect();
     assert!(all.contains("R&D <研发> \"投入\"") && all.contains("<C>"));
 }
@@ -687,8 +687,8 @@ fn text_is_escaped() {
 #[test]
 fn output_is_deterministic_with_short_numbers() {
     for (o, d) in all_samples() {
-        let a = rendered(&o, &d).svg;
-        assert_eq!(a, rendered(&o, &d).svg);
+        let a = rendered(&o, &d).svg();
+        assert_eq!(a, rendered(&o, &d).svg());
         for attribute in a.split('"').skip(1).step_by(2) {
             for token in attribute.split(|c: char| !(c.is_ascii_digit() || c == '.')) {
                 if let Some((_, decimals)) = token.split_once('.') {
@@ -705,11 +705,11 @@ fn output_is_deterministic_with_short_numbers() {
 #[test]
 fn hatches_take_over_after_four_series() {
     let (o, d) = sample(ChartKind::StackedBar);
-    let svg = rendered(&o, &d).svg;
+    let svg = rendered(&o, &d).svg();
     assert!(svg.contains("<pattern id=\"hatch-4\""));
     assert!(svg.contains("id=\"bar-s4-c0\"") && svg.contains("fill=\"url(#hatch-4)\""));
     let (o, d) = sample(ChartKind::Bar);
-    assert!(!rendered(&o, &d).svg.contains("<pattern"));
+    assert!(!rendered(&o, &d).svg().contains("<pattern"));
 }
 
 // ---- text alternative ------------------------------------------------------------------
@@ -822,7 +822,7 @@ fn write_samples() {
     for (i, (o, d)) in all_samples().iter().enumerate() {
         let chart = rendered(o, d);
         let path = format!("{dir}/{i:02}-{}.svg", o.kind.name());
-        if let Err(e) = std::fs::write(&path, chart.svg) {
+        if let Err(e) = std::fs::write(&path, chart.svg()) {
             panic!("{path}: {e}");
         }
         for note in chart.notes {
@@ -839,7 +839,7 @@ fn id_prefix_makes_ids_and_references_unique_per_chart() {
         categories: ["甲", "乙"].iter().map(|s| s.to_string()).collect(),
         series: (0..6).map(|i| series(&format!("系列{i}"), &["1", "2"])).collect(),
     };
-    let svg = render(&opts, &data).expect("renders").svg;
+    let svg = render(&opts, &data).expect("renders").svg();
     let ids: Vec<&str> = svg.split(" id=\"").skip(1).map(|rest| rest.split('"').next().unwrap_or("")).collect();
     assert!(!ids.is_empty());
     assert!(ids.iter().all(|id| id.starts_with("fig-gdp-")), "{ids:?}");
@@ -853,9 +853,10 @@ fn title_can_be_left_to_the_caption() {
     opts.draw_title = false;
     let data = ChartData { categories: vec!["甲".into()], series: vec![series("数值", &["3"])] };
     let chart = render(&opts, &data).expect("renders");
-    let drawn: Vec<&str> = chart.svg.split("<text").skip(1).collect();
+    let svg = chart.svg();
+    let drawn: Vec<&str> = svg.split("<text").skip(1).collect();
     assert!(drawn.iter().all(|t| !t.contains("2021年上半年三次产业增加值")), "title drawn although draw_title is off");
-    assert!(chart.svg.contains("<title>2021年上半年三次产业增加值</title>"), "the SVG lost its <title>");
+    assert!(chart.svg().contains("<title>2021年上半年三次产业增加值</title>"), "the SVG lost its <title>");
     assert!(chart.alt.contains("2021年上半年三次产业增加值"), "the alt text lost the title");
 }
 
@@ -884,14 +885,14 @@ fn the_drawing_is_the_svg_with_its_labels_set_apart() {
     for (options, data) in all_samples() {
         let chart = rendered(&options, &data);
         let kind = options.kind.name();
-        let drawing = &chart.drawing;
+        let drawing = &chart.drawing();
         assert_eq!((drawing.width, drawing.height, drawing.font_family.as_str()), (options.width, options.height, FAMILY));
         let marks = parse(&drawing.marks);
         assert!(texts(&marks).is_empty(), "{kind}: the marks still hold text");
         for id in ["background", "labels"] {
             assert!(marks.node_by_id(id).is_some(), "{kind}: {id} missing from the marks");
         }
-        let full = parse(&chart.svg);
+        let full = parse(&chart.svg());
         let nodes = texts(&full);
         assert_eq!(nodes.len(), drawing.labels.len(), "{kind}: one label per text element");
         for (node, label) in nodes.iter().zip(&drawing.labels) {
@@ -926,10 +927,10 @@ fn axis_ticks_group_thousands_like_the_data() {
     for kind in [ChartKind::Bar, ChartKind::HorizontalBar, ChartKind::Line] {
         let categories = ["棚户区改造", "老旧小区改造"];
         let grouped = rendered(&options(kind), &data(&categories, vec![households(&["18,106", "54,318"])]));
-        let words: Vec<String> = texts(&parse(&grouped.svg)).into_iter().map(|t| t.text).collect();
+        let words: Vec<String> = texts(&parse(&grouped.svg())).into_iter().map(|t| t.text).collect();
         assert!(words.iter().any(|t| t == "20,000"), "{}: ticks not grouped: {words:?}", kind.name());
         let plain = rendered(&options(kind), &data(&categories, vec![households(&["18106", "54318"])]));
-        let words: Vec<String> = texts(&parse(&plain.svg)).into_iter().map(|t| t.text).collect();
+        let words: Vec<String> = texts(&parse(&plain.svg())).into_iter().map(|t| t.text).collect();
         assert!(words.iter().any(|t| t == "20000") && !words.iter().any(|t| t.contains(',')), "{}: {words:?}", kind.name());
     }
 }

@@ -1,13 +1,12 @@
-//! The EPUB's cover: the PDF's first page, drawn from the same Typst layout.
+//! The EPUB's cover: the design's title page (`cover.typ`: title, subtitle, authors,
+//! publisher and date in the design's colours), laid out by Typst on its own, never the
+//! whole book.
 //!
-//! Format: SVG, made by `typst-svg` from page 1 of the `PagedDocument` the PDF backend lays
-//! out. SVG is a core media type of EPUB 3 and allowed as `cover-image`; Typst writes every
-//! glyph as an outline, so the cover needs no font and looks exactly like the PDF at any
-//! size and stays sharp when a reader zooms, which a bitmap does not. The price is size:
-//! the article's text-filled first page is ~800 KB of SVG, ~210 KB once deflated in the
-//! EPUB, about what a sharp PNG of the page would take. Reading systems that cannot show an
-//! SVG cover thumbnail still show the cover page, whose `<img>` has a text alternative. If
-//! a distributor ever demands a bitmap, `typst-render` can draw the same page to PNG.
+//! Format: SVG, made by `typst-svg` from the title page's layout. SVG is a core media type
+//! of EPUB 3 and allowed as `cover-image`; Typst writes every glyph as an outline, so the
+//! cover needs no font and stays sharp when a reader zooms. Reading systems that cannot
+//! show an SVG cover thumbnail still show the cover page, whose `<img>` has a text
+//! alternative.
 
 use quick_xml::Reader;
 use quick_xml::events::Event;

@@ -13,7 +13,7 @@
 //! (or a reader's own settings) gives it.
 
 use std::collections::BTreeSet;
-use std::path::{Path, PathBuf};
+use std::path::Path;
 
 use allsorts::binary::read::ReadScope;
 use allsorts::font_data::FontData;
@@ -22,7 +22,7 @@ use typst::text::FontWeight;
 
 use crate::design::DesignFonts;
 use crate::diagnostics::Diagnostic;
-use crate::fonts::{FaceSource, FontSet};
+use crate::typeset::fonts::{FaceSource, FontSet};
 
 /// One face the EPUB needs: a family and a weight.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -53,8 +53,6 @@ pub struct EmbeddedFont {
     pub href: String,
     /// The standalone OpenType font.
     pub bytes: Vec<u8>,
-    /// The font file it was cut from.
-    pub source: PathBuf,
 }
 
 /// Finds each face among the loaded fonts and subsets it to `chars`, the faces in
@@ -77,7 +75,7 @@ pub fn embed(fonts: &FontSet, fonts_dir: &Path, faces: &[FaceSpec], chars: &BTre
                     let bytes = subset_face(&source.data, source.index as usize, chars).map_err(|message| {
                         Diagnostic::error(&source.path, format!("cannot subset {} for the EPUB: {message}", face.family))
                     })?;
-                    Ok(EmbeddedFont { face: face.clone(), href: href_of(face), bytes, source: source.path.clone() })
+                    Ok(EmbeddedFont { face: face.clone(), href: href_of(face), bytes })
                 })
             })
             .collect();

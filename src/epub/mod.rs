@@ -1,8 +1,9 @@
-//! The EPUB backend: the document model → an EPUB 3 edition.
+//! The EPUB writer: the document model → an EPUB 3 edition.
 //!
 //! The steps, each in its own module:
 //! 1. [`sections`]: the model becomes XHTML content documents, one per top-level section;
-//! 2. [`cover`]: page 1 of the PDF's Typst layout becomes the cover image (SVG);
+//! 2. [`cover`]: the design's title page (`cover.typ`, laid out alone) becomes the cover
+//!    image (SVG);
 //! 3. [`fonts`]: the design's faces are subset to the characters those documents draw;
 //! 4. [`css`]: `@font-face` rules plus the design in `assets/epub.css`;
 //! 5. `epub-builder` packages it all, with the navigation document, landmarks and metadata;
@@ -10,25 +11,22 @@
 //!
 //! The backend never reads the Markdown again and never reads the clock.
 
-pub mod cover;
-pub mod css;
-pub mod fonts;
+pub(crate) mod cover;
+pub(crate) mod css;
+pub(crate) mod fonts;
 pub mod metadata;
-pub mod package;
+pub(crate) mod package;
 pub mod sections;
-pub mod svg;
-pub mod xhtml;
+pub(crate) mod svg;
+pub(crate) mod xhtml;
 
 use std::collections::BTreeSet;
 use std::path::Path;
-use std::sync::Arc;
 
 use epub_builder::{EpubBuilder, EpubContent, EpubVersion, MetadataOpfV3, ReferenceType, TocElement, ZipLibrary};
 
 use crate::diagnostics::{Diagnostic, Diagnostics};
-use crate::fonts::FontSet;
-use crate::manuscript::Manuscript;
-use crate::pdf::PdfBackend;
+use crate::render::RenderContext;
 
 /// Name of the navigation document's table of contents (and its landmark).
 pub const TOC_TITLE: &str = "目录";
@@ -47,29 +45,18 @@ pub struct EpubOutput {
     pub warnings: Vec<Diagnostic>,
 }
 
-/// Everything the EPUB backend needs besides the manuscript.
-pub struct EpubBackend<'a> {
-    /// The loaded fonts (for laying out the cover with Typst).
-    pub fonts: Arc<FontSet>,
-    /// The pinned fonts directory, whose faces are subset and embedded.
-    pub fonts_dir: &'a Path,
-    /// The design directory holding `report.typ` and `epub.css`.
-    pub design_dir: &'a Path,
-    /// `SOURCE_DATE_EPOCH`, when set: the edition's modification time.
-    pub source_date_epoch: Option<i64>,
-}
-
 /// An error in making the EPUB that no manuscript line is to blame for.
 fn packaging_error(at: &Path, message: impl std::fmt::Display) -> Diagnostics {
     Diagnostics::one(Diagnostic::error(at, format!("EPUB packaging: {message}")))
 }
 
-impl EpubBackend<'_> {
-    /// Builds the EPUB edition of `manuscript`.
-    pub fn render(&self, manuscript: &Manuscript) -> Result<EpubOutput, Diagnostics> {
-        let document = &manuscript.document;
+/// Builds the EPUB edition of `context`'s document. `source_date_epoch`, when set, is the
+/// edition's modification time.
+pub fn render(context: &RenderContext<'_>, source_date_epoch: Option<i64>) -> Result<EpubOutput, Diagnostics> {
+        let document = context.document;
         let meta = &document.meta;
-        let root = manuscript.root.as_path();
+        let root = context.manuscript_root;
+        let design_dir = context.design.dir.as_path();
         let book = sections::render(document, root)?;
 
         // Every character the book draws, in any of its documents.
@@ -77,35 +64,34 @@ impl EpubBackend<'_> {
         let mut chars: BTreeSet<char> = book.sections.iter().flat_map(|s| s.chars.iter().copied()).collect();
         chars.extend(cover_alt.chars().chain(TOC_TITLE.chars()).chain(COVER_TITLE.chars()).filter(|c| !c.is_control()));
         let with_code = book.sections.iter().any(|s| s.code);
-        let design = crate::design::Design::load(self.design_dir)?;
-        let design_fonts = design.fonts.ok_or_else(|| {
+        let design_fonts = context.design.fonts.as_ref().ok_or_else(|| {
             Diagnostics::one(
-                Diagnostic::error(self.design_dir.join(crate::design::DESIGN_FILE), "the design names no fonts, so the EPUB cannot tell which faces to embed")
+                Diagnostic::error(design_dir.join(crate::design::DESIGN_FILE), "the design names no fonts, so the EPUB cannot tell which faces to embed")
                     .with_hint("add a [fonts] section with body, heading and mono families (see assets/design.toml)"),
             )
         })?;
 
-        // The cover's layout and the font subsets are independent: make them side by side.
+        // The cover's title page and the font subsets are independent: make them side by side.
         let (typeset, embedded) = std::thread::scope(|scope| {
-            let cover = scope.spawn(|| PdfBackend { fonts: self.fonts.clone(), design_dir: self.design_dir, proof: None }.typeset(manuscript));
-            let embedded = fonts::embed(&self.fonts, self.fonts_dir, &fonts::design_faces(&design_fonts, with_code), &chars);
-            let typeset = cover.join().unwrap_or_else(|_| Err(packaging_error(self.design_dir, "the cover layout stopped unexpectedly")));
+            let cover = scope.spawn(|| context.typesetter().title_page(meta));
+            let embedded = fonts::embed(context.fonts, context.fonts_dir, &fonts::design_faces(design_fonts, with_code), &chars);
+            let typeset = cover.join().unwrap_or_else(|_| Err(packaging_error(design_dir, "the cover layout stopped unexpectedly")));
             (typeset, embedded)
         });
         let (typeset, embedded) = (typeset?, embedded?);
         let cover_svg = cover::cover_svg(&typeset.document)
-            .map_err(|e| packaging_error(self.design_dir, e))?
-            .ok_or_else(|| packaging_error(self.design_dir, "the design laid out no page to make the cover from"))?;
+            .map_err(|e| packaging_error(design_dir, e))?
+            .ok_or_else(|| packaging_error(design_dir, "the cover design laid out no page"))?;
         let cover_page = cover::cover_page(&meta.language, &meta.title, &cover_alt).map_err(|e| packaging_error(root, e))?;
         let mut warnings = book.warnings.clone();
         warnings.extend(typeset.warnings);
 
-        let stylesheet = css::stylesheet(self.design_dir, &embedded)?;
+        let stylesheet = css::stylesheet(design_dir, &embedded)?;
 
-        let modified = metadata::modified(&meta.date, self.source_date_epoch)
-            .ok_or_else(|| packaging_error(root, format!("no usable date for the EPUB: `{}` / {:?}", meta.date, self.source_date_epoch)))?;
+        let modified = metadata::modified(&meta.date, source_date_epoch)
+            .ok_or_else(|| packaging_error(root, format!("no usable date for the EPUB: `{}` / {:?}", meta.date, source_date_epoch)))?;
         let published = metadata::publication_date(&meta.date).unwrap_or(modified);
-        let identifier = metadata::identifier(meta, &manuscript.config.output);
+        let identifier = metadata::identifier(meta, context.output_name);
         let long_descriptions = book.sections.iter().any(|s| s.charts > 0);
 
         let archive = (|| -> epub_builder::Result<Vec<u8>> {
@@ -170,7 +156,6 @@ impl EpubBackend<'_> {
             font_bytes: embedded.iter().map(|f| f.bytes.len()).sum(),
             warnings,
         })
-    }
 }
 
 /// The stand-in content of a resource the fix-up pass fills in.

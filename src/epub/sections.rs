@@ -11,7 +11,8 @@ use std::collections::{BTreeSet, HashMap};
 use std::path::{Path, PathBuf};
 
 use crate::diagnostics::{Diagnostic, Diagnostics, io_error};
-use crate::numbering::CAPTION_SEPARATOR;
+use crate::model::CAPTION_SEPARATOR;
+use crate::model::walk;
 use crate::model::{Block, BlockKind, Document, Inline, SourcePos, TableData, plain_text_of};
 
 use super::svg;
@@ -164,26 +165,16 @@ fn element_id(anchor: &str, kind: &str, number: usize) -> String {
 /// Maps each anchor of a figure or table to its file and id (numbers come from the model's
 /// one numbering pass).
 fn collect_targets(blocks: &[Block], href: &str, targets: &mut HashMap<String, (String, String)>) {
-    for block in blocks {
+    walk::blocks(blocks, &mut |block| {
         let (anchor, id) = match &block.kind {
-            BlockKind::Image { anchor, number, .. } | BlockKind::Chart { anchor, number, .. } => {
-                (anchor, element_id(anchor, "figure", *number))
-            }
+            BlockKind::Image { anchor, number, .. } | BlockKind::Chart { anchor, number, .. } => (anchor, element_id(anchor, "figure", *number)),
             BlockKind::Table { anchor, number, .. } => (anchor, element_id(anchor, "table", *number)),
-            BlockKind::Quote { blocks } | BlockKind::Sidebar { blocks, .. } => {
-                collect_targets(blocks, href, targets);
-                continue;
-            }
-            BlockKind::List { items, .. } => {
-                items.iter().for_each(|item| collect_targets(item, href, targets));
-                continue;
-            }
-            _ => continue,
+            _ => return,
         };
         if !anchor.is_empty() {
             targets.entry(anchor.clone()).or_insert_with(|| (href.to_string(), id));
         }
-    }
+    });
 }
 
 /// The images of the book, each stored once.
@@ -357,16 +348,18 @@ impl<'a> SectionWriter<'a> {
             BlockKind::Image { path, alt, caption, number, label, anchor } => {
                 self.image(out, path, alt, caption, &Numbered { number: *number, label, anchor });
             }
-            BlockKind::Table { number, label, anchor, caption, unit, source_note: source, data } => {
+            BlockKind::Table { number, label, anchor, caption, unit, source_note: source, data, .. } => {
                 let id = element_id(anchor, "table", *number);
                 let caption = if caption.is_empty() { label.clone() } else { format!("{label}{CAPTION_SEPARATOR}{caption}") };
                 self.table(out, &id, "three-line", &caption, unit, source, data);
             }
-            BlockKind::Chart { number, label, anchor, caption, svg, alt, data, .. } => {
-                self.chart(out, &Numbered { number: *number, label, anchor }, caption, svg, alt, data);
-            }
+            BlockKind::Chart { number, label, anchor, caption, layout, alt, data, .. } => match layout {
+                Some(layout) => self.chart(out, &Numbered { number: *number, label, anchor }, caption, &layout.svg(), alt, data),
+                None => self.error(Diagnostic::error(self.root.join(&block.source.file), "the chart was not laid out").at_line(block.source.line)),
+            },
             BlockKind::Rule => out.empty("hr", &[]),
-            BlockKind::PageBreak => {}
+            // No pages; definitions were moved into their notes by the footnote pass.
+            BlockKind::PageBreak | BlockKind::NoteDefinition { .. } => {}
         }
     }
 
@@ -525,7 +518,9 @@ impl<'a> SectionWriter<'a> {
                 }
             }
             Inline::LineBreak => out.empty("br", &[]),
-            Inline::Ref { target, text } => match self.targets.get(target) {
+            // Resolved by the data-reference pass in any document without errors.
+            Inline::DataRef { reference, .. } => out.text(&format!("{{{{{reference}}}}}")),
+            Inline::Ref { target, text, .. } => match self.targets.get(target) {
                 Some((file, id)) => {
                     let href = if file == self.href { format!("#{id}") } else { format!("{file}#{id}") };
                     out.element("a", &[("class", "xref"), ("href", &href)], text);
@@ -535,7 +530,7 @@ impl<'a> SectionWriter<'a> {
                     out.text(text);
                 }
             },
-            Inline::Note { number, content } => {
+            Inline::Note { number, content, .. } => {
                 let count = self.noterefs.entry(*number).or_insert(0);
                 *count += 1;
                 let id = if *count == 1 { format!("fnref-{number}") } else { format!("fnref-{number}-{count}") };

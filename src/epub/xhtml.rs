@@ -96,11 +96,6 @@ impl Xhtml {
         self.chars.extend(text.chars().filter(|c| !c.is_control()));
     }
 
-    /// The characters written as text so far.
-    pub fn chars(&self) -> &BTreeSet<char> {
-        &self.chars
-    }
-
     /// The finished bytes and the characters written as text.
     pub fn finish(self) -> io::Result<(Vec<u8>, BTreeSet<char>)> {
         match self.error {

@@ -5,6 +5,7 @@ use std::path::{Path, PathBuf};
 use serde::Deserialize;
 
 use crate::diagnostics::Diagnostic;
+use crate::source::{line_of_key, line_of_value, toml_diagnostic};
 
 /// The file name of a manuscript's metadata, inside the manuscript directory.
 pub const REPORT_FILE: &str = "report.toml";
@@ -74,7 +75,7 @@ impl ReportConfig {
     /// still be checked in the same run.
     pub fn load_checked(manuscript_dir: &Path) -> Loaded {
         let path = manuscript_dir.join(REPORT_FILE);
-        let text = match crate::manuscript::read_text(&path, "the report metadata") {
+        let text = match crate::source::read_text(&path, "the report metadata") {
             Ok(text) => text,
             Err(mut diagnostic) => {
                 if !path.exists() {
@@ -170,37 +171,3 @@ fn is_iso_date(date: &str) -> bool {
     chrono::NaiveDate::parse_from_str(date, "%Y-%m-%d").is_ok() && date.len() == 10
 }
 
-/// The 1-based line on which `key = …` is written, if it is.
-pub fn line_of_key(text: &str, key: &str) -> Option<usize> {
-    text.lines().position(|line| {
-        let line = line.trim_start();
-        line.strip_prefix(key).is_some_and(|rest| rest.trim_start().starts_with('='))
-    })
-    .map(|index| index + 1)
-}
-
-/// The 1-based line on which the string `value` is written as a quoted TOML string.
-pub fn line_of_value(text: &str, value: &str) -> Option<usize> {
-    let quoted = [format!("\"{value}\""), format!("'{value}'")];
-    text.lines().position(|line| quoted.iter().any(|q| line.contains(q.as_str()))).map(|index| index + 1)
-}
-
-/// Converts a TOML error into a diagnostic at its line and column.
-pub fn toml_diagnostic(path: &Path, text: &str, error: &toml::de::Error) -> Diagnostic {
-    let mut diagnostic = Diagnostic::error(path, format!("malformed TOML: {}", error.message().trim()))
-        .with_hint("fix the TOML syntax or the value's type at the marked place");
-    if let Some(span) = error.span() {
-        let (line, column) = line_column(text, span.start);
-        diagnostic = diagnostic.at(line, column);
-    }
-    diagnostic
-}
-
-/// 1-based line and column (in characters) of a byte offset.
-pub fn line_column(text: &str, offset: usize) -> (usize, usize) {
-    let offset = offset.min(text.len());
-    let before = &text[..text.floor_char_boundary(offset)];
-    let line = before.matches('\n').count() + 1;
-    let column = before.rsplit('\n').next().map_or(0, |l| l.chars().count()) + 1;
-    (line, column)
-}

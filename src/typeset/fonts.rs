@@ -13,6 +13,7 @@ use typst::text::{Font, FontBook};
 use typst::utils::LazyHash;
 use typst_kit::fonts::{FontSource, FontStore};
 
+pub use super::font_info_cache::FaceSource;
 use crate::diagnostics::{Diagnostic, Diagnostics, io_error};
 use crate::model::{Document, SourcePos};
 
@@ -35,18 +36,6 @@ pub struct FontSet {
     families: Vec<String>,
     /// Where each face of the book comes from, in book order (for the EPUB's subsets).
     faces: Vec<FaceSource>,
-}
-
-/// The file a face was loaded from, its bytes (shared by all faces of the file) and its
-/// index in the collection.
-#[derive(Clone)]
-pub struct FaceSource {
-    /// The font file.
-    pub path: PathBuf,
-    /// The whole file's bytes.
-    pub data: Bytes,
-    /// The face's index in the collection (0 for a single font).
-    pub index: u32,
 }
 
 /// Maps a font file into memory instead of copying it: the pinned CJK collections are
@@ -103,7 +92,7 @@ impl FontSet {
                 }
             }
         }
-        let infos = crate::font_info_cache::describe(&chosen);
+        let infos = super::font_info_cache::describe(&chosen);
         let mut store = FontStore::new();
         let mut families = Vec::new();
         let mut faces = Vec::new();
@@ -172,7 +161,7 @@ impl FontSet {
                 }
                 // A control character (NUL, BEL …) cannot be printed, and the PDF/UA export
                 // refuses it; whitespace needs no glyph.
-                if unprintable(ch) || (!ch.is_whitespace() && !self.covers(ch)) {
+                if unprintable(ch) || (!ch.is_whitespace() && !is_default_ignorable(ch) && !self.covers(ch)) {
                     missing.entry(ch).or_insert_with(|| source.cloned());
                 }
             }
@@ -193,7 +182,7 @@ impl FontSet {
             let diagnostic = match source {
                 Some(at) => Diagnostic::error(manuscript_root.join(&at.file), message).at_line(at.line),
                 None => {
-                    let path = manuscript_root.join(crate::config::REPORT_FILE);
+                    let path = manuscript_root.join(crate::manuscript::config::REPORT_FILE);
                     let line = line_of_char(&path, ch);
                     Diagnostic::error(path, message).at_line(line)
                 }
@@ -214,6 +203,13 @@ fn line_of_char(path: &Path, ch: char) -> usize {
             line.contains(ch) || escapes.iter().any(|e| lower.contains(&e.to_lowercase()))
         })
         .map_or(1, |index| index + 1)
+}
+
+/// Whether a character is drawn with no glyph of its own: joiners and variation selectors
+/// (used for rare characters, e.g. ideographic variation sequences), which shaping applies
+/// to the character before them.
+fn is_default_ignorable(ch: char) -> bool {
+    matches!(ch as u32, 0x200B..=0x200D | 0x2060 | 0xFE00..=0xFE0F | 0xE0100..=0xE01EF)
 }
 
 /// Whether a character can never be printed: a control character other than tab and

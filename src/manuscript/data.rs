@@ -11,9 +11,37 @@ use std::path::{Path, PathBuf};
 use serde::Deserialize;
 use toml::Spanned;
 
-use crate::config::{line_column, toml_diagnostic};
+use crate::source::{line_column, toml_diagnostic};
 use crate::diagnostics::{Diagnostic, Diagnostics, io_error};
-use crate::rules::RuleSpec;
+
+/// A rule as written in a data table file.
+#[derive(Debug, Clone, Deserialize)]
+#[serde(tag = "type", rename_all = "lowercase", deny_unknown_fields)]
+pub enum RuleSpec {
+    /// The parts add up to the total.
+    Sum {
+        /// `row.column` (or `table.row.column`) of each part.
+        parts: Vec<String>,
+        /// The stated total.
+        total: String,
+    },
+    /// Stated percentage shares (or a ratio such as 17.8:27.6:54.6) match the parts.
+    Shares {
+        /// The parts.
+        parts: Vec<String>,
+        /// The stated share of each part, in the same order.
+        shares: Vec<String>,
+    },
+    /// `minuend − subtrahend = difference`, e.g. actual growth minus target.
+    Difference {
+        /// The larger quantity.
+        minuend: String,
+        /// The quantity taken away.
+        subtrahend: String,
+        /// The stated difference.
+        difference: String,
+    },
+}
 
 /// Largest number of rows one table may have; larger inputs are refused with a clear limit.
 pub const MAX_ROWS: usize = 100_000;
@@ -262,10 +290,10 @@ fn load_table(path: &Path, dir: &Path, manuscript_root: &Path) -> Result<(DataTa
     if let Err(message) = inside(manuscript_root, path) {
         return Err(vec![Diagnostic::error(path, message).at_line(1).with_hint("copy the data table into the manuscript's data/ directory instead of linking to it")]);
     }
-    let text = crate::manuscript::read_text(path, "this data table").map_err(|d| vec![d.at_line_if_unknown(1)])?;
+    let text = crate::source::read_text(path, "this data table").map_err(|d| vec![d.at_line_if_unknown(1)])?;
     let file: TableFile = toml::from_str(&text).map_err(|e| vec![toml_diagnostic(path, &text, &e)])?;
     let mut problems = Vec::new();
-    let columns_line = crate::config::line_of_key(&text, "columns").unwrap_or(1);
+    let columns_line = crate::source::line_of_key(&text, "columns").unwrap_or(1);
     for (index, column) in file.columns.iter().enumerate() {
         if let Some(bad) = column.name.chars().find(|c| matches!(c, '.' | '{' | '}')) {
             problems.push(Diagnostic::error(path, format!("column name `{}` contains `{bad}`", column.name)).at_line(columns_line).with_hint("references use '.' to separate table, row and column; remove it from the name"));
@@ -296,7 +324,7 @@ fn load_table(path: &Path, dir: &Path, manuscript_root: &Path) -> Result<(DataTa
                     Vec::new()
                 }
                 (false, Ok(())) if is_spreadsheet(&csv_path) => {
-                    let sheet_line = crate::config::line_of_key(&text, "sheet").unwrap_or(line);
+                    let sheet_line = crate::source::line_of_key(&text, "sheet").unwrap_or(line);
                     let sheet = file.sheet.as_deref().map(|name| (name, sheet_line));
                     let source = RowsFile { path: &csv_path, key: &file.key, columns: &file.columns, named_in: path, named_at: line };
                     sheet_rows(&source, sheet, &mut problems, &mut normalised)
@@ -308,7 +336,7 @@ fn load_table(path: &Path, dir: &Path, manuscript_root: &Path) -> Result<(DataTa
             }
         }
         (Some(_), Some(_)) => {
-            problems.push(Diagnostic::error(path, "the table has both `rows` and `file`").at_line(crate::config::line_of_key(&text, "file").unwrap_or(1)).with_hint("keep one source of rows"));
+            problems.push(Diagnostic::error(path, "the table has both `rows` and `file`").at_line(crate::source::line_of_key(&text, "file").unwrap_or(1)).with_hint("keep one source of rows"));
             Vec::new()
         }
         (None, None) => {
@@ -373,7 +401,7 @@ fn inline_rows(
     normalised: &mut Vec<Normalised>,
 ) -> Vec<Row> {
     if rows.len() > MAX_ROWS {
-        problems.push(Diagnostic::error(path, format!("the table has {} rows; the limit is {MAX_ROWS}", rows.len())).at_line(crate::config::line_of_key(text, "rows").unwrap_or(1)).with_hint("split the table"));
+        problems.push(Diagnostic::error(path, format!("the table has {} rows; the limit is {MAX_ROWS}", rows.len())).at_line(crate::source::line_of_key(text, "rows").unwrap_or(1)).with_hint("split the table"));
         return Vec::new();
     }
     let mut out = Vec::new();
@@ -526,7 +554,7 @@ fn sheet_rows(source: &RowsFile<'_>, sheet: Option<(&str, usize)>, problems: &mu
 /// Rows of a CSV file (UTF-8; a header row, then one row per key).
 fn csv_rows(source: &RowsFile<'_>, problems: &mut Vec<Diagnostic>, normalised: &mut Vec<Normalised>) -> Vec<Row> {
     let (csv_path, toml_path, toml_line) = (source.path, source.named_in, source.named_at);
-    let text = match crate::manuscript::read_text(csv_path, "this CSV file") {
+    let text = match crate::source::read_text(csv_path, "this CSV file") {
         Ok(text) => text,
         Err(diagnostic) if diagnostic.line.is_some() => {
             problems.push(diagnostic);

@@ -13,9 +13,21 @@
 use std::path::{Path, PathBuf};
 
 use sha2::{Digest, Sha256};
+use typst::foundations::Bytes;
 use typst::text::FontInfo;
 
-use crate::fonts::FaceSource;
+/// The file a face was loaded from, its bytes (shared by all faces of the file) and its
+/// index in the collection.
+#[derive(Clone)]
+pub struct FaceSource {
+    /// The font file.
+    pub path: PathBuf,
+    /// The whole file's bytes.
+    pub data: Bytes,
+    /// The face's index in the collection (0 for a single font).
+    pub index: u32,
+}
+
 
 /// Bumped when the stored format changes.
 const FORMAT: &str = "font-info-v1";
@@ -105,11 +117,19 @@ fn prune(dir: &Path, keep: usize) {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::fonts::FontSet;
 
+    /// Every face of every pinned font file.
     fn pinned_faces() -> Vec<FaceSource> {
-        let fonts = FontSet::load(&Path::new(env!("CARGO_MANIFEST_DIR")).join("fonts"), "zh-CN").expect("pinned fonts load");
-        fonts.faces().to_vec()
+        let dir = Path::new(env!("CARGO_MANIFEST_DIR")).join("fonts");
+        let mut paths: Vec<PathBuf> = std::fs::read_dir(dir).unwrap().map(|e| e.unwrap().path()).filter(|p| p.extension().is_some_and(|e| e == "ttc")).collect();
+        paths.sort();
+        let mut faces = Vec::new();
+        for path in paths {
+            let data = Bytes::new(std::fs::read(&path).unwrap());
+            let count = ttf_parser::fonts_in_collection(&data).unwrap_or(1);
+            faces.extend((0..count).take(2).map(|index| FaceSource { path: path.clone(), data: data.clone(), index }));
+        }
+        faces
     }
 
     #[test]

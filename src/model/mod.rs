@@ -2,10 +2,13 @@
 //!
 //! A manuscript is parsed once into a [`Document`]: report metadata plus an
 //! ordered list of [`Block`]s, each remembering the manuscript file and line it
-//! came from. Every backend (PDF, EPUB) consumes this model; none of them
-//! re-reads Markdown. The model serialises to JSON, which is how the Typst
-//! template receives the text: as data, never as markup, so manuscript
+//! came from. The front end's passes (footnotes, data references, numbering, chart
+//! layout) transform this model with the generic [`walk`]; every backend (PDF, EPUB)
+//! consumes it and none of them re-reads Markdown. The model serialises to JSON, which
+//! is how the Typst template receives the text: as data, never as markup, so manuscript
 //! characters such as `#` or `$` can never run code.
+
+pub mod walk;
 
 use std::path::PathBuf;
 
@@ -54,6 +57,16 @@ impl std::fmt::Display for SourcePos {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         write!(f, "{}:{}", self.file.display(), self.line)
     }
+}
+
+/// A line and column inside the file of the enclosing block (both 1-based; the column
+/// counts characters), for errors found by a pass long after parsing.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub struct Place {
+    /// 1-based line.
+    pub line: usize,
+    /// 1-based column, in characters.
+    pub column: usize,
 }
 
 /// One block of the body with its source position.
@@ -117,17 +130,22 @@ pub enum BlockKind {
         number: usize,
         /// The caption label as every edition prints it, e.g. `图 1` (set by the numbering pass).
         label: String,
-        /// Anchor for cross-references, e.g. `fig-gdp` (empty when the figure has no id).
+        /// Before numbering: the explicit id written after the image (`{#fig:id}`), or empty.
+        /// After: the anchor, `fig-<id>`, or `fig-n<number>` for an image without an id.
         anchor: String,
     },
     /// A data table placed in the text, numbered 表 n, printed as a three-line table (三线表).
     Table {
         /// Table number (表 1, 表 2 …).
         number: usize,
-        /// The caption label as every edition prints it, e.g. `图 1` (set by the numbering pass).
+        /// The caption label as every edition prints it, e.g. `表 1` (set by the numbering pass).
         label: String,
-        /// Anchor for cross-references, e.g. `tbl-finance`.
+        /// Before numbering: the directive's `id`, or empty. After: the anchor, `tbl-<id>`
+        /// or `tbl-n<number>`.
         anchor: String,
+        /// The data table the cells come from (its id, e.g. `finance`).
+        #[serde(skip)]
+        data_table: String,
         /// Caption printed after the number.
         caption: String,
         /// Unit line printed above the table (e.g. `单位：亿元`); may be empty.
@@ -143,16 +161,23 @@ pub enum BlockKind {
         number: usize,
         /// The caption label as every edition prints it, e.g. `图 1` (set by the numbering pass).
         label: String,
-        /// Anchor for cross-references, e.g. `fig-gdp`.
+        /// Before numbering: the directive's `id`, or empty. After: the anchor, `fig-<id>`
+        /// or `fig-n<number>`.
         anchor: String,
+        /// The data table the chart draws (its id).
+        #[serde(skip)]
+        data_table: String,
         /// Caption printed after the number.
         caption: String,
-        /// The chart as a standalone SVG document, for the EPUB and `reportpress charts`.
-        /// Left out of the PDF's document model, which sets the chart from `drawing`.
-        #[serde(skip_serializing)]
-        svg: String,
-        /// The same layout as marks plus labels, for the PDF (Typst sets the labels).
-        drawing: crate::charts::ChartDrawing,
+        /// What to draw: the data and the chart's options, without the design's size and font.
+        #[serde(skip)]
+        spec: Box<crate::charts::ChartSpec>,
+        /// The one layout of the chart, made by the chart layout pass for the design's size
+        /// and font (`None` before that pass). Each backend asks it for its own drawing: the
+        /// EPUB for a standalone SVG, the PDF for marks plus labels that Typst sets. The
+        /// template receives it as `drawing`.
+        #[serde(rename = "drawing", serialize_with = "serialize_drawing")]
+        layout: Option<std::sync::Arc<crate::charts::ChartLayout>>,
         /// Text alternative generated from the data (title and a description of the values).
         alt: String,
         /// Source note (资料来源); may be empty.
@@ -165,6 +190,33 @@ pub enum BlockKind {
     /// The text after it begins on a new page of the PDF (a text file listed under
     /// `new_page` in `report.toml`); the EPUB, which has no pages, ignores it.
     PageBreak,
+    /// A footnote's text as written (`[^label]: …`), where it was written. The footnote
+    /// pass moves it into the [`Inline::Note`]s that refer to it and removes the block.
+    NoteDefinition {
+        /// The label, scoped to the text file.
+        label: String,
+        /// The note's text (paragraphs joined by line breaks).
+        content: Vec<Inline>,
+    },
+}
+
+/// The label prefix of figures (images and charts).
+pub const FIGURE_LABEL: &str = "图";
+/// The label prefix of tables.
+pub const TABLE_LABEL: &str = "表";
+/// Between a caption's label and its text: an ideographic space, as both editions print it
+/// (`report.typ`'s `caption-separator`).
+pub const CAPTION_SEPARATOR: &str = "\u{3000}";
+
+/// The caption label of figure `number` as every edition prints it: `图`, a no-break space,
+/// the number (kept in the model's `label`).
+pub fn figure_label(number: usize) -> String {
+    format!("{FIGURE_LABEL}\u{a0}{number}")
+}
+
+/// The caption label of table `number`: `表`, a no-break space, the number.
+pub fn table_label(number: usize) -> String {
+    format!("{TABLE_LABEL}\u{a0}{number}")
 }
 
 /// The cells of a table, already formatted as printed.
@@ -218,20 +270,47 @@ pub enum Inline {
     },
     /// A hard line break.
     LineBreak,
-    /// A cross-reference to a numbered figure or table, already resolved.
+    /// A cross-reference to a numbered figure or table (`@fig:id`, `@tbl:id`).
     Ref {
-        /// The anchor of the target (e.g. `fig-gdp`).
+        /// Before numbering: `fig:id` or `tbl:id` as written; after: the target's anchor
+        /// (e.g. `fig-gdp`).
         target: String,
-        /// The printed label, e.g. `图 3` or `表 2`.
+        /// The printed label, e.g. `图 3` or `表 2` (set by the numbering pass).
         text: String,
+        /// Where it was written, in the enclosing block's file.
+        #[serde(skip)]
+        at: Place,
     },
-    /// A footnote: its number and its text.
+    /// A footnote reference (`[^label]`); the footnote pass gives it its number and text.
     Note {
-        /// 1-based footnote number, in order of first reference.
+        /// 1-based footnote number, in order of first reference (0 before the pass).
         number: usize,
         /// The note's text.
         content: Vec<Inline>,
+        /// The label as written; labels are scoped to their text file.
+        #[serde(skip)]
+        label: String,
+        /// Where the reference was written, in the enclosing block's file.
+        #[serde(skip)]
+        at: Place,
     },
+    /// A data reference (`{{table.row.column}}`), replaced by the value as written in the
+    /// data by the data-reference pass; never reaches a backend in a document without errors.
+    DataRef {
+        /// `table.row.column` as written (trimmed).
+        reference: String,
+        /// Where it was written, in the enclosing block's file.
+        #[serde(skip)]
+        at: Place,
+    },
+}
+
+/// The chart layout as the drawing the PDF template places (marks plus labels).
+fn serialize_drawing<S: serde::Serializer>(layout: &Option<std::sync::Arc<crate::charts::ChartLayout>>, serializer: S) -> Result<S::Ok, S::Error> {
+    match layout {
+        Some(layout) => serde::Serialize::serialize(&layout.drawing(), serializer),
+        None => serializer.serialize_none(),
+    }
 }
 
 impl Inline {
@@ -243,6 +322,12 @@ impl Inline {
             | Inline::Emphasis { content }
             | Inline::Link { content, .. } => plain_text_of(content, out),
             Inline::LineBreak => out.push('\n'),
+            // Not resolved yet (the document has errors): the reference as written.
+            Inline::DataRef { reference, .. } => {
+                out.push_str("{{");
+                out.push_str(reference);
+                out.push_str("}}");
+            }
             Inline::Note { .. } => {}
         }
     }
@@ -256,8 +341,9 @@ pub fn plain_text_of(inlines: &[Inline], out: &mut String) {
 }
 
 impl Document {
-    /// Calls `visit` with every piece of text in the document (metadata, blocks, notes),
-    /// together with the source position of the block that holds it (`None` for metadata).
+    /// Calls `visit` with every piece of text in the document (metadata, blocks, notes,
+    /// table cells, alt texts), together with the source position of the block that holds
+    /// it (`None` for metadata).
     pub fn for_each_text(&self, visit: &mut dyn FnMut(&str, Option<&SourcePos>)) {
         let meta = &self.meta;
         for text in [&meta.title, &meta.subtitle] {
@@ -266,85 +352,58 @@ impl Document {
         for author in &meta.authors {
             visit(author, None);
         }
-        for block in &self.blocks {
-            block.for_each_text(visit);
-        }
+        walk::blocks(&self.blocks, &mut |block| block.for_each_own_text(&mut |text| visit(text, Some(&block.source))));
+        walk::inlines(&self.blocks, &mut |inline, source| match inline {
+            Inline::Text { text } | Inline::Code { text } | Inline::Ref { text, .. } => visit(text, Some(source)),
+            Inline::DataRef { reference, .. } => visit(reference, Some(source)),
+            _ => {}
+        });
     }
-}
 
-impl Document {
-    /// The manuscript-relative paths of all images, in reading order.
-    pub fn image_paths(&self) -> Vec<PathBuf> {
-        fn collect(blocks: &[Block], out: &mut Vec<PathBuf>) {
-            for block in blocks {
-                match &block.kind {
-                    BlockKind::Image { path, .. } => out.push(path.clone()),
-                    BlockKind::Quote { blocks } | BlockKind::Sidebar { blocks, .. } => collect(blocks, out),
-                    BlockKind::List { items, .. } => items.iter().for_each(|item| collect(item, out)),
-                    _ => {}
-                }
-            }
-        }
+    /// Every laid-out chart at any depth, in reading order, with its anchor.
+    pub fn charts(&self) -> Vec<(String, std::sync::Arc<crate::charts::ChartLayout>)> {
         let mut out = Vec::new();
-        collect(&self.blocks, &mut out);
+        walk::blocks(&self.blocks, &mut |block| {
+            if let BlockKind::Chart { anchor, layout: Some(layout), .. } = &block.kind {
+                out.push((anchor.clone(), layout.clone()));
+            }
+        });
+        out
+    }
+
+    /// The manuscript-relative paths of all images, in reading order (an image used twice
+    /// is listed twice).
+    pub fn image_paths(&self) -> Vec<PathBuf> {
+        let mut out = Vec::new();
+        walk::blocks(&self.blocks, &mut |block| {
+            if let BlockKind::Image { path, .. } = &block.kind {
+                out.push(path.clone());
+            }
+        });
         out
     }
 }
 
 impl Block {
-    /// Calls `visit` with every piece of text in this block and its children.
-    pub fn for_each_text(&self, visit: &mut dyn FnMut(&str, Option<&SourcePos>)) {
-        let source = &self.source;
-        let inlines = |content: &[Inline], visit: &mut dyn FnMut(&str, Option<&SourcePos>)| {
-            visit_inline_text(content, &mut |text| visit(text, Some(source)));
-        };
+    /// Calls `visit` with the texts this block holds outside its inlines and child blocks:
+    /// titles, alt texts, captions, units, notes and table cells.
+    fn for_each_own_text(&self, visit: &mut dyn FnMut(&str)) {
         match &self.kind {
-            BlockKind::Heading { content, .. } => inlines(content, visit),
-            BlockKind::Paragraph { lead, content } => {
-                if let Some(lead) = lead {
-                    inlines(lead, visit);
+            BlockKind::Sidebar { title, .. } => visit(title),
+            BlockKind::Image { alt, .. } => visit(alt),
+            BlockKind::Table { caption, unit, source_note, data, .. } => {
+                for text in [caption, unit, source_note] {
+                    visit(text);
                 }
-                inlines(content, visit);
+                data.for_each_text(visit);
             }
-            BlockKind::Quote { blocks } => blocks.iter().for_each(|b| b.for_each_text(visit)),
-            BlockKind::Sidebar { title, blocks } => {
-                visit(title, Some(source));
-                blocks.iter().for_each(|b| b.for_each_text(visit));
-            }
-            BlockKind::List { items, .. } => {
-                items.iter().flatten().for_each(|b| b.for_each_text(visit));
-            }
-            BlockKind::Image { alt, caption, .. } => {
-                visit(alt, Some(source));
-                inlines(caption, visit);
-            }
-            BlockKind::Table { caption, unit, source_note: note, data, .. } => {
-                for text in [caption, unit, note] {
-                    visit(text, Some(source));
+            BlockKind::Chart { caption, alt, source_note, data, .. } => {
+                for text in [caption, alt, source_note] {
+                    visit(text);
                 }
-                data.for_each_text(&mut |text| visit(text, Some(source)));
+                data.for_each_text(visit);
             }
-            BlockKind::Chart { caption, alt, source_note: note, data, .. } => {
-                for text in [caption, alt, note] {
-                    visit(text, Some(source));
-                }
-                data.for_each_text(&mut |text| visit(text, Some(source)));
-            }
-            BlockKind::Rule | BlockKind::PageBreak => {}
-        }
-    }
-}
-
-/// Calls `visit` with every text run in `content`, footnote text included.
-fn visit_inline_text(content: &[Inline], visit: &mut dyn FnMut(&str)) {
-    for inline in content {
-        match inline {
-            Inline::Text { text } | Inline::Code { text } | Inline::Ref { text, .. } => visit(text),
-            Inline::Strong { content }
-            | Inline::Emphasis { content }
-            | Inline::Link { content, .. }
-            | Inline::Note { content, .. } => visit_inline_text(content, visit),
-            Inline::LineBreak => {}
+            _ => {}
         }
     }
 }

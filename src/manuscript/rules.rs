@@ -4,39 +4,8 @@
 //! Tolerances follow the written precision: a value written `112.4` stands for anything in
 //! `[112.35, 112.45)`, so a rule allows the half-units of every value it combines.
 
-use serde::Deserialize;
-
-use crate::data::{DataSet, DataTable, Value};
+use super::data::{DataSet, DataTable, RuleSpec, Value};
 use crate::diagnostics::{Diagnostic, Diagnostics};
-
-/// A rule as written in a data table file.
-#[derive(Debug, Clone, Deserialize)]
-#[serde(tag = "type", rename_all = "lowercase", deny_unknown_fields)]
-pub enum RuleSpec {
-    /// The parts add up to the total.
-    Sum {
-        /// `row.column` (or `table.row.column`) of each part.
-        parts: Vec<String>,
-        /// The stated total.
-        total: String,
-    },
-    /// Stated percentage shares (or a ratio such as 17.8:27.6:54.6) match the parts.
-    Shares {
-        /// The parts.
-        parts: Vec<String>,
-        /// The stated share of each part, in the same order.
-        shares: Vec<String>,
-    },
-    /// `minuend − subtrahend = difference`, e.g. actual growth minus target.
-    Difference {
-        /// The larger quantity.
-        minuend: String,
-        /// The quantity taken away.
-        subtrahend: String,
-        /// The stated difference.
-        difference: String,
-    },
-}
 
 /// Half a unit of the last written digit.
 fn half_unit(value: &Value) -> f64 {

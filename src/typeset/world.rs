@@ -21,7 +21,7 @@ use typst::utils::LazyHash;
 use typst::{Library, LibraryExt, World};
 use typst_kit::files::{FileLoader, FileStore};
 
-use crate::fonts::FontSet;
+use super::fonts::FontSet;
 
 /// The virtual directory under which the manuscript's own files appear.
 pub const MANUSCRIPT_PREFIX: &str = "/manuscript/";

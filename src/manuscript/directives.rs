@@ -3,10 +3,11 @@
 
 use serde::Deserialize;
 
-use crate::charts::{self, ChartData, ChartKind, ChartOptions, Series};
-use crate::config::line_column;
-use crate::data::{ColumnKind, DataSet, DataTable};
+use super::data::{ColumnKind, DataSet, DataTable};
+use crate::charts::{self, ChartData, ChartKind, ChartSpec, Series};
+use crate::diagnostics::Diagnostic;
 use crate::model::{BlockKind, Cell, TableData};
+use crate::source::line_column;
 
 /// Most rows a table directive may print (about 25 pages in the design): a longer table
 /// belongs in an appendix file, not in the report's pages.
@@ -14,8 +15,35 @@ pub const MAX_PRINTED_ROWS: usize = 1000;
 /// Most categories one chart may draw; more would not be legible at column width.
 pub const MAX_CHART_CATEGORIES: usize = 60;
 
-/// A problem in a directive: the message and, when known, the 1-based line inside the body.
-pub type DirectiveError = (String, Option<usize>);
+/// A problem in a directive: an error whose line, when known, is the 1-based line inside
+/// the directive's body (the parser places it in the text file).
+pub type DirectiveError = Diagnostic;
+
+/// A directive problem at line `line` of the body (or at the fence, with `None`).
+fn problem(message: impl Into<String>, line: Option<usize>) -> DirectiveError {
+    let mut diagnostic = Diagnostic::error("", message);
+    diagnostic.line = line;
+    diagnostic
+}
+
+/// A directive made into a block, with notes for the editor.
+pub(crate) struct Directive {
+    /// The table or chart block.
+    pub kind: BlockKind,
+    /// Things the editor may want to know (e.g. a chart of a single value).
+    pub notes: Vec<String>,
+}
+
+/// The cross-reference target a directive body declares (`tbl:id` / `fig:id`), as far as
+/// the body parses, whether or not the directive is valid.
+pub(crate) fn declared_target(directive: &str, body: &str) -> Option<String> {
+    #[derive(Deserialize)]
+    struct Named {
+        id: Option<toml::Value>,
+    }
+    let id = toml::from_str::<Named>(body).ok()?.id?.as_str()?.to_string();
+    Some(format!("{}:{id}", if directive == "table" { "tbl" } else { "fig" }))
+}
 
 #[derive(Debug, Deserialize)]
 #[serde(deny_unknown_fields)]
@@ -35,7 +63,7 @@ struct TableDirective {
 pub fn parse_directive<T: serde::de::DeserializeOwned>(body: &str) -> Result<T, DirectiveError> {
     toml::from_str(body).map_err(|error| {
         let line = error.span().map(|span| line_column(body, span.start).0);
-        (format!("malformed directive: {}", error.message().trim()), line)
+        problem(format!("malformed directive: {}", error.message().trim()), line)
     })
 }
 
@@ -44,17 +72,17 @@ pub fn check_id(id: &Option<String>) -> Result<String, DirectiveError> {
     match id {
         None => Ok(String::new()),
         Some(id) if !id.is_empty() && id.chars().all(|c| c.is_ascii_alphanumeric() || c == '-' || c == '_') => Ok(id.clone()),
-        Some(id) => Err((format!("id `{id}` may use only ASCII letters, digits, '-' and '_'"), None)),
+        Some(id) => Err(problem(format!("id `{id}` may use only ASCII letters, digits, '-' and '_'"), None)),
     }
 }
 
 /// The rows a directive selects, in its order (all rows when it names none).
-pub fn select_rows<'a>(table: &'a DataTable, rows: &Option<Vec<String>>) -> Result<Vec<&'a crate::data::Row>, DirectiveError> {
+pub fn select_rows<'a>(table: &'a DataTable, rows: &Option<Vec<String>>) -> Result<Vec<&'a super::data::Row>, DirectiveError> {
     match rows {
         None => Ok(table.rows.iter().collect()),
         Some(keys) => keys
             .iter()
-            .map(|key| table.row(key).ok_or_else(|| (format!("table `{}` has no row `{key}` (rows: {})", table.id, crate::data::list(table.rows.iter().map(|r| r.key.as_str()))), None)))
+            .map(|key| table.row(key).ok_or_else(|| problem(format!("table `{}` has no row `{key}` (rows: {})", table.id, super::data::list(table.rows.iter().map(|r| r.key.as_str()))), None)))
             .collect(),
     }
 }
@@ -65,7 +93,7 @@ pub fn select_columns(table: &DataTable, columns: &Option<Vec<String>>) -> Resul
         None => Ok((0..table.columns.len()).collect()),
         Some(names) => names
             .iter()
-            .map(|name| table.column_index(name).ok_or_else(|| (format!("table `{}` has no column `{name}` (columns: {})", table.id, crate::data::list(table.columns.iter().map(|c| c.name.as_str()))), None)))
+            .map(|name| table.column_index(name).ok_or_else(|| problem(format!("table `{}` has no column `{name}` (columns: {})", table.id, super::data::list(table.columns.iter().map(|c| c.name.as_str()))), None)))
             .collect(),
     }
 }
@@ -81,19 +109,16 @@ pub fn source_note(table: &DataTable) -> String {
 }
 
 /// Builds a numbered table block from a ```` ```table ```` directive.
-pub fn table_block(body: &str, data: &DataSet) -> Result<BlockKind, DirectiveError> {
+pub(crate) fn table_block(body: &str, data: &DataSet) -> Result<Directive, DirectiveError> {
     let directive: TableDirective = parse_directive(body)?;
-    let table = data.table(&directive.data).map_err(|m| (m, Some(line_of(body, "data"))))?;
+    let table = data.table(&directive.data).map_err(|m| problem(m, Some(line_of(body, "data"))))?;
     let anchor = check_id(&directive.id)?;
-    let rows = select_rows(table, &directive.rows).map_err(|(m, _)| (m, Some(line_of(body, "rows"))))?;
+    let rows = select_rows(table, &directive.rows).map_err(|e| at_key(e, body, "rows"))?;
     if rows.len() > MAX_PRINTED_ROWS {
         let line = if directive.rows.is_some() { Some(line_of(body, "rows")) } else { Some(line_of(body, "data")) };
-        return Err((
-            format!("the table would print {} rows; the limit for a printed table is {MAX_PRINTED_ROWS}", rows.len()),
-            line,
-        ));
+        return Err(problem(format!("the table would print {} rows; the limit for a printed table is {MAX_PRINTED_ROWS}", rows.len()), line));
     }
-    let columns = select_columns(table, &directive.columns).map_err(|(m, _)| (m, Some(line_of(body, "columns"))))?;
+    let columns = select_columns(table, &directive.columns).map_err(|e| at_key(e, body, "columns"))?;
     let units: Vec<&str> = columns.iter().map(|&i| &table.columns[i]).filter(|c| c.kind == ColumnKind::Number).map(|c| c.unit.as_str()).collect();
     let shared_unit = match units.split_first() {
         Some((first, rest)) if !first.is_empty() && rest.iter().all(|u| u == first) && units.len() == columns.len() => Some(first.to_string()),
@@ -117,15 +142,23 @@ pub fn table_block(body: &str, data: &DataSet) -> Result<BlockKind, DirectiveErr
             cells
         })
         .collect();
-    Ok(BlockKind::Table {
+    let kind = BlockKind::Table {
         number: 0,
         label: String::new(),
         anchor,
+        data_table: table.id.clone(),
         caption: directive.caption.unwrap_or_else(|| table.title.clone()),
         unit: shared_unit.map(|u| format!("单位：{u}")).unwrap_or_default(),
         source_note: source_note(table),
         data: TableData { header, rows: body_rows },
-    })
+    };
+    Ok(Directive { kind, notes: Vec::new() })
+}
+
+/// Places a row or column selection error at the line of `key` in the body.
+fn at_key(mut error: DirectiveError, body: &str, key: &str) -> DirectiveError {
+    error.line = Some(line_of(body, key));
+    error
 }
 
 #[derive(Debug, Deserialize)]
@@ -145,61 +178,39 @@ struct ChartDirective {
     unit: Option<String>,
 }
 
-/// How charts are drawn, from the design (`assets/design.toml`).
-#[derive(Debug, Clone, Deserialize)]
-#[serde(deny_unknown_fields)]
-pub struct ChartDesign {
-    /// The exact font family of chart text; must be a face the PDF embeds.
-    pub font: String,
-    /// Chart width in pt.
-    pub width: f64,
-    /// Chart height in pt.
-    pub height: f64,
-}
-
-/// A chart block and any notes for the editor (e.g. labels left out for lack of room).
-pub struct ChartBlock {
-    /// The block.
-    pub kind: BlockKind,
-    /// Notes from the chart layout.
-    pub notes: Vec<String>,
-}
-
-/// Builds a numbered chart block from a ```` ```chart ```` directive: the data is drawn
-/// once, as SVG, and the same bytes go into every edition.
+/// Builds a numbered chart block from a ```` ```chart ```` directive: what to draw, its
+/// data and its text alternative. The chart layout pass lays it out for the design.
 ///
 /// `fallback_id` makes the SVG's ids unique when the directive has no `id` (e.g. the
 /// source file and line), since several charts may stand inline in one XHTML page.
-pub fn chart_block(body: &str, data: &DataSet, design: &ChartDesign, fallback_id: &str) -> Result<ChartBlock, DirectiveError> {
+pub(crate) fn chart_block(body: &str, data: &DataSet, fallback_id: &str) -> Result<Directive, DirectiveError> {
     let directive: ChartDirective = parse_directive(body)?;
-    let table = data.table(&directive.data).map_err(|m| (m, Some(line_of(body, "data"))))?;
+    let table = data.table(&directive.data).map_err(|m| problem(m, Some(line_of(body, "data"))))?;
     let anchor = check_id(&directive.id)?;
-    let kind = ChartKind::parse(&directive.kind).ok_or_else(|| {
-        (format!("unknown chart kind `{}`", directive.kind), Some(line_of(body, "kind")))
-    })?;
-    let rows = select_rows(table, &directive.rows).map_err(|(m, _)| (m, Some(line_of(body, "rows"))))?;
+    let kind = ChartKind::parse(&directive.kind).ok_or_else(|| problem(format!("unknown chart kind `{}`", directive.kind), Some(line_of(body, "kind"))))?;
+    let rows = select_rows(table, &directive.rows).map_err(|e| at_key(e, body, "rows"))?;
     if rows.is_empty() {
         let line = if directive.rows.is_some() { Some(line_of(body, "rows")) } else { None };
-        return Err((format!("the chart has no categories: table `{}` has no rows to plot", table.id), line));
+        return Err(problem(format!("the chart has no categories: table `{}` has no rows to plot", table.id), line));
     }
     if rows.len() > MAX_CHART_CATEGORIES {
-        return Err((format!("the chart has {} categories; the limit is {MAX_CHART_CATEGORIES}", rows.len()), Some(line_of(body, "data"))));
+        return Err(problem(format!("the chart has {} categories; the limit is {MAX_CHART_CATEGORIES}", rows.len()), Some(line_of(body, "data"))));
     }
-    let columns = select_columns(table, &Some(directive.series.clone())).map_err(|(m, _)| (m, Some(line_of(body, "series"))))?;
+    let columns = select_columns(table, &Some(directive.series.clone())).map_err(|e| at_key(e, body, "series"))?;
     if columns.is_empty() {
-        return Err(("`series` names no column".to_string(), Some(line_of(body, "series"))));
+        return Err(problem("`series` names no column", Some(line_of(body, "series"))));
     }
     let mut series = Vec::new();
     for &index in &columns {
         let column = &table.columns[index];
         if column.kind == ColumnKind::Text {
-            return Err((format!("column `{}` holds text, not numbers", column.name), Some(line_of(body, "series"))));
+            return Err(problem(format!("column `{}` holds text, not numbers", column.name), Some(line_of(body, "series"))));
         }
         let mut values = Vec::new();
         let mut labels = Vec::new();
         for row in &rows {
             let value = &row.values[index];
-            let number = value.number.ok_or_else(|| (format!("row `{}` has no value in column `{}`", row.key, column.name), None))?;
+            let number = value.number.ok_or_else(|| problem(format!("row `{}` has no value in column `{}`", row.key, column.name), None))?;
             values.push(number);
             labels.push(value.written.clone());
         }
@@ -207,22 +218,21 @@ pub fn chart_block(body: &str, data: &DataSet, design: &ChartDesign, fallback_id
     }
     let unit = directive.unit.unwrap_or_else(|| table.columns[columns[0]].value_unit().to_string());
     let chart_data = ChartData { categories: rows.iter().map(|r| r.key.clone()).collect(), series };
+    charts::check_data(kind, &chart_data).map_err(|m| problem(m, None))?;
     // The caption (图 n …) names the chart on the page; a title is drawn only when asked for.
     let draw_title = directive.title.is_some();
-    let options = ChartOptions {
+    let spec = ChartSpec {
         kind,
-        draw_title,
-        id_prefix: format!("fig-{}-", if anchor.is_empty() { fallback_id } else { anchor.as_str() }),
+        data: chart_data,
         title: directive.title.unwrap_or_else(|| directive.caption.clone()),
         unit,
         source: source_note(table),
-        font_family: design.font.clone(),
-        width: design.width,
-        height: design.height,
+        draw_title,
+        id_prefix: format!("fig-{}-", if anchor.is_empty() { fallback_id } else { anchor.as_str() }),
     };
-    let mut rendered = charts::render(&options, &chart_data).map_err(|m| (m, None))?;
+    let mut notes = Vec::new();
     if rows.len() == 1 && columns.len() == 1 {
-        rendered.notes.push(format!("the chart shows a single value ({} {}); a sentence or a table says it better", rows[0].key, rows[0].values[columns[0]].written));
+        notes.push(format!("the chart shows a single value ({} {}); a sentence or a table says it better", rows[0].key, rows[0].values[columns[0]].written));
     }
     let mut header = vec![table.key.clone()];
     header.extend(columns.iter().map(|&i| table.columns[i].heading()));
@@ -234,20 +244,19 @@ pub fn chart_block(body: &str, data: &DataSet, design: &ChartDesign, fallback_id
                 .collect()
         })
         .collect();
-    Ok(ChartBlock {
-        kind: BlockKind::Chart {
-            number: 0,
-            label: String::new(),
-            anchor,
-            caption: directive.caption,
-            svg: rendered.svg,
-            drawing: rendered.drawing,
-            alt: rendered.alt,
-            source_note: options.source,
-            data: TableData { header, rows: data_rows },
-        },
-        notes: rendered.notes,
-    })
+    let kind = BlockKind::Chart {
+        number: 0,
+        label: String::new(),
+        anchor,
+        data_table: table.id.clone(),
+        caption: directive.caption,
+        alt: charts::alt_text(&spec),
+        source_note: spec.source.clone(),
+        spec: Box::new(spec),
+        layout: None,
+        data: TableData { header, rows: data_rows },
+    };
+    Ok(Directive { kind, notes })
 }
 
 /// The 1-based line of `key = …` in a directive body (for errors serde cannot place).

@@ -1,131 +1,53 @@
-//! Markdown text files → document-model blocks.
+//! Markdown text files → document-model blocks, in one `pulldown-cmark` pass per file.
 //!
-//! Parsing uses `pulldown-cmark` (CommonMark plus footnotes). This module owns the
-//! manuscript conventions on top of CommonMark:
+//! This module owns the manuscript conventions on top of CommonMark:
 //! - a soft line break next to a CJK character disappears (Chinese may be hard-wrapped);
 //! - a paragraph that opens with bold text ending in sentence punctuation
-//!   (`**生态立市。**…`) gets that text as its run-in head;
-//! - an image alone in a paragraph is a figure, its title (`"…"`) the caption;
+//!   (`**生态立市。**…`) gets that text as its run-in head, and `**…**` pairs that
+//!   CommonMark leaves unmatched next to Chinese punctuation are paired;
+//! - an image alone in a paragraph is a figure, its title (`"…"`) the caption, and an
+//!   optional `{#fig:id}` right after it names it for cross-references;
 //! - a fenced block with the info string `sidebar [title]` is a boxed sidebar whose
-//!   content is Markdown again.
+//!   content is Markdown again; ```` ```table ```` and ```` ```chart ```` fences are
+//!   directives (see [`super::directives`]);
+//! - in text, `{{table.row.column}}` becomes an [`Inline::DataRef`], `@fig:id` / `@tbl:id`
+//!   an [`Inline::Ref`] and `[^label]` an [`Inline::Note`], each with its line and column;
+//!   footnote definitions stay in place as [`BlockKind::NoteDefinition`]s. The passes
+//!   ([`super::footnotes`], [`super::data_refs`], [`super::numbering`]) resolve them on the
+//!   model; nothing here rewrites the source text.
 //!
 //! Anything the backends could not print faithfully (raw HTML, tables, code blocks)
 //! is reported as an error at its file and line rather than silently dropped.
 
-use std::collections::HashMap;
+use std::collections::BTreeSet;
 use std::ops::Range;
 use std::path::{Path, PathBuf};
 
 use pulldown_cmark::{CodeBlockKind, Event, HeadingLevel, Options, Parser, Tag, TagEnd};
 
-use crate::data::DataSet;
+use super::data::DataSet;
+use super::directives;
+use super::images::validate_image;
 use crate::diagnostics::{Diagnostic, Diagnostics};
-use crate::references::{REF_CLOSE, REF_OPEN};
-use crate::model::{Block, BlockKind, Inline, SourcePos};
+use crate::model::{Block, BlockKind, Inline, Place, SourcePos, plain_text_of};
+use crate::source::is_cjk;
 
-/// What the parser needs besides the text: the data tables and how charts are drawn.
-pub struct ParseContext<'a> {
-    /// The manuscript's data tables.
+/// What the parser needs besides the text, and where it puts what it finds.
+pub(crate) struct ParseContext<'a> {
+    /// The manuscript's data tables (for table and chart directives).
     pub data: &'a DataSet,
-    /// Chart size and font from the design (`None`: the design cannot place charts).
-    pub charts: Option<&'a crate::figures::ChartDesign>,
+    /// Problems found.
+    pub diagnostics: &'a mut Diagnostics,
+    /// Cross-reference targets (`tbl:id`, `fig:id`) of directives that failed: references to
+    /// them are not reported again.
+    pub failed_targets: &'a mut BTreeSet<String>,
 }
 
-/// Footnote definitions and references met across all text files of one manuscript.
-#[derive(Debug, Default)]
-pub struct Notes {
-    /// Label → number, in order of first reference.
-    numbers: HashMap<String, usize>,
-    /// Label → where it was first referenced.
-    first_reference: HashMap<String, SourcePos>,
-    /// Label → the note's text.
-    definitions: HashMap<String, Vec<Inline>>,
-}
-
-impl Notes {
-    fn number_for(&mut self, label: &str, at: &SourcePos) -> usize {
-        let next = self.numbers.len() + 1;
-        self.first_reference.entry(label.to_string()).or_insert_with(|| at.clone());
-        *self.numbers.entry(label.to_string()).or_insert(next)
-    }
-
-    /// Fills every note's text into `blocks`; reports references without a definition.
-    pub fn resolve(self, blocks: &mut [Block], diagnostics: &mut Diagnostics, root: &Path) {
-        let mut by_number: HashMap<usize, &Vec<Inline>> = HashMap::new();
-        let mut labels: Vec<_> = self.numbers.iter().collect();
-        labels.sort_by_key(|(_, number)| **number);
-        for (label, number) in labels {
-            match self.definitions.get(label) {
-                Some(content) => {
-                    by_number.insert(*number, content);
-                }
-                None => {
-                    let at = &self.first_reference[label];
-                    diagnostics.push(
-                        Diagnostic::error(root.join(&at.file), format!("footnote [^{label}] has no definition"))
-                            .at_line(at.line)
-                            .with_hint(format!("add a line `[^{label}]: note text` to the manuscript")),
-                    );
-                }
-            }
-        }
-        for block in blocks {
-            fill_notes_in_block(block, &by_number);
-        }
-    }
-}
-
-fn fill_notes_in_block(block: &mut Block, notes: &HashMap<usize, &Vec<Inline>>) {
-    match &mut block.kind {
-        BlockKind::Heading { content, .. } => fill_notes(content, notes),
-        BlockKind::Paragraph { lead, content } => {
-            if let Some(lead) = lead {
-                fill_notes(lead, notes);
-            }
-            fill_notes(content, notes);
-        }
-        BlockKind::Quote { blocks } | BlockKind::Sidebar { blocks, .. } => {
-            blocks.iter_mut().for_each(|b| fill_notes_in_block(b, notes));
-        }
-        BlockKind::List { items, .. } => {
-            items.iter_mut().flatten().for_each(|b| fill_notes_in_block(b, notes));
-        }
-        BlockKind::Image { caption, .. } => fill_notes(caption, notes),
-        BlockKind::Rule | BlockKind::PageBreak | BlockKind::Table { .. } | BlockKind::Chart { .. } => {}
-    }
-}
-
-fn fill_notes(content: &mut [Inline], notes: &HashMap<usize, &Vec<Inline>>) {
-    for inline in content {
-        match inline {
-            Inline::Note { number, content } => {
-                if let Some(text) = notes.get(number) {
-                    *content = (*text).clone();
-                }
-            }
-            Inline::Strong { content } | Inline::Emphasis { content } | Inline::Link { content, .. } => {
-                fill_notes(content, notes)
-            }
-            Inline::Text { .. } | Inline::Code { .. } | Inline::Ref { .. } | Inline::LineBreak => {}
-        }
-    }
-}
-
-/// Parses one Markdown text into blocks.
+/// Parses one Markdown text file into blocks.
 ///
-/// `root` is the manuscript directory and `file` the text's path relative to it;
-/// `first_line` is the line of `text`'s first line in that file (1 for a whole file,
-/// more for the inside of a sidebar fence).
-pub fn parse(
-    text: &str,
-    context: &ParseContext<'_>,
-    root: &Path,
-    file: &Path,
-    first_line: usize,
-    notes: &mut Notes,
-    diagnostics: &mut Diagnostics,
-) -> Vec<Block> {
-    parse_nested(text, context, root, file, first_line, notes, diagnostics, 0)
+/// `root` is the manuscript directory and `file` the text's path relative to it.
+pub(crate) fn parse(text: &str, context: &mut ParseContext<'_>, root: &Path, file: &Path) -> Vec<Block> {
+    parse_nested(text, context, root, file, 1, 0)
 }
 
 /// Deepest nesting of quotes, lists and sidebars in one another. The design draws each
@@ -133,20 +55,10 @@ pub fn parse(
 pub const MAX_BLOCK_DEPTH: usize = 12;
 /// Deepest nesting of emphasis, strong and links in one another.
 pub const MAX_INLINE_DEPTH: usize = 12;
-/// Largest image file: 50 MiB (a 300 dpi A4 photo is about 25 MB uncompressed).
-pub const MAX_IMAGE_BYTES: u64 = 50 * 1024 * 1024;
 
-#[allow(clippy::too_many_arguments)]
-fn parse_nested(
-    text: &str,
-    context: &ParseContext<'_>,
-    root: &Path,
-    file: &Path,
-    first_line: usize,
-    notes: &mut Notes,
-    diagnostics: &mut Diagnostics,
-    depth: usize,
-) -> Vec<Block> {
+/// Parses `text`, whose first line is line `first_line` of `file` (more than 1 for the
+/// inside of a sidebar fence), at nesting depth `depth`.
+fn parse_nested(text: &str, context: &mut ParseContext<'_>, root: &Path, file: &Path, first_line: usize, depth: usize) -> Vec<Block> {
     // Tables are enabled only so that a pipe table is reported, not printed as text.
     let options = Options::ENABLE_FOOTNOTES | Options::ENABLE_TABLES;
     let events: Vec<(Event<'_>, Range<usize>)> = Parser::new_ext(text, options).into_offset_iter().collect();
@@ -159,8 +71,6 @@ fn parse_nested(
         line_starts: line_starts(text),
         events,
         position: 0,
-        notes,
-        diagnostics,
         soft_break_pending: false,
         last_char: None,
         images: Vec::new(),
@@ -170,77 +80,19 @@ fn parse_nested(
     parser.blocks(None)
 }
 
-/// Reports footnote references (`[^label]`) in a whole file whose label has no definition
-/// (`[^label]: …` at the start of a line) in the same file. CommonMark prints such a
-/// reference as literal text, which an editor would only notice in print.
-pub fn undefined_footnotes(text: &str, root: &Path, file: &Path) -> Vec<Diagnostic> {
-    let mut defined = std::collections::HashSet::new();
-    let mut references = Vec::new();
-    for (index, line) in text.lines().enumerate() {
-        let mut rest = line;
-        let mut offset = 0;
-        while let Some(start) = rest.find("[^") {
-            let after = &rest[start + 2..];
-            let escaped = rest[..start].ends_with('\\');
-            if let Some(end) = after.find(']') {
-                let label = &after[..end];
-                let is_definition = offset + start == line.len() - line.trim_start().len() && after[end + 1..].starts_with(':');
-                if !label.is_empty() && !label.contains(char::is_whitespace) && !escaped {
-                    if is_definition {
-                        defined.insert(label.to_string());
-                    } else {
-                        references.push((label.to_string(), index + 1));
-                    }
-                }
-            }
-            offset += start + 2;
-            rest = after;
-        }
-    }
-    references
-        .into_iter()
-        .filter(|(label, _)| !defined.contains(label))
-        .map(|(label, line)| {
-            Diagnostic::error(root.join(file), format!("footnote [^{label}] has no definition in this file"))
-                .at_line(line)
-                .with_hint(format!("add a line `[^{label}]: note text` to this file"))
-        })
-        .collect()
-}
-
 fn line_starts(text: &str) -> Vec<usize> {
     std::iter::once(0).chain(text.match_indices('\n').map(|(i, _)| i + 1)).collect()
 }
 
-/// Whether a character belongs to East Asian text, where a line break means nothing.
-pub fn is_cjk(ch: char) -> bool {
-    matches!(ch as u32,
-        0x2E80..=0x2FDF      // radicals
-        | 0x3000..=0x303F    // CJK symbols and punctuation
-        | 0x3040..=0x30FF    // kana
-        | 0x3100..=0x312F    // bopomofo
-        | 0x31C0..=0x31EF    // strokes
-        | 0x3400..=0x4DBF    // extension A
-        | 0x4E00..=0x9FFF    // unified ideographs
-        | 0xF900..=0xFAFF    // compatibility ideographs
-        | 0xFE30..=0xFE4F    // compatibility forms
-        | 0xFF00..=0xFFEF    // full-width forms
-        | 0x20000..=0x3FFFF  // supplementary ideographs
-        | 0x2014 | 0x2018 | 0x2019 | 0x201C | 0x201D | 0x2026 | 0x00B7
-    )
-}
-
-struct BlockParser<'a, 'n> {
+struct BlockParser<'a, 'c, 'd> {
     source: &'a str,
-    context: &'n ParseContext<'n>,
+    context: &'c mut ParseContext<'d>,
     root: &'a Path,
     file: PathBuf,
     first_line: usize,
     line_starts: Vec<usize>,
     events: Vec<(Event<'a>, Range<usize>)>,
     position: usize,
-    notes: &'n mut Notes,
-    diagnostics: &'n mut Diagnostics,
     /// A soft break was read and waits for the next character to decide space or nothing.
     soft_break_pending: bool,
     /// The last character emitted in the current paragraph.
@@ -253,7 +105,94 @@ struct BlockParser<'a, 'n> {
     inline_depth: usize,
 }
 
-impl<'a> BlockParser<'a, '_> {
+/// An element of an inline run being read: finished inline content, or a run of `*` that
+/// CommonMark left unmatched (its flanking rules fail next to CJK punctuation, as in
+/// `**生态立市。**全市`), paired into strong text when the run is finished.
+enum Piece {
+    Inline(Inline),
+    Stars(usize),
+}
+
+/// Text from consecutive text events, not yet split into text and references, with the
+/// source offset of each piece so references get their exact line and column.
+#[derive(Default)]
+struct PendingText {
+    text: String,
+    /// (offset in `text`, offset in the source, whether `text` holds the source as written
+    /// from there: false for an escape such as `\{` or an entity, and for inserted spaces).
+    spans: Vec<(usize, usize, bool)>,
+}
+
+impl PendingText {
+    fn push(&mut self, text: &str, source: usize, literal: bool) {
+        self.spans.push((self.text.len(), source, literal));
+        self.text.push_str(text);
+    }
+
+    /// The source offset of byte `at` of the text and whether the character there was
+    /// written as itself (not escaped).
+    fn source_of(&self, at: usize) -> (usize, bool) {
+        let index = self.spans.partition_point(|&(start, _, _)| start <= at).saturating_sub(1);
+        match self.spans.get(index) {
+            Some(&(start, source, true)) => (source + (at - start), true),
+            Some(&(_, source, false)) => (source, false),
+            None => (0, false),
+        }
+    }
+}
+
+/// A reference found in text: its byte range in the text and what it is.
+enum Token {
+    Data(String),
+    Cross(String),
+    Note(String),
+}
+
+/// Finds the next `{{…}}`, `@fig:id` / `@tbl:id` or `[^label]` in `text` from `from`.
+fn next_token(text: &str, from: usize) -> Option<(Range<usize>, Token)> {
+    let mut at = from;
+    while let Some(found) = text[at..].find(['{', '@', '[']).map(|i| at + i) {
+        let rest = &text[found..];
+        if let Some(inner) = rest.strip_prefix("{{") {
+            if let Some(end) = inner.find("}}") {
+                return Some((found..found + 2 + end + 2, Token::Data(inner[..end].trim().to_string())));
+            }
+        } else if let Some(after) = rest.strip_prefix('@') {
+            for kind in ["fig:", "tbl:"] {
+                if let Some(id_part) = after.strip_prefix(kind) {
+                    let id_len: usize = id_part.chars().take_while(|c| c.is_ascii_alphanumeric() || *c == '-' || *c == '_').map(char::len_utf8).sum();
+                    if id_len > 0 {
+                        let length = 1 + kind.len() + id_len;
+                        return Some((found..found + length, Token::Cross(rest[1..length].to_string())));
+                    }
+                }
+            }
+        } else if let Some(inner) = rest.strip_prefix("[^")
+            && let Some(end) = inner.find(']')
+        {
+            let label = &inner[..end];
+            if !label.is_empty() && !label.contains(char::is_whitespace) {
+                return Some((found..found + 2 + end + 1, Token::Note(label.to_string())));
+            }
+        }
+        at = found + 1;
+    }
+    None
+}
+
+/// A tab inside text is a space; so are the Unicode line and paragraph separators (a tab
+/// after a separator reached the PDF as a glyph no font has).
+fn plain_spaces(text: &str) -> String {
+    text.replace(['\t', '\u{2028}', '\u{2029}'], " ")
+}
+
+/// Whether `text` (trimmed) is an image's explicit id, `{#fig:id}`; returns the id.
+fn explicit_figure_id(text: &str) -> Option<&str> {
+    let id = text.trim().strip_prefix("{#fig:")?.strip_suffix('}')?;
+    (!id.is_empty() && id.chars().all(|c| c.is_ascii_alphanumeric() || c == '-' || c == '_')).then_some(id)
+}
+
+impl<'a> BlockParser<'a, '_, '_> {
     fn line_of(&self, offset: usize) -> usize {
         let index = self.line_starts.partition_point(|&start| start <= offset);
         self.first_line + index.saturating_sub(1)
@@ -263,11 +202,20 @@ impl<'a> BlockParser<'a, '_> {
         SourcePos { file: self.file.clone(), line: self.line_of(offset) }
     }
 
+    /// The line and column (in characters) of a byte offset of the text.
+    fn place(&self, offset: usize) -> Place {
+        let index = self.line_starts.partition_point(|&start| start <= offset).saturating_sub(1);
+        let start = self.line_starts.get(index).copied().unwrap_or(0);
+        let end = self.source.floor_char_boundary(offset.min(self.source.len()));
+        let column = self.source.get(start..end).map_or(0, |s| s.chars().count()) + 1;
+        Place { line: self.first_line + index, column }
+    }
+
     fn error(&mut self, offset: usize, message: impl Into<String>, hint: impl Into<String>) {
         let diagnostic = Diagnostic::error(self.root.join(&self.file), message)
             .at_line(self.line_of(offset))
             .with_hint(hint);
-        self.diagnostics.push(diagnostic);
+        self.context.diagnostics.push(diagnostic);
     }
 
     fn next(&mut self) -> Option<(Event<'a>, Range<usize>)> {
@@ -332,7 +280,7 @@ impl<'a> BlockParser<'a, '_> {
                 Event::Start(Tag::Heading { level, .. }) => {
                     let content = self.inlines(TagEnd::Heading(level));
                     let mut text = String::new();
-                    crate::model::plain_text_of(&content, &mut text);
+                    plain_text_of(&content, &mut text);
                     if text.trim().is_empty() {
                         // An empty heading would be an empty bookmark, which PDF/UA refuses.
                         self.error(range.start, "this heading has no text", "write the heading after the `#`, or remove the line");
@@ -370,9 +318,7 @@ impl<'a> BlockParser<'a, '_> {
                             content.extend(text);
                         }
                     }
-                    if self.notes.definitions.insert(label.to_string(), content).is_some() {
-                        self.error(range.start, format!("footnote [^{label}] is defined twice"), "give each note its own label");
-                    }
+                    blocks.push(Block { kind: BlockKind::NoteDefinition { label: label.to_string(), content }, source });
                 }
                 Event::Start(Tag::HtmlBlock) => {
                     self.error(
@@ -467,30 +413,41 @@ impl<'a> BlockParser<'a, '_> {
                     self.error(range.start, format!("quotes, lists and sidebars are nested more than {MAX_BLOCK_DEPTH} deep here"), "flatten the structure");
                     return None;
                 }
-                let inner = parse_nested(&content, self.context, self.root, &self.file.clone(), first_line, self.notes, self.diagnostics, self.depth + 1);
+                let file = self.file.clone();
+                let inner = parse_nested(&content, self.context, self.root, &file, first_line, self.depth + 1);
                 Some(Block { kind: BlockKind::Sidebar { title: argument.to_string(), blocks: inner }, source })
             }
-            "table" => {
-                let result = crate::figures::table_block(&content, self.context.data);
+            "table" | "chart" => {
                 let first_line = content_start.map_or(source.line + 1, |offset| self.line_of(offset));
-                let kind = self.directive_result("table", result, first_line, source.line)?;
-                Some(Block { kind, source })
-            }
-            "chart" => {
-                let result = match self.context.charts {
-                    Some(design) => {
-                        let stem: String = self.file.to_string_lossy().chars().map(|c| if c.is_ascii_alphanumeric() { c } else { '-' }).collect();
-                        let fallback_id = format!("chart-{stem}-{}", source.line);
-                        crate::figures::chart_block(&content, self.context.data, design, &fallback_id)
-                    }
-                    None => Err(("the design has no [charts] section in design.toml, so it cannot place charts".to_string(), None)),
+                let result = if directive == "table" {
+                    directives::table_block(&content, self.context.data)
+                } else {
+                    let stem: String = self.file.to_string_lossy().chars().map(|c| if c.is_ascii_alphanumeric() { c } else { '-' }).collect();
+                    directives::chart_block(&content, self.context.data, &format!("chart-{stem}-{}", source.line))
                 };
-                let first_line = content_start.map_or(source.line + 1, |offset| self.line_of(offset));
-                let chart = self.directive_result("chart", result, first_line, source.line)?;
-                for note in chart.notes {
-                    self.diagnostics.push(Diagnostic::warning(self.root.join(&self.file), format!("chart: {note}")).at_line(source.line));
+                match result {
+                    Ok(built) => {
+                        for note in built.notes {
+                            self.context.diagnostics.push(Diagnostic::warning(self.root.join(&self.file), format!("{directive}: {note}")).at_line(source.line));
+                        }
+                        Some(Block { kind: built.kind, source })
+                    }
+                    Err(mut error) => {
+                        // The directive's id still names a target: references to it are not
+                        // reported again.
+                        if let Some(target) = directives::declared_target(directive, &content) {
+                            self.context.failed_targets.insert(target);
+                        }
+                        error.line = Some(error.line.map_or(source.line, |l| first_line + l - 1));
+                        error.file = self.root.join(&self.file);
+                        error.message = format!("{directive} directive: {}", error.message);
+                        if error.hint.is_none() {
+                            error.hint = Some("see README.md, \"Data, tables and charts\"; names must match data/<table>.toml".into());
+                        }
+                        self.context.diagnostics.push(error);
+                        None
+                    }
                 }
-                Some(Block { kind: chart.kind, source })
             }
             other => {
                 let what = if other.is_empty() { "a code block".to_string() } else { format!("a fenced block of kind `{other}`") };
@@ -500,33 +457,27 @@ impl<'a> BlockParser<'a, '_> {
         }
     }
 
-    /// Turns a paragraph's inlines (and any image read with them) into a block.
+    /// Turns a paragraph's inlines (and any image read with them) into a block. An image
+    /// must stand alone, or be followed only by its explicit id (`{#fig:id}`).
     fn paragraph(&mut self, content: Vec<Inline>, source: SourcePos) -> Option<Block> {
-        let images = std::mem::take(&mut self.images);
+        let mut images = std::mem::take(&mut self.images);
+        if images.len() == 1 {
+            let mut text = String::new();
+            plain_text_of(&content, &mut text);
+            let only_text = content.iter().all(|inline| matches!(inline, Inline::Text { .. }));
+            let id = if only_text { explicit_figure_id(&text).map(str::to_string) } else { None };
+            if let (Some(id), Some((BlockKind::Image { anchor, .. }, _))) = (id, images.first_mut()) {
+                *anchor = id;
+                return images.pop().map(|(kind, _)| Block { kind, source });
+            }
+        }
         let kind = paragraph_kind(content);
         match (images.len(), kind) {
             (0, kind) => kind.map(|kind| Block { kind, source }),
-            (1, None) => images.into_iter().next().map(|(kind, _)| Block { kind, source }),
+            (1, None) => images.pop().map(|(kind, _)| Block { kind, source }),
             (_, _) => {
                 let offset = images[0].1;
-                self.error(offset, "an image must stand alone in its own paragraph", "put a blank line before and after the image");
-                None
-            }
-        }
-    }
-
-    /// Reports a failed ```` ```table ```` / ```` ```chart ```` directive at its line (a line
-    /// inside the fence when the error knows it, else the fence's), or passes the result on.
-    fn directive_result<T>(&mut self, kind: &str, result: Result<T, crate::figures::DirectiveError>, first_line: usize, fence_line: usize) -> Option<T> {
-        match result {
-            Ok(value) => Some(value),
-            Err((message, line)) => {
-                let line = line.map_or(fence_line, |l| first_line + l - 1);
-                self.diagnostics.push(
-                    Diagnostic::error(self.root.join(&self.file), format!("{kind} directive: {message}"))
-                        .at_line(line)
-                        .with_hint("see README.md, \"Data, tables and charts\"; names must match data/<table>.toml"),
-                );
+                self.error(offset, "an image must stand alone in its own paragraph", "put a blank line before and after the image (an id may follow it: ![…](…){#fig:id})");
                 None
             }
         }
@@ -536,16 +487,14 @@ impl<'a> BlockParser<'a, '_> {
     fn inlines(&mut self, end: TagEnd) -> Vec<Inline> {
         self.soft_break_pending = false;
         self.last_char = None;
-        let run = self.inline_run(Some(end));
-        split_cross_refs(pair_strong_marks(run))
+        self.inline_run(Some(end))
     }
 
     /// Reads inline events until the next block-level event (tight list items).
     fn loose_inlines(&mut self) -> Vec<Inline> {
         self.soft_break_pending = false;
         self.last_char = None;
-        let run = self.inline_run(None);
-        split_cross_refs(pair_strong_marks(run))
+        self.inline_run(None)
     }
 
     /// Reads a strong, emphasis or link run, one level deeper.
@@ -556,56 +505,77 @@ impl<'a> BlockParser<'a, '_> {
         content
     }
 
+    /// Reads one run of inline content (until `end`, or the next block with `None`) and
+    /// finishes it: references split out of the text, unmatched `**` pairs made strong.
     fn inline_run(&mut self, end: Option<TagEnd>) -> Vec<Inline> {
-        let mut out: Vec<Inline> = Vec::new();
+        let mut out: Vec<Piece> = Vec::new();
+        let mut pending = PendingText::default();
         while let Some((event, range)) = self.next() {
+            if !matches!(event, Event::Text(_) | Event::SoftBreak) {
+                self.flush(&mut pending, &mut out);
+            }
             match event {
                 Event::End(e) if Some(e) == end => break,
                 Event::Text(text) => {
-                    // A `*` that CommonMark left unmatched (its flanking rules fail next to
-                    // CJK punctuation, as in `**生态立市。**全市`) is marked for pairing later;
-                    // an escaped `\*` differs from its source slice and stays literal.
-                    let unmatched_stars = text.chars().all(|c| c == '*') && self.source.get(range.clone()) == Some(&*text);
-                    if unmatched_stars {
-                        self.push_text(&mut out, &STAR_MARK.to_string().repeat(text.len()));
+                    // An escaped `\*` differs from its source slice and stays literal.
+                    let literal = self.source.get(range.clone()) == Some(&*text);
+                    if literal && text.chars().all(|c| c == '*') {
+                        self.resolve_soft_break(&mut pending, Some('*'));
+                        self.flush(&mut pending, &mut out);
+                        // CommonMark hands over a run of unmatched `*` one at a time.
+                        match out.last_mut() {
+                            Some(Piece::Stars(count)) => *count += text.len(),
+                            _ => out.push(Piece::Stars(text.len())),
+                        }
                     } else {
-                        self.push_text(&mut out, &text);
+                        self.resolve_soft_break(&mut pending, text.chars().next());
+                        if let Some(last) = text.chars().last() {
+                            self.last_char = Some(last);
+                        }
+                        pending.push(&text, range.start, literal);
                     }
                 }
                 Event::Code(text) => {
-                    self.resolve_soft_break(&mut out, text.chars().next());
+                    self.resolve_soft_break(&mut pending, text.chars().next());
+                    self.flush(&mut pending, &mut out);
                     self.last_char = text.chars().last().or(self.last_char);
-                    out.push(Inline::Code { text: text.to_string() });
+                    out.push(Piece::Inline(Inline::Code { text: text.to_string() }));
                 }
                 Event::SoftBreak => self.soft_break_pending = true,
                 Event::HardBreak => {
                     self.soft_break_pending = false;
                     self.last_char = None;
-                    out.push(Inline::LineBreak);
+                    out.push(Piece::Inline(Inline::LineBreak));
                 }
                 Event::Start(tag @ (Tag::Strong | Tag::Emphasis | Tag::Link { .. })) if self.inline_depth >= MAX_INLINE_DEPTH => {
                     self.error(range.start, format!("emphasis, strong text and links are nested more than {MAX_INLINE_DEPTH} deep here"), "remove the extra `*`, `_` or brackets");
                     self.skip_to_end(TagEnd::from(tag));
                 }
                 Event::Start(Tag::Strong) => {
+                    self.resolve_soft_break(&mut pending, None);
+                    self.flush(&mut pending, &mut out);
                     let content = self.nested_inlines(TagEnd::Strong);
-                    out.push(Inline::Strong { content });
+                    out.push(Piece::Inline(Inline::Strong { content }));
                 }
                 Event::Start(Tag::Emphasis) => {
+                    self.resolve_soft_break(&mut pending, None);
+                    self.flush(&mut pending, &mut out);
                     let content = self.nested_inlines(TagEnd::Emphasis);
-                    out.push(Inline::Emphasis { content });
+                    out.push(Piece::Inline(Inline::Emphasis { content }));
                 }
                 Event::Start(Tag::Link { dest_url, .. }) => {
                     if dest_url.trim().is_empty() {
                         self.error(range.start, "this link has no address", "write the address in the parentheses: [text](https://…), or remove the brackets");
                     }
+                    self.resolve_soft_break(&mut pending, None);
+                    self.flush(&mut pending, &mut out);
                     let content = self.nested_inlines(TagEnd::Link);
-                    out.push(Inline::Link { url: dest_url.to_string(), content });
+                    out.push(Piece::Inline(Inline::Link { url: dest_url.to_string(), content }));
                 }
                 Event::Start(Tag::Image { dest_url, title, .. }) => {
                     let alt = self.inline_run(Some(TagEnd::Image));
                     let mut alt_text = String::new();
-                    crate::model::plain_text_of(&alt, &mut alt_text);
+                    plain_text_of(&alt, &mut alt_text);
                     if alt_text.trim().is_empty() {
                         self.error(
                             range.start,
@@ -614,19 +584,18 @@ impl<'a> BlockParser<'a, '_> {
                         );
                     }
                     let path = self.checked_image_path(&dest_url, range.start);
-                    let caption = if title.is_empty() { Vec::new() } else { vec![Inline::Text { text: title.to_string() }] };
+                    let caption = self.caption_of(&title, range.clone());
                     self.images.push((BlockKind::Image { path, alt: alt_text, caption, number: 0, label: String::new(), anchor: String::new() }, range.start));
                 }
                 Event::FootnoteReference(label) => {
-                    let at = self.pos(range.start);
-                    let number = self.notes.number_for(&label, &at);
-                    out.push(Inline::Note { number, content: Vec::new() });
+                    let at = self.place(range.start);
+                    out.push(Piece::Inline(Inline::Note { number: 0, content: Vec::new(), label: label.to_string(), at }));
                 }
                 Event::InlineHtml(_) | Event::Html(_) => {
                     self.error(range.start, "raw HTML is not supported in the manuscript", "remove the HTML tag");
                 }
-                Event::InlineMath(text) | Event::DisplayMath(text) => self.push_text(&mut out, &text),
-                Event::TaskListMarker(done) => self.push_text(&mut out, if done { "☑ " } else { "☐ " }),
+                Event::InlineMath(text) | Event::DisplayMath(text) => pending.push(&text, range.start, false),
+                Event::TaskListMarker(done) => pending.push(if done { "☑ " } else { "☐ " }, range.start, false),
                 // Loose text of a tight list item ends where a block starts (a nested list).
                 Event::Start(ref tag) if end.is_none() && is_block(tag) => {
                     self.position -= 1;
@@ -637,43 +606,70 @@ impl<'a> BlockParser<'a, '_> {
                     self.error(range.start, "this Markdown construct is not supported inside text", "use strong, emphasis, links, code or footnotes");
                     self.skip_to_end(tag_end);
                 }
-                Event::End(_) if end.is_none() => {
+                Event::End(_) | Event::Rule if end.is_none() => {
                     self.position -= 1;
                     break;
                 }
-                Event::End(_) | Event::Rule => {
-                    if end.is_none() {
-                        self.position -= 1;
-                        break;
-                    }
-                }
+                Event::End(_) | Event::Rule => {}
             }
         }
-        out
+        self.flush(&mut pending, &mut out);
+        pair_strong_marks(out)
     }
 
-    /// Emits the space a pending soft break stands for, unless CJK text is on either side.
-    fn resolve_soft_break(&mut self, out: &mut Vec<Inline>, next: Option<char>) {
+    /// Splits pending text into text and the references written in it.
+    fn flush(&mut self, pending: &mut PendingText, out: &mut Vec<Piece>) {
+        let pending = std::mem::take(pending);
+        let text = pending.text.as_str();
+        let mut from = 0;
+        let mut search = 0;
+        while let Some((range, token)) = next_token(text, search) {
+            // A reference whose first character was escaped (`\{{`, `\@`, `\[`) stays text:
+            // the parser drops the backslash, which then stands just before it in the source
+            // but not in the text (`\\{{` is a literal backslash before a reference).
+            let (source, literal) = pending.source_of(range.start);
+            let escaped = source > 0 && self.source.as_bytes().get(source - 1) == Some(&b'\\') && !text[..range.start].ends_with('\\');
+            if !literal || escaped {
+                search = range.start + 1;
+                continue;
+            }
+            push_text(out, &plain_spaces(&text[from..range.start]));
+            let at = self.place(source);
+            out.push(Piece::Inline(match token {
+                Token::Data(reference) => Inline::DataRef { reference, at },
+                Token::Cross(target) => Inline::Ref { target, text: String::new(), at },
+                Token::Note(label) => Inline::Note { number: 0, content: Vec::new(), label, at },
+            }));
+            from = range.end;
+            search = range.end;
+        }
+        push_text(out, &plain_spaces(&text[from..]));
+    }
+
+    /// An image's caption (its title), with the references written in it.
+    fn caption_of(&mut self, title: &str, image: Range<usize>) -> Vec<Inline> {
+        if title.is_empty() {
+            return Vec::new();
+        }
+        // The title as written, where the source has it (no escapes), for exact columns.
+        let written = self.source.get(image.clone()).and_then(|s| s.rfind(title)).map(|at| image.start + at);
+        let mut pending = PendingText::default();
+        pending.push(title, written.unwrap_or(image.start), written.is_some());
+        let mut pieces = Vec::new();
+        self.flush(&mut pending, &mut pieces);
+        pair_strong_marks(pieces)
+    }
+
+    /// Adds the space a pending soft break stands for to `pending`, unless CJK text is on
+    /// either side (`next` is the character that follows it, when known).
+    fn resolve_soft_break(&mut self, pending: &mut PendingText, next: Option<char>) {
         if !std::mem::take(&mut self.soft_break_pending) {
             return;
         }
         let joins_cjk = self.last_char.is_some_and(is_cjk) || next.is_some_and(is_cjk);
         if !joins_cjk {
-            append_text(out, " ");
-        }
-    }
-
-    fn push_text(&mut self, out: &mut Vec<Inline>, text: &str) {
-        self.resolve_soft_break(out, text.chars().next());
-        if let Some(last) = text.chars().rev().find(|&c| c != STAR_MARK) {
-            self.last_char = Some(last);
-        }
-        // A tab inside text is a space; the Unicode line and paragraph separators are too
-        // (a tab after a separator reached the PDF as a glyph no font has).
-        if text.contains(['\t', '\u{2028}', '\u{2029}']) {
-            append_text(out, &text.replace(['\t', '\u{2028}', '\u{2029}'], " "));
-        } else {
-            append_text(out, text);
+            let at = pending.spans.last().map_or(0, |&(_, source, _)| source);
+            pending.push(" ", at, false);
         }
     }
 
@@ -695,8 +691,8 @@ impl<'a> BlockParser<'a, '_> {
         match (full.canonicalize(), self.root.canonicalize()) {
             (Ok(real), Ok(root)) if real.starts_with(&root) => match validate_image(&real, path) {
                 Ok(()) => path.to_path_buf(),
-                Err((message, hint)) => {
-                    self.error(offset, format!("image `{dest}` {message}"), hint);
+                Err(problem) => {
+                    self.error(offset, format!("image `{dest}` {}", problem.message), problem.hint.unwrap_or_default());
                     PathBuf::new()
                 }
             },
@@ -709,82 +705,6 @@ impl<'a> BlockParser<'a, '_> {
                 PathBuf::new()
             }
         }
-    }
-}
-
-/// Checks that an image file can be printed: not too large, a format Typst reads (by its
-/// extension and its content, as Typst decides), and decodable. Typst would otherwise fail
-/// late, inside the design template, where the manuscript line is lost.
-/// Returns the message (after "image `path` ") and a hint.
-pub fn validate_image(real: &Path, written: &Path) -> Result<(), (String, String)> {
-    use typst::visualize::{ExchangeFormat, ImageFormat, RasterFormat, RasterImage, VectorFormat};
-    const FORMATS: &str = "use PNG, JPEG, GIF, WebP, SVG or PDF";
-    let metadata = std::fs::metadata(real).map_err(|e| (format!("cannot be read: {e}"), "check the image's file name".to_string()))?;
-    if !metadata.is_file() {
-        return Err(("is a directory or a special file, not an image file".into(), "name the image file".into()));
-    }
-    if metadata.len() > MAX_IMAGE_BYTES {
-        return Err((
-            format!("is {:.0} MiB; the limit for one image is {} MiB", metadata.len() as f64 / 1048576.0, MAX_IMAGE_BYTES / 1048576),
-            "reduce the image to print resolution (300 dpi at its printed size) or compress it".into(),
-        ));
-    }
-    let bytes = std::fs::read(real).map_err(|e| (format!("cannot be read: {e}"), "check the image's permissions".to_string()))?;
-    let extension = written.extension().and_then(|e| e.to_str()).unwrap_or("");
-    let by_name = match extension {
-        "png" => Some(ImageFormat::from(ExchangeFormat::Png)),
-        "jpg" | "jpeg" => Some(ExchangeFormat::Jpg.into()),
-        "gif" => Some(ExchangeFormat::Gif.into()),
-        "webp" => Some(ExchangeFormat::Webp.into()),
-        "svg" | "svgz" => Some(VectorFormat::Svg.into()),
-        "pdf" => Some(VectorFormat::Pdf.into()),
-        _ => None,
-    };
-    let by_content = ImageFormat::detect(&bytes);
-    let format = match (by_name, by_content) {
-        (_, None) if bytes.is_empty() => return Err(("is an empty file".into(), "copy the image again; the file has no content".into())),
-        (Some(named), Some(found)) if named != found => {
-            return Err((
-                format!("is named .{extension} but holds {} data", format_name(found)),
-                format!("rename the file to the right extension, or re-export it as .{extension}"),
-            ));
-        }
-        (Some(named), _) => named,
-        (None, Some(found)) => found,
-        (None, None) => return Err(("is not an image file reportpress can print".into(), FORMATS.into())),
-    };
-    let damaged = |error: String| (format!("is damaged or not a valid {} file: {error}", format_name(format)), format!("open and re-save the image in an image editor; {FORMATS}"));
-    match format {
-        ImageFormat::Raster(raster @ RasterFormat::Exchange(_)) => {
-            RasterImage::plain(typst::foundations::Bytes::new(bytes), raster).map(|_| ()).map_err(|e| damaged(e.to_string()))
-        }
-        ImageFormat::Raster(RasterFormat::Pixel(_)) => Err(("is raw pixel data".into(), FORMATS.into())),
-        ImageFormat::Vector(VectorFormat::Svg) => {
-            let options = usvg::Options::default();
-            usvg::Tree::from_data(&bytes, &options).map(|_| ()).map_err(|e| damaged(e.to_string()))
-        }
-        // Typst does not expose its PDF reader: check the header and the end-of-file mark.
-        ImageFormat::Vector(VectorFormat::Pdf) => {
-            let tail = &bytes[bytes.len().saturating_sub(1024)..];
-            if bytes.starts_with(b"%PDF-") && tail.windows(5).any(|w| w == b"%%EOF") {
-                Ok(())
-            } else {
-                Err(damaged("the file is truncated or has no PDF header".into()))
-            }
-        }
-    }
-}
-
-fn format_name(format: typst::visualize::ImageFormat) -> &'static str {
-    use typst::visualize::{ExchangeFormat, ImageFormat, RasterFormat, VectorFormat};
-    match format {
-        ImageFormat::Raster(RasterFormat::Exchange(ExchangeFormat::Png)) => "PNG",
-        ImageFormat::Raster(RasterFormat::Exchange(ExchangeFormat::Jpg)) => "JPEG",
-        ImageFormat::Raster(RasterFormat::Exchange(ExchangeFormat::Gif)) => "GIF",
-        ImageFormat::Raster(RasterFormat::Exchange(ExchangeFormat::Webp)) => "WebP",
-        ImageFormat::Raster(RasterFormat::Pixel(_)) => "raw pixel",
-        ImageFormat::Vector(VectorFormat::Svg) => "SVG",
-        ImageFormat::Vector(VectorFormat::Pdf) => "PDF",
     }
 }
 
@@ -808,93 +728,61 @@ fn is_block(tag: &Tag<'_>) -> bool {
     )
 }
 
-/// Stands in for a `*` that CommonMark did not match (a private-use character).
-const STAR_MARK: char = '\u{E000}';
-/// Two adjacent [`STAR_MARK`]s: a `**` delimiter waiting to be paired.
-const STRONG_MARK: &str = "\u{E001}";
 
-/// Turns pairs of unmatched `**` marks into strong text. CommonMark does not match
-/// `**生态立市。**全市…` because the closing run follows punctuation and precedes a letter;
-/// Chinese writers write exactly that, so the pairs are matched here. An odd last mark
-/// prints as the literal `**` it was.
-fn pair_strong_marks(mut items: Vec<Inline>) -> Vec<Inline> {
-    for item in &mut items {
-        if let Inline::Text { text } = item
-            && text.contains(STAR_MARK) {
-                *text = text.replace(&STAR_MARK.to_string().repeat(2), STRONG_MARK).replace(STAR_MARK, "*");
-            }
-    }
-    let marks: usize = items
-        .iter()
-        .map(|item| match item {
-            Inline::Text { text } => text.matches(STRONG_MARK).count(),
-            _ => 0,
-        })
-        .sum();
-    let usable = marks - marks % 2;
-    let mut seen = 0;
-    let mut out: Vec<Inline> = Vec::new();
-    let mut strong: Option<Vec<Inline>> = None;
-    for item in items {
-        match item {
-            Inline::Text { text } if text.contains(STRONG_MARK) => {
-                for (index, piece) in text.split(STRONG_MARK).enumerate() {
-                    if index > 0 {
-                        seen += 1;
-                        if seen > usable {
-                            append_text(strong.as_mut().unwrap_or(&mut out), "**");
-                        } else if let Some(content) = strong.take() {
-                            out.push(Inline::Strong { content });
-                        } else {
-                            strong = Some(Vec::new());
-                        }
-                    }
-                    if !piece.is_empty() {
-                        append_text(strong.as_mut().unwrap_or(&mut out), piece);
-                    }
-                }
-            }
-            other => strong.as_mut().unwrap_or(&mut out).push(other),
-        }
-    }
-    out
-}
-
-/// Turns the cross-reference markers left by [`crate::references::expand`] into
-/// [`Inline::Ref`]s (filled in later by the numbering pass), at any depth.
-fn split_cross_refs(items: Vec<Inline>) -> Vec<Inline> {
-    let mut out = Vec::new();
-    for item in items {
-        match item {
-            Inline::Text { text } if text.contains(REF_OPEN) => {
-                let mut rest = text.as_str();
-                while let Some(open) = rest.find(REF_OPEN) {
-                    let Some(close) = rest[open..].find(REF_CLOSE).map(|c| open + c) else { break };
-                    append_text(&mut out, &rest[..open]);
-                    let target = rest[open + REF_OPEN.len_utf8()..close].to_string();
-                    out.push(Inline::Ref { target, text: String::new() });
-                    rest = &rest[close + REF_CLOSE.len_utf8()..];
-                }
-                if !rest.is_empty() {
-                    append_text(&mut out, rest);
-                }
-            }
-            Inline::Strong { content } => out.push(Inline::Strong { content: split_cross_refs(content) }),
-            Inline::Emphasis { content } => out.push(Inline::Emphasis { content: split_cross_refs(content) }),
-            Inline::Link { url, content } => out.push(Inline::Link { url, content: split_cross_refs(content) }),
-            other => out.push(other),
-        }
-    }
-    out
-}
-
-/// Appends text to the last text inline, or starts a new one.
+/// Appends text to the last text element, or starts a new one.
 fn append_text(out: &mut Vec<Inline>, text: &str) {
     if let Some(Inline::Text { text: last }) = out.last_mut() {
         last.push_str(text);
     } else {
         out.push(Inline::Text { text: text.to_string() });
     }
+}
+
+/// Appends text to the last text piece, or starts a new one.
+fn push_text(out: &mut Vec<Piece>, text: &str) {
+    if text.is_empty() {
+        return;
+    }
+    if let Some(Piece::Inline(Inline::Text { text: last })) = out.last_mut() {
+        last.push_str(text);
+    } else {
+        out.push(Piece::Inline(Inline::Text { text: text.to_string() }));
+    }
+}
+
+/// Finishes a run: pairs of unmatched `**` become strong text. CommonMark does not match
+/// `**生态立市。**全市…` because the closing run follows punctuation and precedes a letter;
+/// Chinese writers write exactly that, so the pairs are matched here. An odd last `**`
+/// and a lone `*` print as written.
+fn pair_strong_marks(pieces: Vec<Piece>) -> Vec<Inline> {
+    let marks: usize = pieces.iter().map(|piece| if let Piece::Stars(count) = piece { count / 2 } else { 0 }).sum();
+    let usable = marks - marks % 2;
+    let mut seen = 0;
+    let mut out: Vec<Inline> = Vec::new();
+    let mut strong: Option<Vec<Inline>> = None;
+    for piece in pieces {
+        match piece {
+            Piece::Inline(Inline::Text { text }) => append_text(strong.as_mut().unwrap_or(&mut out), &text),
+            Piece::Inline(other) => strong.as_mut().unwrap_or(&mut out).push(other),
+            Piece::Stars(count) => {
+                for _ in 0..count / 2 {
+                    seen += 1;
+                    if seen > usable {
+                        append_text(strong.as_mut().unwrap_or(&mut out), "**");
+                    } else if let Some(content) = strong.take() {
+                        out.push(Inline::Strong { content });
+                    } else {
+                        strong = Some(Vec::new());
+                    }
+                }
+                if count % 2 == 1 {
+                    append_text(strong.as_mut().unwrap_or(&mut out), "*");
+                }
+            }
+        }
+    }
+    out.extend(strong.into_iter().flatten());
+    out
 }
 
 fn heading_level(level: HeadingLevel) -> u8 {
@@ -921,7 +809,7 @@ fn paragraph_kind(mut content: Vec<Inline>) -> Option<BlockKind> {
     let is_lead = match content.first() {
         Some(Inline::Strong { content: strong }) if content.len() > 1 => {
             let mut text = String::new();
-            crate::model::plain_text_of(strong, &mut text);
+            plain_text_of(strong, &mut text);
             text.trim_end().ends_with(RUN_IN_ENDINGS)
         }
         _ => false,
@@ -950,15 +838,17 @@ mod tests {
     use super::*;
 
     fn parse_str(text: &str) -> (Vec<Block>, Diagnostics) {
-        let mut notes = Notes::default();
         let mut diagnostics = Diagnostics::default();
+        let mut failed_targets = BTreeSet::new();
         let data = DataSet::default();
-        let charts = crate::figures::ChartDesign { font: "Noto Sans CJK SC".into(), width: 236.0, height: 180.0 };
-        let context = ParseContext { data: &data, charts: Some(&charts) };
-        let mut blocks = parse(text, &context, Path::new("/m"), Path::new("t.md"), 1, &mut notes, &mut diagnostics);
-        diagnostics.0.extend(undefined_footnotes(text, Path::new("/m"), Path::new("t.md")));
-        notes.resolve(&mut blocks, &mut diagnostics, Path::new("/m"));
+        let mut context = ParseContext { data: &data, diagnostics: &mut diagnostics, failed_targets: &mut failed_targets };
+        let mut blocks = parse(text, &mut context, Path::new("/m"), Path::new("t.md"));
+        super::super::footnotes::resolve(&mut blocks, Path::new("/m"), &mut diagnostics);
         (blocks, diagnostics)
+    }
+
+    fn place(line: usize, column: usize) -> Place {
+        Place { line, column }
     }
 
     fn paragraph_text(block: &Block) -> String {
@@ -1024,7 +914,8 @@ mod tests {
         let (blocks, diagnostics) = parse_str("正文[^a]。\n\n[^a]: 注释。\n");
         assert!(!diagnostics.has_errors());
         let BlockKind::Paragraph { content, .. } = &blocks[0].kind else { panic!() };
-        assert!(content.contains(&Inline::Note { number: 1, content: vec![Inline::Text { text: "注释。".into() }] }));
+        let note = Inline::Note { number: 1, content: vec![Inline::Text { text: "注释。".into() }], label: "a".into(), at: place(1, 3) };
+        assert!(content.contains(&note), "{content:?}");
     }
 
     #[test]
@@ -1055,5 +946,69 @@ mod tests {
         let (_, diagnostics) = parse_str("![图](../../etc/passwd \"说明\")\n");
         assert!(diagnostics.has_errors());
         assert!(diagnostics.0[0].message.contains("leaves the manuscript directory"));
+    }
+
+    #[test]
+    fn references_become_model_elements_with_their_columns() {
+        let (blocks, diagnostics) = parse_str("增加值{{gdp.一产.增加值}}亿元，见@fig:gdp-1和@tbl:fin，邮件a@b.c。\n");
+        assert!(!diagnostics.has_errors(), "{diagnostics}");
+        let BlockKind::Paragraph { content, .. } = &blocks[0].kind else { panic!() };
+        assert_eq!(content[1], Inline::DataRef { reference: "gdp.一产.增加值".into(), at: place(1, 4) });
+        assert_eq!(content[3], Inline::Ref { target: "fig:gdp-1".into(), text: String::new(), at: place(1, 22) });
+        assert!(matches!(&content[5], Inline::Ref { target, at, .. } if target == "tbl:fin" && *at == place(1, 33)));
+        assert_eq!(content[6], Inline::Text { text: "，邮件a@b.c。".into() });
+    }
+
+    #[test]
+    fn escaped_references_stay_text_and_code_is_literal() {
+        let (blocks, _) = parse_str("\\{{a.b.c}}与\\@fig:x和`{{a.b.c}}`\n");
+        assert_eq!(paragraph_text(&blocks[0]), "{{a.b.c}}与@fig:x和{{a.b.c}}");
+        let BlockKind::Paragraph { content, .. } = &blocks[0].kind else { panic!() };
+        assert!(content.iter().all(|i| !matches!(i, Inline::DataRef { .. } | Inline::Ref { .. })), "{content:?}");
+    }
+
+    #[test]
+    fn private_use_characters_are_text_beside_bold_and_references() {
+        let (blocks, diagnostics) = parse_str("\u{E000}**粗\u{E001}**\u{E002}{{t.r.c}}\u{E003}\n");
+        assert!(!diagnostics.has_errors(), "{diagnostics}");
+        let BlockKind::Paragraph { content, .. } = &blocks[0].kind else { panic!() };
+        assert_eq!(content[0], Inline::Text { text: "\u{E000}".into() });
+        assert_eq!(content[1], Inline::Strong { content: vec![Inline::Text { text: "粗\u{E001}".into() }] });
+        assert_eq!(content[2], Inline::Text { text: "\u{E002}".into() });
+        assert!(matches!(&content[3], Inline::DataRef { reference, .. } if reference == "t.r.c"));
+        assert_eq!(content[4], Inline::Text { text: "\u{E003}".into() });
+    }
+
+    #[test]
+    fn footnote_in_a_sidebar_defined_in_the_file_is_a_note() {
+        let (blocks, diagnostics) = parse_str("正文。\n\n```sidebar 框\n框内[^a]。\n```\n\n[^a]: 注。\n");
+        assert!(!diagnostics.has_errors(), "{diagnostics}");
+        let BlockKind::Sidebar { blocks: inner, .. } = &blocks[1].kind else { panic!("{blocks:?}") };
+        let BlockKind::Paragraph { content, .. } = &inner[0].kind else { panic!() };
+        assert!(matches!(&content[1], Inline::Note { number: 1, content, .. } if content == &vec![Inline::Text { text: "注。".into() }]), "{content:?}");
+        assert_eq!(blocks.len(), 2, "the definition is moved into the note");
+    }
+
+    #[test]
+    fn unmatched_bold_pairs_inside_links_are_paired() {
+        let (blocks, _) = parse_str("[**粗体。**后文](https://e.org)\n");
+        let BlockKind::Paragraph { content, .. } = &blocks[0].kind else { panic!() };
+        let Inline::Link { content: inner, .. } = &content[0] else { panic!("{content:?}") };
+        assert!(inner.contains(&Inline::Strong { content: vec![Inline::Text { text: "粗体。".into() }] }), "{inner:?}");
+    }
+
+    #[test]
+    fn an_image_may_carry_an_explicit_id() {
+        let dir = tempfile::tempdir().unwrap();
+        std::fs::create_dir_all(dir.path().join("images")).unwrap();
+        std::fs::write(dir.path().join("images/a.svg"), "<svg xmlns=\"http://www.w3.org/2000/svg\" width=\"1\" height=\"1\"/>").unwrap();
+        let mut diagnostics = Diagnostics::default();
+        let mut failed_targets = BTreeSet::new();
+        let data = DataSet::default();
+        let mut context = ParseContext { data: &data, diagnostics: &mut diagnostics, failed_targets: &mut failed_targets };
+        let blocks = parse("![图](images/a.svg \"说明\"){#fig:map}\n\n![图](images/a.svg)\n", &mut context, dir.path(), Path::new("t.md"));
+        assert!(!diagnostics.has_errors(), "{diagnostics}");
+        assert!(matches!(&blocks[0].kind, BlockKind::Image { anchor, .. } if anchor == "map"));
+        assert!(matches!(&blocks[1].kind, BlockKind::Image { anchor, .. } if anchor.is_empty()));
     }
 }

@@ -1,0 +1,228 @@
+//! Typesetting with Typst, shared by the PDF writer and the EPUB cover: a lean Typst
+//! [`world::ReportWorld`], the pinned [`fonts`] (with Typst's face descriptions cached by
+//! [`font_info_cache`]), and the tracing of Typst errors back to manuscript lines.
+//!
+//! The document model reaches the design template as JSON (`/document.json`), never as
+//! Typst markup. [`Typesetter::typeset`] lays out the whole book once per build (the PDF
+//! and the proof export that layout); [`Typesetter::title_page`] lays out only the design's
+//! title page (`cover.typ`), for the EPUB cover.
+
+pub mod font_info_cache;
+pub mod fonts;
+pub mod world;
+
+use std::collections::HashMap;
+use std::path::{Path, PathBuf};
+use std::sync::Arc;
+
+use typst::World;
+use typst::WorldExt;
+use typst::diag::{Severity as TypstSeverity, SourceDiagnostic};
+use typst::foundations::{Bytes, Datetime};
+use typst_layout::PagedDocument;
+
+use crate::diagnostics::{Diagnostic, Diagnostics, Severity};
+use crate::model::walk;
+use crate::model::{Block, Document, Inline, Metadata};
+use crate::proof::ProofInfo;
+use fonts::FontSet;
+use world::ReportWorld;
+
+/// The book template every build compiles, relative to the design directory.
+pub const TEMPLATE: &str = "report.typ";
+/// The title-page template of the EPUB cover, relative to the design directory.
+pub const COVER_TEMPLATE: &str = "cover.typ";
+/// The virtual path under which the document model is served to the templates.
+pub const DOCUMENT_JSON: &str = "/document.json";
+
+/// A laid-out document, before export.
+pub struct Typeset {
+    /// Typst's paged document.
+    pub document: PagedDocument,
+    /// Typst warnings, located where possible.
+    pub warnings: Vec<Diagnostic>,
+}
+
+/// The JSON the book template reads: the document model, plus proof details for proofs.
+#[derive(serde::Serialize)]
+struct TemplateInput<'a> {
+    #[serde(flatten)]
+    document: &'a Document,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    proof: Option<&'a ProofInfo>,
+}
+
+/// The JSON the title-page template reads: the metadata only.
+#[derive(serde::Serialize)]
+struct TitlePageInput<'a> {
+    meta: &'a Metadata,
+}
+
+/// Lays documents out with one design and one set of fonts.
+pub struct Typesetter<'a> {
+    /// The loaded fonts.
+    pub fonts: Arc<FontSet>,
+    /// The design directory holding the templates.
+    pub design_dir: &'a Path,
+    /// The manuscript directory, whose images the template may read.
+    pub manuscript_root: &'a Path,
+}
+
+impl Typesetter<'_> {
+    /// The template's JSON for `document` (and the proof details of a proof).
+    pub fn input_json(document: &Document, proof: Option<&ProofInfo>, pretty: bool) -> Result<Vec<u8>, serde_json::Error> {
+        let input = TemplateInput { document, proof };
+        if pretty { serde_json::to_vec_pretty(&input) } else { serde_json::to_vec(&input) }
+    }
+
+    /// Lays `document` out with the design template (no PDF yet).
+    pub fn typeset(&self, document: &Document, proof: Option<&ProofInfo>) -> Result<Typeset, Diagnostics> {
+        let json = Self::input_json(document, proof, false).map_err(|e| self.serialise_error(&e))?;
+        let (world, template) = self.world(TEMPLATE, json, &document.meta.date)?;
+        let result = typst::compile::<PagedDocument>(&world);
+        let warnings: Vec<Diagnostic> = result.warnings.iter().map(|d| locate(&world, d, &template)).collect();
+        let paged = result.output.map_err(|errors| {
+            let mut located: Vec<Diagnostic> = errors.iter().map(|d| locate(&world, d, &template)).collect();
+            self.blame_manuscript(document, &mut located, |prefix| self.prefix_fails(document, prefix, None));
+            Diagnostics(located.into_iter().chain(warnings.iter().cloned()).collect())
+        })?;
+        Ok(Typeset { document: paged, warnings })
+    }
+
+    /// Lays out the design's title page (`cover.typ`) for `meta`: title, subtitle, authors,
+    /// publisher and date in the design's colours. Never the whole book.
+    pub fn title_page(&self, meta: &Metadata) -> Result<Typeset, Diagnostics> {
+        let json = serde_json::to_vec(&TitlePageInput { meta }).map_err(|e| self.serialise_error(&e))?;
+        let (world, template) = self.world(COVER_TEMPLATE, json, &meta.date)?;
+        let result = typst::compile::<PagedDocument>(&world);
+        let warnings: Vec<Diagnostic> = result.warnings.iter().map(|d| locate(&world, d, &template)).collect();
+        let paged = result.output.map_err(|errors| Diagnostics(errors.iter().map(|d| locate(&world, d, &template)).collect()))?;
+        Ok(Typeset { document: paged, warnings })
+    }
+
+    /// A world that compiles `template` of the design with `json` as `/document.json`.
+    fn world(&self, template: &str, json: Vec<u8>, date: &str) -> Result<(ReportWorld, PathBuf), Diagnostics> {
+        let path = self.design_dir.join(template);
+        if !path.is_file() {
+            return Err(Diagnostics::one(
+                Diagnostic::error(&path, format!("the design has no {template}"))
+                    .with_hint("name a design directory that holds report.typ, cover.typ, design.toml and epub.css"),
+            ));
+        }
+        let generated = HashMap::from([(DOCUMENT_JSON.to_string(), Bytes::new(json))]);
+        let world = ReportWorld::new(self.fonts.clone(), self.design_dir, self.manuscript_root, &format!("/{template}"), generated, report_date(date));
+        Ok((world, path))
+    }
+
+    fn serialise_error(&self, error: &serde_json::Error) -> Diagnostics {
+        Diagnostics::one(Diagnostic::error(self.manuscript_root, format!("cannot serialise the document model: {error}")))
+    }
+
+    /// When Typst fails inside the template, the cause is most often a block of the
+    /// manuscript: finds the first block whose text makes the template fail (`fails` tells
+    /// whether a document cut to that many top-level blocks fails) and points the errors at
+    /// its line.
+    pub fn blame_manuscript(&self, document: &Document, errors: &mut [Diagnostic], fails: impl Fn(&[Block]) -> bool) {
+        let template = self.design_dir.join(TEMPLATE);
+        let in_template = |file: &Path| file == template || (file.canonicalize().ok()).is_some_and(|f| Some(f) == template.canonicalize().ok());
+        if !errors.iter().any(|e| in_template(&e.file)) {
+            return;
+        }
+        let blocks = &document.blocks;
+        if blocks.is_empty() || fails(&blocks[..0]) {
+            return; // the template fails on its own: a design error, located in the template
+        }
+        let (mut good, mut bad) = (0, blocks.len());
+        while bad - good > 1 {
+            let middle = good + (bad - good) / 2;
+            if fails(&blocks[..middle]) { bad = middle } else { good = middle }
+        }
+        let source = &blocks[bad - 1].source;
+        for error in errors.iter_mut().filter(|e| in_template(&e.file)) {
+            let design_place = error.location();
+            error.hint = Some(format!(
+                "the design ({design_place}) fails on the text that starts here; change the text, or report it with this text to the designer{}",
+                error.hint.as_ref().map(|h| format!(" (Typst: {h})")).unwrap_or_default()
+            ));
+            error.file = self.manuscript_root.join(&source.file);
+            error.line = Some(source.line);
+            error.column = None;
+        }
+    }
+
+    /// Whether typesetting the document cut to `blocks` fails; with `export`, also whether
+    /// exporting the cut layout with it fails.
+    pub fn prefix_fails(&self, document: &Document, blocks: &[Block], export: Option<&dyn Fn(&PagedDocument) -> bool>) -> bool {
+        let cut = Document { meta: document.meta.clone(), blocks: without_dangling_refs(blocks) };
+        let Ok(json) = Self::input_json(&cut, None, false) else { return true };
+        let Ok((world, _)) = self.world(TEMPLATE, json, &document.meta.date) else { return true };
+        match typst::compile::<PagedDocument>(&world).output {
+            Err(_) => true,
+            Ok(paged) => export.is_some_and(|export_fails| export_fails(&paged)),
+        }
+    }
+}
+
+/// A copy of `blocks` in which cross-references to figures and tables outside them are
+/// plain text (a document cut short must not fail for a missing label).
+fn without_dangling_refs(blocks: &[Block]) -> Vec<Block> {
+    use crate::model::BlockKind;
+    let mut known = std::collections::HashSet::new();
+    walk::blocks(blocks, &mut |block| {
+        if let BlockKind::Image { anchor, .. } | BlockKind::Table { anchor, .. } | BlockKind::Chart { anchor, .. } = &block.kind {
+            known.insert(anchor.clone());
+        }
+    });
+    let mut copy = blocks.to_vec();
+    walk::inline_lists_mut(&mut copy, &mut |list, _| {
+        for inline in list.iter_mut() {
+            if let Inline::Ref { target, text, .. } = inline
+                && !known.contains(target.as_str())
+            {
+                *inline = Inline::Text { text: std::mem::take(text) };
+            }
+        }
+    });
+    copy
+}
+
+/// The report date as a Typst datetime (the build never reads the clock).
+pub fn report_date(date: &str) -> Option<Datetime> {
+    let mut parts = date.split('-').map(|p| p.parse::<i64>().ok());
+    let (Some(Some(y)), Some(Some(m)), Some(Some(d))) = (parts.next(), parts.next(), parts.next()) else {
+        return None;
+    };
+    Datetime::from_ymd(i32::try_from(y).ok()?, u8::try_from(m).ok()?, u8::try_from(d).ok()?)
+}
+
+/// Turns a Typst diagnostic into ours, pointing at the real file (the template) when the
+/// span is in one, and at the template otherwise.
+fn locate(world: &ReportWorld, diagnostic: &SourceDiagnostic, template: &Path) -> Diagnostic {
+    let severity = match diagnostic.severity {
+        TypstSeverity::Error => Severity::Error,
+        TypstSeverity::Warning => Severity::Warning,
+    };
+    let mut located = Diagnostic {
+        severity,
+        file: template.to_path_buf(),
+        line: None,
+        column: None,
+        message: format!("typesetting: {}", diagnostic.message),
+        hint: None,
+    };
+    let hints: Vec<String> = diagnostic.hints.iter().map(|h| h.v.to_string()).collect();
+    if !hints.is_empty() {
+        located.hint = Some(hints.join("; "));
+    }
+    if let Some(id) = diagnostic.span.id() {
+        let file: Option<PathBuf> = world.real_path_of(id);
+        if let (Some(file), Some(range), Ok(source)) = (file, world.range(diagnostic.span), world.source(id))
+            && let Some((line, column)) = source.lines().byte_to_line_column(range.start)
+        {
+            located.file = file;
+            located.line = Some(line + 1);
+            located.column = Some(column + 1);
+        }
+    }
+    located
+}
