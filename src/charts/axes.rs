@@ -10,14 +10,13 @@ use super::frame::{LABEL_SIZES, MIN_PLOT, TICK_SIZE};
 use super::palette::{AXIS, GRID, MUTED};
 use super::scale::{Scale, Ticks, nice_ticks};
 use super::svg::line;
+pub(crate) use super::text::CENTRE_DROP;
 use super::text::{ASCENT, Anchor, DESCENT, Label, Rect, Wrapped, fit_wrapped, lines_at, widest};
 
 /// Space between tick labels and the plot.
 const TICK_GAP: f64 = 4.0;
 /// Space between the plot (or the value labels under it) and the category labels.
 const CATEGORY_GAP: f64 = 4.0;
-/// Distance between a baseline and the vertical centre of a label's box, in em.
-pub(crate) const CENTRE_DROP: f64 = (ASCENT - DESCENT) / 2.0;
 
 /// Room the value labels need beyond the plot's extreme ticks.
 #[derive(Debug, Clone, Copy, Default, PartialEq)]

@@ -1,7 +1,7 @@
 //! The frame around the plot: title, legend and unit line at the top, source note at the
 //! bottom. What is left in between is the region each kind of chart draws into.
 
-use super::axes::CENTRE_DROP;
+use super::text::CENTRE_DROP;
 use super::canvas::Canvas;
 use super::palette::{self, LineStyle, MUTED, Swatch};
 use super::svg::{line, rect};

@@ -4,7 +4,7 @@
 //! chart's width, right-aligned against the plot.
 
 use super::spec::ChartData;
-use super::axes::CENTRE_DROP;
+use super::text::CENTRE_DROP;
 use super::bars::{Group, HIDDEN_NOTE, LABEL_GAP};
 use super::canvas::Canvas;
 use super::frame::{LABEL_SIZE, LABEL_SIZES, MIN_PLOT, TICK_SIZE, VALUE_SIZES};

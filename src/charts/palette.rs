@@ -7,9 +7,8 @@
 //! Lines differ by colour, dash pattern and marker shape.
 
 use super::svg::{El, SvgWriter, rect};
+pub(crate) use super::text::TEXT;
 
-/// Default text colour.
-pub(crate) const TEXT: &str = "#1a1a1a";
 /// Secondary text: tick labels and the source note.
 pub(crate) const MUTED: &str = "#595959";
 /// Light gridlines.

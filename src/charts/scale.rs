@@ -88,7 +88,7 @@ pub(crate) fn group_thousands(number: &str) -> String {
 }
 
 /// Whether any value label of the data groups thousands with a comma (`54,318`).
-pub(crate) fn data_groups_thousands(data: &super::ChartData) -> bool {
+pub(crate) fn data_groups_thousands(data: &super::spec::ChartData) -> bool {
     data.series.iter().flat_map(|s| &s.labels).any(|label| {
         let chars: Vec<char> = label.chars().collect();
         chars.windows(3).any(|w| w[0].is_ascii_digit() && w[1] == ',' && w[2].is_ascii_digit())

@@ -6,6 +6,12 @@
 //! them with real glyph outlines), so a label that fits on paper also fits in the estimate.
 //! Every placed label becomes a [`Label`] whose estimated box the layout uses to avoid overlaps.
 
+/// Default text colour (the palette's, kept here because every label starts with it).
+pub(crate) const TEXT: &str = "#1a1a1a";
+
+/// Distance between a baseline and the vertical centre of a label's box, in em.
+pub(crate) const CENTRE_DROP: f64 = (ASCENT - DESCENT) / 2.0;
+
 /// Height of the estimated box above the baseline, in em (CJK ideographs reach about 0.88 em).
 pub(crate) const ASCENT: f64 = 0.9;
 /// Depth of the estimated box below the baseline, in em (Latin descenders, ideographs' feet).
@@ -282,7 +288,7 @@ impl Label {
             size,
             anchor,
             bold: false,
-            fill: super::palette::TEXT,
+            fill: TEXT,
             vertical: false,
         }
     }
