@@ -73,7 +73,13 @@ fn main() {
         let (m, b) = &pair[1];
         println!(
             "time({} pages) / time({} pages) = {:.2}  [{} → {} pages, {:.0} → {:.0} ms]",
-            b.pages, a.pages, b.wall_ms / a.wall_ms, n, m, a.wall_ms, b.wall_ms
+            b.pages,
+            a.pages,
+            b.wall_ms / a.wall_ms,
+            n,
+            m,
+            a.wall_ms,
+            b.wall_ms
         );
     }
     if let Some((_, largest)) = long.last() {
@@ -220,11 +226,7 @@ fn repeat_manuscript(source: &Path, target: &Path, copies: usize, breaks: Breaks
     for copy in 0..copies {
         for (index, file) in files.iter().enumerate() {
             let text = std::fs::read_to_string(source.join(file)).expect("text file");
-            let text: String = text
-                .lines()
-                .filter(|line| copy == 0 || !line.trim_start().starts_with("id = "))
-                .map(|line| format!("{line}\n"))
-                .collect();
+            let text: String = text.lines().filter(|line| copy == 0 || !line.trim_start().starts_with("id = ")).map(|line| format!("{line}\n")).collect();
             let name = format!("copies/{copy:03}-{}", file.replace('/', "-"));
             std::fs::create_dir_all(target.join("copies")).expect("mkdir");
             std::fs::write(target.join(&name), text).expect("write copy");

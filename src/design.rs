@@ -8,9 +8,9 @@ use std::path::{Path, PathBuf};
 
 use serde::Deserialize;
 
-use crate::source::toml_diagnostic;
-use crate::diagnostics::{Diagnostic, Diagnostics, io_error};
 use crate::charts::ChartDesign;
+use crate::diagnostics::{Diagnostic, Diagnostics, io_error};
+use crate::source::toml_diagnostic;
 
 /// The name of the design facts file inside the design directory.
 pub const DESIGN_FILE: &str = "design.toml";

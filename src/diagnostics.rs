@@ -46,14 +46,7 @@ pub struct Diagnostic {
 impl Diagnostic {
     /// An error in `file` with no line information.
     pub fn error(file: impl Into<PathBuf>, message: impl Into<String>) -> Self {
-        Self {
-            severity: Severity::Error,
-            file: file.into(),
-            line: None,
-            column: None,
-            message: message.into(),
-            hint: None,
-        }
+        Self { severity: Severity::Error, file: file.into(), line: None, column: None, message: message.into(), hint: None }
     }
 
     /// A warning in `file` with no line information.
@@ -134,9 +127,7 @@ impl Diagnostic {
             Severity::Warning => cs::Diagnostic::warning(),
             Severity::Note => cs::Diagnostic::note(),
         };
-        let mut diagnostic = base
-            .with_message(&self.message)
-            .with_labels(vec![cs::Label::primary((), range)]);
+        let mut diagnostic = base.with_message(&self.message).with_labels(vec![cs::Label::primary((), range)]);
         if let Some(hint) = &self.hint {
             diagnostic = diagnostic.with_notes(vec![format!("hint: {hint}")]);
         }
@@ -155,9 +146,10 @@ impl Diagnostic {
             if index + 1 == line {
                 let trimmed = text.trim_end_matches(['\n', '\r']);
                 if let Some(column) = self.column
-                    && let Some((offset, ch)) = trimmed.char_indices().nth(column.saturating_sub(1)) {
-                        return start + offset..start + offset + ch.len_utf8();
-                    }
+                    && let Some((offset, ch)) = trimmed.char_indices().nth(column.saturating_sub(1))
+                {
+                    return start + offset..start + offset + ch.len_utf8();
+                }
                 return start..start + trimmed.len();
             }
             start += text.len();

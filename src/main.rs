@@ -227,4 +227,3 @@ fn print_diagnostics(diagnostics: &[Diagnostic]) {
         eprint!("{}", diagnostic.render());
     }
 }
-

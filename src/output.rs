@@ -23,8 +23,7 @@ pub fn write_atomically(path: &Path, bytes: &[u8]) -> Result<(), Diagnostic> {
     {
         use std::os::unix::fs::PermissionsExt;
         let mode = std::fs::metadata(path).map(|m| m.permissions().mode() & 0o7777).unwrap_or(0o644);
-        std::fs::set_permissions(temp.path(), std::fs::Permissions::from_mode(mode))
-            .map_err(|e| io_error(temp.path(), "set the output's permissions", &e))?;
+        std::fs::set_permissions(temp.path(), std::fs::Permissions::from_mode(mode)).map_err(|e| io_error(temp.path(), "set the output's permissions", &e))?;
     }
     temp.persist(path).map_err(|e| io_error(path, "move the finished output into place", &e.error))?;
     Ok(())

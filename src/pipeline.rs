@@ -128,9 +128,10 @@ impl Session {
     /// The fonts for `language`, loaded on first use.
     fn fonts(&mut self, options: &BuildOptions, language: &str) -> Result<Arc<FontSet>, Diagnostics> {
         if let Some((loaded_for, fonts)) = &self.fonts
-            && loaded_for == language {
-                return Ok(fonts.clone());
-            }
+            && loaded_for == language
+        {
+            return Ok(fonts.clone());
+        }
         let fonts = Arc::new(FontSet::load(&options.fonts, language)?);
         self.fonts = Some((language.to_string(), fonts.clone()));
         Ok(fonts)
@@ -169,8 +170,9 @@ impl Session {
         for (key, family) in design.families() {
             if !fonts.families().iter().any(|f| f == family) {
                 let text = std::fs::read_to_string(&design_file).unwrap_or_default();
-                let mut diagnostic = Diagnostic::error(&design_file, format!("the design's font `{family}` (`{key}`) is not among the fonts in {}", options.fonts.display()))
-                    .with_hint(format!("use one of: {}", fonts.families().join(", ")));
+                let mut diagnostic =
+                    Diagnostic::error(&design_file, format!("the design's font `{family}` (`{key}`) is not among the fonts in {}", options.fonts.display()))
+                        .with_hint(format!("use one of: {}", fonts.families().join(", ")));
                 diagnostic.line = crate::source::line_of_value(&text, family);
                 unknown.push(diagnostic);
             }
@@ -202,7 +204,13 @@ impl Session {
     }
 }
 
-fn build_prepared(options: &BuildOptions, formats: &[Format], prepared: Prepared, mut report: BuildReport, deny_warnings: bool) -> Result<BuildReport, Diagnostics> {
+fn build_prepared(
+    options: &BuildOptions,
+    formats: &[Format],
+    prepared: Prepared,
+    mut report: BuildReport,
+    deny_warnings: bool,
+) -> Result<BuildReport, Diagnostics> {
     let context = prepared.context(options);
     let output = &prepared.manuscript.config.output;
     let epub_wanted = formats.contains(&Format::Epub);
@@ -239,7 +247,8 @@ fn build_prepared(options: &BuildOptions, formats: &[Format], prepared: Prepared
             let compile_time = started.elapsed();
             prints.push(pdf::export(&context, &typeset).map(|pdf| (*format, pdf, typeset.warnings, compile_time)));
         }
-        let epub = epub.map(|worker| worker.join().unwrap_or_else(|_| Err(Diagnostics::one(Diagnostic::error(&options.out, "the EPUB writer stopped unexpectedly")))));
+        let epub =
+            epub.map(|worker| worker.join().unwrap_or_else(|_| Err(Diagnostics::one(Diagnostic::error(&options.out, "the EPUB writer stopped unexpectedly")))));
         (prints, epub)
     });
     for print in prints {

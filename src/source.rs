@@ -36,8 +36,7 @@ pub fn read_text(path: &Path, what: &str) -> Result<String, Diagnostic> {
     }
     let mut bytes = Vec::with_capacity(metadata.len() as usize);
     // Read at most one byte over the limit: a file that grows while it is read is refused too.
-    std::io::Read::read_to_end(&mut std::io::Read::take(file, MAX_TEXT_BYTES + 1), &mut bytes)
-        .map_err(|e| io_error(path, &format!("read {what}"), &e))?;
+    std::io::Read::read_to_end(&mut std::io::Read::take(file, MAX_TEXT_BYTES + 1), &mut bytes).map_err(|e| io_error(path, &format!("read {what}"), &e))?;
     if bytes.len() as u64 > MAX_TEXT_BYTES {
         return Err(too_large(path, bytes.len() as u64));
     }
@@ -45,11 +44,8 @@ pub fn read_text(path: &Path, what: &str) -> Result<String, Diagnostic> {
 }
 
 fn too_large(path: &Path, size: u64) -> Diagnostic {
-    Diagnostic::error(
-        path,
-        format!("the file is {:.1} MiB; the limit for one text file is {} MiB", size as f64 / 1048576.0, MAX_TEXT_BYTES / 1048576),
-    )
-    .with_hint("split the text into several files listed under `files` (or the table into several tables); check that the path names the intended file")
+    Diagnostic::error(path, format!("the file is {:.1} MiB; the limit for one text file is {} MiB", size as f64 / 1048576.0, MAX_TEXT_BYTES / 1048576))
+        .with_hint("split the text into several files listed under `files` (or the table into several tables); check that the path names the intended file")
 }
 
 /// Decodes a text file as UTF-8 (a leading BOM is dropped) or says where it is not UTF-8
@@ -58,20 +54,25 @@ pub fn decode_utf8(path: &Path, bytes: &[u8]) -> Result<String, Diagnostic> {
     let bytes = bytes.strip_prefix(b"\xEF\xBB\xBF").unwrap_or(bytes);
     match std::str::from_utf8(bytes) {
         Ok(text) if !looks_like_utf16(bytes) => Ok(text.to_string()),
-        Ok(_) => Err(Diagnostic::error(path, "the file looks like UTF-16 without a byte order mark (every other byte is zero)")
-            .at_line(1)
-            .with_hint(RESAVE_HINT)),
+        Ok(_) => {
+            Err(Diagnostic::error(path, "the file looks like UTF-16 without a byte order mark (every other byte is zero)").at_line(1).with_hint(RESAVE_HINT))
+        }
         Err(error) => {
             let valid = &bytes[..error.valid_up_to()];
             let line = valid.iter().filter(|&&b| b == b'\n').count() + 1;
             let column = String::from_utf8_lossy(&valid[valid.iter().rposition(|&b| b == b'\n').map_or(0, |i| i + 1)..]).chars().count() + 1;
             let (message, hint) = match guess_encoding(bytes) {
-                Some(Guess::Utf16(name)) => (format!("the file is encoded as {name} (it starts with a UTF-16 byte order mark), not UTF-8"), RESAVE_HINT.to_string()),
+                Some(Guess::Utf16(name)) => {
+                    (format!("the file is encoded as {name} (it starts with a UTF-16 byte order mark), not UTF-8"), RESAVE_HINT.to_string())
+                }
                 Some(Guess::Legacy(name, sample)) => (
                     format!("the file is not valid UTF-8 (byte offset {}); it looks like {name}, where it reads «{sample}»", error.valid_up_to()),
                     format!("{RESAVE_HINT}; or convert it: iconv -f {} -t UTF-8", if name.starts_with("Big5") { "BIG5" } else { "GB18030" }),
                 ),
-                None => (format!("the file is not valid UTF-8 (byte offset {}) and not Chinese text in GB18030 or Big5", error.valid_up_to()), format!("{RESAVE_HINT}; check that the path names a text file")),
+                None => (
+                    format!("the file is not valid UTF-8 (byte offset {}) and not Chinese text in GB18030 or Big5", error.valid_up_to()),
+                    format!("{RESAVE_HINT}; check that the path names a text file"),
+                ),
             };
             Err(Diagnostic::error(path, message).at(line, column).with_hint(hint))
         }
@@ -130,11 +131,12 @@ fn looks_like_utf16(bytes: &[u8]) -> bool {
 
 /// The 1-based line on which `key = …` is written, if it is.
 pub fn line_of_key(text: &str, key: &str) -> Option<usize> {
-    text.lines().position(|line| {
-        let line = line.trim_start();
-        line.strip_prefix(key).is_some_and(|rest| rest.trim_start().starts_with('='))
-    })
-    .map(|index| index + 1)
+    text.lines()
+        .position(|line| {
+            let line = line.trim_start();
+            line.strip_prefix(key).is_some_and(|rest| rest.trim_start().starts_with('='))
+        })
+        .map(|index| index + 1)
 }
 
 /// The 1-based line on which the string `value` is written as a quoted TOML string.
@@ -145,8 +147,8 @@ pub fn line_of_value(text: &str, value: &str) -> Option<usize> {
 
 /// Converts a TOML error into a diagnostic at its line and column.
 pub fn toml_diagnostic(path: &Path, text: &str, error: &toml::de::Error) -> Diagnostic {
-    let mut diagnostic = Diagnostic::error(path, format!("malformed TOML: {}", error.message().trim()))
-        .with_hint("fix the TOML syntax or the value's type at the marked place");
+    let mut diagnostic =
+        Diagnostic::error(path, format!("malformed TOML: {}", error.message().trim())).with_hint("fix the TOML syntax or the value's type at the marked place");
     if let Some(span) = error.span() {
         let (line, column) = line_column(text, span.start);
         diagnostic = diagnostic.at(line, column);
@@ -180,4 +182,3 @@ pub fn is_cjk(ch: char) -> bool {
         | 0x2014 | 0x2018 | 0x2019 | 0x201C | 0x201D | 0x2026 | 0x00B7
     )
 }
-

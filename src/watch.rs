@@ -17,11 +17,7 @@ const DEBOUNCE: Duration = Duration::from_millis(40);
 
 /// Builds once, then again on every change, calling `report` with each result and its
 /// duration. Returns only when the watcher cannot be set up or its channel closes.
-pub fn watch(
-    options: &BuildOptions,
-    formats: &[Format],
-    mut report: impl FnMut(&Result<BuildReport, Diagnostics>, Duration),
-) -> Result<(), Diagnostics> {
+pub fn watch(options: &BuildOptions, formats: &[Format], mut report: impl FnMut(&Result<BuildReport, Diagnostics>, Duration)) -> Result<(), Diagnostics> {
     let mut session = Session::new();
     let mut rebuild = |session: &mut Session| {
         let started = Instant::now();
@@ -34,9 +30,10 @@ pub fn watch(
     let (sender, receiver) = mpsc::channel();
     let mut watcher = notify::recommended_watcher(move |event: notify::Result<notify::Event>| {
         if let Ok(event) = event
-            && changes_content(&event.kind) {
-                let _ = sender.send(event.paths);
-            }
+            && changes_content(&event.kind)
+        {
+            let _ = sender.send(event.paths);
+        }
     })
     .map_err(|e| Diagnostics::one(Diagnostic::error(&options.manuscript, format!("cannot watch for changes: {e}"))))?;
     for dir in [&options.manuscript, &options.assets, &options.fonts] {

@@ -39,7 +39,9 @@ fn module_of(src: &Path, file: &Path) -> Vec<String> {
 /// and `self`-relative child paths in `use` lines. Braced groups are expanded one level.
 fn named_paths(line: &str, module: &[String], inline: &[String], is_module_file: bool, children: &BTreeSet<String>) -> Vec<Vec<String>> {
     let mut out = Vec::new();
-    let words = |text: &str| -> Vec<String> { text.split("::").map(|s| s.trim().to_string()).take_while(|s| !s.is_empty() && s.chars().all(|c| c.is_alphanumeric() || c == '_')).collect() };
+    let words = |text: &str| -> Vec<String> {
+        text.split("::").map(|s| s.trim().to_string()).take_while(|s| !s.is_empty() && s.chars().all(|c| c.is_alphanumeric() || c == '_')).collect()
+    };
     let mut expand = |base: Vec<String>, rest: &str| {
         if let Some(group) = rest.strip_prefix('{') {
             let inner = group.split('}').next().unwrap_or("");
@@ -103,7 +105,8 @@ fn no_dependency_cycle_between_source_files() {
     let mut edges: BTreeMap<PathBuf, BTreeSet<PathBuf>> = BTreeMap::new();
     for (module, file) in &modules {
         let is_module_file = file.ends_with("mod.rs") || file.ends_with("lib.rs");
-        let children: BTreeSet<String> = modules.keys().filter(|m| m.len() == module.len() + 1 && m.starts_with(module)).map(|m| m[module.len()].clone()).collect();
+        let children: BTreeSet<String> =
+            modules.keys().filter(|m| m.len() == module.len() + 1 && m.starts_with(module)).map(|m| m[module.len()].clone()).collect();
         let text = std::fs::read_to_string(file).unwrap();
         let targets = edges.entry(file.clone()).or_default();
         // Inline modules open at the file's brace depth: (name, depth before it opened).
@@ -133,7 +136,12 @@ fn no_dependency_cycle_between_source_files() {
         }
     }
     // Depth-first search for a back edge.
-    fn visit(node: &PathBuf, edges: &BTreeMap<PathBuf, BTreeSet<PathBuf>>, state: &mut BTreeMap<PathBuf, u8>, stack: &mut Vec<PathBuf>) -> Option<Vec<PathBuf>> {
+    fn visit(
+        node: &PathBuf,
+        edges: &BTreeMap<PathBuf, BTreeSet<PathBuf>>,
+        state: &mut BTreeMap<PathBuf, u8>,
+        stack: &mut Vec<PathBuf>,
+    ) -> Option<Vec<PathBuf>> {
         state.insert(node.clone(), 1);
         stack.push(node.clone());
         for next in edges.get(node).into_iter().flatten() {

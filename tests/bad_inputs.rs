@@ -221,7 +221,6 @@ fn bad_inputs() -> PathBuf {
     root().join("tests/bad_inputs")
 }
 
-
 /// Every file below `dir` with its bytes.
 fn snapshot(dir: &Path) -> BTreeMap<PathBuf, Vec<u8>> {
     let mut files = BTreeMap::new();
@@ -388,8 +387,15 @@ fn a_design_font_missing_from_the_fonts_directory_is_named_at_its_line() {
         let out = dir.path().join(format!("dist-{format}"));
         let build = |assets: &Path| {
             reportpress(&[
-                "build", "--format", format, "--manuscript", bad_inputs().join("good").to_str().unwrap(),
-                "--out", out.to_str().unwrap(), "--assets", assets.to_str().unwrap(),
+                "build",
+                "--format",
+                format,
+                "--manuscript",
+                bad_inputs().join("good").to_str().unwrap(),
+                "--out",
+                out.to_str().unwrap(),
+                "--assets",
+                assets.to_str().unwrap(),
             ])
         };
         let good = build(&root().join("assets"));
@@ -422,11 +428,7 @@ fn a_typst_error_caused_by_the_text_is_located_in_the_manuscript() {
     let dir = tempfile::tempdir().unwrap();
     let design = design_with(dir.path(), "");
     let template = design.join("report.typ");
-    let text = std::fs::read_to_string(&template).unwrap().replacen(
-        "#set page(",
-        "#show \"禁用词\": it => panic(\"本设计不接受「禁用词」\")\n#set page(",
-        1,
-    );
+    let text = std::fs::read_to_string(&template).unwrap().replacen("#set page(", "#show \"禁用词\": it => panic(\"本设计不接受「禁用词」\")\n#set page(", 1);
     std::fs::write(&template, text).unwrap();
     let manuscript = dir.path().join("manuscript");
     copy_dir(&bad_inputs().join("good"), &manuscript);
@@ -504,7 +506,8 @@ fn a_ten_megabyte_manuscript_builds_in_reasonable_time() {
         files.push(format!("\"{name}\""));
     }
     let report = std::fs::read_to_string(manuscript.join("report.toml")).unwrap();
-    std::fs::write(manuscript.join("report.toml"), report.replace("files = [\"text/a.md\"]", &format!("files = [\"text/a.md\", {}]", files.join(", ")))).unwrap();
+    std::fs::write(manuscript.join("report.toml"), report.replace("files = [\"text/a.md\"]", &format!("files = [\"text/a.md\", {}]", files.join(", "))))
+        .unwrap();
     let started = Instant::now();
     let output = run_build(&manuscript, &dir.path().join("dist"), &[]);
     let elapsed = started.elapsed();

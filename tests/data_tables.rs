@@ -14,7 +14,6 @@ fn copy_quarterly(dir: &Path) -> std::path::PathBuf {
     target
 }
 
-
 fn pdf_text(pdf: &Path) -> String {
     squeeze(&tool("pdftotext", &["-raw", "-enc", "UTF-8", pdf.to_str().unwrap(), "-"]))
 }
@@ -109,9 +108,7 @@ fn an_unknown_cross_reference_fails_with_its_line() {
 /// The heights of the bars `bar-s0-c{n}` in a chart SVG, read back with usvg.
 fn bar_heights(svg: &str, prefix: &str) -> Vec<f32> {
     let tree = usvg::Tree::from_str(svg, &usvg::Options::default()).expect("chart SVG parses");
-    (0..)
-        .map_while(|c| tree.node_by_id(&format!("{prefix}bar-s0-c{c}")).map(|node| node.abs_bounding_box().height()))
-        .collect()
+    (0..).map_while(|c| tree.node_by_id(&format!("{prefix}bar-s0-c{c}")).map(|node| node.abs_bounding_box().height())).collect()
 }
 
 #[test]
@@ -160,8 +157,15 @@ fn chart_labels_in_the_pdf_sit_where_the_chart_layout_put_them() {
         let out = dir.path().join(manuscript.file_name().unwrap());
         let emitted = out.join("emitted");
         let output = reportpress(&[
-            "build", "--format", "pdf", "--manuscript", manuscript.to_str().unwrap(),
-            "--out", out.to_str().unwrap(), "--emit-typst", emitted.to_str().unwrap(),
+            "build",
+            "--format",
+            "pdf",
+            "--manuscript",
+            manuscript.to_str().unwrap(),
+            "--out",
+            out.to_str().unwrap(),
+            "--emit-typst",
+            emitted.to_str().unwrap(),
         ]);
         assert!(output.status.success(), "{}", String::from_utf8_lossy(&output.stderr));
         let pdf = std::fs::read_dir(&out).unwrap().map(|e| e.unwrap().path()).find(|p| p.extension().is_some_and(|e| e == "pdf")).unwrap();

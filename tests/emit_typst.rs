@@ -13,8 +13,15 @@ fn emitted_sources_build_the_same_pages_with_typsts_own_compiler() {
     let emitted = dir.path().join("typst");
     let out = dir.path().join("out");
     let output = reportpress(&[
-        "build", "--format", "pdf", "--manuscript", root().join("manuscript").to_str().unwrap(),
-        "--out", out.to_str().unwrap(), "--emit-typst", emitted.to_str().unwrap(),
+        "build",
+        "--format",
+        "pdf",
+        "--manuscript",
+        root().join("manuscript").to_str().unwrap(),
+        "--out",
+        out.to_str().unwrap(),
+        "--emit-typst",
+        emitted.to_str().unwrap(),
     ]);
     assert!(output.status.success(), "{}", String::from_utf8_lossy(&output.stderr));
     assert!(emitted.join("report.typ").is_file() && emitted.join("document.json").is_file());

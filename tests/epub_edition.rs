@@ -43,7 +43,6 @@ fn quarterly() -> &'static Built {
     BUILT.get_or_init(|| build_all("tests/manuscripts/quarterly", "quarterly-review"))
 }
 
-
 /// The text of the spine documents in reading order.
 fn spine_text(epub: &Path) -> String {
     epub_spine(&zip_entries(epub)).iter().map(|(_, xhtml)| xhtml_body_text(xhtml)).collect()
@@ -124,7 +123,10 @@ fn quarter_drawing(title: &str) -> ChartDrawing {
 fn quarter_spec(title: &str) -> ChartSpec {
     ChartSpec {
         kind: ChartKind::Bar,
-        data: ChartData { categories: vec!["一季度".into(), "二季度".into(), "三季度".into()], series: vec![Series { name: "收入".into(), values: vec![12.5, 16.0, 20.3], labels: vec![] }] },
+        data: ChartData {
+            categories: vec!["一季度".into(), "二季度".into(), "三季度".into()],
+            series: vec![Series { name: "收入".into(), values: vec![12.5, 16.0, 20.3], labels: vec![] }],
+        },
         title: title.into(),
         unit: "亿元".into(),
         source: "资料来源：示例统计局。".into(),
@@ -215,15 +217,14 @@ fn constructs_document() -> Document {
             ],
             22,
         ),
-        block(
-            BlockKind::Sidebar {
-                title: String::new(),
-                blocks: vec![paragraph(vec![text("无标题的边栏。")], 25)],
-            },
-            24,
-        ),
+        block(BlockKind::Sidebar { title: String::new(), blocks: vec![paragraph(vec![text("无标题的边栏。")], 25)] }, 24),
         block(BlockKind::Quote { blocks: vec![paragraph(vec![text("引文一句。"), Inline::LineBreak, text("第二行。")], 28)] }, 28),
-        block(BlockKind::List { ordered: true, start: 3, items: vec![vec![paragraph(vec![text("第三项。")], 30)], vec![paragraph(vec![text("第四项。")], 31)]] }, 30),
+        block(
+            BlockKind::List {
+                ordered: true, start: 3, items: vec![vec![paragraph(vec![text("第三项。")], 30)], vec![paragraph(vec![text("第四项。")], 31)]]
+            },
+            30,
+        ),
         block(BlockKind::Rule, 33),
         block(BlockKind::PageBreak, 34),
         paragraph(vec![text("完。")], 35),
@@ -247,7 +248,8 @@ fn render_epub(document: &Document) -> Result<EpubOutput, reportpress::diagnosti
     let design = Design::load(&root().join("assets")).expect("the design loads");
     let manuscript_root = root().join("tests/manuscripts/quarterly");
     let fonts_dir = root().join("fonts");
-    let context = RenderContext { document, manuscript_root: &manuscript_root, design: &design, fonts: &fonts, fonts_dir: &fonts_dir, output_name: "constructs" };
+    let context =
+        RenderContext { document, manuscript_root: &manuscript_root, design: &design, fonts: &fonts, fonts_dir: &fonts_dir, output_name: "constructs" };
     epub::render(&context, None)
 }
 
@@ -375,12 +377,8 @@ fn assert_fonts_cover_the_text(epub: &Path, what: &str) {
         let bytes = entries.iter().find(|(n, _)| n == path).map(|(_, b)| b).unwrap_or_else(|| panic!("{path} is not in the EPUB"));
         assert!(bytes.len() < 1_000_000, "{what}: {path} is {} bytes, not a subset", bytes.len());
         let face = ttf_parser::Face::parse(bytes, 0).unwrap_or_else(|e| panic!("{what}: {path} is not a standalone font: {e}"));
-        let name = face
-            .names()
-            .into_iter()
-            .filter(|n| n.name_id == ttf_parser::name_id::FAMILY && n.is_unicode())
-            .find_map(|n| n.to_string())
-            .unwrap_or_default();
+        let name =
+            face.names().into_iter().filter(|n| n.name_id == ttf_parser::name_id::FAMILY && n.is_unicode()).find_map(|n| n.to_string()).unwrap_or_default();
         assert!(family.starts_with(name.as_str()) || name.starts_with("Noto"), "{what}: {path} is the face {name}");
         assert!(face.number_of_glyphs() < 5000, "{what}: {path} has {} glyphs: not subset", face.number_of_glyphs());
         let missing: String = chars.iter().filter(|&&c| face.glyph_index(c).is_none()).collect();
@@ -581,7 +579,18 @@ fn navigation_lists_the_headings_with_landmarks_and_a_cover() {
     // One file per top-level section, the opening first, with the title block.
     let spine = epub_spine(&entries);
     let names: Vec<&str> = spine.iter().map(|(name, _)| name.as_str()).collect();
-    assert_eq!(names, ["OEBPS/cover.xhtml", "OEBPS/section-00.xhtml", "OEBPS/section-01.xhtml", "OEBPS/section-02.xhtml", "OEBPS/section-03.xhtml", "OEBPS/section-04.xhtml", "OEBPS/section-05.xhtml"]);
+    assert_eq!(
+        names,
+        [
+            "OEBPS/cover.xhtml",
+            "OEBPS/section-00.xhtml",
+            "OEBPS/section-01.xhtml",
+            "OEBPS/section-02.xhtml",
+            "OEBPS/section-03.xhtml",
+            "OEBPS/section-04.xhtml",
+            "OEBPS/section-05.xhtml"
+        ]
+    );
     let opening = &spine[1].1;
     assert_eq!(xml_element_texts(opening, "h1"), ["红色耒阳 绿色转型"]);
     assert!(opening.contains("<p class=\"subtitle\">——湖南耒阳市推动资源枯竭城市转型高质量发展纪实</p>"));
@@ -629,7 +638,9 @@ fn blocks_become_accessible_xhtml() {
     let outlook = &spine.iter().find(|(name, _)| name.ends_with("section-02.xhtml")).expect("section 2").1;
     assert!(outlook.contains("<img src=\"images/figure-2.svg\" alt=\"季度走势示意：四个季度的柱形逐步升高\"/>"), "{outlook}");
     let stylesheet = epub_file(&entries, "OEBPS/stylesheet.css");
-    for rule in ["text-indent: 2em", "text-align: justify", "line-break: strict", "line-height: 1.7", "border-top: 2px solid #000", "border-bottom: 1px solid #000"] {
+    for rule in
+        ["text-indent: 2em", "text-align: justify", "line-break: strict", "line-height: 1.7", "border-top: 2px solid #000", "border-bottom: 1px solid #000"]
+    {
         assert!(stylesheet.contains(rule), "the stylesheet lacks {rule}");
     }
 }
@@ -647,18 +658,15 @@ fn tables_charts_and_cross_references_from_a_hand_built_model() {
     assert!(figures.contains("<a class=\"xref\" href=\"#fig-revenue\">图 2</a>"), "{figures}");
     assert!(other.contains("<a class=\"xref\" href=\"section-01.xhtml#tbl-revenue\">表 1</a>"), "{other}");
     // Captions carry the model's numbers with Typst's label.
-    assert_eq!(
-        xml_element_texts(figures, "figcaption"),
-        ["图\u{a0}1\u{3000}图示：季度走势", "图\u{a0}2\u{3000}季度收入", "图\u{a0}3\u{3000}季度收入（复核）"]
-    );
-    assert_eq!(
-        xml_element_texts(figures, "caption"),
-        ["图\u{a0}2\u{3000}数据", "图\u{a0}3\u{3000}数据", "表\u{a0}1\u{3000}季度收入与增速单位：亿元，%"]
-    );
+    assert_eq!(xml_element_texts(figures, "figcaption"), ["图\u{a0}1\u{3000}图示：季度走势", "图\u{a0}2\u{3000}季度收入", "图\u{a0}3\u{3000}季度收入（复核）"]);
+    assert_eq!(xml_element_texts(figures, "caption"), ["图\u{a0}2\u{3000}数据", "图\u{a0}3\u{3000}数据", "表\u{a0}1\u{3000}季度收入与增速单位：亿元，%"]);
     // Charts: inline SVG without prolog, with a text alternative and unique ids; data after.
     assert!(!figures.contains("<!DOCTYPE svg") && !figures.contains("standalone="), "the chart's prolog was inlined");
     assert_eq!(figures.matches("<svg xmlns=\"http://www.w3.org/2000/svg\"").count(), 2);
-    assert!(figures.contains("role=\"img\" aria-label=\"柱形图：季度收入，一季度12.5亿元，二季度16.0亿元，三季度20.3亿元，逐季上升。\"><title>柱形图：季度收入"), "{figures}");
+    assert!(
+        figures.contains("role=\"img\" aria-label=\"柱形图：季度收入，一季度12.5亿元，二季度16.0亿元，三季度20.3亿元，逐季上升。\"><title>柱形图：季度收入"),
+        "{figures}"
+    );
     assert!(figures.contains("<desc>数据见表格“图\u{a0}2 数据”。</desc>"), "{figures}");
     assert!(figures.contains("id=\"fig-revenue-plot\"") && figures.contains("clip-path=\"url(#fig-revenue-plot)\""), "{figures}");
     assert!(figures.contains("id=\"figure-3-plot\"") && figures.contains("clip-path=\"url(#figure-3-plot)\""), "{figures}");

@@ -9,18 +9,7 @@ use std::path::{Path, PathBuf};
 
 use common::*;
 
-const RULES: [&str; 10] = [
-    "start-punct",
-    "end-open",
-    "split-dash",
-    "split-number",
-    "orphan",
-    "indent",
-    "justify",
-    "gap",
-    "heading-end",
-    "latin-punct",
-];
+const RULES: [&str; 10] = ["start-punct", "end-open", "split-dash", "split-number", "orphan", "indent", "justify", "gap", "heading-end", "latin-punct"];
 
 fn samples() -> PathBuf {
     root().join("tests/layout/samples")
@@ -112,11 +101,7 @@ fn good_sample_passes_with_tags_and_by_geometry() {
     assert_eq!(geometric.code, 0, "good sample reported by geometry:\n{}", geometric.lines());
     assert_eq!(geometric.json["mode"], "geometry");
     // The human-readable form: only the summary line, exit 0.
-    let text = std::process::Command::new(python())
-        .arg(root().join("tests/layout/check_layout.py"))
-        .arg(&pdf)
-        .output()
-        .unwrap();
+    let text = std::process::Command::new(python()).arg(root().join("tests/layout/check_layout.py")).arg(&pdf).output().unwrap();
     assert_eq!(text.status.code(), Some(0));
     let stdout = String::from_utf8_lossy(&text.stdout);
     assert!(stdout.starts_with("summary ") && stdout.contains("total=0"), "{stdout}");
@@ -189,9 +174,10 @@ fn body_baselines(pdf: &std::path::Path) -> Vec<Vec<f64>> {
         } else if line.trim_start().starts_with("<word ") {
             let (top, bottom) = (attr("yMin").unwrap_or(0.0), attr("yMax").unwrap_or(0.0));
             if ((bottom - top) - 10.5).abs() < 0.05
-                && let Some(page) = pages.last_mut() {
-                    page.push(bottom);
-                }
+                && let Some(page) = pages.last_mut()
+            {
+                page.push(bottom);
+            }
         }
     }
     pages
@@ -202,7 +188,9 @@ fn body_lines_of_both_columns_sit_on_one_grid() {
     // The design's line pitch: 10.5 pt text with a 0.7 em gap.
     const PITCH: f64 = 10.5 * 1.7;
     let dir = tempfile::tempdir().unwrap();
-    for (manuscript, output) in [(root().join("manuscript"), "leiyang-green-transformation"), (root().join("tests/manuscripts/typography"), "typography-stress")] {
+    for (manuscript, output) in
+        [(root().join("manuscript"), "leiyang-green-transformation"), (root().join("tests/manuscripts/typography"), "typography-stress")]
+    {
         build_ok(&manuscript, dir.path(), "pdf");
         let pages = body_baselines(&dir.path().join(format!("{output}.pdf")));
         let mut checked = 0;
@@ -210,7 +198,11 @@ fn body_lines_of_both_columns_sit_on_one_grid() {
             let Some(base) = baselines.iter().copied().reduce(f64::min) else { continue };
             for y in baselines {
                 let lines = (y - base) / PITCH;
-                assert!((lines - lines.round()).abs() < 0.02, "{output} page {}: a body line at y = {y:.2} is {lines:.2} pitches below the first; off the page grid", index + 1);
+                assert!(
+                    (lines - lines.round()).abs() < 0.02,
+                    "{output} page {}: a body line at y = {y:.2} is {lines:.2} pitches below the first; off the page grid",
+                    index + 1
+                );
                 checked += 1;
             }
         }

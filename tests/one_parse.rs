@@ -74,7 +74,11 @@ fn one_photo_used_twice_and_two_photos_of_one_name_build() {
     for (folder, colour) in [("a", "red"), ("b", "blue")] {
         let path = manuscript.join(format!("images/{folder}/photo.svg"));
         std::fs::create_dir_all(path.parent().unwrap()).unwrap();
-        std::fs::write(path, format!("<svg xmlns=\"http://www.w3.org/2000/svg\" width=\"40\" height=\"30\"><rect width=\"40\" height=\"30\" fill=\"{colour}\"/></svg>")).unwrap();
+        std::fs::write(
+            path,
+            format!("<svg xmlns=\"http://www.w3.org/2000/svg\" width=\"40\" height=\"30\"><rect width=\"40\" height=\"30\" fill=\"{colour}\"/></svg>"),
+        )
+        .unwrap();
     }
     let out = dir.path().join("out");
     build_ok(&manuscript, &out, "all");

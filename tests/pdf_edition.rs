@@ -21,7 +21,6 @@ fn article_pdf() -> &'static Path {
     pdf
 }
 
-
 /// Finds `sentence` in `text` at or after `from`; returns the byte offset after it.
 ///
 /// A figure or table floated to the top or bottom of a column may stand between the two
@@ -102,11 +101,7 @@ fn pdf_is_tagged_with_metadata_language_and_outline() {
     let titles: Vec<&str> = json["outlines"].as_array().unwrap().iter().map(|o| o["title"].as_str().unwrap()).collect();
     assert_eq!(titles, ["策略之“转”：对标对表", "产业之“转”：升级加速", "民生之“转”：聚焦难点", "环境之“转”：修复生态", "改革之“转”：释放活力"]);
     let objects = json["qpdf"][1].as_object().unwrap();
-    let catalog = objects
-        .values()
-        .filter_map(|o| o.get("value"))
-        .find(|v| v.get("/Type").and_then(|t| t.as_str()) == Some("/Catalog"))
-        .expect("catalog");
+    let catalog = objects.values().filter_map(|o| o.get("value")).find(|v| v.get("/Type").and_then(|t| t.as_str()) == Some("/Catalog")).expect("catalog");
     assert_eq!(catalog["/Lang"], "u:zh-CN");
     assert_eq!(catalog["/MarkInfo"]["/Marked"], true);
     assert!(catalog.get("/StructTreeRoot").is_some());
@@ -229,16 +224,16 @@ fn a_second_manuscript_with_every_construct_builds() {
     let pdf = dir.path().join("quarterly-review.pdf");
     let text = squeeze(&tool("pdftotext", &["-enc", "UTF-8", pdf.to_str().unwrap(), "-"]));
     for expected in [
-        "城市季度观察",          // title
-        "一、总体情况",          // heading
-        "开局良好。",            // run-in head
+        "城市季度观察",                           // title
+        "一、总体情况",                           // heading
+        "开局良好。",                             // run-in head
         "第一项：稳就业，城镇新增就业12,345人。", // list item with a data reference
-        "数据是最好的证人。",    // block quote
-        "资料口径说明",          // sidebar title
-        "统计口径以年报为准。",  // footnote text
-        "图示：季度走势",        // image caption
-        "强调的文字",            // emphasis
-        "加粗的文字",            // strong
+        "数据是最好的证人。",                     // block quote
+        "资料口径说明",                           // sidebar title
+        "统计口径以年报为准。",                   // footnote text
+        "图示：季度走势",                         // image caption
+        "强调的文字",                             // emphasis
+        "加粗的文字",                             // strong
     ] {
         assert!(text.contains(&squeeze(expected)), "{expected} missing from the second manuscript's PDF:\n{text}");
     }
@@ -256,10 +251,7 @@ fn a_text_file_listed_under_new_page_begins_a_new_page() {
     write_manuscript(&manuscript, "chapters", &[("a.md", first), ("b.md", second), ("c.md", third)]);
     let pages_of = |out: &Path| -> Vec<String> {
         let pdf = out.join("chapters.pdf");
-        let count: usize = tool("pdfinfo", &[pdf.to_str().unwrap()])
-            .lines()
-            .find_map(|l| l.strip_prefix("Pages:").map(|n| n.trim().parse().unwrap()))
-            .unwrap();
+        let count: usize = tool("pdfinfo", &[pdf.to_str().unwrap()]).lines().find_map(|l| l.strip_prefix("Pages:").map(|n| n.trim().parse().unwrap())).unwrap();
         (1..=count)
             .map(|page| squeeze(&tool("pdftotext", &["-f", &page.to_string(), "-l", &page.to_string(), "-enc", "UTF-8", pdf.to_str().unwrap(), "-"])))
             .collect()

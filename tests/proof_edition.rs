@@ -87,7 +87,11 @@ fn paragraph_marks_point_at_the_manuscript_line_where_the_paragraph_starts() {
         let written: String = source_line.replace("**", "").split("{{").next().unwrap_or("").chars().take(6).collect();
         let following = squeeze(&lines[index + 1..(index + 4).min(lines.len())].concat());
         assert!(!written.is_empty(), "{file}:{number} is empty");
-        assert!(following.starts_with(&squeeze(&written)), "mark {file}:{number}: manuscript line starts «{written}», the proof «{}»", following.chars().take(12).collect::<String>());
+        assert!(
+            following.starts_with(&squeeze(&written)),
+            "mark {file}:{number}: manuscript line starts «{written}», the proof «{}»",
+            following.chars().take(12).collect::<String>()
+        );
         checked += 1;
     }
     assert!(checked > 30, "only {checked} paragraph marks found in the proof");
@@ -117,8 +121,15 @@ fn line_numbers_count_lines_of_text_and_skip_charts() {
     let dir = tempfile::tempdir().unwrap();
     let emitted = dir.path().join("emitted");
     let output = reportpress(&[
-        "build", "--format", "proof", "--manuscript", root().join("manuscript").to_str().unwrap(),
-        "--out", dir.path().to_str().unwrap(), "--emit-typst", emitted.to_str().unwrap(),
+        "build",
+        "--format",
+        "proof",
+        "--manuscript",
+        root().join("manuscript").to_str().unwrap(),
+        "--out",
+        dir.path().to_str().unwrap(),
+        "--emit-typst",
+        emitted.to_str().unwrap(),
     ]);
     assert!(output.status.success(), "{}", String::from_utf8_lossy(&output.stderr));
     let check = std::process::Command::new(python())

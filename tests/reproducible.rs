@@ -10,7 +10,6 @@ use sha2::{Digest, Sha256};
 
 use common::*;
 
-
 /// A fresh "clone" at `dir`: the manuscript, the design and the fonts, as a checkout has them.
 fn clone_into(dir: &Path, manuscript: &str) -> PathBuf {
     copy_dir(&root().join(manuscript), &dir.join("manuscript"));

@@ -78,20 +78,8 @@ impl Columns {
     pub fn draw_axes(&self, canvas: &mut Canvas) {
         for (k, (value, text)) in self.ticks.values().into_iter().zip(&self.tick_labels).enumerate() {
             let y = self.y(value);
-            canvas.marks.empty(
-                line(self.x0, y, self.x1(), y)
-                    .attr("id", format!("grid-{k}"))
-                    .attr("stroke", GRID)
-                    .attr("stroke-width", "0.5"),
-            );
-            let mut label = Label::new(
-                format!("tick-{k}"),
-                text.clone(),
-                self.x0 - TICK_GAP,
-                y + CENTRE_DROP * TICK_SIZE,
-                TICK_SIZE,
-                Anchor::End,
-            );
+            canvas.marks.empty(line(self.x0, y, self.x1(), y).attr("id", format!("grid-{k}")).attr("stroke", GRID).attr("stroke-width", "0.5"));
+            let mut label = Label::new(format!("tick-{k}"), text.clone(), self.x0 - TICK_GAP, y + CENTRE_DROP * TICK_SIZE, TICK_SIZE, Anchor::End);
             label.fill = MUTED;
             canvas.label(label);
         }
@@ -107,12 +95,7 @@ impl Columns {
     /// Draws the line at value 0 (call after the marks so it lies on top of the bars' feet).
     pub fn draw_zero_line(&self, canvas: &mut Canvas) {
         let y = self.y(0.0);
-        canvas.marks.empty(
-            line(self.x0, y, self.x1(), y)
-                .attr("id", "value-axis-zero")
-                .attr("stroke", AXIS)
-                .attr("stroke-width", "0.8"),
-        );
+        canvas.marks.empty(line(self.x0, y, self.x1(), y).attr("id", "value-axis-zero").attr("stroke", AXIS).attr("stroke-width", "0.8"));
     }
 }
 
@@ -150,8 +133,7 @@ fn layout(
     room: &dyn Fn(f64) -> Room,
 ) -> Result<Columns, String> {
     let ticks = nice_ticks(range.0, range.1, intervals).grouping_thousands(grouped);
-    let tick_labels: Vec<String> =
-        ticks.labels().into_iter().map(|t| if percent { format!("{t}%") } else { t }).collect();
+    let tick_labels: Vec<String> = ticks.labels().into_iter().map(|t| if percent { format!("{t}%") } else { t }).collect();
     let x0 = region.x + widest(&tick_labels, TICK_SIZE) + TICK_GAP + 1.0;
     let count = categories.len();
     let slot = (region.x + region.w - 2.0 - x0) / count as f64;
@@ -161,10 +143,7 @@ fn layout(
     let category_top = region.y + region.h - wrapped.height();
     let bottom = category_top - CATEGORY_GAP - room.foot.max(0.5 * TICK_SIZE);
     if bottom - top < MIN_PLOT {
-        return Err(format!(
-            "the chart is too small: after labels only {:.0} pt are left for the bars; make the chart taller",
-            (bottom - top).max(0.0)
-        ));
+        return Err(format!("the chart is too small: after labels only {:.0} pt are left for the bars; make the chart taller", (bottom - top).max(0.0)));
     }
     let scale = Scale { min: ticks.min(), max: ticks.max(), from: bottom, to: top };
     Ok(Columns { x0, slot, count, ticks, tick_labels, scale, categories: wrapped, category_top })
@@ -173,13 +152,11 @@ fn layout(
 /// Wraps the category labels into their slots, shrinking them when needed.
 fn fit_categories(categories: &[String], slot: f64, width: f64) -> Result<Wrapped, String> {
     let room = slot - 4.0;
-    fit_wrapped(categories, room, &LABEL_SIZES, 3).or_else(|| fit_wrapped(categories, room, &[6.0], 8)).ok_or_else(
-        || {
-            format!(
-                "the {} category labels do not fit across a plot {width:.0} pt wide; \
+    fit_wrapped(categories, room, &LABEL_SIZES, 3).or_else(|| fit_wrapped(categories, room, &[6.0], 8)).ok_or_else(|| {
+        format!(
+            "the {} category labels do not fit across a plot {width:.0} pt wide; \
                  use a horizontal bar chart (hbar), fewer categories or a wider chart",
-                categories.len()
-            )
-        },
-    )
+            categories.len()
+        )
+    })
 }

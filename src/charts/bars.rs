@@ -5,13 +5,13 @@
 //! Stacked bars carry labels inside the segments that can hold them, and beside the bar,
 //! joined by a short leader, for segments too thin to hold theirs.
 
-use super::spec::ChartData;
-use super::spec::ChartKind;
 use super::axes::{CENTRE_DROP, Columns, Room, columns};
 use super::canvas::Canvas;
 use super::frame::VALUE_SIZES;
 use super::palette::{self, AXIS, BACKGROUND};
 use super::scale::data_groups_thousands;
+use super::spec::ChartData;
+use super::spec::ChartKind;
 use super::spec::share;
 use super::svg::{El, PathData, rect};
 use super::text::{ASCENT, Anchor, DESCENT, Label, Rect, spread, text_width};
@@ -115,8 +115,7 @@ impl Outside {
 }
 
 /// The note left when value labels do not fit.
-pub(crate) const HIDDEN_NOTE: &str =
-    "the value labels were left out because they do not fit beside the bars; widen the chart or use fewer categories";
+pub(crate) const HIDDEN_NOTE: &str = "the value labels were left out because they do not fit beside the bars; widen the chart or use fewer categories";
 
 /// Bars of one or more series side by side, labels beyond the ends.
 fn draw_grouped(canvas: &mut Canvas, data: &ChartData, region: Rect) -> Result<(), String> {
@@ -234,9 +233,7 @@ fn label_beside(canvas: &mut Canvas, cols: &Columns, c: usize, right: f64, room:
     if items.is_empty() {
         return true;
     }
-    let Some(size) =
-        VALUE_SIZES.iter().copied().find(|&size| items.iter().all(|i| text_width(&i.text, size) + BESIDE_GAP <= room))
-    else {
+    let Some(size) = VALUE_SIZES.iter().copied().find(|&size| items.iter().all(|i| text_width(&i.text, size) + BESIDE_GAP <= room)) else {
         return false;
     };
     let height = (ASCENT + DESCENT) * size;
@@ -254,24 +251,14 @@ fn label_beside(canvas: &mut Canvas, cols: &Columns, c: usize, right: f64, room:
             let el = El::new("path").attr("id", format!("leader-s{s}-c{c}")).attr("d", leader.finish());
             canvas.marks.empty(el.attr("fill", "none").attr("stroke", AXIS).attr("stroke-width", "0.5"));
         }
-        canvas.label(Label::new(
-            format!("label-s{s}-c{c}"),
-            item.text.clone(),
-            x,
-            y + CENTRE_DROP * size,
-            size,
-            Anchor::Start,
-        ));
+        canvas.label(Label::new(format!("label-s{s}-c{c}"), item.text.clone(), x, y + CENTRE_DROP * size, size, Anchor::Start));
     }
     true
 }
 
 /// A label centred in `segment` at the largest size that fits inside it, if any does.
 pub(crate) fn inside_label(id: String, text: &str, segment: Rect) -> Option<Label> {
-    let size = VALUE_SIZES
-        .iter()
-        .copied()
-        .find(|&size| text_width(text, size) <= segment.w - 3.0 && (ASCENT + DESCENT) * size <= segment.h - 1.0)?;
+    let size = VALUE_SIZES.iter().copied().find(|&size| text_width(text, size) <= segment.w - 3.0 && (ASCENT + DESCENT) * size <= segment.h - 1.0)?;
     let y = segment.y + segment.h / 2.0 + CENTRE_DROP * size;
     Some(Label::new(id, text, segment.x + segment.w / 2.0, y, size, Anchor::Middle))
 }

@@ -3,8 +3,8 @@
 //! Labels are kept as [`Label`] values rather than written straight away, so the layout (and
 //! the tests) can check their boxes, and so they are painted last, above every mark.
 
-use super::spec::ChartOptions;
 use super::palette::{self, BACKGROUND};
+use super::spec::ChartOptions;
 use super::svg::{El, SvgWriter, num, rect};
 use super::text::Label;
 #[cfg(test)]
@@ -98,8 +98,7 @@ impl Canvas {
         backings.open(El::new("g").attr("id", "labels"));
         for label in self.labels.iter().filter(|l| self.backed.contains(&l.id)) {
             let b = label.bbox();
-            let el =
-                rect(b.x - 1.0, b.y - 0.5, b.w + 2.0, b.h + 1.0).attr("fill", BACKGROUND).attr("fill-opacity", "0.85");
+            let el = rect(b.x - 1.0, b.y - 0.5, b.w + 2.0, b.h + 1.0).attr("fill", BACKGROUND).attr("fill-opacity", "0.85");
             backings.empty(el);
         }
         marks.push_str(&backings.finish());

@@ -49,11 +49,7 @@ fn by_series(data: &ChartData) -> String {
 fn shares(data: &ChartData) -> String {
     let series = &data.series[0];
     let total: f64 = series.values.iter().sum();
-    let parts = data
-        .categories
-        .iter()
-        .enumerate()
-        .map(|(c, name)| format!("{name} {}（{}）", series.labels[c], share(series.values[c], total)));
+    let parts = data.categories.iter().enumerate().map(|(c, name)| format!("{name} {}（{}）", series.labels[c], share(series.values[c], total)));
     parts.collect::<Vec<_>>().join("，")
 }
 

@@ -1,12 +1,12 @@
 //! The frame around the plot: title, legend and unit line at the top, source note at the
 //! bottom. What is left in between is the region each kind of chart draws into.
 
-use super::text::CENTRE_DROP;
 use super::canvas::Canvas;
 use super::palette::{self, LineStyle, MUTED, Swatch};
-use super::svg::{line, rect};
-use super::text::{self, ASCENT, Anchor, DESCENT, LINE_PITCH, Rect, block_height, lines_at, widest, wrap};
 use super::spec::{ChartData, ChartKind, ChartOptions};
+use super::svg::{line, rect};
+use super::text::CENTRE_DROP;
+use super::text::{self, ASCENT, Anchor, DESCENT, LINE_PITCH, Rect, block_height, lines_at, widest, wrap};
 
 /// Margin around the chart, in pt.
 pub(crate) const PAD: f64 = 8.0;
@@ -65,8 +65,7 @@ pub(crate) struct LegendItem {
 /// The legend of a chart: the categories of a pie, the series of a chart with several.
 pub(crate) fn legend_items(kind: ChartKind, data: &ChartData) -> Vec<LegendItem> {
     if kind.is_circular() {
-        let fill =
-            |(i, name): (usize, &String)| LegendItem { key: LegendKey::Fill(palette::swatch(i)), text: name.clone() };
+        let fill = |(i, name): (usize, &String)| LegendItem { key: LegendKey::Fill(palette::swatch(i)), text: name.clone() };
         return data.categories.iter().enumerate().map(fill).collect();
     }
     if data.series.len() < 2 {
@@ -85,9 +84,7 @@ pub(crate) fn draw(canvas: &mut Canvas, options: &ChartOptions, legend: &[Legend
     let mut top = PAD;
     if options.draw_title && !options.title.trim().is_empty() {
         let title = wrap(&options.title, inner, TITLE_SIZE);
-        for mut label in
-            lines_at("title", &title, options.width / 2.0, top + ASCENT * TITLE_SIZE, TITLE_SIZE, Anchor::Middle)
-        {
+        for mut label in lines_at("title", &title, options.width / 2.0, top + ASCENT * TITLE_SIZE, TITLE_SIZE, Anchor::Middle) {
             label.bold = true;
             canvas.label(label);
         }
@@ -97,14 +94,7 @@ pub(crate) fn draw(canvas: &mut Canvas, options: &ChartOptions, legend: &[Legend
         top = draw_legend(canvas, legend, inner, top) + 5.0;
     }
     if !options.unit.is_empty() && options.kind != ChartKind::PercentBar {
-        let mut unit = text::Label::new(
-            "unit",
-            format!("单位：{}", options.unit),
-            PAD,
-            top + ASCENT * TICK_SIZE,
-            TICK_SIZE,
-            Anchor::Start,
-        );
+        let mut unit = text::Label::new("unit", format!("单位：{}", options.unit), PAD, top + ASCENT * TICK_SIZE, TICK_SIZE, Anchor::Start);
         unit.fill = MUTED;
         canvas.label(unit);
         top += block_height(1, TICK_SIZE) + 3.0;
@@ -179,9 +169,7 @@ fn draw_legend(canvas: &mut Canvas, legend: &[LegendItem], inner: f64, top: f64)
             draw_key(canvas, &entry.item.key, entry.index, x, baseline - CENTRE_DROP * size);
             let text_x = x + entry.item.key.width() + KEY_GAP;
             let id = format!("legend-label-{}", entry.index);
-            lines_at(&id, &entry.lines, text_x, baseline, size, Anchor::Start)
-                .into_iter()
-                .for_each(|l| canvas.label(l));
+            lines_at(&id, &entry.lines, text_x, baseline, size, Anchor::Start).into_iter().for_each(|l| canvas.label(l));
             x += entry.width + ITEM_GAP;
         }
         let lines = row.iter().map(|e| e.lines.len()).max().unwrap_or(1);
@@ -211,9 +199,7 @@ fn draw_key(canvas: &mut Canvas, key: &LegendKey, index: usize, x: f64, middle: 
                     .opt("stroke-dasharray", style.dash),
             );
             let marker = palette::marker(style.marker, x + LINE_KEY / 2.0, middle, 2.5);
-            canvas.marks.empty(
-                marker.attr("fill", style.colour).attr("stroke", palette::BACKGROUND).attr("stroke-width", "0.6"),
-            );
+            canvas.marks.empty(marker.attr("fill", style.colour).attr("stroke", palette::BACKGROUND).attr("stroke-width", "0.6"));
         }
     }
 }

@@ -3,17 +3,15 @@
 //! This is the kind for long category names: they wrap in a column of up to a third of the
 //! chart's width, right-aligned against the plot.
 
-use super::spec::ChartData;
-use super::text::CENTRE_DROP;
 use super::bars::{Group, HIDDEN_NOTE, LABEL_GAP};
 use super::canvas::Canvas;
 use super::frame::{LABEL_SIZE, LABEL_SIZES, MIN_PLOT, TICK_SIZE, VALUE_SIZES};
 use super::palette::{self, AXIS, GRID, MUTED};
 use super::scale::{Scale, Ticks, data_groups_thousands, nice_ticks};
+use super::spec::ChartData;
 use super::svg::{line, rect};
-use super::text::{
-    ASCENT, Anchor, DESCENT, LINE_PITCH, Label, Rect, Wrapped, fit_wrapped, lines_at, text_width, widest,
-};
+use super::text::CENTRE_DROP;
+use super::text::{ASCENT, Anchor, DESCENT, LINE_PITCH, Label, Rect, Wrapped, fit_wrapped, lines_at, text_width, widest};
 
 /// Space between the category column and the plot.
 const COLUMN_GAP: f64 = 6.0;
@@ -67,16 +65,8 @@ pub(crate) fn draw(canvas: &mut Canvas, data: &ChartData, region: Rect) -> Resul
                 .opt("stroke-width", swatch.outline.map(|_| "0.5"));
             canvas.marks.empty(el);
             if let Some(size) = size {
-                let (x, anchor) =
-                    if value >= 0.0 { (end + LABEL_GAP, Anchor::Start) } else { (end - LABEL_GAP, Anchor::End) };
-                canvas.label(Label::new(
-                    format!("label-s{s}-c{c}"),
-                    text.clone(),
-                    x,
-                    y + CENTRE_DROP * size,
-                    size,
-                    anchor,
-                ));
+                let (x, anchor) = if value >= 0.0 { (end + LABEL_GAP, Anchor::Start) } else { (end - LABEL_GAP, Anchor::End) };
+                canvas.label(Label::new(format!("label-s{s}-c{c}"), text.clone(), x, y + CENTRE_DROP * size, size, anchor));
             }
         }
     }
@@ -85,12 +75,7 @@ pub(crate) fn draw(canvas: &mut Canvas, data: &ChartData, region: Rect) -> Resul
     }
     draw_categories(canvas, &categories, &rows, region.x + column);
     let zero = rows.scale.at(0.0);
-    canvas.marks.empty(
-        line(zero, rows.top, zero, rows.bottom())
-            .attr("id", "value-axis-zero")
-            .attr("stroke", AXIS)
-            .attr("stroke-width", "0.8"),
-    );
+    canvas.marks.empty(line(zero, rows.top, zero, rows.bottom()).attr("id", "value-axis-zero").attr("stroke", AXIS).attr("stroke-width", "0.8"));
     Ok(())
 }
 
@@ -135,10 +120,7 @@ fn fit_categories(categories: &[String], column: f64, slot: f64) -> Result<Wrapp
             (lines >= 1.0).then(|| fit_wrapped(categories, column, &[size], lines.floor() as usize)).flatten()
         })
         .ok_or_else(|| {
-            format!(
-                "the {} categories do not fit: each row is only {slot:.1} pt high; make the chart taller or use fewer categories",
-                categories.len()
-            )
+            format!("the {} categories do not fit: each row is only {slot:.1} pt high; make the chart taller or use fewer categories", categories.len())
         })
 }
 
@@ -147,12 +129,7 @@ fn draw_axes(canvas: &mut Canvas, rows: &Rows) {
     let baseline = rows.bottom() + 3.0 + ASCENT * TICK_SIZE;
     for (k, (value, text)) in rows.ticks.values().into_iter().zip(rows.ticks.labels()).enumerate() {
         let x = rows.scale.at(value);
-        canvas.marks.empty(
-            line(x, rows.top, x, rows.bottom())
-                .attr("id", format!("grid-{k}"))
-                .attr("stroke", GRID)
-                .attr("stroke-width", "0.5"),
-        );
+        canvas.marks.empty(line(x, rows.top, x, rows.bottom()).attr("id", format!("grid-{k}")).attr("stroke", GRID).attr("stroke-width", "0.5"));
         let mut label = Label::new(format!("tick-{k}"), text, x, baseline, TICK_SIZE, Anchor::Middle);
         label.fill = MUTED;
         canvas.label(label);

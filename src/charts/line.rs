@@ -4,13 +4,13 @@
 //! would touch another label or a marker moves further down. Labels sit on a white backing
 //! so the lines that cross them do not strike through the digits.
 
-use super::spec::ChartData;
-use super::scale::data_groups_thousands;
 use super::axes::{Columns, Room, columns};
 use super::bars::{HIDDEN_NOTE, LABEL_GAP};
 use super::canvas::Canvas;
 use super::frame::VALUE_SIZES;
 use super::palette::{self, BACKGROUND};
+use super::scale::data_groups_thousands;
+use super::spec::ChartData;
 use super::svg::{El, PathData};
 use super::text::{ASCENT, Anchor, DESCENT, Label, Rect, text_width};
 
@@ -52,8 +52,7 @@ fn label_size(data: &ChartData, slot: f64) -> Option<f64> {
 /// Draws the line and the markers of series `s`.
 fn draw_series(canvas: &mut Canvas, cols: &Columns, data: &ChartData, s: usize) {
     let style = palette::line_style(s);
-    let points: Vec<(f64, f64)> =
-        data.series[s].values.iter().enumerate().map(|(c, &v)| (cols.centre(c), cols.y(v))).collect();
+    let points: Vec<(f64, f64)> = data.series[s].values.iter().enumerate().map(|(c, &v)| (cols.centre(c), cols.y(v))).collect();
     if points.len() > 1 {
         let mut d = PathData::default();
         for (i, &(x, y)) in points.iter().enumerate() {
@@ -91,16 +90,14 @@ fn place_labels(cols: &Columns, data: &ChartData, size: f64) -> Option<Vec<Label
 /// Places the labels of category `c`: the topmost point's above it, the others below theirs.
 fn place_column(cols: &Columns, data: &ChartData, c: usize, size: f64) -> Option<Vec<Label>> {
     let x = cols.centre(c);
-    let mut points: Vec<(usize, f64)> =
-        data.series.iter().enumerate().map(|(s, series)| (s, cols.y(series.values[c]))).collect();
+    let mut points: Vec<(usize, f64)> = data.series.iter().enumerate().map(|(s, series)| (s, cols.y(series.values[c]))).collect();
     points.sort_by(|a, b| a.1.total_cmp(&b.1).then(a.0.cmp(&b.0)));
     let height = (ASCENT + DESCENT) * size + MARKER + LABEL_GAP + 0.5;
     let (upper, lower) = (cols.top() - height, cols.bottom() + height);
     let mut obstacles: Vec<Rect> = points.iter().map(|&(_, y)| marker_box(x, y)).collect();
     let mut placed = Vec::new();
     for (rank, &(s, y)) in points.iter().enumerate() {
-        let baseline =
-            if rank == 0 { y - MARKER - LABEL_GAP - DESCENT * size } else { y + MARKER + LABEL_GAP + ASCENT * size };
+        let baseline = if rank == 0 { y - MARKER - LABEL_GAP - DESCENT * size } else { y + MARKER + LABEL_GAP + ASCENT * size };
         let text = data.series[s].labels[c].clone();
         let mut label = Label::new(format!("label-s{s}-c{c}"), text, x, baseline, size, Anchor::Middle);
         // Each step moves the label below one obstacle it touches, so the loop ends.

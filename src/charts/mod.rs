@@ -110,9 +110,7 @@ fn prefix_ids(svg: &str, prefix: &str) -> String {
     if prefix.is_empty() {
         return svg.to_string();
     }
-    svg.replace(" id=\"", &format!(" id=\"{prefix}"))
-        .replace("url(#", &format!("url(#{prefix}"))
-        .replace("href=\"#", &format!("href=\"#{prefix}"))
+    svg.replace(" id=\"", &format!(" id=\"{prefix}")).replace("url(#", &format!("url(#{prefix}")).replace("href=\"#", &format!("href=\"#{prefix}"))
 }
 
 /// Lays the chart out on a canvas (validated data with labels filled in).
@@ -121,9 +119,7 @@ fn draw(options: &ChartOptions, data: &ChartData) -> Result<Canvas, String> {
     let legend = frame::legend_items(options.kind, data);
     let region = frame::draw(&mut canvas, options, &legend)?;
     match options.kind {
-        ChartKind::Bar | ChartKind::GroupedBar | ChartKind::StackedBar | ChartKind::PercentBar => {
-            bars::draw(&mut canvas, options.kind, data, region)?
-        }
+        ChartKind::Bar | ChartKind::GroupedBar | ChartKind::StackedBar | ChartKind::PercentBar => bars::draw(&mut canvas, options.kind, data, region)?,
         ChartKind::HorizontalBar => hbar::draw(&mut canvas, data, region)?,
         ChartKind::Line => line::draw(&mut canvas, data, region)?,
         ChartKind::Pie | ChartKind::Donut => pie::draw(&mut canvas, options.kind, data, region)?,
@@ -166,9 +162,7 @@ fn validate(options: &ChartOptions, data: &ChartData) -> Result<(), String> {
 fn validate_options(options: &ChartOptions) -> Result<(), String> {
     let ChartOptions { width, height, .. } = *options;
     if !(width.is_finite() && height.is_finite() && width >= MIN_WIDTH && height >= MIN_HEIGHT) {
-        return Err(format!(
-            "a chart must be at least {MIN_WIDTH} × {MIN_HEIGHT} pt, this one is {width} × {height} pt"
-        ));
+        return Err(format!("a chart must be at least {MIN_WIDTH} × {MIN_HEIGHT} pt, this one is {width} × {height} pt"));
     }
     if options.font_family.trim().is_empty() {
         return Err("no font family given for the chart text".to_string());
@@ -190,10 +184,7 @@ fn validate_series(data: &ChartData, index: usize, series: &Series) -> Result<()
         return Err(format!("{name}: the value for {} is not a finite number", data.categories[c]));
     }
     if data.series.len() > 1 && series.name.trim().is_empty() {
-        return Err(format!(
-            "series {} has no name; a chart with several series needs names for its legend",
-            index + 1
-        ));
+        return Err(format!("series {} has no name; a chart with several series needs names for its legend", index + 1));
     }
     Ok(())
 }
@@ -210,12 +201,7 @@ fn validate_circular(kind: ChartKind, data: &ChartData) -> Result<(), String> {
     };
     for (c, &value) in series.values.iter().enumerate() {
         if value <= 0.0 {
-            return Err(format!(
-                "{} values must be positive, found {} for {}",
-                kind.name(),
-                written(series, c),
-                data.categories[c]
-            ));
+            return Err(format!("{} values must be positive, found {} for {}", kind.name(), written(series, c), data.categories[c]));
         }
     }
     Ok(())
@@ -225,11 +211,7 @@ fn validate_circular(kind: ChartKind, data: &ChartData) -> Result<(), String> {
 fn validate_percent(data: &ChartData) -> Result<(), String> {
     for (c, category) in data.categories.iter().enumerate() {
         if let Some((s, series)) = data.series.iter().enumerate().find(|(_, s)| s.values[c] < 0.0) {
-            return Err(format!(
-                "percent-bar values must not be negative, found {} for {category} in {}",
-                written(series, c),
-                series_name(s, series)
-            ));
+            return Err(format!("percent-bar values must not be negative, found {} for {category} in {}", written(series, c), series_name(s, series)));
         }
         if data.series.iter().map(|s| s.values[c]).sum::<f64>() <= 0.0 {
             return Err(format!("percent-bar: the values for {category} add up to 0, so they have no shares"));
@@ -249,11 +231,9 @@ fn with_labels(data: &ChartData) -> ChartData {
         .series
         .iter()
         .map(|s| {
-            let labels =
-                if s.labels.is_empty() { s.values.iter().map(f64::to_string).collect() } else { s.labels.clone() };
+            let labels = if s.labels.is_empty() { s.values.iter().map(f64::to_string).collect() } else { s.labels.clone() };
             Series { labels, ..s.clone() }
         })
         .collect();
     ChartData { categories: data.categories.clone(), series }
 }
-

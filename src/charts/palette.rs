@@ -67,12 +67,9 @@ pub(crate) struct Swatch {
 pub(crate) fn swatch(index: usize) -> Swatch {
     let index = index % FILLS;
     match SOLID.get(index) {
-        Some(&(colour, light_text)) => Swatch {
-            fill: colour.to_string(),
-            outline: (index == 3).then_some(OUTLINE),
-            label: if light_text { BACKGROUND } else { TEXT },
-            backed: false,
-        },
+        Some(&(colour, light_text)) => {
+            Swatch { fill: colour.to_string(), outline: (index == 3).then_some(OUTLINE), label: if light_text { BACKGROUND } else { TEXT }, backed: false }
+        }
         None => Swatch { fill: format!("url(#{})", pattern_id(index)), outline: Some(AXIS), label: TEXT, backed: true },
     }
 }
@@ -159,11 +156,7 @@ pub(crate) fn marker(shape: Marker, x: f64, y: f64, half: f64) -> El {
         Marker::Circle => El::new("circle").num("cx", x).num("cy", y).num("r", half),
         Marker::Square => rect(x - half, y - half, 2.0 * half, 2.0 * half),
         Marker::Triangle => {
-            let d = PathData::default()
-                .move_to(x, y - half * 1.15)
-                .line_to(x + half * 1.15, y + half * 0.85)
-                .line_to(x - half * 1.15, y + half * 0.85)
-                .close();
+            let d = PathData::default().move_to(x, y - half * 1.15).line_to(x + half * 1.15, y + half * 0.85).line_to(x - half * 1.15, y + half * 0.85).close();
             El::new("path").attr("d", d.finish())
         }
         Marker::Diamond => {

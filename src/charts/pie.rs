@@ -8,9 +8,9 @@ use super::axes::CENTRE_DROP;
 use super::canvas::Canvas;
 use super::frame::{MIN_PLOT, VALUE_SIZES};
 use super::palette::{self, AXIS, BACKGROUND};
+use super::spec::{ChartData, ChartKind, share};
 use super::svg::{El, PathData};
 use super::text::{ASCENT, Anchor, DESCENT, Label, Rect, spread, widest};
-use super::spec::{ChartData, ChartKind, share};
 
 /// Distance from the pie's edge to the label columns.
 const COLUMN_GAP: f64 = 10.0;
@@ -44,8 +44,7 @@ pub(crate) fn draw(canvas: &mut Canvas, kind: ChartKind, data: &ChartData, regio
     let series = &data.series[0];
     canvas.use_fills(data.categories.len(), "categories");
     let total: f64 = series.values.iter().sum();
-    let texts: Vec<String> =
-        series.values.iter().zip(&series.labels).map(|(&v, l)| format!("{l}（{}）", share(v, total))).collect();
+    let texts: Vec<String> = series.values.iter().zip(&series.labels).map(|(&v, l)| format!("{l}（{}）", share(v, total))).collect();
     let mut angles = Vec::with_capacity(series.values.len());
     let mut start = 0.0;
     for &value in &series.values {
@@ -57,10 +56,7 @@ pub(crate) fn draw(canvas: &mut Canvas, kind: ChartKind, data: &ChartData, regio
     let disc = match &fitted {
         Some((_, (disc, _))) => *disc,
         None => {
-            canvas.notes.push(
-                "the slice labels were left out because they do not fit beside the pie; make the chart larger"
-                    .to_string(),
-            );
+            canvas.notes.push("the slice labels were left out because they do not fit beside the pie; make the chart larger".to_string());
             bare_disc(region)?
         }
     };
@@ -83,10 +79,7 @@ pub(crate) fn draw(canvas: &mut Canvas, kind: ChartKind, data: &ChartData, regio
 fn bare_disc(region: Rect) -> Result<Disc, String> {
     let r = (region.w.min(region.h) / 2.0 - 4.0).min(MAX_RADIUS);
     if r < MIN_PLOT / 2.0 {
-        return Err(format!(
-            "the chart is too small for a pie: only {:.0} pt are left for it; make the chart larger",
-            2.0 * r
-        ));
+        return Err(format!("the chart is too small for a pie: only {:.0} pt are left for it; make the chart larger", 2.0 * r));
     }
     Ok(Disc { cx: region.x + region.w / 2.0, cy: region.y + region.h / 2.0, r })
 }
@@ -148,10 +141,7 @@ fn draw_slice(canvas: &mut Canvas, disc: Disc, inner: f64, c: usize, a0: f64, a1
 /// A whole circle of `radius` as two half arcs, appended to `d`.
 fn circle(d: PathData, disc: Disc, radius: f64) -> PathData {
     let (top, bottom) = (disc.point(radius, 0.0), disc.point(radius, PI));
-    d.move_to(top.0, top.1)
-        .arc_to(radius, true, true, bottom.0, bottom.1)
-        .arc_to(radius, true, true, top.0, top.1)
-        .close()
+    d.move_to(top.0, top.1).arc_to(radius, true, true, bottom.0, bottom.1).arc_to(radius, true, true, top.0, top.1).close()
 }
 
 /// A pie sector, or a ring sector when `inner` > 0.
@@ -189,15 +179,7 @@ fn draw_outline(canvas: &mut Canvas, disc: Disc, inner: f64) {
 }
 
 /// Draws the label of slice `c` at its column anchor with a leader line to the slice.
-fn draw_label(
-    canvas: &mut Canvas,
-    disc: Disc,
-    angles: &(f64, f64),
-    c: usize,
-    text: &str,
-    size: f64,
-    at: (f64, f64, bool),
-) {
+fn draw_label(canvas: &mut Canvas, disc: Disc, angles: &(f64, f64), c: usize, text: &str, size: f64, at: (f64, f64, bool)) {
     let (x, y, right) = at;
     let mid = (angles.0 + angles.1) / 2.0;
     let from = disc.point(disc.r - 2.0, mid);
@@ -208,12 +190,7 @@ fn draw_label(
         d = d.line_to(x, elbow.1);
     }
     d = d.line_to(x, y);
-    let leader = El::new("path")
-        .attr("id", format!("leader-{c}"))
-        .attr("d", d.finish())
-        .attr("fill", "none")
-        .attr("stroke", AXIS)
-        .attr("stroke-width", "0.5");
+    let leader = El::new("path").attr("id", format!("leader-{c}")).attr("d", d.finish()).attr("fill", "none").attr("stroke", AXIS).attr("stroke-width", "0.5");
     canvas.marks.empty(leader);
     let (tx, anchor) = if right { (x + 2.0, Anchor::Start) } else { (x - 2.0, Anchor::End) };
     canvas.label(Label::new(format!("label-slice-{c}"), text, tx, y + CENTRE_DROP * size, size, anchor));

@@ -124,13 +124,7 @@ pub fn nice_ticks(lo: f64, hi: f64, max_intervals: usize) -> Ticks {
             let first = (lo / step + 1e-9).floor();
             let last = (hi / step - 1e-9).ceil();
             if last - first <= max_intervals {
-                return Ticks {
-                    first: first as i64,
-                    intervals: (last - first).max(1.0) as i64,
-                    mantissa,
-                    exponent: exponent + shift,
-                    grouped: false,
-                };
+                return Ticks { first: first as i64, intervals: (last - first).max(1.0) as i64, mantissa, exponent: exponent + shift, grouped: false };
             }
         }
         exponent += 1;

@@ -51,11 +51,7 @@ fn sample(kind: ChartKind) -> (ChartOptions, ChartData) {
         ),
         ChartKind::GroupedBar => data(
             &SECTORS,
-            vec![
-                series("2019年", &["30.1", "50.2", "100.5"]),
-                series("2020年", &["33.8", "-4.6", "104"]),
-                series("2021年", &["36.56", "56.76", "112.4"]),
-            ],
+            vec![series("2019年", &["30.1", "50.2", "100.5"]), series("2020年", &["33.8", "-4.6", "104"]), series("2021年", &["36.56", "56.76", "112.4"])],
         ),
         ChartKind::StackedBar | ChartKind::PercentBar => data(
             &years,
@@ -69,10 +65,7 @@ fn sample(kind: ChartKind) -> (ChartOptions, ChartData) {
         ),
         ChartKind::Line => data(
             &years,
-            vec![
-                series("地区生产总值增速", &["7.9", "8.1", "7.5", "3.8", "8.9"]),
-                series("固定资产投资增速", &["12", "11.3", "10.2", "-2.1", "9.5"]),
-            ],
+            vec![series("地区生产总值增速", &["7.9", "8.1", "7.5", "3.8", "8.9"]), series("固定资产投资增速", &["12", "11.3", "10.2", "-2.1", "9.5"])],
         ),
         ChartKind::Donut => data(
             &["农业", "工业", "建筑业", "批发和零售业", "交通运输业", "其他服务业"],
@@ -113,10 +106,7 @@ fn stress_samples() -> Vec<(ChartOptions, ChartData)> {
         (options(ChartKind::StackedBar), data(&quarters, many.clone())),
         (options(ChartKind::PercentBar), data(&quarters, many.clone())),
         (options(ChartKind::Line), data(&quarters, many[..4].to_vec())),
-        (
-            options(ChartKind::Pie),
-            data(&long, vec![series("", &["50", "1.2", "0.8", "30", "2", "1", "0.5", "40", "3", "0.3"])]),
-        ),
+        (options(ChartKind::Pie), data(&long, vec![series("", &["50", "1.2", "0.8", "30", "2", "1", "0.5", "40", "3", "0.3"])])),
     ];
     let mut small = options(ChartKind::GroupedBar);
     (small.width, small.height, small.source, small.unit) = (220.0, 160.0, String::new(), String::new());
@@ -126,35 +116,17 @@ fn stress_samples() -> Vec<(ChartOptions, ChartData)> {
         (options(ChartKind::Line), data(&["2021年"], vec![series("甲", &["5"]), series("乙", &["5"])])),
         (
             options(ChartKind::HorizontalBar),
-            data(
-                &SECTORS,
-                vec![
-                    series("2020年", &["12", "-5.5", "30"]),
-                    series("2021年", &["15", "8", "-2"]),
-                    series("2022年", &["1", "2", "3"]),
-                ],
-            ),
+            data(&SECTORS, vec![series("2020年", &["12", "-5.5", "30"]), series("2021年", &["15", "8", "-2"]), series("2022年", &["1", "2", "3"])]),
         ),
         (
             options(ChartKind::StackedBar),
-            data(
-                &SECTORS,
-                vec![
-                    series("收入", &["12", "20", "30"]),
-                    series("支出", &["-8", "-25", "-10"]),
-                    series("其他", &["3", "-2", "1"]),
-                ],
-            ),
+            data(&SECTORS, vec![series("收入", &["12", "20", "30"]), series("支出", &["-8", "-25", "-10"]), series("其他", &["3", "-2", "1"])]),
         ),
         (
             options(ChartKind::Line),
             data(
                 &quarters,
-                vec![
-                    series("甲", &["10", "20", "30", "40"]),
-                    series("乙", &["10.5", "21", "29", "41"]),
-                    series("丙", &["11", "19.5", "31", "39"]),
-                ],
+                vec![series("甲", &["10", "20", "30", "40"]), series("乙", &["10.5", "21", "29", "41"]), series("丙", &["11", "19.5", "31", "39"])],
             ),
         ),
         (small, data(&SECTORS, vec![series("2020年", &["12", "5.5", "30"]), series("2021年", &["15", "8", "22"])])),
@@ -388,10 +360,7 @@ fn swept_angle(tree: &usvg::Tree, id: &str, centre: (f64, f64), radius: f64) -> 
     let mut points = Vec::new();
     for segment in path.data().segments() {
         let p = match segment {
-            PathSegment::MoveTo(p)
-            | PathSegment::LineTo(p)
-            | PathSegment::CubicTo(_, _, p)
-            | PathSegment::QuadTo(_, p) => p,
+            PathSegment::MoveTo(p) | PathSegment::LineTo(p) | PathSegment::CubicTo(_, _, p) | PathSegment::QuadTo(_, p) => p,
             PathSegment::Close => continue,
         };
         let mut p = p;
@@ -419,15 +388,9 @@ fn assert_slices_proportional(kind: ChartKind) {
     let (o, d) = sample(kind);
     let tree = parse(&rendered(&o, &d).svg());
     let n = d.categories.len();
-    let all = (0..n).map(|c| bbox(&tree, &format!("slice-{c}"))).reduce(|a, b| {
-        usvg::Rect::from_ltrb(
-            a.left().min(b.left()),
-            a.top().min(b.top()),
-            a.right().max(b.right()),
-            a.bottom().max(b.bottom()),
-        )
-        .unwrap_or(a)
-    });
+    let all = (0..n)
+        .map(|c| bbox(&tree, &format!("slice-{c}")))
+        .reduce(|a, b| usvg::Rect::from_ltrb(a.left().min(b.left()), a.top().min(b.top()), a.right().max(b.right()), a.bottom().max(b.bottom())).unwrap_or(a));
     let Some(all) = all else { panic!("no slices") };
     let centre = (f64::from(all.x() + all.width() / 2.0), f64::from(all.y() + all.height() / 2.0));
     let radius = f64::from(all.width()) / 2.0;
@@ -534,11 +497,7 @@ fn rendered_labels_do_not_overlap_each_other_or_the_marks() {
         }
         for t in nodes.iter().filter(|t| t.id.starts_with("label-in-")) {
             let segment = t.id.replacen("label-in-", "bar-", 1);
-            assert!(
-                to_rect(bbox(&tree, &segment)).contains(&t.ink, 0.01),
-                "{kind}: {} sticks out of its segment",
-                t.id
-            );
+            assert!(to_rect(bbox(&tree, &segment)).contains(&t.ink, 0.01), "{kind}: {} sticks out of its segment", t.id);
         }
         if o.kind.is_circular() {
             assert_labels_outside_pie(&tree, &nodes, d.categories.len());
@@ -595,23 +554,10 @@ fn estimated_label_boxes_do_not_overlap_and_stay_on_the_chart() {
 
 #[test]
 fn width_estimates_cover_the_real_glyphs() {
-    let samples = [
-        "第一产业",
-        "36.56（17.8%）",
-        "2021年",
-        "GDP增速",
-        "-3.4",
-        "资料来源：某市统计局",
-        "Wuhan Maglev",
-        "100%",
-        "mmm WWW iii",
-    ];
+    let samples = ["第一产业", "36.56（17.8%）", "2021年", "GDP增速", "-3.4", "资料来源：某市统计局", "Wuhan Maglev", "100%", "mmm WWW iii"];
     let mut svg = String::from("<svg xmlns=\"http://www.w3.org/2000/svg\" width=\"600\" height=\"400\">");
     for (i, s) in samples.iter().enumerate() {
-        svg.push_str(&format!(
-            "<text id=\"t{i}\" x=\"10\" y=\"{}\" font-family=\"{FAMILY}\" font-size=\"10\">{s}</text>",
-            20 + i * 20
-        ));
+        svg.push_str(&format!("<text id=\"t{i}\" x=\"10\" y=\"{}\" font-family=\"{FAMILY}\" font-size=\"10\">{s}</text>", 20 + i * 20));
     }
     svg.push_str("</svg>");
     let tree = parse(&svg);
@@ -622,12 +568,7 @@ fn width_estimates_cover_the_real_glyphs() {
         assert!(estimate <= t.ink.w * 1.3 + 2.0, "“{}”: estimate {estimate} far above the ink {}", t.text, t.ink.w);
         // The estimated box height (ascent 0.9 em + descent 0.2 em) holds the glyphs.
         let baseline = 20.0 + 20.0 * t.id[1..].parse::<f64>().unwrap_or(0.0);
-        assert!(
-            t.ink.y >= baseline - 9.0 - 0.01 && t.ink.y + t.ink.h <= baseline + 2.6 + 0.01,
-            "“{}” ink {:?}",
-            t.text,
-            t.ink
-        );
+        assert!(t.ink.y >= baseline - 9.0 - 0.01 && t.ink.y + t.ink.h <= baseline + 2.6 + 0.01, "“{}” ink {:?}", t.text, t.ink);
     }
 }
 
@@ -692,10 +633,7 @@ fn output_is_deterministic_with_short_numbers() {
         for attribute in a.split('"').skip(1).step_by(2) {
             for token in attribute.split(|c: char| !(c.is_ascii_digit() || c == '.')) {
                 if let Some((_, decimals)) = token.split_once('.') {
-                    assert!(
-                        decimals.len() <= 2 || attribute.contains('：') || attribute.contains('。'),
-                        "long number {token} in {attribute}"
-                    );
+                    assert!(decimals.len() <= 2 || attribute.contains('：') || attribute.contains('。'), "long number {token} in {attribute}");
                 }
             }
         }
@@ -717,10 +655,7 @@ fn hatches_take_over_after_four_series() {
 #[test]
 fn alt_text_lists_every_value() {
     let (o, d) = sample(ChartKind::Bar);
-    assert_eq!(
-        rendered(&o, &d).alt,
-        "柱形图：2021年上半年三次产业增加值（亿元）。第一产业 36.56，第二产业 56.76，第三产业 112.4。资料来源：某市统计局。"
-    );
+    assert_eq!(rendered(&o, &d).alt, "柱形图：2021年上半年三次产业增加值（亿元）。第一产业 36.56，第二产业 56.76，第三产业 112.4。资料来源：某市统计局。");
     let (o, d) = sample(ChartKind::Pie);
     assert_eq!(
         rendered(&o, &d).alt,
@@ -728,10 +663,7 @@ fn alt_text_lists_every_value() {
     );
     let (o, d) = sample(ChartKind::GroupedBar);
     let alt = rendered(&o, &d).alt;
-    assert!(
-        alt.starts_with("簇状柱形图：") && alt.contains("2020年：第一产业 33.8，第二产业 -4.6，第三产业 104；2021年："),
-        "{alt}"
-    );
+    assert!(alt.starts_with("簇状柱形图：") && alt.contains("2020年：第一产业 33.8，第二产业 -4.6，第三产业 104；2021年："), "{alt}");
     let (o, d) = sample(ChartKind::PercentBar);
     let alt = rendered(&o, &d).alt;
     assert!(alt.contains("2017年：第一产业 28.1（"), "{alt}");
@@ -784,10 +716,7 @@ fn bad_data_is_reported() {
     let empty_total = data(&["2020年", "2021年"], vec![series("甲", &["0", "1"]), series("乙", &["0", "2"])]);
     assert!(error(ChartKind::PercentBar, &empty_total).contains("2020年 add up to 0"));
     let negative_share = data(&["2020年"], vec![series("甲", &["3"]), series("乙", &["-1.50"])]);
-    assert_eq!(
-        error(ChartKind::PercentBar, &negative_share),
-        "percent-bar values must not be negative, found -1.50 for 2020年 in series “乙”"
-    );
+    assert_eq!(error(ChartKind::PercentBar, &negative_share), "percent-bar values must not be negative, found -1.50 for 2020年 in series “乙”");
     let unnamed = data(&SECTORS, vec![series("甲", &["1", "2", "3"]), series("", &["1", "2", "3"])]);
     assert!(error(ChartKind::GroupedBar, &unnamed).contains("series 2 has no name"));
     let mut labels = series("", &["1", "2", "3"]);
@@ -864,8 +793,7 @@ fn title_can_be_left_to_the_caption() {
 /// starts and where its last glyph's advance ends, on the baseline.
 fn pen_run(tree: &usvg::Tree, id: &str) -> ((f64, f64), (f64, f64)) {
     let usvg::Node::Text(text) = node(tree, id) else { panic!("{id} is not a text") };
-    let glyphs: Vec<&usvg::layout::PositionedGlyph> =
-        text.layouted().iter().flat_map(|span| &span.positioned_glyphs).collect();
+    let glyphs: Vec<&usvg::layout::PositionedGlyph> = text.layouted().iter().flat_map(|span| &span.positioned_glyphs).collect();
     let (Some(first), Some(last)) = (glyphs.first(), glyphs.last()) else { panic!("{id} has no glyphs") };
     // A glyph's transform works in font units, so the advance is added in font units too.
     let advance = tree
@@ -899,11 +827,8 @@ fn the_drawing_is_the_svg_with_its_labels_set_apart() {
             assert_eq!(node.text, label.text, "{kind}: labels in painting order");
             // The anchor and baseline of the label are where usvg set the same text.
             let ((x0, y0), (x1, y1)) = pen_run(&full, &node.id);
-            let (along_start, along_end, along_anchor, across, baseline) = if label.vertical {
-                (-y0, -y1, -label.y, x0, label.x)
-            } else {
-                (x0, x1, label.x, y0, label.y)
-            };
+            let (along_start, along_end, along_anchor, across, baseline) =
+                if label.vertical { (-y0, -y1, -label.y, x0, label.x) } else { (x0, x1, label.x, y0, label.y) };
             let expected = match label.anchor {
                 "start" => along_start,
                 "middle" => (along_start + along_end) / 2.0,
@@ -919,11 +844,8 @@ fn the_drawing_is_the_svg_with_its_labels_set_apart() {
 
 #[test]
 fn axis_ticks_group_thousands_like_the_data() {
-    let households = |labels: &[&str]| Series {
-        name: "惠及人数".to_string(),
-        values: vec![18106.0, 54318.0],
-        labels: labels.iter().map(|l| l.to_string()).collect(),
-    };
+    let households =
+        |labels: &[&str]| Series { name: "惠及人数".to_string(), values: vec![18106.0, 54318.0], labels: labels.iter().map(|l| l.to_string()).collect() };
     for kind in [ChartKind::Bar, ChartKind::HorizontalBar, ChartKind::Line] {
         let categories = ["棚户区改造", "老旧小区改造"];
         let grouped = rendered(&options(kind), &data(&categories, vec![households(&["18,106", "54,318"])]));

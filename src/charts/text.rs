@@ -238,10 +238,7 @@ pub(crate) struct Rect {
 impl Rect {
     /// Whether the interiors of the two rectangles intersect.
     pub fn overlaps(&self, other: &Rect) -> bool {
-        self.x < other.x + other.w
-            && other.x < self.x + self.w
-            && self.y < other.y + other.h
-            && other.y < self.y + self.h
+        self.x < other.x + other.w && other.x < self.x + self.w && self.y < other.y + other.h && other.y < self.y + self.h
     }
 
     /// Whether `other` lies inside this rectangle (with `tolerance` of slack).
@@ -280,17 +277,7 @@ pub(crate) struct Label {
 impl Label {
     /// A horizontal label in the default text colour.
     pub fn new(id: impl Into<String>, text: impl Into<String>, x: f64, y: f64, size: f64, anchor: Anchor) -> Self {
-        Label {
-            id: id.into(),
-            text: text.into(),
-            x,
-            y,
-            size,
-            anchor,
-            bold: false,
-            fill: TEXT,
-            vertical: false,
-        }
+        Label { id: id.into(), text: text.into(), x, y, size, anchor, bold: false, fill: TEXT, vertical: false }
     }
 
     /// Estimated width of the text.

@@ -72,16 +72,13 @@ pub fn embed(fonts: &FontSet, fonts_dir: &Path, faces: &[FaceSpec], chars: &BTre
             .into_iter()
             .map(|(face, source)| {
                 scope.spawn(move || {
-                    let bytes = subset_face(&source.data, source.index as usize, chars).map_err(|message| {
-                        Diagnostic::error(&source.path, format!("cannot subset {} for the EPUB: {message}", face.family))
-                    })?;
+                    let bytes = subset_face(&source.data, source.index as usize, chars)
+                        .map_err(|message| Diagnostic::error(&source.path, format!("cannot subset {} for the EPUB: {message}", face.family)))?;
                     Ok(EmbeddedFont { face: face.clone(), href: href_of(face), bytes })
                 })
             })
             .collect();
-        jobs.into_iter()
-            .map(|job| job.join().unwrap_or_else(|_| Err(Diagnostic::error(fonts_dir, "font subsetting stopped unexpectedly"))))
-            .collect()
+        jobs.into_iter().map(|job| job.join().unwrap_or_else(|_| Err(Diagnostic::error(fonts_dir, "font subsetting stopped unexpectedly")))).collect()
     })
 }
 
@@ -120,12 +117,8 @@ mod tests {
         for font in &embedded {
             assert!(font.bytes.len() < 100_000, "{} is {} bytes", font.href, font.bytes.len());
             let face = ttf_parser::Face::parse(&font.bytes, 0).expect("a standalone font");
-            let family = face
-                .names()
-                .into_iter()
-                .filter(|n| n.name_id == ttf_parser::name_id::FAMILY && n.is_unicode())
-                .find_map(|n| n.to_string())
-                .unwrap_or_default();
+            let family =
+                face.names().into_iter().filter(|n| n.name_id == ttf_parser::name_id::FAMILY && n.is_unicode()).find_map(|n| n.to_string()).unwrap_or_default();
             assert!(family.starts_with(font.face.family.trim_end_matches(" SC")), "{family}");
             for ch in &chars {
                 assert!(face.glyph_index(*ch).is_some(), "{} lacks {ch}", font.href);

@@ -53,109 +53,102 @@ fn packaging_error(at: &Path, message: impl std::fmt::Display) -> Diagnostics {
 /// Builds the EPUB edition of `context`'s document. `source_date_epoch`, when set, is the
 /// edition's modification time.
 pub fn render(context: &RenderContext<'_>, source_date_epoch: Option<i64>) -> Result<EpubOutput, Diagnostics> {
-        let document = context.document;
-        let meta = &document.meta;
-        let root = context.manuscript_root;
-        let design_dir = context.design.dir.as_path();
-        let book = sections::render(document, root)?;
+    let document = context.document;
+    let meta = &document.meta;
+    let root = context.manuscript_root;
+    let design_dir = context.design.dir.as_path();
+    let book = sections::render(document, root)?;
 
-        // Every character the book draws, in any of its documents.
-        let cover_alt = cover::cover_alt(&meta.title, &meta.subtitle, &meta.authors);
-        let mut chars: BTreeSet<char> = book.sections.iter().flat_map(|s| s.chars.iter().copied()).collect();
-        chars.extend(cover_alt.chars().chain(TOC_TITLE.chars()).chain(COVER_TITLE.chars()).filter(|c| !c.is_control()));
-        let with_code = book.sections.iter().any(|s| s.code);
-        let design_fonts = context.design.fonts.as_ref().ok_or_else(|| {
-            Diagnostics::one(
-                Diagnostic::error(design_dir.join(crate::design::DESIGN_FILE), "the design names no fonts, so the EPUB cannot tell which faces to embed")
-                    .with_hint("add a [fonts] section with body, heading and mono families (see assets/design.toml)"),
-            )
-        })?;
+    // Every character the book draws, in any of its documents.
+    let cover_alt = cover::cover_alt(&meta.title, &meta.subtitle, &meta.authors);
+    let mut chars: BTreeSet<char> = book.sections.iter().flat_map(|s| s.chars.iter().copied()).collect();
+    chars.extend(cover_alt.chars().chain(TOC_TITLE.chars()).chain(COVER_TITLE.chars()).filter(|c| !c.is_control()));
+    let with_code = book.sections.iter().any(|s| s.code);
+    let design_fonts = context.design.fonts.as_ref().ok_or_else(|| {
+        Diagnostics::one(
+            Diagnostic::error(design_dir.join(crate::design::DESIGN_FILE), "the design names no fonts, so the EPUB cannot tell which faces to embed")
+                .with_hint("add a [fonts] section with body, heading and mono families (see assets/design.toml)"),
+        )
+    })?;
 
-        // The cover's title page and the font subsets are independent: make them side by side.
-        let (typeset, embedded) = std::thread::scope(|scope| {
-            let cover = scope.spawn(|| context.typesetter().title_page(meta));
-            let embedded = fonts::embed(context.fonts, context.fonts_dir, &fonts::design_faces(design_fonts, with_code), &chars);
-            let typeset = cover.join().unwrap_or_else(|_| Err(packaging_error(design_dir, "the cover layout stopped unexpectedly")));
-            (typeset, embedded)
-        });
-        let (typeset, embedded) = (typeset?, embedded?);
-        let cover_svg = cover::cover_svg(&typeset.document)
-            .map_err(|e| packaging_error(design_dir, e))?
-            .ok_or_else(|| packaging_error(design_dir, "the cover design laid out no page"))?;
-        let cover_page = cover::cover_page(&meta.language, &meta.title, &cover_alt).map_err(|e| packaging_error(root, e))?;
-        let mut warnings = book.warnings.clone();
-        warnings.extend(typeset.warnings);
+    // The cover's title page and the font subsets are independent: make them side by side.
+    let (typeset, embedded) = std::thread::scope(|scope| {
+        let cover = scope.spawn(|| context.typesetter().title_page(meta));
+        let embedded = fonts::embed(context.fonts, context.fonts_dir, &fonts::design_faces(design_fonts, with_code), &chars);
+        let typeset = cover.join().unwrap_or_else(|_| Err(packaging_error(design_dir, "the cover layout stopped unexpectedly")));
+        (typeset, embedded)
+    });
+    let (typeset, embedded) = (typeset?, embedded?);
+    let cover_svg = cover::cover_svg(&typeset.document)
+        .map_err(|e| packaging_error(design_dir, e))?
+        .ok_or_else(|| packaging_error(design_dir, "the cover design laid out no page"))?;
+    let cover_page = cover::cover_page(&meta.language, &meta.title, &cover_alt).map_err(|e| packaging_error(root, e))?;
+    let mut warnings = book.warnings.clone();
+    warnings.extend(typeset.warnings);
 
-        let stylesheet = css::stylesheet(design_dir, &embedded)?;
+    let stylesheet = css::stylesheet(design_dir, &embedded)?;
 
-        let modified = metadata::modified(&meta.date, source_date_epoch)
-            .ok_or_else(|| packaging_error(root, format!("no usable date for the EPUB: `{}` / {:?}", meta.date, source_date_epoch)))?;
-        let published = metadata::publication_date(&meta.date).unwrap_or(modified);
-        let identifier = metadata::identifier(meta, context.output_name);
-        let long_descriptions = book.sections.iter().any(|s| s.charts > 0);
+    let modified = metadata::modified(&meta.date, source_date_epoch)
+        .ok_or_else(|| packaging_error(root, format!("no usable date for the EPUB: `{}` / {:?}", meta.date, source_date_epoch)))?;
+    let published = metadata::publication_date(&meta.date).unwrap_or(modified);
+    let identifier = metadata::identifier(meta, context.output_name);
+    let long_descriptions = book.sections.iter().any(|s| s.charts > 0);
 
-        let archive = (|| -> epub_builder::Result<Vec<u8>> {
-            let mut builder = EpubBuilder::new(ZipLibrary::new()?)?;
-            builder.epub_version(EpubVersion::V33);
-            builder.set_title(safe(&meta.title));
-            builder.set_authors(meta.authors.iter().map(|a| safe(a)).collect());
-            builder.add_language(safe(&meta.language));
-            builder.set_generator(format!("reportpress {}", env!("CARGO_PKG_VERSION")));
-            builder.set_toc_name(TOC_TITLE);
-            if !meta.description.is_empty() {
-                builder.set_description(vec![safe(&meta.description)]);
+    let archive = (|| -> epub_builder::Result<Vec<u8>> {
+        let mut builder = EpubBuilder::new(ZipLibrary::new()?)?;
+        builder.epub_version(EpubVersion::V33);
+        builder.set_title(safe(&meta.title));
+        builder.set_authors(meta.authors.iter().map(|a| safe(a)).collect());
+        builder.add_language(safe(&meta.language));
+        builder.set_generator(format!("reportpress {}", env!("CARGO_PKG_VERSION")));
+        builder.set_toc_name(TOC_TITLE);
+        if !meta.description.is_empty() {
+            builder.set_description(vec![safe(&meta.description)]);
+        }
+        builder.set_subjects(meta.keywords.iter().map(|k| safe(k)).collect());
+        builder.set_publication_date(published);
+        builder.set_modified_date(modified);
+        builder.set_uuid(identifier);
+        for (property, value) in metadata::accessibility(long_descriptions) {
+            // epub-builder writes a <meta>'s content unescaped: escape it here.
+            let content = quick_xml::escape::escape(value).into_owned();
+            builder.add_metadata_opf(Box::new(MetadataOpfV3::new(property.to_string(), content)));
+        }
+        builder.stylesheet(stylesheet.as_bytes())?;
+        // The large binary parts go into the archive in the fix-up pass (`later`): here
+        // they are empty, so epub-builder lists them in the manifest without compressing
+        // megabytes that the fix-up would only inflate and compress again.
+        for font in &embedded {
+            builder.add_resource(&font.href, EMPTY, "font/otf")?;
+        }
+        builder.add_cover_image(cover::COVER_IMAGE, EMPTY, "image/svg+xml")?;
+        for image in &book.images {
+            builder.add_resource(&image.href, EMPTY, image.media_type)?;
+        }
+        builder.add_content(EpubContent::new(cover::COVER_PAGE, cover_page.as_slice()).title(COVER_TITLE).reftype(ReferenceType::Cover))?;
+        for (index, section) in book.sections.iter().enumerate() {
+            let mut content = EpubContent::new(section.href.as_str(), section.xhtml.as_slice()).title(safe(&section.title));
+            if index == 0 {
+                content = content.reftype(ReferenceType::Text);
             }
-            builder.set_subjects(meta.keywords.iter().map(|k| safe(k)).collect());
-            builder.set_publication_date(published);
-            builder.set_modified_date(modified);
-            builder.set_uuid(identifier);
-            for (property, value) in metadata::accessibility(long_descriptions) {
-                // epub-builder writes a <meta>'s content unescaped: escape it here.
-                let content = quick_xml::escape::escape(value).into_owned();
-                builder.add_metadata_opf(Box::new(MetadataOpfV3::new(property.to_string(), content)));
+            for entry in toc_tree(&section.subheadings) {
+                content = content.child(entry);
             }
-            builder.stylesheet(stylesheet.as_bytes())?;
-            // The large binary parts go into the archive in the fix-up pass (`later`): here
-            // they are empty, so epub-builder lists them in the manifest without compressing
-            // megabytes that the fix-up would only inflate and compress again.
-            for font in &embedded {
-                builder.add_resource(&font.href, EMPTY, "font/otf")?;
-            }
-            builder.add_cover_image(cover::COVER_IMAGE, EMPTY, "image/svg+xml")?;
-            for image in &book.images {
-                builder.add_resource(&image.href, EMPTY, image.media_type)?;
-            }
-            builder.add_content(
-                EpubContent::new(cover::COVER_PAGE, cover_page.as_slice()).title(COVER_TITLE).reftype(ReferenceType::Cover),
-            )?;
-            for (index, section) in book.sections.iter().enumerate() {
-                let mut content = EpubContent::new(section.href.as_str(), section.xhtml.as_slice()).title(safe(&section.title));
-                if index == 0 {
-                    content = content.reftype(ReferenceType::Text);
-                }
-                for entry in toc_tree(&section.subheadings) {
-                    content = content.child(entry);
-                }
-                builder.add_content(content)?;
-            }
-            let mut archive = Vec::new();
-            builder.generate(&mut archive)?;
-            Ok(archive)
-        })()
-        .map_err(|e| packaging_error(root, e))?;
+            builder.add_content(content)?;
+        }
+        let mut archive = Vec::new();
+        builder.generate(&mut archive)?;
+        Ok(archive)
+    })()
+    .map_err(|e| packaging_error(root, e))?;
 
-        let (subtitle, publisher) = (safe(&meta.subtitle), safe(&meta.publisher));
-        let mut later: Vec<(&str, &[u8])> = embedded.iter().map(|f| (f.href.as_str(), f.bytes.as_slice())).collect();
-        later.push((cover::COVER_IMAGE, cover_svg.as_bytes()));
-        later.extend(book.images.iter().map(|image| (image.href.as_str(), image.bytes.as_slice())));
-        let fix = package::FixUp { language: &meta.language, subtitle: &subtitle, publisher: &publisher, modified, contents: &later };
-        let bytes = package::finish(&archive, &fix).map_err(|e| packaging_error(root, e))?;
-        Ok(EpubOutput {
-            bytes,
-            sections: book.sections.len(),
-            font_bytes: embedded.iter().map(|f| f.bytes.len()).sum(),
-            warnings,
-        })
+    let (subtitle, publisher) = (safe(&meta.subtitle), safe(&meta.publisher));
+    let mut later: Vec<(&str, &[u8])> = embedded.iter().map(|f| (f.href.as_str(), f.bytes.as_slice())).collect();
+    later.push((cover::COVER_IMAGE, cover_svg.as_bytes()));
+    later.extend(book.images.iter().map(|image| (image.href.as_str(), image.bytes.as_slice())));
+    let fix = package::FixUp { language: &meta.language, subtitle: &subtitle, publisher: &publisher, modified, contents: &later };
+    let bytes = package::finish(&archive, &fix).map_err(|e| packaging_error(root, e))?;
+    Ok(EpubOutput { bytes, sections: book.sections.len(), font_bytes: embedded.iter().map(|f| f.bytes.len()).sum(), warnings })
 }
 
 /// The stand-in content of a resource the fix-up pass fills in.

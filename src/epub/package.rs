@@ -25,8 +25,8 @@ use std::io::{Cursor, Read, Write};
 
 use chrono::{DateTime, Datelike, Timelike, Utc};
 use quick_xml::events::{BytesEnd, BytesStart, BytesText, Event};
-use quick_xml::{NsReader, Reader, Writer};
 use quick_xml::name::ResolveResult;
+use quick_xml::{NsReader, Reader, Writer};
 use zip::write::SimpleFileOptions;
 use zip::{CompressionMethod, ZipArchive, ZipWriter};
 
@@ -217,9 +217,7 @@ fn fix_package(opf: &[u8], with_svg: &BTreeSet<String>, fix: &FixUp<'_>) -> Resu
             let element = with_attributes(&element, &["xml:lang"], &[("xml:lang", fix.language)])?;
             write(writer, Event::Start(element))
         }
-        Event::Start(element) if element.name().as_ref() == b"dc:language" => {
-            write(writer, Event::Start(with_attributes(&element, &["id"], &[])?))
-        }
+        Event::Start(element) if element.name().as_ref() == b"dc:language" => write(writer, Event::Start(with_attributes(&element, &["id"], &[])?)),
         Event::Start(element) if element.name().as_ref() == b"dc:title" && !titled => {
             titled = true;
             write(writer, Event::Start(with_attributes(&element, &["id"], &[("id", "title")])?))

@@ -71,7 +71,6 @@ pub struct Book {
     pub warnings: Vec<Diagnostic>,
 }
 
-
 /// Renders `document` into content documents. Images are read from `manuscript_root`.
 pub fn render(document: &Document, manuscript_root: &Path) -> Result<Book, Diagnostics> {
     let groups = split_sections(&document.blocks);
@@ -107,9 +106,7 @@ pub fn render(document: &Document, manuscript_root: &Path) -> Result<Book, Diagn
             source: None,
         };
         let written = xhtml::document(lang, &title, None, |out| writer.write_section(out, group, document));
-        let (xhtml, chars) = written.map_err(|e| {
-            Diagnostics::one(Diagnostic::error(manuscript_root, format!("cannot write the EPUB section {href}: {e}")))
-        })?;
+        let (xhtml, chars) = written.map_err(|e| Diagnostics::one(Diagnostic::error(manuscript_root, format!("cannot write the EPUB section {href}: {e}"))))?;
         let (subheadings, code, charts) = (writer.subheadings, writer.code, writer.charts);
         sections.push(Section { href: href.clone(), title, subheadings, xhtml, chars, code, charts });
     }
@@ -142,8 +139,7 @@ fn plain(content: &[Inline]) -> String {
 /// Whether `id` can be used as an XML id as it is (an NCName without colons).
 fn is_xml_id(id: &str) -> bool {
     let mut chars = id.chars();
-    chars.next().is_some_and(|first| first.is_alphabetic() || first == '_')
-        && chars.all(|c| c.is_alphanumeric() || matches!(c, '-' | '_' | '.'))
+    chars.next().is_some_and(|first| first.is_alphabetic() || first == '_') && chars.all(|c| c.is_alphanumeric() || matches!(c, '-' | '_' | '.'))
 }
 
 /// What the numbering pass gave a figure or table.
@@ -199,8 +195,7 @@ impl ImageStore {
             "webp" => "image/webp",
             "svg" => "image/svg+xml",
             _ => {
-                return Err(Diagnostic::error(&full, "this image format cannot go into an EPUB")
-                    .with_hint("convert the image to PNG, JPEG, GIF, WebP or SVG"));
+                return Err(Diagnostic::error(&full, "this image format cannot go into an EPUB").with_hint("convert the image to PNG, JPEG, GIF, WebP or SVG"));
             }
         };
         let real_root = root.canonicalize().map_err(|e| io_error(root, "open the manuscript directory", &e))?;

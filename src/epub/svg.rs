@@ -105,13 +105,9 @@ fn rewrite(svg: &str, labels: &Labels<'_>) -> Result<Vec<Event<'static>>, String
                 if depth == 0 {
                     return Err("the chart's SVG has text outside its root element".into());
                 }
-                let known = reference.is_char_ref()
-                    || matches!(&*reference as &[u8], b"amp" | b"lt" | b"gt" | b"quot" | b"apos");
+                let known = reference.is_char_ref() || matches!(&*reference as &[u8], b"amp" | b"lt" | b"gt" | b"quot" | b"apos");
                 if !known {
-                    return Err(format!(
-                        "the chart's SVG uses the entity &{};, which XHTML does not define",
-                        String::from_utf8_lossy(&reference)
-                    ));
+                    return Err(format!("the chart's SVG uses the entity &{};, which XHTML does not define", String::from_utf8_lossy(&reference)));
                 }
                 if skipping.is_none() {
                     events.push(Event::GeneralRef(reference.into_owned()));

@@ -50,13 +50,21 @@ pub(crate) fn printable(blocks: &[Block], root: &Path) -> Vec<Diagnostic> {
             last_heading = Some(*level);
             let length = plain(content).chars().count();
             if length > MAX_HEADING_CHARS {
-                error(&block.source, format!("the heading has {length} characters; the limit is {MAX_HEADING_CHARS}"), "shorten the heading: it is also the PDF bookmark");
+                error(
+                    &block.source,
+                    format!("the heading has {length} characters; the limit is {MAX_HEADING_CHARS}"),
+                    "shorten the heading: it is also the PDF bookmark",
+                );
             }
         }
         BlockKind::Paragraph { lead, content } => {
             let length = lead.as_deref().map_or(0, |lead| plain(lead).chars().count()) + plain(content).chars().count();
             if length > MAX_PARAGRAPH_CHARS {
-                error(&block.source, format!("the paragraph has {length} characters; the limit is {MAX_PARAGRAPH_CHARS}"), "separate paragraphs with a blank line");
+                error(
+                    &block.source,
+                    format!("the paragraph has {length} characters; the limit is {MAX_PARAGRAPH_CHARS}"),
+                    "separate paragraphs with a blank line",
+                );
             }
         }
         BlockKind::Image { alt, .. } if alt.chars().count() > MAX_ATTRIBUTE_CHARS => {
@@ -66,7 +74,11 @@ pub(crate) fn printable(blocks: &[Block], root: &Path) -> Vec<Diagnostic> {
             let mut words = Vec::new();
             data.for_each_text(&mut |text| words.extend(long_word(text)));
             if let Some(word) = words.first() {
-                error(&block.source, format!("a cell of the table holds a word of {word} characters that cannot be broken"), "shorten the cell in the data table");
+                error(
+                    &block.source,
+                    format!("a cell of the table holds a word of {word} characters that cannot be broken"),
+                    "shorten the cell in the data table",
+                );
             }
         }
         _ => {}
@@ -75,7 +87,11 @@ pub(crate) fn printable(blocks: &[Block], root: &Path) -> Vec<Diagnostic> {
     walk::inlines(blocks, &mut |inline, source| match inline {
         Inline::Text { text } | Inline::Code { text } => {
             if let Some(length) = long_word(text) {
-                error(source, format!("a word of {length} characters without a space cannot be set in a line (the limit is {MAX_WORD_CHARS})"), "insert spaces, or shorten it (a long address belongs in a link: [text](address))");
+                error(
+                    source,
+                    format!("a word of {length} characters without a space cannot be set in a line (the limit is {MAX_WORD_CHARS})"),
+                    "insert spaces, or shorten it (a long address belongs in a link: [text](address))",
+                );
             }
         }
         Inline::Link { url, .. } if url.chars().count() > MAX_ATTRIBUTE_CHARS => {
@@ -84,7 +100,11 @@ pub(crate) fn printable(blocks: &[Block], root: &Path) -> Vec<Diagnostic> {
         Inline::Note { .. } => {
             notes += 1;
             if notes == MAX_NOTES + 1 {
-                error(source, format!("this is footnote number {}; the limit is {MAX_NOTES}", MAX_NOTES + 1), "split the report into volumes, or move notes into the text");
+                error(
+                    source,
+                    format!("this is footnote number {}; the limit is {MAX_NOTES}", MAX_NOTES + 1),
+                    "split the report into volumes, or move notes into the text",
+                );
             }
         }
         _ => {}

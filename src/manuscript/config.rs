@@ -107,9 +107,8 @@ impl ReportConfig {
         if !is_iso_date(&self.date) {
             problem("date", format!("`date` must be written YYYY-MM-DD, found `{}`", self.date), "write e.g. date = \"2021-12-01\"");
         }
-        let output_ok = !self.output.is_empty()
-            && self.output.chars().all(|c| c.is_ascii_alphanumeric() || matches!(c, '-' | '_' | '.'))
-            && !self.output.starts_with('.');
+        let output_ok =
+            !self.output.is_empty() && self.output.chars().all(|c| c.is_ascii_alphanumeric() || matches!(c, '-' | '_' | '.')) && !self.output.starts_with('.');
         if !output_ok {
             problem(
                 "output",
@@ -117,7 +116,9 @@ impl ReportConfig {
                 "use letters, digits, '-', '_' and '.', e.g. output = \"annual-report-2021\"",
             );
         }
-        for (key, value, limit) in [("title", &self.title, 200), ("subtitle", &self.subtitle, 200), ("publisher", &self.publisher, 200), ("description", &self.description, 4000)] {
+        for (key, value, limit) in
+            [("title", &self.title, 200), ("subtitle", &self.subtitle, 200), ("publisher", &self.publisher, 200), ("description", &self.description, 4000)]
+        {
             let length = value.chars().count();
             if length > limit {
                 problem(key, format!("`{key}` has {length} characters; the limit is {limit}"), "shorten it: it is printed and stored in the PDF's metadata");
@@ -129,7 +130,11 @@ impl ReportConfig {
             }
         }
         if self.files.is_empty() {
-            problem("files", "`files` lists no text files: the manuscript is empty".into(), "list the Markdown files in reading order, e.g. files = [\"text/01.md\"]");
+            problem(
+                "files",
+                "`files` lists no text files: the manuscript is empty".into(),
+                "list the Markdown files in reading order, e.g. files = [\"text/01.md\"]",
+            );
         }
         for (index, file) in self.files.iter().enumerate() {
             let escapes = file.is_absolute() || file.components().any(|c| matches!(c, std::path::Component::ParentDir));
@@ -142,7 +147,10 @@ impl ReportConfig {
             if file.as_os_str().is_empty() {
                 entry_problem("`files` lists an empty file name".into(), "remove the empty entry");
             } else if escapes {
-                entry_problem(format!("text file `{}` is outside the manuscript directory", file.display()), "list files by paths relative to the manuscript directory");
+                entry_problem(
+                    format!("text file `{}` is outside the manuscript directory", file.display()),
+                    "list files by paths relative to the manuscript directory",
+                );
             } else if self.files[..index].contains(file) {
                 entry_problem(format!("text file `{}` is listed twice", file.display()), "list every text file once");
             }
@@ -170,4 +178,3 @@ fn line_of_value_after(text: &str, key: &str, value: &str) -> Option<usize> {
 fn is_iso_date(date: &str) -> bool {
     chrono::NaiveDate::parse_from_str(date, "%Y-%m-%d").is_ok() && date.len() == 10
 }
-

@@ -11,8 +11,8 @@ use std::path::{Path, PathBuf};
 use serde::Deserialize;
 use toml::Spanned;
 
-use crate::source::{line_column, toml_diagnostic};
 use crate::diagnostics::{Diagnostic, Diagnostics, io_error};
+use crate::source::{line_column, toml_diagnostic};
 
 /// A rule as written in a data table file.
 #[derive(Debug, Clone, Deserialize)]
@@ -158,12 +158,11 @@ impl DataTable {
 
     /// The value at `row`, `column`.
     pub fn value(&self, row: &str, column: &str) -> Result<&Value, String> {
-        let row_data = self.row(row).ok_or_else(|| {
-            format!("table `{}` has no row `{row}` (rows: {})", self.id, list(self.rows.iter().map(|r| r.key.as_str())))
-        })?;
-        let index = self.column_index(column).ok_or_else(|| {
-            format!("table `{}` has no column `{column}` (columns: {})", self.id, list(self.columns.iter().map(|c| c.name.as_str())))
-        })?;
+        let row_data =
+            self.row(row).ok_or_else(|| format!("table `{}` has no row `{row}` (rows: {})", self.id, list(self.rows.iter().map(|r| r.key.as_str()))))?;
+        let index = self
+            .column_index(column)
+            .ok_or_else(|| format!("table `{}` has no column `{column}` (columns: {})", self.id, list(self.columns.iter().map(|c| c.name.as_str()))))?;
         Ok(&row_data.values[index])
     }
 }
@@ -171,11 +170,7 @@ impl DataTable {
 /// Joins names for a message, shortening long lists.
 pub fn list<'a>(names: impl Iterator<Item = &'a str>) -> String {
     let names: Vec<&str> = names.collect();
-    if names.len() > 12 {
-        format!("{} … and {} more", names[..12].join("、"), names.len() - 12)
-    } else {
-        names.join("、")
-    }
+    if names.len() > 12 { format!("{} … and {} more", names[..12].join("、"), names.len() - 12) } else { names.join("、") }
 }
 
 /// All data tables of a manuscript, by id.
@@ -227,10 +222,8 @@ impl DataSet {
             Ok(entries) => entries,
             Err(e) => return (set, Diagnostics::one(io_error(&dir, "read the data directory", &e))),
         };
-        let mut paths: Vec<PathBuf> = entries
-            .filter_map(|entry| entry.ok().map(|e| e.path()))
-            .filter(|path| path.extension().is_some_and(|ext| ext == "toml"))
-            .collect();
+        let mut paths: Vec<PathBuf> =
+            entries.filter_map(|entry| entry.ok().map(|e| e.path())).filter(|path| path.extension().is_some_and(|ext| ext == "toml")).collect();
         paths.sort();
         for path in paths {
             match load_table(&path, &dir, manuscript_root) {
@@ -283,12 +276,16 @@ type Normalised = (String, f64, PathBuf, usize);
 fn load_table(path: &Path, dir: &Path, manuscript_root: &Path) -> Result<(DataTable, Vec<Diagnostic>), Vec<Diagnostic>> {
     let id = path.file_stem().and_then(|s| s.to_str()).unwrap_or_default().to_string();
     if id.is_empty() || !id.chars().all(|c| c.is_ascii_alphanumeric() || c == '_' || c == '-') {
-        return Err(vec![Diagnostic::error(path, format!("data table name `{id}` must use ASCII letters, digits, '_' or '-'"))
-            .at_line(1)
-            .with_hint("rename the file, e.g. data/gdp_2021.toml")]);
+        return Err(vec![
+            Diagnostic::error(path, format!("data table name `{id}` must use ASCII letters, digits, '_' or '-'"))
+                .at_line(1)
+                .with_hint("rename the file, e.g. data/gdp_2021.toml"),
+        ]);
     }
     if let Err(message) = inside(manuscript_root, path) {
-        return Err(vec![Diagnostic::error(path, message).at_line(1).with_hint("copy the data table into the manuscript's data/ directory instead of linking to it")]);
+        return Err(vec![
+            Diagnostic::error(path, message).at_line(1).with_hint("copy the data table into the manuscript's data/ directory instead of linking to it"),
+        ]);
     }
     let text = crate::source::read_text(path, "this data table").map_err(|d| vec![d.at_line_if_unknown(1)])?;
     let file: TableFile = toml::from_str(&text).map_err(|e| vec![toml_diagnostic(path, &text, &e)])?;
@@ -296,10 +293,18 @@ fn load_table(path: &Path, dir: &Path, manuscript_root: &Path) -> Result<(DataTa
     let columns_line = crate::source::line_of_key(&text, "columns").unwrap_or(1);
     for (index, column) in file.columns.iter().enumerate() {
         if let Some(bad) = column.name.chars().find(|c| matches!(c, '.' | '{' | '}')) {
-            problems.push(Diagnostic::error(path, format!("column name `{}` contains `{bad}`", column.name)).at_line(columns_line).with_hint("references use '.' to separate table, row and column; remove it from the name"));
+            problems.push(
+                Diagnostic::error(path, format!("column name `{}` contains `{bad}`", column.name))
+                    .at_line(columns_line)
+                    .with_hint("references use '.' to separate table, row and column; remove it from the name"),
+            );
         }
         if file.columns[..index].iter().any(|c| c.name == column.name) {
-            problems.push(Diagnostic::error(path, format!("column `{}` is declared twice", column.name)).at_line(columns_line).with_hint("give every column its own name"));
+            problems.push(
+                Diagnostic::error(path, format!("column `{}` is declared twice", column.name))
+                    .at_line(columns_line)
+                    .with_hint("give every column its own name"),
+            );
         }
     }
     let mut normalised = Vec::new();
@@ -320,7 +325,11 @@ fn load_table(path: &Path, dir: &Path, manuscript_root: &Path) -> Result<(DataTa
                     Vec::new()
                 }
                 (false, Err(message)) => {
-                    problems.push(Diagnostic::error(path, format!("`file = \"{}\"`: {message}", csv_file.get_ref())).at_line(line).with_hint("copy the CSV into data/ instead of linking to it"));
+                    problems.push(
+                        Diagnostic::error(path, format!("`file = \"{}\"`: {message}", csv_file.get_ref()))
+                            .at_line(line)
+                            .with_hint("copy the CSV into data/ instead of linking to it"),
+                    );
                     Vec::new()
                 }
                 (false, Ok(())) if is_spreadsheet(&csv_path) => {
@@ -336,7 +345,11 @@ fn load_table(path: &Path, dir: &Path, manuscript_root: &Path) -> Result<(DataTa
             }
         }
         (Some(_), Some(_)) => {
-            problems.push(Diagnostic::error(path, "the table has both `rows` and `file`").at_line(crate::source::line_of_key(&text, "file").unwrap_or(1)).with_hint("keep one source of rows"));
+            problems.push(
+                Diagnostic::error(path, "the table has both `rows` and `file`")
+                    .at_line(crate::source::line_of_key(&text, "file").unwrap_or(1))
+                    .with_hint("keep one source of rows"),
+            );
             Vec::new()
         }
         (None, None) => {
@@ -347,16 +360,28 @@ fn load_table(path: &Path, dir: &Path, manuscript_root: &Path) -> Result<(DataTa
     let mut keys = std::collections::HashSet::new();
     for row in &rows {
         if !keys.insert(row.key.as_str()) {
-            problems.push(Diagnostic::error(path, format!("row `{}` appears twice", row.key)).at_line(row.line).with_hint("row keys must be unique: references name rows by key"));
+            problems.push(
+                Diagnostic::error(path, format!("row `{}` appears twice", row.key))
+                    .at_line(row.line)
+                    .with_hint("row keys must be unique: references name rows by key"),
+            );
         }
         if row.key.contains(['.', '{', '}']) {
-            problems.push(Diagnostic::error(path, format!("row key `{}` contains '.', '{{' or '}}'", row.key)).at_line(row.line).with_hint("references use '.' as separator; remove it from the key"));
+            problems.push(
+                Diagnostic::error(path, format!("row key `{}` contains '.', '{{' or '}}'", row.key))
+                    .at_line(row.line)
+                    .with_hint("references use '.' as separator; remove it from the key"),
+            );
         }
     }
-    let rules = file.rules.into_iter().map(|rule| {
-        let (line, _) = line_column(&text, rule.span().start);
-        (rule.into_inner(), line)
-    }).collect();
+    let rules = file
+        .rules
+        .into_iter()
+        .map(|rule| {
+            let (line, _) = line_column(&text, rule.span().start);
+            (rule.into_inner(), line)
+        })
+        .collect();
     if !problems.is_empty() {
         return Err(problems);
     }
@@ -401,7 +426,11 @@ fn inline_rows(
     normalised: &mut Vec<Normalised>,
 ) -> Vec<Row> {
     if rows.len() > MAX_ROWS {
-        problems.push(Diagnostic::error(path, format!("the table has {} rows; the limit is {MAX_ROWS}", rows.len())).at_line(crate::source::line_of_key(text, "rows").unwrap_or(1)).with_hint("split the table"));
+        problems.push(
+            Diagnostic::error(path, format!("the table has {} rows; the limit is {MAX_ROWS}", rows.len()))
+                .at_line(crate::source::line_of_key(text, "rows").unwrap_or(1))
+                .with_hint("split the table"),
+        );
         return Vec::new();
     }
     let mut out = Vec::new();
@@ -473,7 +502,6 @@ impl RowsFile<'_> {
     }
 }
 
-
 /// Whether a data file is a spreadsheet (read with `calamine`) rather than CSV.
 fn is_spreadsheet(path: &Path) -> bool {
     let extension = path.extension().and_then(|e| e.to_str()).unwrap_or("").to_ascii_lowercase();
@@ -541,7 +569,9 @@ fn sheet_rows(source: &RowsFile<'_>, sheet: Option<(&str, usize)>, problems: &mu
             continue; // blank rows under the table
         }
         if out.len() >= MAX_ROWS {
-            problems.push(Diagnostic::error(path, format!("more than {MAX_ROWS} rows; the limit for one table is {MAX_ROWS}")).at_line(line).with_hint("split the table"));
+            problems.push(
+                Diagnostic::error(path, format!("more than {MAX_ROWS} rows; the limit for one table is {MAX_ROWS}")).at_line(line).with_hint("split the table"),
+            );
             break;
         }
         if let Some(row) = make_row(path, source.columns, &texts, line, problems, normalised) {
@@ -588,7 +618,11 @@ fn csv_rows(source: &RowsFile<'_>, problems: &mut Vec<Diagnostic>, normalised: &
         match record {
             Ok(record) => {
                 if out.len() >= MAX_ROWS {
-                    problems.push(Diagnostic::error(csv_path, format!("more than {MAX_ROWS} rows; the limit for one table is {MAX_ROWS}")).at_line(MAX_ROWS + 2).with_hint("split the table"));
+                    problems.push(
+                        Diagnostic::error(csv_path, format!("more than {MAX_ROWS} rows; the limit for one table is {MAX_ROWS}"))
+                            .at_line(MAX_ROWS + 2)
+                            .with_hint("split the table"),
+                    );
                     break;
                 }
                 let line = record.position().map_or(1, |p| p.line() as usize).max(1);
@@ -605,7 +639,8 @@ fn csv_rows(source: &RowsFile<'_>, problems: &mut Vec<Diagnostic>, normalised: &
                     }
                     _ => format!("malformed CSV: {error}"),
                 };
-                problems.push(Diagnostic::error(csv_path, message).at_line(line).with_hint("every row needs one cell per header column (an empty cell is fine)"));
+                problems
+                    .push(Diagnostic::error(csv_path, message).at_line(line).with_hint("every row needs one cell per header column (an empty cell is fine)"));
             }
         }
     }
@@ -712,7 +747,11 @@ mod tests {
     #[test]
     fn inline_and_csv_tables_load_and_look_up() {
         let dir = tempfile::tempdir().unwrap();
-        write(dir.path(), "gdp.toml", "title = \"t\"\nkey = \"产业\"\ncolumns = [{ name = \"增加值\", unit = \"亿元\" }]\nrows = [\n  [\"第一产业\", \"36.56\"],\n  [\"合计\", \"205.72\"],\n]\n");
+        write(
+            dir.path(),
+            "gdp.toml",
+            "title = \"t\"\nkey = \"产业\"\ncolumns = [{ name = \"增加值\", unit = \"亿元\" }]\nrows = [\n  [\"第一产业\", \"36.56\"],\n  [\"合计\", \"205.72\"],\n]\n",
+        );
         write(dir.path(), "jobs.toml", "title = \"t\"\nkey = \"项目\"\ncolumns = [{ name = \"数量\" }]\nfile = \"jobs.csv\"\n");
         write(dir.path(), "jobs.csv", "\u{feff}项目,数量\n岗位,\"31,565\"\n");
         let set = DataSet::load(dir.path()).unwrap();
@@ -725,7 +764,11 @@ mod tests {
     #[test]
     fn bad_cells_are_located() {
         let dir = tempfile::tempdir().unwrap();
-        write(dir.path(), "bad.toml", "title = \"t\"\nkey = \"k\"\ncolumns = [{ name = \"v\" }]\nrows = [\n  [\"a\", \"1\"],\n  [\"b\", \"x1\"],\n  [\"c\"],\n]\n");
+        write(
+            dir.path(),
+            "bad.toml",
+            "title = \"t\"\nkey = \"k\"\ncolumns = [{ name = \"v\" }]\nrows = [\n  [\"a\", \"1\"],\n  [\"b\", \"x1\"],\n  [\"c\"],\n]\n",
+        );
         let errors = DataSet::load(dir.path()).unwrap_err();
         let lines: Vec<_> = errors.0.iter().map(|d| d.line).collect();
         assert_eq!(lines, vec![Some(6), Some(7)], "{errors}");

@@ -47,9 +47,12 @@ pub(crate) fn resolve(blocks: &mut [Block], data: &DataSet, root: &Path, diagnos
             if expanded > MAX_EXPANDED_BYTES {
                 if !std::mem::replace(&mut over_limit, true) {
                     diagnostics.push(
-                        Diagnostic::error(root.join(&source.file), format!("the data references add more than {} MiB to the text", MAX_EXPANDED_BYTES / 1048576))
-                            .at(at.line, at.column)
-                            .with_hint("a reference prints its whole cell: keep long texts in the manuscript, not in data cells"),
+                        Diagnostic::error(
+                            root.join(&source.file),
+                            format!("the data references add more than {} MiB to the text", MAX_EXPANDED_BYTES / 1048576),
+                        )
+                        .at(at.line, at.column)
+                        .with_hint("a reference prints its whole cell: keep long texts in the manuscript, not in data cells"),
                     );
                 }
                 continue;

@@ -82,7 +82,11 @@ pub fn select_rows<'a>(table: &'a DataTable, rows: &Option<Vec<String>>) -> Resu
         None => Ok(table.rows.iter().collect()),
         Some(keys) => keys
             .iter()
-            .map(|key| table.row(key).ok_or_else(|| problem(format!("table `{}` has no row `{key}` (rows: {})", table.id, super::data::list(table.rows.iter().map(|r| r.key.as_str()))), None)))
+            .map(|key| {
+                table.row(key).ok_or_else(|| {
+                    problem(format!("table `{}` has no row `{key}` (rows: {})", table.id, super::data::list(table.rows.iter().map(|r| r.key.as_str()))), None)
+                })
+            })
             .collect(),
     }
 }
@@ -93,7 +97,14 @@ pub fn select_columns(table: &DataTable, columns: &Option<Vec<String>>) -> Resul
         None => Ok((0..table.columns.len()).collect()),
         Some(names) => names
             .iter()
-            .map(|name| table.column_index(name).ok_or_else(|| problem(format!("table `{}` has no column `{name}` (columns: {})", table.id, super::data::list(table.columns.iter().map(|c| c.name.as_str()))), None)))
+            .map(|name| {
+                table.column_index(name).ok_or_else(|| {
+                    problem(
+                        format!("table `{}` has no column `{name}` (columns: {})", table.id, super::data::list(table.columns.iter().map(|c| c.name.as_str()))),
+                        None,
+                    )
+                })
+            })
             .collect(),
     }
 }
@@ -101,11 +112,7 @@ pub fn select_columns(table: &DataTable, columns: &Option<Vec<String>>) -> Resul
 /// The printed source note of a data table (资料来源：…), empty when it has none.
 pub fn source_note(table: &DataTable) -> String {
     let source = table.source.trim();
-    if source.is_empty() || source.starts_with("资料来源") || source.starts_with("注") {
-        source.to_string()
-    } else {
-        format!("资料来源：{source}")
-    }
+    if source.is_empty() || source.starts_with("资料来源") || source.starts_with("注") { source.to_string() } else { format!("资料来源：{source}") }
 }
 
 /// Builds a numbered table block from a ```` ```table ```` directive.

@@ -11,7 +11,6 @@ use crate::diagnostics::{Diagnostic, Diagnostics};
 use crate::model::walk;
 use crate::model::{Block, BlockKind, Inline};
 
-
 /// Numbers and fills every footnote of `blocks`; reports references without a definition,
 /// definitions given twice, and notes inside notes (which no edition can print).
 pub(crate) fn resolve(blocks: &mut Vec<Block>, root: &Path, diagnostics: &mut Diagnostics) {
@@ -28,15 +27,15 @@ pub(crate) fn resolve(blocks: &mut Vec<Block>, root: &Path, diagnostics: &mut Di
                     .with_hint("write the other note's text into this one, or refer to it in the body text"),
             );
         });
-        let key = (file.clone(), label.clone());
-        if definitions.contains_key(&key) {
-            diagnostics.push(
+        match definitions.entry((file.clone(), label.clone())) {
+            std::collections::hash_map::Entry::Occupied(_) => diagnostics.push(
                 Diagnostic::error(root.join(&file), format!("footnote [^{label}] is defined twice in this file"))
                     .at_line(line)
                     .with_hint("give each note its own label"),
-            );
-        } else {
-            definitions.insert(key, content);
+            ),
+            std::collections::hash_map::Entry::Vacant(slot) => {
+                slot.insert(content);
+            }
         }
         false
     });

@@ -50,7 +50,9 @@ pub(crate) fn validate_image(real: &Path, written: &Path) -> Result<(), Diagnost
         (None, Some(found)) => found,
         (None, None) => return Err(refused("is not an image file reportpress can print", FORMATS)),
     };
-    let damaged = |error: String| refused(format!("is damaged or not a valid {} file: {error}", format_name(format)), format!("open and re-save the image in an image editor; {FORMATS}"));
+    let damaged = |error: String| {
+        refused(format!("is damaged or not a valid {} file: {error}", format_name(format)), format!("open and re-save the image in an image editor; {FORMATS}"))
+    };
     match format {
         ImageFormat::Raster(raster @ RasterFormat::Exchange(_)) => {
             RasterImage::plain(typst::foundations::Bytes::new(bytes), raster).map(|_| ()).map_err(|e| damaged(e.to_string()))
@@ -84,7 +86,6 @@ fn format_name(format: typst::visualize::ImageFormat) -> &'static str {
         ImageFormat::Vector(VectorFormat::Pdf) => "PDF",
     }
 }
-
 
 /// An image problem: the message (after "image `path` ") and what to do.
 fn refused(message: impl Into<String>, hint: impl Into<String>) -> Diagnostic {

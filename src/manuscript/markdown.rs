@@ -212,9 +212,7 @@ impl<'a> BlockParser<'a, '_, '_> {
     }
 
     fn error(&mut self, offset: usize, message: impl Into<String>, hint: impl Into<String>) {
-        let diagnostic = Diagnostic::error(self.root.join(&self.file), message)
-            .at_line(self.line_of(offset))
-            .with_hint(hint);
+        let diagnostic = Diagnostic::error(self.root.join(&self.file), message).at_line(self.line_of(offset)).with_hint(hint);
         self.context.diagnostics.push(diagnostic);
     }
 
@@ -477,7 +475,11 @@ impl<'a> BlockParser<'a, '_, '_> {
             (1, None) => images.pop().map(|(kind, _)| Block { kind, source }),
             (_, _) => {
                 let offset = images[0].1;
-                self.error(offset, "an image must stand alone in its own paragraph", "put a blank line before and after the image (an id may follow it: ![…](…){#fig:id})");
+                self.error(
+                    offset,
+                    "an image must stand alone in its own paragraph",
+                    "put a blank line before and after the image (an id may follow it: ![…](…){#fig:id})",
+                );
                 None
             }
         }
@@ -548,7 +550,11 @@ impl<'a> BlockParser<'a, '_, '_> {
                     out.push(Piece::Inline(Inline::LineBreak));
                 }
                 Event::Start(tag @ (Tag::Strong | Tag::Emphasis | Tag::Link { .. })) if self.inline_depth >= MAX_INLINE_DEPTH => {
-                    self.error(range.start, format!("emphasis, strong text and links are nested more than {MAX_INLINE_DEPTH} deep here"), "remove the extra `*`, `_` or brackets");
+                    self.error(
+                        range.start,
+                        format!("emphasis, strong text and links are nested more than {MAX_INLINE_DEPTH} deep here"),
+                        "remove the extra `*`, `_` or brackets",
+                    );
                     self.skip_to_end(TagEnd::from(tag));
                 }
                 Event::Start(Tag::Strong) => {
@@ -676,9 +682,7 @@ impl<'a> BlockParser<'a, '_, '_> {
     /// Checks that an image path stays inside the manuscript directory.
     fn checked_image_path(&mut self, dest: &str, offset: usize) -> PathBuf {
         let path = Path::new(dest);
-        let escapes = path.is_absolute()
-            || dest.contains("://")
-            || path.components().any(|c| matches!(c, std::path::Component::ParentDir));
+        let escapes = path.is_absolute() || dest.contains("://") || path.components().any(|c| matches!(c, std::path::Component::ParentDir));
         if escapes {
             self.error(
                 offset,
@@ -697,7 +701,11 @@ impl<'a> BlockParser<'a, '_, '_> {
                 }
             },
             (Ok(_), _) => {
-                self.error(offset, format!("image `{dest}` is a link that points outside the manuscript directory"), "copy the image into the manuscript directory");
+                self.error(
+                    offset,
+                    format!("image `{dest}` is a link that points outside the manuscript directory"),
+                    "copy the image into the manuscript directory",
+                );
                 PathBuf::new()
             }
             (Err(error), _) => {
@@ -727,7 +735,6 @@ fn is_block(tag: &Tag<'_>) -> bool {
             | Tag::MetadataBlock(_)
     )
 }
-
 
 /// Appends text to the last text element, or starts a new one.
 fn append_text(out: &mut Vec<Inline>, text: &str) {

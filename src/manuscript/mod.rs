@@ -65,8 +65,8 @@ impl Manuscript {
     /// be read or parsed.
     pub fn load_checked(root: &Path) -> (Option<Self>, Diagnostics) {
         if !root.is_dir() {
-            let diagnostic = Diagnostic::error(root, "manuscript directory not found")
-                .with_hint("pass --manuscript DIR pointing at a directory that holds report.toml");
+            let diagnostic =
+                Diagnostic::error(root, "manuscript directory not found").with_hint("pass --manuscript DIR pointing at a directory that holds report.toml");
             return (None, Diagnostics::one(diagnostic));
         }
         let report_path = root.join(config::REPORT_FILE);
@@ -122,8 +122,11 @@ impl Manuscript {
             total_bytes += text.len() as u64;
             if total_bytes > MAX_MANUSCRIPT_BYTES {
                 diagnostics.push(locate(
-                    Diagnostic::error(&path, format!("the text files add up to more than {} MiB, the limit for one manuscript", MAX_MANUSCRIPT_BYTES / 1048576))
-                        .with_hint("split the report into several manuscripts (volumes)"),
+                    Diagnostic::error(
+                        &path,
+                        format!("the text files add up to more than {} MiB, the limit for one manuscript", MAX_MANUSCRIPT_BYTES / 1048576),
+                    )
+                    .with_hint("split the report into several manuscripts (volumes)"),
                 ));
                 break;
             }

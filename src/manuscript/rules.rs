@@ -50,12 +50,7 @@ fn check_rule(data: &DataSet, table: &DataTable, rule: &RuleSpec) -> Result<(), 
             let tolerance = half_unit(total_value) + parts.iter().map(|(_, (v, _))| half_unit(v)).sum::<f64>() + 1e-9;
             if (sum - total_number).abs() > tolerance {
                 let terms: Vec<String> = parts.iter().map(|(_, (v, _))| v.written.clone()).collect();
-                return Err(format!(
-                    "sum rule broken: {} = {} but {total} is {}",
-                    terms.join(" + "),
-                    format_number(sum),
-                    total_value.written
-                ));
+                return Err(format!("sum rule broken: {} = {} but {total} is {}", terms.join(" + "), format_number(sum), total_value.written));
             }
             Ok(())
         }

@@ -318,9 +318,7 @@ impl Inline {
     pub fn plain_text(&self, out: &mut String) {
         match self {
             Inline::Text { text } | Inline::Code { text } | Inline::Ref { text, .. } => out.push_str(text),
-            Inline::Strong { content }
-            | Inline::Emphasis { content }
-            | Inline::Link { content, .. } => plain_text_of(content, out),
+            Inline::Strong { content } | Inline::Emphasis { content } | Inline::Link { content, .. } => plain_text_of(content, out),
             Inline::LineBreak => out.push('\n'),
             // Not resolved yet (the document has errors): the reference as written.
             Inline::DataRef { reference, .. } => {

@@ -69,9 +69,7 @@ pub fn retain_blocks(blocks: &mut Vec<Block>, keep: &mut dyn FnMut(&mut Block) -
 /// The inline sequences a block holds itself (not those of its child blocks).
 fn own_inlines_mut(block: &mut Block) -> Vec<&mut Vec<Inline>> {
     match &mut block.kind {
-        BlockKind::Heading { content, .. }
-        | BlockKind::Image { caption: content, .. }
-        | BlockKind::NoteDefinition { content, .. } => vec![content],
+        BlockKind::Heading { content, .. } | BlockKind::Image { caption: content, .. } | BlockKind::NoteDefinition { content, .. } => vec![content],
         BlockKind::Paragraph { lead, content } => lead.iter_mut().chain(std::iter::once(content)).collect(),
         _ => Vec::new(),
     }
@@ -80,9 +78,7 @@ fn own_inlines_mut(block: &mut Block) -> Vec<&mut Vec<Inline>> {
 /// The inline sequences a block holds itself, read-only.
 fn own_inlines(block: &Block) -> Vec<&[Inline]> {
     match &block.kind {
-        BlockKind::Heading { content, .. }
-        | BlockKind::Image { caption: content, .. }
-        | BlockKind::NoteDefinition { content, .. } => vec![content],
+        BlockKind::Heading { content, .. } | BlockKind::Image { caption: content, .. } | BlockKind::NoteDefinition { content, .. } => vec![content],
         BlockKind::Paragraph { lead, content } => lead.iter().map(Vec::as_slice).chain(std::iter::once(content.as_slice())).collect(),
         _ => Vec::new(),
     }
@@ -177,7 +173,8 @@ mod tests {
     fn nested() -> Vec<Block> {
         let note = Inline::Note { number: 0, content: vec![Inline::Strong { content: vec![text("注")] }], label: "a".into(), at: Place::default() };
         let sidebar = Block { kind: BlockKind::Sidebar { title: "框".into(), blocks: vec![paragraph(4, vec![text("深"), note])] }, source: at(3) };
-        let list = Block { kind: BlockKind::List { ordered: false, start: 1, items: vec![vec![paragraph(2, vec![text("项")])], vec![sidebar]] }, source: at(2) };
+        let list =
+            Block { kind: BlockKind::List { ordered: false, start: 1, items: vec![vec![paragraph(2, vec![text("项")])], vec![sidebar]] }, source: at(2) };
         vec![paragraph(1, vec![text("首")]), Block { kind: BlockKind::Quote { blocks: vec![list] }, source: at(2) }]
     }
 

@@ -28,7 +28,6 @@ pub struct FaceSource {
     pub index: u32,
 }
 
-
 /// Bumped when the stored format changes.
 const FORMAT: &str = "font-info-v1";
 /// How many cache files are kept (one per fonts directory and state of its files, ~60 KB
@@ -44,9 +43,10 @@ pub fn describe(faces: &[FaceSource]) -> Vec<Option<FontInfo>> {
 pub fn describe_in(dir: Option<&Path>, faces: &[FaceSource]) -> Vec<Option<FontInfo>> {
     let file = dir.and_then(|dir| key(faces).map(|key| dir.join(format!("{FORMAT}-{key}.json"))));
     if let Some(cached) = file.as_deref().and_then(read)
-        && cached.len() == faces.len() {
-            return cached;
-        }
+        && cached.len() == faces.len()
+    {
+        return cached;
+    }
     let infos: Vec<Option<FontInfo>> = std::thread::scope(|scope| {
         let workers: Vec<_> = faces.iter().map(|face| scope.spawn(|| FontInfo::new(&face.data, face.index))).collect();
         workers.into_iter().map(|worker| worker.join().ok().flatten()).collect()
@@ -121,7 +121,8 @@ mod tests {
     /// Every face of every pinned font file.
     fn pinned_faces() -> Vec<FaceSource> {
         let dir = Path::new(env!("CARGO_MANIFEST_DIR")).join("fonts");
-        let mut paths: Vec<PathBuf> = std::fs::read_dir(dir).unwrap().map(|e| e.unwrap().path()).filter(|p| p.extension().is_some_and(|e| e == "ttc")).collect();
+        let mut paths: Vec<PathBuf> =
+            std::fs::read_dir(dir).unwrap().map(|e| e.unwrap().path()).filter(|p| p.extension().is_some_and(|e| e == "ttc")).collect();
         paths.sort();
         let mut faces = Vec::new();
         for path in paths {

@@ -202,14 +202,8 @@ fn locate(world: &ReportWorld, diagnostic: &SourceDiagnostic, template: &Path) -
         TypstSeverity::Error => Severity::Error,
         TypstSeverity::Warning => Severity::Warning,
     };
-    let mut located = Diagnostic {
-        severity,
-        file: template.to_path_buf(),
-        line: None,
-        column: None,
-        message: format!("typesetting: {}", diagnostic.message),
-        hint: None,
-    };
+    let mut located =
+        Diagnostic { severity, file: template.to_path_buf(), line: None, column: None, message: format!("typesetting: {}", diagnostic.message), hint: None };
     let hints: Vec<String> = diagnostic.hints.iter().map(|h| h.v.to_string()).collect();
     if !hints.is_empty() {
         located.hint = Some(hints.join("; "));

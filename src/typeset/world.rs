@@ -86,26 +86,9 @@ pub fn file_id(path: &str) -> FileId {
 impl ReportWorld {
     /// A world whose main file is `main` (a path in the design directory, e.g. `/report.typ`),
     /// with `generated` files served from memory and the report date as "today".
-    pub fn new(
-        fonts: Arc<FontSet>,
-        design_root: &Path,
-        manuscript_root: &Path,
-        main: &str,
-        generated: HashMap<String, Bytes>,
-        date: Option<Datetime>,
-    ) -> Self {
-        let loader = Loader {
-            design_root: design_root.to_path_buf(),
-            manuscript_root: manuscript_root.to_path_buf(),
-            generated,
-        };
-        Self {
-            library: LazyHash::new(Library::builder().build()),
-            fonts,
-            files: FileStore::new(loader),
-            main: file_id(main),
-            today: date,
-        }
+    pub fn new(fonts: Arc<FontSet>, design_root: &Path, manuscript_root: &Path, main: &str, generated: HashMap<String, Bytes>, date: Option<Datetime>) -> Self {
+        let loader = Loader { design_root: design_root.to_path_buf(), manuscript_root: manuscript_root.to_path_buf(), generated };
+        Self { library: LazyHash::new(Library::builder().build()), fonts, files: FileStore::new(loader), main: file_id(main), today: date }
     }
 
     /// The real file behind a virtual path, for mapping Typst diagnostics back to files.
@@ -173,11 +156,8 @@ mod tests {
         std::fs::write(manuscript.join("images/ok.svg"), "image").unwrap();
         let outside = dir.path().join("secret.txt");
         std::fs::write(&outside, "secret").unwrap();
-        let loader = Loader {
-            design_root: design,
-            manuscript_root: manuscript,
-            generated: HashMap::from([("/document.json".to_string(), Bytes::new(b"{}".to_vec()))]),
-        };
+        let loader =
+            Loader { design_root: design, manuscript_root: manuscript, generated: HashMap::from([("/document.json".to_string(), Bytes::new(b"{}".to_vec()))]) };
         Roots { _dir: dir, loader, outside }
     }
 

