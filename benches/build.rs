@@ -2,7 +2,8 @@
 //! for generated books (the article repeated as chapters to about 75, 150 and 300 pages, and
 //! once as ~300 pages of text without page breaks),
 //! plus the ratio of the whole PDF build to Typst's own compile + export stages, linear
-//! scaling, and a comparison with Pandoc's EPUB writer when `pandoc` is installed.
+//! scaling, watch mode on the largest book (edit saved → new PDF), and a comparison with
+//! Pandoc's EPUB writer when `pandoc` is installed.
 //!
 //! Every figure is the median of several runs of the release binary in a fresh process
 //! (`reportpress build --timings`), so fonts, caches and memory are measured as a user
@@ -87,7 +88,78 @@ fn main() {
     }
     println!("flowing text: {} pages in {:.0} ms, peak {:.0} MiB", flowing.pages, flowing.wall_ms, flowing.peak_mib);
     println!();
+    if let Some((_, _, largest_book)) = books.last() {
+        watch_edits(largest_book, work.path());
+    }
     pandoc_comparison(&article, work.path());
+}
+
+/// Watch mode on the largest book: one process, a first build, then one-paragraph edits;
+/// each figure is the time from saving the edit to the new PDF being written, read from the
+/// PDF's modification, and the rebuild time the process reports.
+fn watch_edits(book: &Path, work: &Path) {
+    use std::io::{BufRead, BufReader};
+    println!("== watch: one-paragraph edits of the largest book (PDF)");
+    let out = work.join("out-watch");
+    let mut child = Command::new(env!("CARGO_BIN_EXE_reportpress"))
+        .args(["watch", "--format", "pdf", "--manuscript"])
+        .arg(book)
+        .arg("--out")
+        .arg(&out)
+        .current_dir(env!("CARGO_MANIFEST_DIR"))
+        .stdout(std::process::Stdio::piped())
+        .stderr(std::process::Stdio::null())
+        .spawn()
+        .expect("start reportpress watch");
+    let mut lines = BufReader::new(child.stdout.take().expect("stdout")).lines();
+    let mut next_rebuild = || -> Option<f64> {
+        for line in lines.by_ref() {
+            let line = line.ok()?;
+            if let Some(rest) = line.strip_prefix("rebuilt in ") {
+                return rest.trim_end_matches(" ms").parse().ok();
+            }
+        }
+        None
+    };
+    let started = Instant::now();
+    let first = next_rebuild();
+    println!("  first build: {:.0} ms (reported {:.0} ms)", started.elapsed().as_secs_f64() * 1000.0, first.unwrap_or(f64::NAN));
+    let config: toml::Value = toml::from_str(&std::fs::read_to_string(book.join("report.toml")).expect("report.toml")).expect("valid report.toml");
+    let files = config["files"].as_array().expect("files");
+    let middle = book.join(files[files.len() / 2].as_str().expect("file name"));
+    let original = std::fs::read_to_string(&middle).expect("text file");
+    let pdf = std::fs::read_dir(&out)
+        .expect("output")
+        .filter_map(|e| e.ok().map(|e| e.path()))
+        .find(|p| p.extension().is_some_and(|e| e == "pdf"))
+        .expect("the first build wrote a PDF");
+    let (mut seen, mut reported) = (Vec::new(), Vec::new());
+    for edit in 0..RUNS + 2 {
+        // A different word in the first paragraph each time: the text changes, the pages do not.
+        let edited = original.replacen('。', &format!("（{edit}）。"), 1);
+        let before = std::fs::metadata(&pdf).and_then(|m| m.modified()).ok();
+        std::thread::sleep(std::time::Duration::from_millis(300));
+        let saved = Instant::now();
+        std::fs::write(&middle, edited).expect("edit");
+        let Some(rebuild) = next_rebuild() else { break };
+        let written = std::fs::metadata(&pdf).and_then(|m| m.modified()).ok();
+        if written != before {
+            seen.push(saved.elapsed().as_secs_f64() * 1000.0);
+            reported.push(rebuild);
+        }
+    }
+    let _ = child.kill();
+    let _ = child.wait();
+    std::fs::write(&middle, original).expect("restore");
+    let mut all = seen.clone();
+    println!(
+        "  edit saved → new PDF written: median {:.0} ms over {} edits ({:?} ms)",
+        median(&mut all),
+        seen.len(),
+        seen.iter().map(|v| v.round() as i64).collect::<Vec<_>>()
+    );
+    println!("  rebuild as reported by the process: median {:.0} ms", median(&mut reported));
+    println!();
 }
 
 /// Medians of one manuscript and format set.
@@ -183,14 +255,29 @@ fn typst_comparison(manuscript: &Path, work: &Path, wall_ms: f64) {
 
 fn scenario(name: &str, manuscript: &Path, work: &Path, formats: &[&str]) -> Figures {
     println!("== {name}");
+    // The formats take turns (pdf, epub, all, pdf, …), so the machine's drift touches all alike.
+    let out = work.join(format!("out-{}", name.len()));
+    let mut samples: Vec<Vec<Sample>> = formats.iter().map(|_| Vec::new()).collect();
+    for _ in 0..RUNS {
+        for (format, taken) in formats.iter().zip(&mut samples) {
+            taken.push(run_once(manuscript, &out, format));
+        }
+    }
+    let mut walls = BTreeMap::new();
     let mut pdf_figures = None;
-    for format in formats {
-        let out = work.join(format!("out-{}", name.len()));
-        let samples = (0..RUNS).map(|_| run_once(manuscript, &out, format)).collect();
-        let figures = report(format, samples);
+    for (format, taken) in formats.iter().zip(samples) {
+        let figures = report(format, taken);
+        walls.insert(*format, figures.wall_ms);
         if *format == "pdf" {
             typst_comparison(manuscript, work, figures.wall_ms);
             pdf_figures = Some(figures);
+        }
+    }
+    if let Some(pdf) = walls.get("pdf") {
+        for other in ["epub", "all"] {
+            if let Some(wall) = walls.get(other) {
+                println!("  --format {other} / --format pdf = {:.2}", wall / pdf);
+            }
         }
     }
     println!();

@@ -22,6 +22,6 @@ pub mod pdf;
 pub mod pipeline;
 pub mod proof;
 pub mod render;
-pub mod source;
+pub(crate) mod source;
 pub mod typeset;
 pub mod watch;

@@ -56,6 +56,9 @@ enum Command {
         /// Which edition(s) to rebuild.
         #[arg(long, value_enum, default_value_t = FormatArg::Pdf)]
         format: FormatArg,
+        /// Print the time of each stage of every rebuild.
+        #[arg(long)]
+        timings: bool,
         #[command(flatten)]
         paths: PathArgs,
     },
@@ -109,7 +112,7 @@ fn main() -> ExitCode {
         Command::Build { format, emit_typst, timings, deny_warnings, paths } => build(paths.options(), format, emit_typst, timings, deny_warnings),
         Command::Check { deny_warnings, paths } => check(paths.options(), deny_warnings),
         Command::Charts { paths } => charts(paths.options()),
-        Command::Watch { format, paths } => watch(paths.options(), format),
+        Command::Watch { format, timings, paths } => watch(paths.options(), format, timings),
     };
     match result {
         Ok(()) => ExitCode::SUCCESS,
@@ -205,13 +208,16 @@ fn charts(options: BuildOptions) -> Result<(), Diagnostics> {
     Ok(())
 }
 
-fn watch(options: BuildOptions, format: FormatArg) -> Result<(), Diagnostics> {
+fn watch(options: BuildOptions, format: FormatArg, timings: bool) -> Result<(), Diagnostics> {
     println!("watching {}, {} and {} (Ctrl-C to stop)", options.manuscript.display(), options.assets.display(), options.fonts.display());
     reportpress::watch::watch(&options, &format.formats(), |result, elapsed| {
         let ms = elapsed.as_secs_f64() * 1000.0;
         match result {
             Ok(report) => {
                 print_report(report);
+                if timings {
+                    print_timings(report);
+                }
                 println!("rebuilt in {ms:.0} ms");
             }
             Err(diagnostics) => {

@@ -11,6 +11,7 @@ use crate::design::Design;
 use crate::diagnostics::{Diagnostic, Diagnostics};
 use crate::epub::{self, metadata};
 use crate::manuscript::Manuscript;
+use crate::manuscript::cache::FrontEndCache;
 use crate::manuscript::chart_layout::{self, LayoutCache};
 use crate::output::write_atomically;
 use crate::pdf;
@@ -91,11 +92,13 @@ pub struct BuildReport {
 type ProgressCallback = Box<dyn Fn(&str)>;
 
 /// State kept between builds of one process (watch mode): the fonts are read once and
-/// shared, unchanged charts keep their layout, and Typst's memoisation carries over, so a
+/// shared, unchanged data tables and text files are not parsed again, unchanged charts
+/// keep their layout, and Typst's memoisation carries over, so a
 /// rebuild redoes only what changed.
 #[derive(Default)]
 pub struct Session {
     fonts: Option<(String, Arc<FontSet>)>,
+    front_end: FrontEndCache,
     chart_layouts: LayoutCache,
     progress: Option<ProgressCallback>,
     deny_warnings: bool,
@@ -142,7 +145,7 @@ impl Session {
         self.stage("reading the manuscript and data");
         let started = Instant::now();
         let design = Design::load(&options.assets)?;
-        let mut manuscript = match Manuscript::load_checked(&options.manuscript) {
+        let mut manuscript = match Manuscript::load_cached(&options.manuscript, &mut self.front_end) {
             (Some(manuscript), diagnostics) if !diagnostics.has_errors() => manuscript,
             (partial, mut diagnostics) => {
                 // Report characters no font can draw in the same run as the other problems,

@@ -129,20 +129,80 @@ fn looks_like_utf16(bytes: &[u8]) -> bool {
     bytes.len() >= 4 && zeros * 4 >= bytes.len().min(4096)
 }
 
-/// The 1-based line on which `key = …` is written, if it is.
+/// The 1-based line on which `key = …` is written (at any depth, the first in the file),
+/// located by TOML's own parser; `None` when the key is not there or the text is not TOML.
 pub fn line_of_key(text: &str, key: &str) -> Option<usize> {
-    text.lines()
-        .position(|line| {
-            let line = line.trim_start();
-            line.strip_prefix(key).is_some_and(|rest| rest.trim_start().starts_with('='))
-        })
-        .map(|index| index + 1)
+    let table = toml::de::DeTable::parse(text).ok()?;
+    let mut found: Option<usize> = None;
+    visit_toml(table.get_ref(), &mut |name, _| {
+        if name.is_some_and(|(name, _)| name == key) {
+            let start = name.map_or(usize::MAX, |(_, at)| at);
+            found = Some(found.map_or(start, |f| f.min(start)));
+        }
+    });
+    found.map(|at| line_column(text, at).0)
 }
 
-/// The 1-based line on which the string `value` is written as a quoted TOML string.
+/// The 1-based line on which the string `value` is written as a TOML string value (the
+/// first in the file; within the value of `key` when given), located by TOML's parser.
 pub fn line_of_value(text: &str, value: &str) -> Option<usize> {
-    let quoted = [format!("\"{value}\""), format!("'{value}'")];
-    text.lines().position(|line| quoted.iter().any(|q| line.contains(q.as_str()))).map(|index| index + 1)
+    line_of_value_in(text, None, value)
+}
+
+/// [`line_of_value`] within the value of the top-level or nested `key` (`None`: anywhere).
+pub fn line_of_value_in(text: &str, key: Option<&str>, value: &str) -> Option<usize> {
+    let table = toml::de::DeTable::parse(text).ok()?;
+    let mut found: Option<usize> = None;
+    visit_toml(table.get_ref(), &mut |name, item| {
+        if key.is_some_and(|key| name.is_none_or(|(name, _)| name != key)) {
+            return;
+        }
+        let mut strings = Vec::new();
+        collect_strings(item, &mut strings);
+        for (text, at) in strings {
+            if text == value {
+                found = Some(found.map_or(at, |f| f.min(at)));
+            }
+        }
+    });
+    found.map(|at| line_column(text, at).0)
+}
+
+/// Told each key (its name and byte offset, when it has one) with its value.
+type TomlVisitor<'v> = dyn FnMut(Option<(&str, usize)>, &toml::Spanned<toml::de::DeValue<'_>>) + 'v;
+
+/// Calls `visit` with every key (name and byte offset) and its value, at any depth; array
+/// items that are not under a key of their own come with no name.
+fn visit_toml(table: &toml::de::DeTable<'_>, visit: &mut TomlVisitor<'_>) {
+    for (name, item) in table {
+        visit(Some((name.get_ref(), name.span().start)), item);
+        visit_value(item, visit);
+    }
+}
+
+fn visit_value(item: &toml::Spanned<toml::de::DeValue<'_>>, visit: &mut TomlVisitor<'_>) {
+    match item.get_ref() {
+        toml::de::DeValue::Table(table) => visit_toml(table, visit),
+        toml::de::DeValue::Array(array) => {
+            for entry in array {
+                if let toml::de::DeValue::Table(table) = entry.get_ref() {
+                    visit_toml(table, visit);
+                } else {
+                    visit_value(entry, visit);
+                }
+            }
+        }
+        _ => {}
+    }
+}
+
+/// Every string in `item` (itself, or in its arrays) with its byte offset.
+fn collect_strings<'a>(item: &'a toml::Spanned<toml::de::DeValue<'_>>, out: &mut Vec<(&'a str, usize)>) {
+    match item.get_ref() {
+        toml::de::DeValue::String(text) => out.push((text, item.span().start)),
+        toml::de::DeValue::Array(array) => array.iter().for_each(|entry| collect_strings(entry, out)),
+        _ => {}
+    }
 }
 
 /// Converts a TOML error into a diagnostic at its line and column.
@@ -181,4 +241,22 @@ pub fn is_cjk(ch: char) -> bool {
         | 0x20000..=0x3FFFF  // supplementary ideographs
         | 0x2014 | 0x2018 | 0x2019 | 0x201C | 0x201D | 0x2026 | 0x00B7
     )
+}
+
+#[cfg(test)]
+mod toml_place_tests {
+    use super::*;
+
+    const TEXT: &str = "title = \"a.md\"\n# files = [\"a.md\"] in a comment\nfiles = [\n  \"a.md\",\n  'b.md',\n]\n[[rules]]\nparts = [\"x\"]\n";
+
+    #[test]
+    fn keys_and_values_are_found_by_the_toml_parser_not_by_the_text() {
+        assert_eq!(line_of_key(TEXT, "files"), Some(3), "the comment is not a key");
+        assert_eq!(line_of_key(TEXT, "parts"), Some(8), "keys in array tables are found");
+        assert_eq!(line_of_key(TEXT, "nope"), None);
+        assert_eq!(line_of_value(TEXT, "a.md"), Some(1), "the first string anywhere");
+        assert_eq!(line_of_value_in(TEXT, Some("files"), "a.md"), Some(4), "within `files`");
+        assert_eq!(line_of_value_in(TEXT, Some("files"), "b.md"), Some(5), "literal strings too");
+        assert_eq!(line_of_key("not = [toml", "not"), None);
+    }
 }

@@ -14,9 +14,9 @@
 pub(crate) mod cover;
 pub(crate) mod css;
 pub(crate) mod fonts;
-pub mod metadata;
+pub(crate) mod metadata;
 pub(crate) mod package;
-pub mod sections;
+pub(crate) mod sections;
 pub(crate) mod svg;
 pub(crate) mod xhtml;
 

@@ -5,7 +5,7 @@ use std::path::{Path, PathBuf};
 use serde::Deserialize;
 
 use crate::diagnostics::Diagnostic;
-use crate::source::{line_of_key, line_of_value, toml_diagnostic};
+use crate::source::{line_of_key, line_of_value_in, toml_diagnostic};
 
 /// The file name of a manuscript's metadata, inside the manuscript directory.
 pub const REPORT_FILE: &str = "report.toml";
@@ -62,14 +62,6 @@ fn default_language() -> String {
 }
 
 impl ReportConfig {
-    /// Reads and validates `report.toml` in `manuscript_dir`.
-    pub fn load(manuscript_dir: &Path) -> Result<Self, Vec<Diagnostic>> {
-        match Self::load_checked(manuscript_dir) {
-            Loaded { config: Some(config), problems, .. } if problems.is_empty() => Ok(config),
-            Loaded { problems, .. } => Err(problems),
-        }
-    }
-
     /// Reads `report.toml` and reports every problem, but returns the configuration whenever
     /// it could be parsed (even with invalid values), so the rest of the manuscript can
     /// still be checked in the same run.
@@ -89,11 +81,12 @@ impl ReportConfig {
             Ok(config) => config,
             Err(error) => return Loaded { config: None, problems: vec![toml_diagnostic(&path, &text, &error)], text },
         };
-        let problems = config.validate(&path, &text).err().unwrap_or_default();
+        let problems = config.validate(&path, &text);
         Loaded { config: Some(config), problems, text }
     }
 
-    fn validate(&self, path: &Path, text: &str) -> Result<(), Vec<Diagnostic>> {
+    /// Every problem of the values (an empty list when they are all fine).
+    fn validate(&self, path: &Path, text: &str) -> Vec<Diagnostic> {
         let mut problems = Vec::new();
         let mut problem = |key: &str, message: String, hint: &str| {
             let line = line_of_key(text, key);
@@ -138,10 +131,10 @@ impl ReportConfig {
         }
         for (index, file) in self.files.iter().enumerate() {
             let escapes = file.is_absolute() || file.components().any(|c| matches!(c, std::path::Component::ParentDir));
-            let line = line_of_value(text, &file.to_string_lossy()).or_else(|| line_of_key(text, "files"));
             let mut entry_problem = |message: String, hint: &str| {
                 let mut diagnostic = Diagnostic::error(path, message).with_hint(hint);
-                diagnostic.line = line;
+                // Located only when there is a problem: TOML is parsed again to find it.
+                diagnostic.line = line_of_value_in(text, Some("files"), &file.to_string_lossy()).or_else(|| line_of_key(text, "files"));
                 problems.push(diagnostic);
             };
             if file.as_os_str().is_empty() {
@@ -159,20 +152,12 @@ impl ReportConfig {
             if !self.files.contains(file) {
                 let mut diagnostic = Diagnostic::error(path, format!("`new_page` lists `{}`, which is not among `files`", file.display()))
                     .with_hint("list under `new_page` only text files that are also listed under `files`");
-                diagnostic.line = line_of_value_after(text, "new_page", &file.to_string_lossy()).or_else(|| line_of_key(text, "new_page"));
+                diagnostic.line = line_of_value_in(text, Some("new_page"), &file.to_string_lossy()).or_else(|| line_of_key(text, "new_page"));
                 problems.push(diagnostic);
             }
         }
-        if problems.is_empty() { Ok(()) } else { Err(problems) }
+        problems
     }
-}
-
-/// The line of `value` as a quoted string at or after the line of `key = …` (a file name
-/// may be quoted under `files` as well).
-fn line_of_value_after(text: &str, key: &str, value: &str) -> Option<usize> {
-    let from = line_of_key(text, key)?;
-    let rest: String = text.lines().skip(from - 1).map(|line| format!("{line}\n")).collect();
-    line_of_value(&rest, value).map(|line| line + from - 1)
 }
 
 fn is_iso_date(date: &str) -> bool {

@@ -157,13 +157,34 @@ impl DataTable {
     }
 
     /// The value at `row`, `column`.
-    pub fn value(&self, row: &str, column: &str) -> Result<&Value, String> {
-        let row_data =
-            self.row(row).ok_or_else(|| format!("table `{}` has no row `{row}` (rows: {})", self.id, list(self.rows.iter().map(|r| r.key.as_str()))))?;
-        let index = self
-            .column_index(column)
-            .ok_or_else(|| format!("table `{}` has no column `{column}` (columns: {})", self.id, list(self.columns.iter().map(|c| c.name.as_str()))))?;
+    pub fn value(&self, row: &str, column: &str) -> Result<&Value, LookupError> {
+        let row_data = self.row(row).ok_or_else(|| {
+            LookupError::Unknown(format!("table `{}` has no row `{row}` (rows: {})", self.id, list(self.rows.iter().map(|r| r.key.as_str()))))
+        })?;
+        let index = self.column_index(column).ok_or_else(|| {
+            LookupError::Unknown(format!("table `{}` has no column `{column}` (columns: {})", self.id, list(self.columns.iter().map(|c| c.name.as_str()))))
+        })?;
         Ok(&row_data.values[index])
+    }
+}
+
+/// Why a `table.row.column` reference, or a table id, names no value.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum LookupError {
+    /// The table exists in `data/` but failed to load; its own errors say why, so a
+    /// reference to it is not reported again.
+    BrokenTable(String),
+    /// No such table, row or column, or a reference not of the form `table.row.column`:
+    /// the message names what is there.
+    Unknown(String),
+}
+
+impl std::fmt::Display for LookupError {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self {
+            LookupError::BrokenTable(id) => write!(f, "data table `{id}` could not be loaded (see its errors)"),
+            LookupError::Unknown(message) => f.write_str(message),
+        }
     }
 }
 
@@ -231,40 +252,35 @@ impl DataSet {
                     diagnostics.0.extend(notes);
                     set.tables.insert(table.id.clone(), table);
                 }
-                Err(mut problems) => {
+                Err(problems) => {
                     if let Some(id) = path.file_stem().and_then(|s| s.to_str()) {
                         set.broken.insert(id.to_string());
                     }
-                    diagnostics.0.append(&mut problems)
+                    diagnostics.0.extend(problems.0)
                 }
             }
         }
         (set, diagnostics)
     }
 
-    /// Whether `reference` (`table.row.column`) names a table that failed to load.
-    pub fn names_broken_table(&self, reference: &str) -> bool {
-        reference.split('.').next().is_some_and(|table| self.broken.contains(table.trim()))
-    }
-
     /// Looks up a `table.row.column` reference.
-    pub fn lookup(&self, reference: &str) -> Result<&Value, String> {
+    pub fn lookup(&self, reference: &str) -> Result<&Value, LookupError> {
         let parts: Vec<&str> = reference.split('.').map(str::trim).collect();
         let [table, row, column] = parts.as_slice() else {
-            return Err(format!("`{reference}` is not of the form table.row.column"));
+            return Err(LookupError::Unknown(format!("`{reference}` is not of the form table.row.column")));
         };
         self.table(table)?.value(row, column)
     }
 
-    /// The table with the given id, or a message listing the known ids.
-    pub fn table(&self, id: &str) -> Result<&DataTable, String> {
+    /// The table with the given id, or why there is none (listing the known ids).
+    pub fn table(&self, id: &str) -> Result<&DataTable, LookupError> {
         self.tables.get(id).ok_or_else(|| {
             if self.broken.contains(id) {
-                format!("data table `{id}` could not be loaded (see its errors)")
+                LookupError::BrokenTable(id.to_string())
             } else if self.tables.is_empty() {
-                format!("there is no data table `{id}` (the manuscript has no data/ directory)")
+                LookupError::Unknown(format!("there is no data table `{id}` (the manuscript has no data/ directory)"))
             } else {
-                format!("there is no data table `{id}` (tables: {})", list(self.tables.keys().map(String::as_str)))
+                LookupError::Unknown(format!("there is no data table `{id}` (tables: {})", list(self.tables.keys().map(String::as_str))))
             }
         })
     }
@@ -273,22 +289,23 @@ impl DataSet {
 /// A value that was read in another form than written: (written, read as, file, line).
 type Normalised = (String, f64, PathBuf, usize);
 
-fn load_table(path: &Path, dir: &Path, manuscript_root: &Path) -> Result<(DataTable, Vec<Diagnostic>), Vec<Diagnostic>> {
+/// Loads one data table file: the table and its notes, or every problem found in it.
+fn load_table(path: &Path, dir: &Path, manuscript_root: &Path) -> Result<(DataTable, Vec<Diagnostic>), Diagnostics> {
     let id = path.file_stem().and_then(|s| s.to_str()).unwrap_or_default().to_string();
     if id.is_empty() || !id.chars().all(|c| c.is_ascii_alphanumeric() || c == '_' || c == '-') {
-        return Err(vec![
+        return Err(Diagnostics::one(
             Diagnostic::error(path, format!("data table name `{id}` must use ASCII letters, digits, '_' or '-'"))
                 .at_line(1)
                 .with_hint("rename the file, e.g. data/gdp_2021.toml"),
-        ]);
+        ));
     }
     if let Err(message) = inside(manuscript_root, path) {
-        return Err(vec![
+        return Err(Diagnostics::one(
             Diagnostic::error(path, message).at_line(1).with_hint("copy the data table into the manuscript's data/ directory instead of linking to it"),
-        ]);
+        ));
     }
-    let text = crate::source::read_text(path, "this data table").map_err(|d| vec![d.at_line_if_unknown(1)])?;
-    let file: TableFile = toml::from_str(&text).map_err(|e| vec![toml_diagnostic(path, &text, &e)])?;
+    let text = crate::source::read_text(path, "this data table").map_err(|d| Diagnostics::one(d.at_line_if_unknown(1)))?;
+    let file: TableFile = toml::from_str(&text).map_err(|e| Diagnostics::one(toml_diagnostic(path, &text, &e)))?;
     let mut problems = Vec::new();
     let columns_line = crate::source::line_of_key(&text, "columns").unwrap_or(1);
     for (index, column) in file.columns.iter().enumerate() {
@@ -383,7 +400,7 @@ fn load_table(path: &Path, dir: &Path, manuscript_root: &Path) -> Result<(DataTa
         })
         .collect();
     if !problems.is_empty() {
-        return Err(problems);
+        return Err(Diagnostics(problems));
     }
     let notes = normalised_note(&id, &normalised).into_iter().collect();
     Ok((DataTable { id, title: file.title, source: file.source, key: file.key, columns: file.columns, rows, path: path.to_path_buf(), rules }, notes))
@@ -757,8 +774,8 @@ mod tests {
         let set = DataSet::load(dir.path()).unwrap();
         assert_eq!(set.lookup("gdp.第一产业.增加值").unwrap().written, "36.56");
         assert_eq!(set.lookup("jobs.岗位.数量").unwrap().number, Some(31565.0));
-        assert!(set.lookup("gdp.第二产业.增加值").unwrap_err().contains("no row `第二产业`"));
-        assert!(set.lookup("nope.a.b").unwrap_err().contains("no data table `nope`"));
+        assert!(set.lookup("gdp.第二产业.增加值").unwrap_err().to_string().contains("no row `第二产业`"));
+        assert!(set.lookup("nope.a.b").unwrap_err().to_string().contains("no data table `nope`"));
     }
 
     #[test]

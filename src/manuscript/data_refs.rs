@@ -5,7 +5,7 @@
 use std::collections::BTreeSet;
 use std::path::Path;
 
-use super::data::DataSet;
+use super::data::{DataSet, LookupError};
 use crate::diagnostics::{Diagnostic, Diagnostics};
 use crate::model::walk;
 use crate::model::{Block, Inline};
@@ -33,7 +33,7 @@ pub(crate) fn resolve(blocks: &mut [Block], data: &DataSet, root: &Path, diagnos
                     if value.is_empty() { "—".to_string() } else { value.written.clone() }
                 }
                 // A table that failed to load has its own errors; say nothing more.
-                Err(_) if data.names_broken_table(reference) => continue,
+                Err(LookupError::BrokenTable(_)) => continue,
                 Err(message) => {
                     diagnostics.push(
                         Diagnostic::error(root.join(&source.file), format!("unknown data reference {{{{{reference}}}}}: {message}"))

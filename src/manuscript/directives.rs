@@ -118,7 +118,7 @@ pub fn source_note(table: &DataTable) -> String {
 /// Builds a numbered table block from a ```` ```table ```` directive.
 pub(crate) fn table_block(body: &str, data: &DataSet) -> Result<Directive, DirectiveError> {
     let directive: TableDirective = parse_directive(body)?;
-    let table = data.table(&directive.data).map_err(|m| problem(m, Some(line_of(body, "data"))))?;
+    let table = data.table(&directive.data).map_err(|e| problem(e.to_string(), Some(line_of(body, "data"))))?;
     let anchor = check_id(&directive.id)?;
     let rows = select_rows(table, &directive.rows).map_err(|e| at_key(e, body, "rows"))?;
     if rows.len() > MAX_PRINTED_ROWS {
@@ -192,7 +192,7 @@ struct ChartDirective {
 /// source file and line), since several charts may stand inline in one XHTML page.
 pub(crate) fn chart_block(body: &str, data: &DataSet, fallback_id: &str) -> Result<Directive, DirectiveError> {
     let directive: ChartDirective = parse_directive(body)?;
-    let table = data.table(&directive.data).map_err(|m| problem(m, Some(line_of(body, "data"))))?;
+    let table = data.table(&directive.data).map_err(|e| problem(e.to_string(), Some(line_of(body, "data"))))?;
     let anchor = check_id(&directive.id)?;
     let kind = ChartKind::parse(&directive.kind).ok_or_else(|| problem(format!("unknown chart kind `{}`", directive.kind), Some(line_of(body, "kind"))))?;
     let rows = select_rows(table, &directive.rows).map_err(|e| at_key(e, body, "rows"))?;

@@ -7,7 +7,8 @@
 //! for a design. All problems of all files are collected before failing, so an editor sees
 //! every mistake at once.
 
-pub mod chart_layout;
+pub(crate) mod cache;
+pub(crate) mod chart_layout;
 pub(crate) mod checks;
 pub mod config;
 pub mod data;
@@ -22,13 +23,14 @@ pub mod rules;
 use std::collections::BTreeSet;
 use std::path::{Path, PathBuf};
 
+use cache::{FrontEndCache, ParsedFile};
 use config::ReportConfig;
 use data::{DataSet, RuleSpec};
 
 use crate::diagnostics::{Diagnostic, Diagnostics};
 use crate::model::walk;
 use crate::model::{Block, BlockKind, Document, Metadata, SourcePos};
-use crate::source::{MAX_MANUSCRIPT_BYTES, line_of_value, read_text};
+use crate::source::{MAX_MANUSCRIPT_BYTES, line_of_value_in, read_text};
 
 /// A loaded manuscript: where it lives, its configuration and its document model.
 #[derive(Debug, Clone)]
@@ -64,6 +66,12 @@ impl Manuscript {
     /// wrong and report their problems in the same run. `None` when `report.toml` could not
     /// be read or parsed.
     pub fn load_checked(root: &Path) -> (Option<Self>, Diagnostics) {
+        Self::load_cached(root, &mut FrontEndCache::default())
+    }
+
+    /// [`Manuscript::load_checked`], keeping in `cache` what later builds of the same
+    /// process can reuse (watch mode): the data tables and each unchanged file's parse.
+    pub(crate) fn load_cached(root: &Path, cache: &mut FrontEndCache) -> (Option<Self>, Diagnostics) {
         if !root.is_dir() {
             let diagnostic =
                 Diagnostic::error(root, "manuscript directory not found").with_hint("pass --manuscript DIR pointing at a directory that holds report.toml");
@@ -72,11 +80,14 @@ impl Manuscript {
         let report_path = root.join(config::REPORT_FILE);
         let loaded = ReportConfig::load_checked(root);
         let mut diagnostics = Diagnostics(loaded.problems);
-        let (data, data_problems) = DataSet::load_partial(root);
-        diagnostics.0.extend(data_problems.0);
-        if let Err(broken) = rules::check(&data) {
-            diagnostics.0.extend(broken.0);
-        }
+        let (data, data_problems) = cache.data(root, || {
+            let (data, mut problems) = DataSet::load_partial(root);
+            if let Err(broken) = rules::check(&data) {
+                problems.0.extend(broken.0);
+            }
+            (data, problems.0)
+        });
+        diagnostics.0.extend(data_problems);
         let Some(config) = loaded.config else {
             return (None, diagnostics);
         };
@@ -90,12 +101,11 @@ impl Manuscript {
                 continue; // reported by the configuration check
             }
             let path = root.join(file);
-            let listed_at = line_of_value(&loaded.text, &file.to_string_lossy());
             let locate = |mut diagnostic: Diagnostic| {
                 // Problems of the file as a whole are located where report.toml lists it.
                 if diagnostic.line.is_none() {
                     diagnostic.file = report_path.clone();
-                    diagnostic.line = listed_at;
+                    diagnostic.line = line_of_value_in(&loaded.text, Some("files"), &file.to_string_lossy());
                     diagnostic.message = format!("text file `{}`: {}", file.display(), diagnostic.message);
                 }
                 diagnostic
@@ -133,16 +143,24 @@ impl Manuscript {
             if config.new_page.contains(file) {
                 blocks.push(Block { kind: BlockKind::PageBreak, source: SourcePos { file: file.clone(), line: 1 } });
             }
-            let mut context = markdown::ParseContext { data: &data, diagnostics: &mut diagnostics, failed_targets: &mut failed_targets };
-            blocks.extend(markdown::parse(&text, &mut context, root, file));
+            let file_parse = cache.parse(root, file, &text, || {
+                let (mut problems, mut failed) = (Diagnostics::default(), BTreeSet::new());
+                let mut context = markdown::ParseContext { data: &data, diagnostics: &mut problems, failed_targets: &mut failed };
+                let parsed = markdown::parse(&text, &mut context, root, file);
+                ParsedFile::new(parsed, problems.0, failed)
+            });
+            blocks.extend(file_parse.blocks);
+            diagnostics.0.extend(file_parse.diagnostics);
+            failed_targets.extend(file_parse.failed_targets);
             parsed += 1;
         }
+        cache.keep_only(&config.files);
         let mut tables_used = run_passes(&mut blocks, &data, root, &failed_targets, &mut diagnostics);
         if blocks.is_empty() && !diagnostics.has_errors() {
             let first = config.files.first().map(|f| f.to_string_lossy().to_string()).unwrap_or_default();
             let mut diagnostic = Diagnostic::error(&report_path, "the manuscript has no text: the files listed under `files` are empty")
                 .with_hint("write paragraphs into the files listed under `files`");
-            diagnostic.line = line_of_value(&loaded.text, &first).or(Some(1));
+            diagnostic.line = line_of_value_in(&loaded.text, Some("files"), &first).or(Some(1));
             diagnostics.push(diagnostic);
         }
         // Which tables the text uses is known only when every text file was read.

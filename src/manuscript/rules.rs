@@ -16,8 +16,8 @@ fn half_unit(value: &Value) -> f64 {
 fn operand<'a>(data: &'a DataSet, table: &'a DataTable, reference: &str) -> Result<(&'a Value, f64), String> {
     let parts: Vec<&str> = reference.split('.').collect();
     let value = match parts.as_slice() {
-        [row, column] => table.value(row, column)?,
-        [_, _, _] => data.lookup(reference)?,
+        [row, column] => table.value(row, column).map_err(|e| e.to_string())?,
+        [_, _, _] => data.lookup(reference).map_err(|e| e.to_string())?,
         _ => return Err(format!("`{reference}` must be row.column or table.row.column")),
     };
     let number = value.number.ok_or_else(|| format!("`{reference}` has no numeric value"))?;

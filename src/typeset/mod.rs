@@ -7,9 +7,9 @@
 //! and the proof export that layout); [`Typesetter::title_page`] lays out only the design's
 //! title page (`cover.typ`), for the EPUB cover.
 
-pub mod font_info_cache;
+pub(crate) mod font_info_cache;
 pub mod fonts;
-pub mod world;
+pub(crate) mod world;
 
 use std::collections::HashMap;
 use std::path::{Path, PathBuf};
