@@ -12,6 +12,11 @@ use crate::charts::ChartDesign;
 use crate::diagnostics::{Diagnostic, Diagnostics, io_error};
 use crate::source::toml_diagnostic;
 
+/// The book template every build compiles, relative to the design directory.
+pub const TEMPLATE: &str = "report.typ";
+/// The title-page template of the EPUB cover, relative to the design directory.
+pub const COVER_TEMPLATE: &str = "cover.typ";
+
 /// The name of the design facts file inside the design directory.
 pub const DESIGN_FILE: &str = "design.toml";
 
@@ -52,6 +57,102 @@ impl Design {
             families.push(("font", charts.font.as_str()));
         }
         families
+    }
+}
+
+/// The designs built into the binary, by name, each as its files (the repository's
+/// `assets/` directory is the magazine design). They are written out once to the user's
+/// cache directory, so Typst reads them like any design directory.
+pub const BUILT_IN: &[(&str, &[(&str, &str)])] = &[(
+    "magazine",
+    &[
+        ("report.typ", include_str!("../assets/report.typ")),
+        ("cover.typ", include_str!("../assets/cover.typ")),
+        ("design.toml", include_str!("../assets/design.toml")),
+        ("epub.css", include_str!("../assets/epub.css")),
+    ],
+)];
+
+/// The design used when `report.toml` names none.
+pub const DEFAULT_DESIGN: &str = "magazine";
+
+/// Where a build's design comes from.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum DesignChoice {
+    /// A design directory given on the command line (`--assets DIR`).
+    Directory(PathBuf),
+    /// A built-in design, by name.
+    BuiltIn(String),
+}
+
+impl DesignChoice {
+    /// The design `report.toml`'s `design` names (relative paths from the manuscript
+    /// directory): a built-in name, or a design directory. `None`: the default design.
+    pub fn from_manuscript(design: Option<&str>, manuscript_root: &Path) -> Self {
+        match design {
+            None => DesignChoice::BuiltIn(DEFAULT_DESIGN.to_string()),
+            Some(name) if BUILT_IN.iter().any(|(known, _)| *known == name) => DesignChoice::BuiltIn(name.to_string()),
+            Some(path) => DesignChoice::Directory(manuscript_root.join(path)),
+        }
+    }
+
+    /// Loads the chosen design.
+    pub fn load(&self) -> Result<Design, Diagnostics> {
+        match self {
+            DesignChoice::Directory(dir) => {
+                if !dir.join(TEMPLATE).is_file() {
+                    let known: Vec<&str> = BUILT_IN.iter().map(|(name, _)| *name).collect();
+                    return Err(Diagnostics::one(Diagnostic::error(dir, format!("no design found here: the directory has no {}", TEMPLATE)).with_hint(
+                        format!("name a built-in design ({}) or a directory holding report.typ, cover.typ, design.toml and epub.css", known.join(", ")),
+                    )));
+                }
+                Design::load(dir)
+            }
+            DesignChoice::BuiltIn(name) => Design::load(&built_in_dir(name)?),
+        }
+    }
+}
+
+/// The directory holding the built-in design `name`, written out on first use to
+/// `<cache>/designs/<name>-<hash of its files>` (a new version of the design gets a new
+/// directory; writing goes through a temporary directory renamed into place, so two
+/// processes never see half a design).
+fn built_in_dir(name: &str) -> Result<PathBuf, Diagnostics> {
+    use sha2::{Digest, Sha256};
+    let Some((_, files)) = BUILT_IN.iter().find(|(known, _)| *known == name) else {
+        return Err(Diagnostics::one(Diagnostic::error(name, format!("there is no built-in design `{name}`"))));
+    };
+    let mut hasher = Sha256::new();
+    for (file, text) in files.iter() {
+        hasher.update(file.as_bytes());
+        hasher.update(text.as_bytes());
+    }
+    let hash: String = hasher.finalize().iter().take(6).map(|b| format!("{b:02x}")).collect();
+    let base = crate::source::user_cache_dir().unwrap_or_else(|| std::env::temp_dir().join("reportpress")).join("designs");
+    let dir = base.join(format!("{name}-{hash}"));
+    if files.iter().all(|(file, text)| std::fs::read(dir.join(file)).is_ok_and(|bytes| bytes == text.as_bytes())) {
+        return Ok(dir);
+    }
+    let failed = |e: std::io::Error| {
+        Diagnostics::one(
+            crate::diagnostics::io_error(&base, "write the built-in design to the cache directory", &e)
+                .with_hint("make the directory writable, set XDG_CACHE_HOME to a writable directory, or pass --assets DIR"),
+        )
+    };
+    std::fs::create_dir_all(&base).map_err(failed)?;
+    let staging = tempfile::Builder::new().prefix(&format!(".{name}-")).tempdir_in(&base).map_err(failed)?;
+    for (file, text) in files.iter() {
+        std::fs::write(staging.path().join(file), text).map_err(failed)?;
+    }
+    let _ = std::fs::remove_dir_all(&dir);
+    match std::fs::rename(staging.path(), &dir) {
+        Ok(()) => {
+            let _ = staging.keep();
+            Ok(dir)
+        }
+        // Another process wrote the same design at the same moment: use theirs.
+        Err(_) if dir.join(TEMPLATE).is_file() => Ok(dir),
+        Err(e) => Err(failed(e)),
     }
 }
 

@@ -9,7 +9,8 @@
 //! - typesetting, [`typeset`]: Typst's world, fonts, error tracing;
 //! - writers, each given a [`render::RenderContext`]: [`pdf`] (and the [`proof`] edition)
 //!   and [`epub`];
-//! - running: [`pipeline`] (one build), [`output`] (atomic writes), [`watch`].
+//! - running: [`pipeline`] (one build), [`output`] (atomic writes), [`watch`], and
+//!   [`starter`] (`reportpress new`).
 
 pub mod charts;
 pub mod design;
@@ -23,5 +24,6 @@ pub mod pipeline;
 pub mod proof;
 pub mod render;
 pub(crate) mod source;
+pub mod starter;
 pub mod typeset;
 pub mod watch;

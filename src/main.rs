@@ -14,6 +14,10 @@ use reportpress::pipeline::{BuildOptions, BuildReport, Format, Session};
 #[derive(Debug, Parser)]
 #[command(name = "reportpress", version, about)]
 struct Cli {
+    /// Say more: where the design and the fonts were found, and notes (numbers written with
+    /// thousands separators or full-width digits …) that a clean build keeps to itself.
+    #[arg(long, short, global = true)]
+    verbose: bool,
     #[command(subcommand)]
     command: Command,
 }
@@ -51,6 +55,14 @@ enum Command {
         #[command(flatten)]
         paths: PathArgs,
     },
+    /// Start a new report: write a manuscript that builds at once into DIR (new or empty).
+    New {
+        /// The directory to create.
+        dir: PathBuf,
+        /// The built-in design the report uses (`design` in report.toml).
+        #[arg(long, default_value = reportpress::design::DEFAULT_DESIGN)]
+        design: String,
+    },
     /// Rebuild whenever the manuscript, its data or the design change.
     Watch {
         /// Which edition(s) to rebuild.
@@ -72,12 +84,14 @@ struct PathArgs {
     /// The output directory.
     #[arg(long, default_value = "dist")]
     out: PathBuf,
-    /// The pinned fonts directory.
-    #[arg(long, default_value = "fonts")]
-    fonts: PathBuf,
-    /// The design directory holding report.typ.
-    #[arg(long, default_value = "assets")]
-    assets: PathBuf,
+    /// The fonts directory. Default: the first of fonts/ beside the manuscript, fonts/ in
+    /// the working directory, $REPORTPRESS_FONTS, ~/.local/share/reportpress/fonts.
+    #[arg(long)]
+    fonts: Option<PathBuf>,
+    /// A design directory (report.typ, cover.typ, design.toml, epub.css). Default: the
+    /// design report.toml names, else the built-in magazine design.
+    #[arg(long)]
+    assets: Option<PathBuf>,
 }
 
 #[derive(Debug, Clone, Copy, ValueEnum)]
@@ -106,12 +120,21 @@ impl PathArgs {
     }
 }
 
+/// `--verbose`: notes and where the design and fonts were found are printed.
+static VERBOSE: std::sync::atomic::AtomicBool = std::sync::atomic::AtomicBool::new(false);
+
+fn verbose() -> bool {
+    VERBOSE.load(std::sync::atomic::Ordering::Relaxed)
+}
+
 fn main() -> ExitCode {
     let cli = Cli::parse();
+    VERBOSE.store(cli.verbose, std::sync::atomic::Ordering::Relaxed);
     let result = match cli.command {
         Command::Build { format, emit_typst, timings, deny_warnings, paths } => build(paths.options(), format, emit_typst, timings, deny_warnings),
         Command::Check { deny_warnings, paths } => check(paths.options(), deny_warnings),
         Command::Charts { paths } => charts(paths.options()),
+        Command::New { dir, design } => new(&dir, &design),
         Command::Watch { format, timings, paths } => watch(paths.options(), format, timings),
     };
     match result {
@@ -146,7 +169,7 @@ fn build(options: BuildOptions, format: FormatArg, emit_typst: Option<PathBuf>, 
     if let Some(dir) = emit_typst {
         let mut stages = Vec::new();
         let prepared = session.prepare(&options, &mut stages)?;
-        let written = reportpress::pdf::emit_typst(&prepared.context(&options), None, &dir)?;
+        let written = reportpress::pdf::emit_typst(&prepared.context(), None, &dir)?;
         println!("wrote the Typst sources ({} files) to {}", written.len(), dir.display());
     }
     if timings {
@@ -156,6 +179,9 @@ fn build(options: BuildOptions, format: FormatArg, emit_typst: Option<PathBuf>, 
 }
 
 fn print_report(report: &BuildReport) {
+    if verbose() {
+        report.setup.iter().for_each(|line| println!("{line}"));
+    }
     print_diagnostics(&report.warnings);
     for written in &report.written {
         println!("wrote {} ({}, {} bytes)", written.path.display(), written.summary, written.bytes);
@@ -187,8 +213,21 @@ fn check(options: BuildOptions, deny_warnings: bool) -> Result<(), Diagnostics> 
     if deny_warnings && warnings.deny_warnings() {
         return Err(warnings);
     }
+    if verbose() {
+        prepared.setup.iter().for_each(|line| println!("{line}"));
+    }
     print_diagnostics(&warnings.0);
     println!("ok: {} ({} blocks)", options.manuscript.display(), prepared.manuscript.document.blocks.len());
+    Ok(())
+}
+
+fn new(dir: &std::path::Path, design: &str) -> Result<(), Diagnostics> {
+    let today = chrono::Local::now().format("%Y-%m-%d").to_string();
+    let written = reportpress::starter::write(dir, design, &today)?;
+    for path in &written {
+        println!("wrote {}", path.display());
+    }
+    println!("next: reportpress build --manuscript {}", dir.display());
     Ok(())
 }
 
@@ -209,7 +248,7 @@ fn charts(options: BuildOptions) -> Result<(), Diagnostics> {
 }
 
 fn watch(options: BuildOptions, format: FormatArg, timings: bool) -> Result<(), Diagnostics> {
-    println!("watching {}, {} and {} (Ctrl-C to stop)", options.manuscript.display(), options.assets.display(), options.fonts.display());
+    println!("watching {} (Ctrl-C to stop)", options.manuscript.display());
     reportpress::watch::watch(&options, &format.formats(), |result, elapsed| {
         let ms = elapsed.as_secs_f64() * 1000.0;
         match result {
@@ -228,8 +267,9 @@ fn watch(options: BuildOptions, format: FormatArg, timings: bool) -> Result<(), 
     })
 }
 
+/// Prints diagnostics to stderr; notes only with `--verbose` (a clean build is quiet).
 fn print_diagnostics(diagnostics: &[Diagnostic]) {
-    for diagnostic in diagnostics {
+    for diagnostic in diagnostics.iter().filter(|d| d.severity != Severity::Note || verbose()) {
         eprint!("{}", diagnostic.render());
     }
 }

@@ -9,12 +9,13 @@ use typst::foundations::{Datetime, Smart};
 use typst_layout::PagedDocument;
 use typst_pdf::{PdfOptions, PdfStandard, PdfStandards, Timestamp};
 
+use crate::design::TEMPLATE;
 use crate::diagnostics::{Diagnostic, Diagnostics, io_error};
 use crate::output::write_atomically;
 use crate::proof::ProofInfo;
 use crate::render::RenderContext;
 use crate::typeset::world::MANUSCRIPT_PREFIX;
-use crate::typeset::{DOCUMENT_JSON, TEMPLATE, Typeset, Typesetter, report_date};
+use crate::typeset::{DOCUMENT_JSON, Typeset, Typesetter, report_date};
 
 /// A finished PDF.
 pub struct PdfOutput {

@@ -7,7 +7,7 @@ use std::path::PathBuf;
 use std::sync::Arc;
 use std::time::{Duration, Instant};
 
-use crate::design::Design;
+use crate::design::{Design, DesignChoice};
 use crate::diagnostics::{Diagnostic, Diagnostics};
 use crate::epub::{self, metadata};
 use crate::manuscript::Manuscript;
@@ -36,10 +36,12 @@ pub struct BuildOptions {
     pub manuscript: PathBuf,
     /// The output directory (`dist/`).
     pub out: PathBuf,
-    /// The pinned fonts directory.
-    pub fonts: PathBuf,
-    /// The design directory holding the Typst template.
-    pub assets: PathBuf,
+    /// The fonts directory (`--fonts`); `None`: searched for (see
+    /// [`crate::typeset::fonts::find_dir`]).
+    pub fonts: Option<PathBuf>,
+    /// The design directory (`--assets`); `None`: the design `report.toml` names, else the
+    /// built-in magazine design.
+    pub assets: Option<PathBuf>,
 }
 
 /// A checked manuscript with the design and fonts it will be set in.
@@ -50,17 +52,21 @@ pub struct Prepared {
     pub design: Design,
     /// The fonts for its language.
     pub fonts: Arc<FontSet>,
+    /// The fonts directory they were loaded from.
+    pub fonts_dir: PathBuf,
+    /// Where the design and the fonts were found, for `--verbose`.
+    pub setup: Vec<String>,
 }
 
 impl Prepared {
     /// What the writers are given to render the manuscript's editions.
-    pub fn context<'a>(&'a self, options: &'a BuildOptions) -> RenderContext<'a> {
+    pub fn context(&self) -> RenderContext<'_> {
         RenderContext {
             document: &self.manuscript.document,
             manuscript_root: &self.manuscript.root,
             design: &self.design,
             fonts: &self.fonts,
-            fonts_dir: &options.fonts,
+            fonts_dir: &self.fonts_dir,
             output_name: &self.manuscript.config.output,
         }
     }
@@ -86,6 +92,8 @@ pub struct BuildReport {
     pub warnings: Vec<Diagnostic>,
     /// Time per stage, in order.
     pub stages: Vec<(&'static str, Duration)>,
+    /// Where the design and the fonts were found (printed with `--verbose`).
+    pub setup: Vec<String>,
 }
 
 /// Told the name of each stage as a build enters it (the progress display).
@@ -97,7 +105,8 @@ type ProgressCallback = Box<dyn Fn(&str)>;
 /// rebuild redoes only what changed.
 #[derive(Default)]
 pub struct Session {
-    fonts: Option<(String, Arc<FontSet>)>,
+    /// The loaded fonts, with the directory and language they were loaded for.
+    fonts: Option<(PathBuf, String, Arc<FontSet>)>,
     front_end: FrontEndCache,
     chart_layouts: LayoutCache,
     progress: Option<ProgressCallback>,
@@ -128,30 +137,32 @@ impl Session {
         }
     }
 
-    /// The fonts for `language`, loaded on first use.
-    fn fonts(&mut self, options: &BuildOptions, language: &str) -> Result<Arc<FontSet>, Diagnostics> {
-        if let Some((loaded_for, fonts)) = &self.fonts
+    /// The fonts for `language` from the fonts directory of this build, loaded on first use;
+    /// with the directory and how it was found.
+    fn fonts(&mut self, options: &BuildOptions, language: &str) -> Result<(Arc<FontSet>, PathBuf, String), Diagnostics> {
+        let (dir, how) = crate::typeset::fonts::find_dir(options.fonts.as_deref(), &options.manuscript)?;
+        if let Some((loaded_from, loaded_for, fonts)) = &self.fonts
+            && *loaded_from == dir
             && loaded_for == language
         {
-            return Ok(fonts.clone());
+            return Ok((fonts.clone(), dir, how));
         }
-        let fonts = Arc::new(FontSet::load(&options.fonts, language)?);
-        self.fonts = Some((language.to_string(), fonts.clone()));
-        Ok(fonts)
+        let fonts = Arc::new(FontSet::load(&dir, language)?);
+        self.fonts = Some((dir.clone(), language.to_string(), fonts.clone()));
+        Ok((fonts, dir, how))
     }
 
     /// Parses the manuscript, loads the fonts and checks every character has a glyph.
     pub fn prepare(&mut self, options: &BuildOptions, stages: &mut Vec<(&'static str, Duration)>) -> Result<Prepared, Diagnostics> {
         self.stage("reading the manuscript and data");
         let started = Instant::now();
-        let design = Design::load(&options.assets)?;
         let mut manuscript = match Manuscript::load_cached(&options.manuscript, &mut self.front_end) {
             (Some(manuscript), diagnostics) if !diagnostics.has_errors() => manuscript,
             (partial, mut diagnostics) => {
                 // Report characters no font can draw in the same run as the other problems,
                 // not only once those are fixed.
                 if let Some(partial) = partial
-                    && let Ok(fonts) = self.fonts(options, &partial.config.language)
+                    && let Ok((fonts, _, _)) = self.fonts(options, &partial.config.language)
                     && let Err(missing) = fonts.check_coverage(&partial.document, &partial.root)
                 {
                     diagnostics.0.extend(missing.0);
@@ -159,6 +170,26 @@ impl Session {
                 return Err(diagnostics);
             }
         };
+        let choice = match &options.assets {
+            Some(dir) => DesignChoice::Directory(dir.clone()),
+            None => DesignChoice::from_manuscript(manuscript.config.design.as_deref(), &manuscript.root),
+        };
+        let design = choice.load().map_err(|mut errors| {
+            // A design named in report.toml is reported where it is named.
+            if options.assets.is_none() {
+                let report = manuscript.root.join(crate::manuscript::config::REPORT_FILE);
+                let text = std::fs::read_to_string(&report).unwrap_or_default();
+                for error in &mut errors.0 {
+                    error.file = report.clone();
+                    error.line = crate::source::line_of_key(&text, "design");
+                }
+            }
+            errors
+        })?;
+        let mut setup = vec![match &choice {
+            DesignChoice::BuiltIn(name) => format!("design: built-in `{name}` ({})", design.dir.display()),
+            DesignChoice::Directory(dir) => format!("design: {}", dir.display()),
+        }];
         stages.push(("parse + data", started.elapsed()));
         let started = Instant::now();
         let notes = chart_layout::lay_out(&mut manuscript.document, design.charts.as_ref(), &manuscript.root, &mut self.chart_layouts)?;
@@ -166,15 +197,16 @@ impl Session {
         stages.push(("chart layout", started.elapsed()));
         self.stage("loading fonts");
         let started = Instant::now();
-        let fonts = self.fonts(options, &manuscript.config.language)?;
+        let (fonts, fonts_dir, how) = self.fonts(options, &manuscript.config.language)?;
+        setup.push(format!("fonts: {} ({how})", fonts_dir.display()));
         fonts.check_coverage(&manuscript.document, &manuscript.root)?;
-        let design_file = options.assets.join(crate::design::DESIGN_FILE);
+        let design_file = design.dir.join(crate::design::DESIGN_FILE);
         let mut unknown = Diagnostics::default();
         for (key, family) in design.families() {
             if !fonts.families().iter().any(|f| f == family) {
                 let text = std::fs::read_to_string(&design_file).unwrap_or_default();
                 let mut diagnostic =
-                    Diagnostic::error(&design_file, format!("the design's font `{family}` (`{key}`) is not among the fonts in {}", options.fonts.display()))
+                    Diagnostic::error(&design_file, format!("the design's font `{family}` (`{key}`) is not among the fonts in {}", fonts_dir.display()))
                         .with_hint(format!("use one of: {}", fonts.families().join(", ")));
                 diagnostic.line = crate::source::line_of_value(&text, family);
                 unknown.push(diagnostic);
@@ -182,7 +214,7 @@ impl Session {
         }
         unknown.into_result(())?;
         stages.push(("fonts", started.elapsed()));
-        Ok(Prepared { manuscript, design, fonts })
+        Ok(Prepared { manuscript, design, fonts, fonts_dir, setup })
     }
 }
 
@@ -202,6 +234,7 @@ impl Session {
         let mut report = BuildReport::default();
         let prepared = self.prepare(options, &mut report.stages)?;
         report.warnings.extend(prepared.manuscript.warnings.iter().cloned());
+        report.setup.clone_from(&prepared.setup);
         self.stage("typesetting");
         build_prepared(options, formats, prepared, report, self.deny_warnings)
     }
@@ -214,7 +247,7 @@ fn build_prepared(
     mut report: BuildReport,
     deny_warnings: bool,
 ) -> Result<BuildReport, Diagnostics> {
-    let context = prepared.context(options);
+    let context = prepared.context();
     let output = &prepared.manuscript.config.output;
     let epub_wanted = formats.contains(&Format::Epub);
     let source_date_epoch = if epub_wanted {

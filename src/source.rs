@@ -205,6 +205,27 @@ fn collect_strings<'a>(item: &'a toml::Spanned<toml::de::DeValue<'_>>, out: &mut
     }
 }
 
+/// The user's directory for reportpress's caches: `$XDG_CACHE_HOME/reportpress`, else
+/// `~/.cache/reportpress`; `None` when the environment names neither.
+pub fn user_cache_dir() -> Option<std::path::PathBuf> {
+    xdg_dir("XDG_CACHE_HOME", ".cache")
+}
+
+/// The user's directory for reportpress's data (e.g. `fonts/`): `$XDG_DATA_HOME/reportpress`,
+/// else `~/.local/share/reportpress`; `None` when the environment names neither.
+pub fn user_data_dir() -> Option<std::path::PathBuf> {
+    xdg_dir("XDG_DATA_HOME", ".local/share")
+}
+
+/// `$variable/reportpress`, else `$HOME/<fallback>/reportpress`.
+fn xdg_dir(variable: &str, fallback: &str) -> Option<std::path::PathBuf> {
+    let base = std::env::var_os(variable)
+        .filter(|v| !v.is_empty())
+        .map(std::path::PathBuf::from)
+        .or_else(|| std::env::var_os("HOME").filter(|v| !v.is_empty()).map(|home| std::path::PathBuf::from(home).join(fallback)))?;
+    Some(base.join("reportpress"))
+}
+
 /// Converts a TOML error into a diagnostic at its line and column.
 pub fn toml_diagnostic(path: &Path, text: &str, error: &toml::de::Error) -> Diagnostic {
     let mut diagnostic =

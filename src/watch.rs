@@ -36,7 +36,10 @@ pub fn watch(options: &BuildOptions, formats: &[Format], mut report: impl FnMut(
         }
     })
     .map_err(|e| Diagnostics::one(Diagnostic::error(&options.manuscript, format!("cannot watch for changes: {e}"))))?;
-    for dir in [&options.manuscript, &options.assets, &options.fonts] {
+    // The manuscript, and the design and fonts directories when they were named (a built-in
+    // design does not change while the process runs).
+    let dirs: Vec<&PathBuf> = std::iter::once(&options.manuscript).chain(options.assets.as_ref()).chain(options.fonts.as_ref()).collect();
+    for dir in dirs {
         watcher
             .watch(dir, RecursiveMode::Recursive)
             .map_err(|e| Diagnostics::one(io_error(dir, "watch this directory", &std::io::Error::other(e.to_string()))))?;

@@ -500,14 +500,18 @@ fn emitter_case(text: String) -> Result<(), TestCaseError> {
     std::fs::write(manuscript.join("images/a.png"), PNG).unwrap();
     std::fs::write(manuscript.join("images/bad.png"), &PNG[..30]).unwrap();
     std::fs::write(manuscript.join("text/a.md"), &text).unwrap();
-    let options =
-        BuildOptions { manuscript: manuscript.to_path_buf(), out: dir.path().join("dist"), fonts: root().join("fonts"), assets: root().join("assets") };
+    let options = BuildOptions {
+        manuscript: manuscript.to_path_buf(),
+        out: dir.path().join("dist"),
+        fonts: Some(root().join("fonts")),
+        assets: Some(root().join("assets")),
+    };
     // Refused (a manuscript error, or a character no font has): fine, if located.
     let prepared = match Session::new().prepare(&options, &mut Vec::new()) {
         Ok(prepared) => prepared,
         Err(errors) => return located(&errors.0),
     };
-    let context = prepared.context(&options);
+    let context = prepared.context();
     let built = context.typesetter().typeset(context.document, None).and_then(|typeset| reportpress::pdf::export(&context, &typeset));
     match built {
         Ok(pdf) => {

@@ -40,6 +40,10 @@ pub struct ReportConfig {
     pub output: String,
     /// Text files in reading order, relative to the manuscript directory.
     pub files: Vec<PathBuf>,
+    /// The design: a built-in design's name (`magazine`) or a design directory, relative
+    /// to the manuscript directory; the built-in magazine design when omitted.
+    #[serde(default)]
+    pub design: Option<String>,
     /// Text files (among `files`) that begin on a new page of the PDF, e.g. the chapters of
     /// a book or the articles of a collection.
     #[serde(default)]

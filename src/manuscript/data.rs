@@ -221,6 +221,10 @@ struct TableFile {
     sheet: Option<String>,
     #[serde(default)]
     rules: Vec<Spanned<RuleSpec>>,
+    /// The thousands separator the table's numbers are written with (`","`): numbers written
+    /// that way are then expected, and no note is made of them.
+    #[serde(default)]
+    thousands: Option<Spanned<String>>,
 }
 
 impl DataSet {
@@ -402,6 +406,20 @@ fn load_table(path: &Path, dir: &Path, manuscript_root: &Path) -> Result<(DataTa
     if !problems.is_empty() {
         return Err(Diagnostics(problems));
     }
+    if let Some(separator) = &file.thousands {
+        if matches!(separator.get_ref().as_str(), "," | " " | "\u{2009}" | "'") {
+            normalised.retain(|(written, ..)| {
+                !written.replace(separator.get_ref().as_str(), "").trim_end_matches('%').chars().all(|c| c.is_ascii_digit() || c == '.' || c == '-')
+            });
+        } else {
+            let (line, _) = line_column(&text, separator.span().start);
+            return Err(Diagnostics::one(
+                Diagnostic::error(path, format!("`thousands = \"{}\"` is not a thousands separator reportpress reads", separator.get_ref()))
+                    .at_line(line)
+                    .with_hint("write thousands = \",\" (or \" \", \"'\", a thin space), or remove the line"),
+            ));
+        }
+    }
     let notes = normalised_note(&id, &normalised).into_iter().collect();
     Ok((DataTable { id, title: file.title, source: file.source, key: file.key, columns: file.columns, rows, path: path.to_path_buf(), rules }, notes))
 }
@@ -424,7 +442,7 @@ fn normalised_note(id: &str, normalised: &[Normalised]) -> Option<Diagnostic> {
     Some(
         Diagnostic::note(file, format!("table `{id}`: {}{more}", examples.join(", ")))
             .at_line(*line)
-            .with_hint("the values print as written and compute as read; write plain ASCII digits if that is not what you meant"),
+            .with_hint("the values print as written and compute as read; write plain ASCII digits if that is not what you meant, or declare the style with thousands = \",\" in the table file"),
     )
 }
 

@@ -36,7 +36,7 @@ const KEEP: usize = 16;
 
 /// The descriptions of `faces`, in order (`None` for a face Typst cannot describe).
 pub fn describe(faces: &[FaceSource]) -> Vec<Option<FontInfo>> {
-    describe_in(cache_dir().as_deref(), faces)
+    describe_in(crate::source::user_cache_dir().as_deref(), faces)
 }
 
 /// [`describe`] with the cache in `dir` (none: always describe).
@@ -55,15 +55,6 @@ pub fn describe_in(dir: Option<&Path>, faces: &[FaceSource]) -> Vec<Option<FontI
         write(file, &infos);
     }
     infos
-}
-
-/// The cache directory, when the environment names one.
-fn cache_dir() -> Option<PathBuf> {
-    let base = std::env::var_os("XDG_CACHE_HOME")
-        .filter(|v| !v.is_empty())
-        .map(PathBuf::from)
-        .or_else(|| std::env::var_os("HOME").filter(|v| !v.is_empty()).map(|home| PathBuf::from(home).join(".cache")))?;
-    Some(base.join("reportpress"))
 }
 
 /// A hash of everything the descriptions depend on; `None` when a file cannot be examined.

@@ -38,6 +38,53 @@ pub struct FontSet {
     faces: Vec<FaceSource>,
 }
 
+/// Whether `dir` holds at least one font file.
+fn has_fonts(dir: &Path) -> bool {
+    std::fs::read_dir(dir).is_ok_and(|entries| entries.filter_map(|e| e.ok()).any(|e| is_font_file(&e.path())))
+}
+
+/// Whether `path` names a font file by its extension.
+fn is_font_file(path: &Path) -> bool {
+    let ext = path.extension().and_then(|e| e.to_str()).unwrap_or("").to_ascii_lowercase();
+    matches!(ext.as_str(), "ttf" | "otf" | "ttc" | "otc")
+}
+
+/// The fonts directory of a build and how it was found, in this order: `explicit`
+/// (`--fonts`), `fonts/` beside the manuscript, `fonts/` in the working directory,
+/// `$REPORTPRESS_FONTS`, and `fonts/` in the user's data directory
+/// (`$XDG_DATA_HOME/reportpress`, else `~/.local/share/reportpress`). The first that holds a
+/// font file is taken; when none does, the error names every place searched and how to fill
+/// one.
+pub fn find_dir(explicit: Option<&Path>, manuscript_root: &Path) -> Result<(PathBuf, String), Diagnostics> {
+    if let Some(dir) = explicit {
+        if has_fonts(dir) {
+            return Ok((dir.to_path_buf(), "given with --fonts".to_string()));
+        }
+        return Err(Diagnostics::one(
+            Diagnostic::error(dir, "the fonts directory given with --fonts holds no font file (.ttf, .otf, .ttc, .otc)")
+                .with_hint("name the directory that holds the pinned fonts (see fonts/README.md in the reportpress repository)"),
+        ));
+    }
+    let mut places: Vec<(PathBuf, String)> =
+        vec![(manuscript_root.join("fonts"), "beside the manuscript".to_string()), (PathBuf::from("fonts"), "in the working directory".to_string())];
+    if let Some(dir) = std::env::var_os("REPORTPRESS_FONTS").filter(|v| !v.is_empty()) {
+        places.push((PathBuf::from(dir), "from $REPORTPRESS_FONTS".to_string()));
+    }
+    let user = crate::source::user_data_dir().map(|dir| dir.join("fonts"));
+    if let Some(dir) = &user {
+        places.push((dir.clone(), "in the user's data directory".to_string()));
+    }
+    if let Some(found) = places.iter().find(|(dir, _)| has_fonts(dir)) {
+        return Ok(found.clone());
+    }
+    let searched: Vec<String> = places.iter().map(|(dir, how)| format!("{} ({how})", dir.display())).collect();
+    let target = user.map_or_else(|| "DIR".to_string(), |dir| dir.display().to_string());
+    Err(Diagnostics::one(Diagnostic::error(manuscript_root, format!("no CJK fonts found; searched: {}", searched.join(", "))).with_hint(format!(
+        "copy or link the pinned fonts once: mkdir -p {target} && cp /path/to/reportpress/fonts/*.ttc {target}/ \
+             (or set REPORTPRESS_FONTS=DIR, or pass --fonts DIR)"
+    ))))
+}
+
 /// Maps a font file into memory instead of copying it: the pinned CJK collections are
 /// 93 MB, and reading them took most of a build's time, while a map costs nothing until
 /// Typst touches a glyph.
@@ -71,13 +118,7 @@ impl FontSet {
             diagnostic.hint = Some("run reportpress from the project root, or pass --fonts DIR".into());
             Diagnostics::one(diagnostic)
         })?;
-        let mut paths: Vec<PathBuf> = entries
-            .filter_map(|entry| entry.ok().map(|e| e.path()))
-            .filter(|path| {
-                let ext = path.extension().and_then(|e| e.to_str()).unwrap_or("").to_ascii_lowercase();
-                matches!(ext.as_str(), "ttf" | "otf" | "ttc" | "otc")
-            })
-            .collect();
+        let mut paths: Vec<PathBuf> = entries.filter_map(|entry| entry.ok().map(|e| e.path())).filter(|path| is_font_file(path)).collect();
         paths.sort();
         let region = region_suffix(language);
         let mut chosen = Vec::new();

@@ -21,6 +21,7 @@ use typst::diag::{Severity as TypstSeverity, SourceDiagnostic};
 use typst::foundations::{Bytes, Datetime};
 use typst_layout::PagedDocument;
 
+use crate::design::{COVER_TEMPLATE, TEMPLATE};
 use crate::diagnostics::{Diagnostic, Diagnostics, Severity};
 use crate::model::walk;
 use crate::model::{Block, Document, Inline, Metadata};
@@ -28,10 +29,6 @@ use crate::proof::ProofInfo;
 use fonts::FontSet;
 use world::ReportWorld;
 
-/// The book template every build compiles, relative to the design directory.
-pub const TEMPLATE: &str = "report.typ";
-/// The title-page template of the EPUB cover, relative to the design directory.
-pub const COVER_TEMPLATE: &str = "cover.typ";
 /// The virtual path under which the document model is served to the templates.
 pub const DOCUMENT_JSON: &str = "/document.json";
 
