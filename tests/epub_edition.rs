@@ -149,6 +149,8 @@ fn chart(number: usize, anchor: &str, caption: &str, line: usize) -> Block {
             alt: format!("柱形图：{caption}，一季度12.5亿元，二季度16.0亿元，三季度20.3亿元，逐季上升。"),
             source_note: "资料来源：示例统计局。".into(),
             data: quarter_data(),
+            // Not linked to a table: the data is folded under the chart.
+            data_shown_in: None,
         },
         line,
     )
@@ -638,9 +640,14 @@ fn blocks_become_accessible_xhtml() {
     let outlook = &spine.iter().find(|(name, _)| name.ends_with("section-02.xhtml")).expect("section 2").1;
     assert!(outlook.contains("<img src=\"images/figure-2.svg\" alt=\"季度走势示意：四个季度的柱形逐步升高\"/>"), "{outlook}");
     let stylesheet = epub_file(&entries, "OEBPS/stylesheet.css");
-    for rule in
-        ["text-indent: 2em", "text-align: justify", "line-break: strict", "line-height: 1.7", "border-top: 2px solid #000", "border-bottom: 1px solid #000"]
-    {
+    for rule in [
+        "text-indent: 2em",
+        "text-align: justify",
+        "line-break: strict",
+        "line-height: 1.7",
+        "border-top: 2px solid currentColor",
+        "border-bottom: 1px solid currentColor",
+    ] {
         assert!(stylesheet.contains(rule), "the stylesheet lacks {rule}");
     }
 }
@@ -673,9 +680,12 @@ fn tables_charts_and_cross_references_from_a_hand_built_model() {
     assert!(figures.contains("<figure class=\"chart\" id=\"fig-revenue\" aria-describedby=\"fig-revenue-data\">"), "{figures}");
     assert!(figures.contains("<table class=\"three-line chart-data\" id=\"fig-revenue-data\">"), "{figures}");
     // Three-line tables with header cells, numeric cells marked, unit and source.
-    assert!(figures.contains("<table class=\"three-line\" id=\"tbl-revenue\"><caption><span class=\"caption-text\">表\u{a0}1\u{3000}季度收入与增速</span><span class=\"table-unit\">单位：亿元，%</span></caption>"), "{figures}");
+    assert!(figures.contains("<div class=\"table-block\" role=\"region\" tabindex=\"0\" aria-labelledby=\"tbl-revenue-caption\">"), "{figures}");
+    assert!(figures.contains("<table class=\"three-line\" id=\"tbl-revenue\"><caption id=\"tbl-revenue-caption\"><span class=\"caption-text\">表\u{a0}1\u{3000}季度收入与增速</span><span class=\"table-unit\">单位：亿元，%</span></caption>"), "{figures}");
     assert!(figures.contains("<th scope=\"col\">季度</th><th scope=\"col\" class=\"num\">收入（亿元）</th>"), "{figures}");
-    assert!(figures.contains("<td>一季度</td><td class=\"num\">12.5</td><td class=\"num\">3.1</td>"), "{figures}");
+    assert!(figures.contains("<th scope=\"row\">一季度</th><td class=\"num\">12.5</td><td class=\"num\">3.1</td>"), "{figures}");
+    // A chart whose data no numbered table holds folds its data table under it.
+    assert!(figures.contains("<details class=\"chart-data\"><summary>图\u{a0}2\u{3000}数据</summary>"), "{figures}");
     assert!(figures.contains("<p class=\"table-source\">资料来源：示例统计局。</p>"), "{figures}");
     // The chart prints its source note itself: the caption does not repeat it.
     assert!(figures.contains("<figcaption><span class=\"caption-text\">图\u{a0}2\u{3000}季度收入</span></figcaption>"), "{figures}");

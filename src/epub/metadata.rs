@@ -52,29 +52,58 @@ pub fn publication_date(report_date: &str) -> Option<DateTime<Utc>> {
 }
 
 /// The accessibility summary, in the report's language (Chinese).
-pub const ACCESSIBILITY_SUMMARY: &str = "本电子书为可重排版式，正文、标题与注释均为文本，章节标题构成目录与结构导航；\
-每幅图片和图表都有文字替代说明，图表所依据的数据另以表格列出；脚注可在正文与注释之间往返跳转；\
-嵌入字体仅用于显示，文字大小、字体和颜色可由阅读系统调整。本书符合 EPUB 无障碍规范 1.1 与 WCAG 2.1 AA 级要求。";
+/// What a book contains that its accessibility statements speak of.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub struct Contents {
+    /// Images (photos, drawings) with text alternatives.
+    pub images: bool,
+    /// Charts, each with a text alternative and its data as a table.
+    pub charts: bool,
+    /// Footnotes, linked both ways.
+    pub notes: bool,
+}
 
-/// The EPUB Accessibility 1.1 statements as (property, value) pairs of `<meta>` elements.
-/// `long_descriptions`: whether some figure (a chart) has its data as a long description.
-pub fn accessibility(long_descriptions: bool) -> Vec<(&'static str, &'static str)> {
-    let mut statements = vec![
-        ("schema:accessMode", "textual"),
-        ("schema:accessMode", "visual"),
-        ("schema:accessModeSufficient", "textual"),
-        ("schema:accessibilityFeature", "structuralNavigation"),
-        ("schema:accessibilityFeature", "tableOfContents"),
-        ("schema:accessibilityFeature", "alternativeText"),
-        ("schema:accessibilityFeature", "readingOrder"),
-        ("schema:accessibilityFeature", "displayTransformability"),
-        ("schema:accessibilityHazard", "none"),
-        ("schema:accessibilitySummary", ACCESSIBILITY_SUMMARY),
-        ("dcterms:conformsTo", "EPUB Accessibility 1.1 - WCAG 2.1 Level AA"),
-    ];
-    if long_descriptions {
-        statements.insert(6, ("schema:accessibilityFeature", "longDescription"));
+/// The accessibility summary of a book with `contents`: what it offers, in the book's
+/// language, saying only what is true of this book.
+pub fn accessibility_summary(contents: Contents) -> String {
+    let mut summary = String::from("本电子书为可重排版式，正文与标题均为文本，章节标题构成目录与结构导航；");
+    match (contents.images, contents.charts) {
+        (true, true) => summary.push_str("每幅图片和图表都有文字替代说明，图表所依据的数据另以表格列出；"),
+        (true, false) => summary.push_str("每幅图片都有文字替代说明；"),
+        (false, true) => summary.push_str("每幅图表都有文字替代说明，所依据的数据另以表格列出；"),
+        (false, false) => {}
     }
+    if contents.notes {
+        summary.push_str("脚注可在正文与注释之间往返跳转；");
+    }
+    summary.push_str("嵌入字体仅用于显示，文字大小、字体和颜色可由阅读系统调整。本书符合 EPUB 无障碍规范 1.1 与 WCAG 2.1 AA 级要求。");
+    summary
+}
+
+/// The EPUB Accessibility 1.1 statements of a book with `contents`, as (property, value)
+/// pairs of `<meta>` elements.
+pub fn accessibility(contents: Contents) -> Vec<(&'static str, String)> {
+    let pictures = contents.images || contents.charts;
+    let mut statements: Vec<(&'static str, String)> = vec![("schema:accessMode", "textual".into())];
+    if pictures {
+        statements.push(("schema:accessMode", "visual".into()));
+    }
+    statements.push(("schema:accessModeSufficient", "textual".into()));
+    for feature in ["structuralNavigation", "tableOfContents"] {
+        statements.push(("schema:accessibilityFeature", feature.into()));
+    }
+    if pictures {
+        statements.push(("schema:accessibilityFeature", "alternativeText".into()));
+    }
+    if contents.charts {
+        statements.push(("schema:accessibilityFeature", "longDescription".into()));
+    }
+    for feature in ["readingOrder", "displayTransformability"] {
+        statements.push(("schema:accessibilityFeature", feature.into()));
+    }
+    statements.push(("schema:accessibilityHazard", "none".into()));
+    statements.push(("schema:accessibilitySummary", accessibility_summary(contents)));
+    statements.push(("dcterms:conformsTo", "EPUB Accessibility 1.1 - WCAG 2.1 Level AA".into()));
     statements
 }
 
@@ -102,6 +131,20 @@ mod tests {
         assert_eq!(a.get_version_num(), 5);
         assert_ne!(a, identifier(&meta("报告", &["甲乙"]), "r"));
         assert_ne!(a, identifier(&meta("报告", &["甲", "乙"]), "s"));
+    }
+
+    #[test]
+    fn accessibility_statements_say_only_what_the_book_has() {
+        let plain = accessibility(Contents::default());
+        let text: Vec<String> = plain.iter().map(|(_, v)| v.clone()).collect();
+        assert!(!text.iter().any(|v| v == "alternativeText" || v == "longDescription" || v == "visual"), "{text:?}");
+        assert!(!accessibility_summary(Contents::default()).contains("脚注"));
+        let full = Contents { images: true, charts: true, notes: true };
+        let values: Vec<String> = accessibility(full).into_iter().map(|(_, v)| v).collect();
+        for wanted in ["visual", "alternativeText", "longDescription"] {
+            assert!(values.iter().any(|v| v == wanted), "{wanted} missing: {values:?}");
+        }
+        assert!(accessibility_summary(full).contains("脚注") && accessibility_summary(full).contains("图表"));
     }
 
     #[test]

@@ -92,7 +92,13 @@ pub fn render(context: &RenderContext<'_>, source_date_epoch: Option<i64>) -> Re
         .ok_or_else(|| packaging_error(root, format!("no usable date for the EPUB: `{}` / {:?}", meta.date, source_date_epoch)))?;
     let published = metadata::publication_date(&meta.date).unwrap_or(modified);
     let identifier = metadata::identifier(meta, context.output_name);
-    let long_descriptions = book.sections.iter().any(|s| s.charts > 0);
+    let mut contents = metadata::Contents::default();
+    crate::model::walk::blocks(&document.blocks, &mut |block| match &block.kind {
+        crate::model::BlockKind::Image { .. } => contents.images = true,
+        crate::model::BlockKind::Chart { .. } => contents.charts = true,
+        _ => {}
+    });
+    crate::model::walk::inlines(&document.blocks, &mut |inline, _| contents.notes |= matches!(inline, crate::model::Inline::Note { .. }));
 
     let archive = (|| -> epub_builder::Result<Vec<u8>> {
         let mut builder = EpubBuilder::new(ZipLibrary::new()?)?;
@@ -109,9 +115,9 @@ pub fn render(context: &RenderContext<'_>, source_date_epoch: Option<i64>) -> Re
         builder.set_publication_date(published);
         builder.set_modified_date(modified);
         builder.set_uuid(identifier);
-        for (property, value) in metadata::accessibility(long_descriptions) {
+        for (property, value) in metadata::accessibility(contents) {
             // epub-builder writes a <meta>'s content unescaped: escape it here.
-            let content = quick_xml::escape::escape(value).into_owned();
+            let content = quick_xml::escape::escape(value.as_str()).into_owned();
             builder.add_metadata_opf(Box::new(MetadataOpfV3::new(property.to_string(), content)));
         }
         builder.stylesheet(stylesheet.as_bytes())?;

@@ -34,8 +34,6 @@ pub struct Section {
     pub chars: BTreeSet<char>,
     /// Whether the document has inline code (set in the mono face).
     pub code: bool,
-    /// Number of charts in the document.
-    pub charts: usize,
 }
 
 /// A heading below level 1, listed in the table of contents under its section.
@@ -102,13 +100,12 @@ pub fn render(document: &Document, manuscript_root: &Path) -> Result<Book, Diagn
             headings: 0,
             sidebars: 0,
             code: false,
-            charts: 0,
             source: None,
         };
         let written = xhtml::document(lang, &title, None, |out| writer.write_section(out, group, document));
         let (xhtml, chars) = written.map_err(|e| Diagnostics::one(Diagnostic::error(manuscript_root, format!("cannot write the EPUB section {href}: {e}"))))?;
-        let (subheadings, code, charts) = (writer.subheadings, writer.code, writer.charts);
-        sections.push(Section { href: href.clone(), title, subheadings, xhtml, chars, code, charts });
+        let (subheadings, code) = (writer.subheadings, writer.code);
+        sections.push(Section { href: href.clone(), title, subheadings, xhtml, chars, code });
     }
     let warnings: Vec<Diagnostic> = diagnostics.0.iter().filter(|d| d.severity == crate::diagnostics::Severity::Warning).cloned().collect();
     diagnostics.into_result(Book { sections, images: images.resources, warnings })
@@ -140,6 +137,15 @@ fn plain(content: &[Inline]) -> String {
 fn is_xml_id(id: &str) -> bool {
     let mut chars = id.chars();
     chars.next().is_some_and(|first| first.is_alphabetic() || first == '_') && chars.all(|c| c.is_alphanumeric() || matches!(c, '-' | '_' | '.'))
+}
+
+/// A chart as the model holds it, for [`SectionWriter::chart`].
+struct ChartParts<'b> {
+    caption: &'b str,
+    svg: &'b str,
+    alt: &'b str,
+    data: &'b TableData,
+    data_shown_in: Option<&'b (String, String)>,
 }
 
 /// What the numbering pass gave a figure or table.
@@ -229,7 +235,6 @@ struct SectionWriter<'a> {
     headings: usize,
     sidebars: usize,
     code: bool,
-    charts: usize,
     /// The block being written, for messages.
     source: Option<&'a SourcePos>,
 }
@@ -348,8 +353,11 @@ impl<'a> SectionWriter<'a> {
                 let caption = if caption.is_empty() { label.clone() } else { format!("{label}{CAPTION_SEPARATOR}{caption}") };
                 self.table(out, &id, "three-line", &caption, unit, source, data);
             }
-            BlockKind::Chart { number, label, anchor, caption, layout, alt, data, .. } => match layout {
-                Some(layout) => self.chart(out, &Numbered { number: *number, label, anchor }, caption, &layout.svg(), alt, data),
+            BlockKind::Chart { number, label, anchor, caption, layout, alt, data, data_shown_in, .. } => match layout {
+                Some(layout) => {
+                    let chart = ChartParts { caption, svg: &layout.svg(), alt, data, data_shown_in: data_shown_in.as_ref() };
+                    self.chart(out, &Numbered { number: *number, label, anchor }, &chart)
+                }
                 None => self.error(Diagnostic::error(self.root.join(&block.source.file), "the chart was not laid out").at_line(block.source.line)),
             },
             BlockKind::Rule => out.empty("hr", &[]),
@@ -398,41 +406,71 @@ impl<'a> SectionWriter<'a> {
         out.end("figure");
     }
 
-    fn chart(&mut self, out: &mut Xhtml, numbered: &Numbered<'_>, caption: &str, svg_text: &str, alt: &str, data: &TableData) {
-        self.charts += 1;
+    /// A chart: its SVG inline, with a text alternative, and its data offered once — a
+    /// link to the numbered table that already holds it, or else a table folded under the
+    /// chart (`<details>`, still in the reading order for screen readers).
+    fn chart(&mut self, out: &mut Xhtml, numbered: &Numbered<'_>, chart: &ChartParts<'_>) {
         let Numbered { number, label, anchor } = *numbered;
         let id = element_id(anchor, "figure", number);
         let data_caption = format!("{label}{CAPTION_SEPARATOR}数据");
-        let data_id = format!("{id}-data");
-        let caption = if caption.is_empty() { label.to_string() } else { format!("{label}{CAPTION_SEPARATOR}{caption}") };
-        let alt = if alt.is_empty() { caption.clone() } else { alt.to_string() };
-        let description = format!("数据见表格“{}”。", data_caption.replace(CAPTION_SEPARATOR, " "));
-        out.start("figure", &[("class", "chart"), ("id", &id), ("aria-describedby", &data_id)]);
+        let caption = if chart.caption.is_empty() { label.to_string() } else { format!("{label}{CAPTION_SEPARATOR}{}", chart.caption) };
+        let alt = if chart.alt.is_empty() { caption.clone() } else { chart.alt.to_string() };
+        // Where the data is: the table already printed (in this file or another), or here.
+        let holder = chart.data_shown_in.and_then(|(anchor, label)| self.targets.get(anchor).map(|(file, id)| (file.clone(), id.clone(), label.clone())));
+        let (description, described_by) = match &holder {
+            Some((file, table_id, table_label)) => (format!("数据见{table_label}。"), (file == self.href).then(|| table_id.clone())),
+            None => (format!("数据见表格“{}”。", data_caption.replace(CAPTION_SEPARATOR, " ")), Some(format!("{id}-data"))),
+        };
+        let mut attributes = vec![("class", "chart"), ("id", id.as_str())];
+        if let Some(target) = &described_by {
+            attributes.push(("aria-describedby", target.as_str()));
+        }
+        out.start("figure", &attributes);
         out.newline();
         out.record(&alt);
         let labels = svg::Labels { id_prefix: &format!("{id}-"), label: &alt, description: &description };
-        if let Err(message) = svg::inline(svg_text, &labels, out) {
+        if let Err(message) = svg::inline(chart.svg, &labels, out) {
             self.error(Diagnostic::error(self.root, message).with_hint("the chart generator must write one well-formed <svg> document"));
         }
         out.newline();
         // The chart draws its source note itself (as in the PDF), and its text alternative
         // ends with it, so the caption does not repeat it.
+        // Data that no numbered table holds is folded under the chart, before its caption
+        // (a figcaption is the figure's first or last child); a link to the table that holds
+        // it ends the caption.
+        if holder.is_none() {
+            out.start("details", &[("class", "chart-data")]);
+            out.element("summary", &[], &data_caption);
+            out.newline();
+            self.table(out, &format!("{id}-data"), "three-line chart-data", &data_caption, "", "", chart.data);
+            out.end("details");
+            out.newline();
+        }
         out.start("figcaption", &[]);
         out.element("span", &[("class", "caption-text")], &caption);
+        if let Some((file, table_id, table_label)) = holder {
+            let href = if file == self.href { format!("#{table_id}") } else { format!("{file}#{table_id}") };
+            out.start("span", &[("class", "chart-data-link")]);
+            out.text("数据见");
+            out.element("a", &[("class", "xref"), ("href", &href)], &table_label);
+            out.text("。");
+            out.end("span");
+        }
         out.end("figcaption");
         out.newline();
         out.end("figure");
         out.newline();
-        // The data behind the chart, for readers who cannot see it.
-        self.table(out, &data_id, "three-line chart-data", &data_caption, "", "", data);
     }
 
     #[allow(clippy::too_many_arguments)]
     fn table(&mut self, out: &mut Xhtml, id: &str, class: &str, caption: &str, unit: &str, source: &str, data: &TableData) {
-        out.start("div", &[("class", "table-block")]);
+        // A table wider than a phone scrolls inside its block, which keyboard and screen
+        // reader users can reach and which is named by the caption (WCAG 2.1.1, 4.1.2).
+        let caption_id = format!("{id}-caption");
+        out.start("div", &[("class", "table-block"), ("role", "region"), ("tabindex", "0"), ("aria-labelledby", &caption_id)]);
         out.newline();
         out.start("table", &[("class", class), ("id", id)]);
-        out.start("caption", &[]);
+        out.start("caption", &[("id", &caption_id)]);
         out.element("span", &[("class", "caption-text")], caption);
         if !unit.is_empty() {
             out.element("span", &[("class", "table-unit")], unit);
@@ -462,9 +500,14 @@ impl<'a> SectionWriter<'a> {
         out.newline();
         for row in &data.rows {
             out.start("tr", &[]);
-            for cell in row {
+            for (column, cell) in row.iter().enumerate() {
                 let attributes: &[(&str, &str)] = if cell.numeric { &[("class", "num")] } else { &[] };
-                out.element("td", attributes, &cell.text);
+                // The row's key names the row: a row header, as the column headings name columns.
+                if column == 0 && !cell.numeric {
+                    out.element("th", &[("scope", "row")], &cell.text);
+                } else {
+                    out.element("td", attributes, &cell.text);
+                }
             }
             out.end("tr");
             out.newline();

@@ -262,6 +262,7 @@ pub(crate) fn chart_block(body: &str, data: &DataSet, fallback_id: &str) -> Resu
         spec: Box::new(spec),
         layout: None,
         data: TableData { header, rows: data_rows },
+        data_shown_in: None,
     };
     Ok(Directive { kind, notes })
 }

@@ -48,6 +48,7 @@ pub(crate) fn number(blocks: &mut [Block], root: &Path, failed_targets: &BTreeSe
             );
         }
     });
+    link_chart_data(blocks);
     walk::inline_lists_mut(blocks, &mut |list, source| {
         for inline in list.iter_mut() {
             let Inline::Ref { target, text, at } = inline else { continue };
@@ -72,4 +73,35 @@ pub(crate) fn number(blocks: &mut [Block], root: &Path, failed_targets: &BTreeSe
             }
         }
     });
+}
+
+/// Gives every chart whose data a numbered table already holds (the same data table, every
+/// row of the chart in it with the same values) that table's anchor and label.
+fn link_chart_data(blocks: &mut [Block]) {
+    let mut tables: Vec<(String, String, String, crate::model::TableData)> = Vec::new();
+    walk::blocks(blocks, &mut |block| {
+        if let BlockKind::Table { anchor, label, data_table, data, .. } = &block.kind {
+            tables.push((data_table.clone(), anchor.clone(), label.clone(), data.clone()));
+        }
+    });
+    walk::blocks_mut(blocks, &mut |block| {
+        let BlockKind::Chart { data_table, data, data_shown_in, .. } = &mut block.kind else { return };
+        let holder = tables.iter().find(|(table, _, _, shown)| table == data_table && holds(shown, data));
+        *data_shown_in = holder.map(|(_, anchor, label, _)| (anchor.clone(), label.replace('\u{a0}', " ")));
+    });
+}
+
+/// Whether `table` shows every cell of `chart`: each chart row's key is a row of the table,
+/// and each chart column (by heading) has the same text in that row.
+fn holds(table: &crate::model::TableData, chart: &crate::model::TableData) -> bool {
+    chart.rows.iter().all(|row| {
+        let Some(key) = row.first() else { return false };
+        let Some(shown) = table.rows.iter().find(|candidate| candidate.first().is_some_and(|cell| cell.text == key.text)) else { return false };
+        chart
+            .header
+            .iter()
+            .zip(row)
+            .skip(1)
+            .all(|(heading, cell)| table.header.iter().position(|h| h == heading).and_then(|column| shown.get(column)).is_some_and(|c| c.text == cell.text))
+    })
 }

@@ -184,6 +184,11 @@ pub enum BlockKind {
         source_note: String,
         /// The data behind the chart, for readers who cannot see it.
         data: TableData,
+        /// The numbered table that already holds this data (its anchor and label, e.g.
+        /// `tbl-gdp`, `表 1`), set by the numbering pass; an edition that offers the chart's
+        /// data to readers then points to that table instead of repeating it.
+        #[serde(skip)]
+        data_shown_in: Option<(String, String)>,
     },
     /// A horizontal rule between parts of the text.
     Rule,
