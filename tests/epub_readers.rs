@@ -1,7 +1,9 @@
 //! The EPUB as readers meet it: DAISY Ace (the accessibility checker publishers use) finds
 //! no critical or serious violation, and every page, opened in headless Chromium at phone
 //! and tablet widths in a day and a night theme, keeps tables on the screen (scrolling inside
-//! their block) and text and rules legible (tests/readers/check_pages.cjs).
+//! their block), text and rules legible, and every glyph in an embedded face: each face is
+//! subset to the characters the stylesheet sets in it, and Chromium's record of the fonts
+//! it used shows any that fell back to a system font (tests/readers/check_pages.cjs).
 //!
 //! Needs Node.js, Debian's `chromium`, `@daisy/ace` and `puppeteer-core` (`make test-tools`
 //! installs them).

@@ -85,7 +85,7 @@ pub fn cover_alt(title: &str, subtitle: &str, authors: &[String]) -> String {
 
 /// The cover page: the cover image alone, scaled to the screen.
 pub fn cover_page(lang: &str, title: &str, alt: &str) -> std::io::Result<Vec<u8>> {
-    let (bytes, _) = xhtml::document(lang, title, Some("cover"), |out| {
+    let bytes = xhtml::document(lang, title, Some("cover"), |out| {
         out.start("section", &[("class", "cover"), ("epub:type", "cover")]);
         out.empty("img", &[("src", COVER_IMAGE), ("alt", alt), ("role", "doc-cover")]);
         out.end("section");

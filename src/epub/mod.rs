@@ -20,7 +20,7 @@ pub(crate) mod sections;
 pub(crate) mod svg;
 pub(crate) mod xhtml;
 
-use std::collections::BTreeSet;
+use std::collections::{BTreeMap, BTreeSet};
 use std::path::Path;
 
 use epub_builder::{EpubBuilder, EpubContent, EpubVersion, MetadataOpfV3, ReferenceType, TocElement, ZipLibrary};
@@ -59,11 +59,7 @@ pub fn render(context: &RenderContext<'_>, source_date_epoch: Option<i64>) -> Re
     let design_dir = context.design.dir.as_path();
     let book = sections::render(document, root)?;
 
-    // Every character the book draws, in any of its documents.
     let cover_alt = cover::cover_alt(&meta.title, &meta.subtitle, &meta.authors);
-    let mut chars: BTreeSet<char> = book.sections.iter().flat_map(|s| s.chars.iter().copied()).collect();
-    chars.extend(cover_alt.chars().chain(TOC_TITLE.chars()).chain(COVER_TITLE.chars()).filter(|c| !c.is_control()));
-    let with_code = book.sections.iter().any(|s| s.code);
     let design_fonts = context.design.fonts.as_ref().ok_or_else(|| {
         Diagnostics::one(
             Diagnostic::error(design_dir.join(crate::design::DESIGN_FILE), "the design names no fonts, so the EPUB cannot tell which faces to embed")
@@ -74,7 +70,8 @@ pub fn render(context: &RenderContext<'_>, source_date_epoch: Option<i64>) -> Re
     // The cover's title page and the font subsets are independent: make them side by side.
     let (typeset, embedded) = std::thread::scope(|scope| {
         let cover = scope.spawn(|| context.typesetter().title_page(meta));
-        let embedded = fonts::embed(context.fonts, context.fonts_dir, &fonts::design_faces(design_fonts, with_code), &chars);
+        let embedded = faces_of(&book, design_fonts)
+            .and_then(|faces| fonts::embed(context.fonts, context.fonts_dir, &fonts::with_fallbacks(context.fonts, design_fonts, faces)));
         let typeset = cover.join().unwrap_or_else(|_| Err(packaging_error(design_dir, "the cover layout stopped unexpectedly")));
         (typeset, embedded)
     });
@@ -155,6 +152,18 @@ pub fn render(context: &RenderContext<'_>, source_date_epoch: Option<i64>) -> Re
     let fix = package::FixUp { language: &meta.language, subtitle: &subtitle, publisher: &publisher, modified, contents: &later };
     let bytes = package::finish(&archive, &fix).map_err(|e| packaging_error(root, e))?;
     Ok(EpubOutput { bytes, sections: book.sections.len(), font_bytes: embedded.iter().map(|f| f.bytes.len()).sum(), warnings })
+}
+
+/// The characters each face draws in the book: the content documents' text as the stylesheet
+/// sets it, and the navigation document's (the table of contents, in the headings' family).
+fn faces_of(book: &sections::Book, fonts: &crate::design::DesignFonts) -> Result<BTreeMap<fonts::FaceSpec, BTreeSet<char>>, Diagnostic> {
+    let documents: Vec<&[u8]> = book.sections.iter().map(|s| s.xhtml.as_slice()).collect();
+    let mut faces =
+        fonts::chars_by_face(&documents, fonts).map_err(|e| Diagnostic::error("", format!("EPUB packaging: cannot read a content document again: {e}")))?;
+    let navigation = book.sections.iter().flat_map(|s| s.title.chars().chain(s.subheadings.iter().flat_map(|h| h.title.chars())));
+    let toc = faces.entry(fonts::FaceSpec { family: fonts.heading.clone(), weight: 400 }).or_default();
+    toc.extend(navigation.chain(TOC_TITLE.chars()).chain(COVER_TITLE.chars()).filter(|c| !c.is_control()));
+    Ok(faces)
 }
 
 /// The stand-in content of a resource the fix-up pass fills in.

@@ -7,7 +7,7 @@
 //! (`epub:type="noteref"` / `"footnote"` in an `<aside>`), sidebars `<aside>` boxes, run-in
 //! heads `<strong class="run-in">`, charts inline SVG followed by their data as a table.
 
-use std::collections::{BTreeSet, HashMap};
+use std::collections::HashMap;
 use std::path::{Path, PathBuf};
 
 use crate::diagnostics::{Diagnostic, Diagnostics, io_error};
@@ -30,10 +30,6 @@ pub struct Section {
     pub subheadings: Vec<Subheading>,
     /// The finished XHTML.
     pub xhtml: Vec<u8>,
-    /// Every character the document draws (text, alt texts, chart labels).
-    pub chars: BTreeSet<char>,
-    /// Whether the document has inline code (set in the mono face).
-    pub code: bool,
 }
 
 /// A heading below level 1, listed in the table of contents under its section.
@@ -99,13 +95,11 @@ pub fn render(document: &Document, manuscript_root: &Path) -> Result<Book, Diagn
             subheadings: Vec::new(),
             headings: 0,
             sidebars: 0,
-            code: false,
             source: None,
         };
         let written = xhtml::document(lang, &title, None, |out| writer.write_section(out, group, document));
-        let (xhtml, chars) = written.map_err(|e| Diagnostics::one(Diagnostic::error(manuscript_root, format!("cannot write the EPUB section {href}: {e}"))))?;
-        let (subheadings, code) = (writer.subheadings, writer.code);
-        sections.push(Section { href: href.clone(), title, subheadings, xhtml, chars, code });
+        let xhtml = written.map_err(|e| Diagnostics::one(Diagnostic::error(manuscript_root, format!("cannot write the EPUB section {href}: {e}"))))?;
+        sections.push(Section { href: href.clone(), title, subheadings: writer.subheadings, xhtml });
     }
     let warnings: Vec<Diagnostic> = diagnostics.0.iter().filter(|d| d.severity == crate::diagnostics::Severity::Warning).cloned().collect();
     diagnostics.into_result(Book { sections, images: images.resources, warnings })
@@ -234,7 +228,6 @@ struct SectionWriter<'a> {
     subheadings: Vec<Subheading>,
     headings: usize,
     sidebars: usize,
-    code: bool,
     /// The block being written, for messages.
     source: Option<&'a SourcePos>,
 }
@@ -394,7 +387,6 @@ impl<'a> SectionWriter<'a> {
         };
         let id = element_id(anchor, "figure", number);
         out.start("figure", &[("class", "figure"), ("id", &id)]);
-        out.record(alt);
         out.empty("img", &[("src", &src), ("alt", alt)]);
         // As in the PDF, a figure without caption prints no label either.
         if !caption.is_empty() {
@@ -427,7 +419,6 @@ impl<'a> SectionWriter<'a> {
         }
         out.start("figure", &attributes);
         out.newline();
-        out.record(&alt);
         let labels = svg::Labels { id_prefix: &format!("{id}-"), label: &alt, description: &description };
         if let Err(message) = svg::inline(chart.svg, &labels, out) {
             self.error(Diagnostic::error(self.root, message).with_hint("the chart generator must write one well-formed <svg> document"));
@@ -542,7 +533,6 @@ impl<'a> SectionWriter<'a> {
                 out.end("em");
             }
             Inline::Code { text } => {
-                self.code = true;
                 out.element("code", &[], text);
             }
             Inline::Link { url, content } => {

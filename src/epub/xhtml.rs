@@ -4,12 +4,8 @@
 //! together by hand. The writer never indents: a newline is written only between block
 //! elements (on request), so a Chinese paragraph always stays on one line — a reading
 //! system would turn a newline inside a paragraph into a visible space.
-//!
-//! The writer also records every character written as text, so the embedded fonts can be
-//! subset to exactly the characters the book draws.
 
 use std::borrow::Cow;
-use std::collections::BTreeSet;
 use std::io;
 
 use quick_xml::Writer;
@@ -26,7 +22,6 @@ pub const STYLESHEET: &str = "stylesheet.css";
 /// so the many small writes need no error handling of their own.
 pub struct Xhtml {
     writer: Writer<Vec<u8>>,
-    chars: BTreeSet<char>,
     error: Option<io::Error>,
 }
 
@@ -39,7 +34,7 @@ impl Default for Xhtml {
 impl Xhtml {
     /// An empty document.
     pub fn new() -> Self {
-        Self { writer: Writer::new(Vec::new()), chars: BTreeSet::new(), error: None }
+        Self { writer: Writer::new(Vec::new()), error: None }
     }
 
     /// Writes any event as it is (used to pass inline SVG through).
@@ -73,7 +68,6 @@ impl Xhtml {
         if text.is_empty() {
             return;
         }
-        self.record(text);
         let text = xml_safe(text);
         let text = if text.contains(['\n', '\r']) { text.replace(['\r', '\n'], " ") } else { text.into_owned() };
         self.event(Event::Text(BytesText::new(&text)));
@@ -91,16 +85,11 @@ impl Xhtml {
         self.event(Event::Text(BytesText::new("\n")));
     }
 
-    /// Notes that `text` is drawn by the book (for font subsetting) without writing it.
-    pub fn record(&mut self, text: &str) {
-        self.chars.extend(text.chars().filter(|c| !c.is_control()));
-    }
-
-    /// The finished bytes and the characters written as text.
-    pub fn finish(self) -> io::Result<(Vec<u8>, BTreeSet<char>)> {
+    /// The finished bytes.
+    pub fn finish(self) -> io::Result<Vec<u8>> {
         match self.error {
             Some(error) => Err(error),
-            None => Ok((self.writer.into_inner(), self.chars)),
+            None => Ok(self.writer.into_inner()),
         }
     }
 }
@@ -123,7 +112,7 @@ fn element<'a>(name: &'a str, attributes: &[(&str, &str)]) -> BytesStart<'a> {
 
 /// Writes a complete XHTML5 content document: XML declaration, doctype, `<html>` with
 /// `lang` and `xml:lang`, a head linking the stylesheet, and a body filled by `body`.
-pub fn document(lang: &str, title: &str, body_class: Option<&str>, body: impl FnOnce(&mut Xhtml)) -> io::Result<(Vec<u8>, BTreeSet<char>)> {
+pub fn document(lang: &str, title: &str, body_class: Option<&str>, body: impl FnOnce(&mut Xhtml)) -> io::Result<Vec<u8>> {
     let mut out = Xhtml::new();
     out.event(Event::Decl(BytesDecl::new("1.0", Some("UTF-8"), None)));
     out.newline();
@@ -160,8 +149,8 @@ mod tests {
     use super::*;
 
     #[test]
-    fn text_and_attributes_are_escaped_and_recorded() {
-        let (bytes, chars) = document("zh-CN", "A & B", None, |out| {
+    fn text_and_attributes_are_escaped() {
+        let bytes = document("zh-CN", "A & B", None, |out| {
             out.start("p", &[("title", "\"<&>\"")]);
             out.text("甲<乙>&丙\n丁");
             out.end("p");
@@ -171,12 +160,11 @@ mod tests {
         assert!(xhtml.contains("<p title=\"&quot;&lt;&amp;&gt;&quot;\">甲&lt;乙&gt;&amp;丙 丁</p>"), "{xhtml}");
         assert!(xhtml.contains("<html xmlns=\"http://www.w3.org/1999/xhtml\" xmlns:epub=\"http://www.idpf.org/2007/ops\" lang=\"zh-CN\" xml:lang=\"zh-CN\">"));
         assert!(xhtml.starts_with("<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n<!DOCTYPE html>\n"));
-        assert!(chars.contains(&'丙') && !chars.contains(&'\n') && !chars.contains(&'A'));
     }
 
     #[test]
     fn characters_xml_forbids_are_dropped() {
-        let (bytes, _) = document("zh-CN", "t\u{1}", None, |out| {
+        let bytes = document("zh-CN", "t\u{1}", None, |out| {
             out.start("p", &[("title", "a\u{b}b")]);
             out.text("甲\u{c}乙\t丙\u{fffe}");
             out.end("p");

@@ -2,7 +2,9 @@
 // tablet would show it, in a day and a night theme, and reports what a reader would meet:
 // - a table wider than the screen outside a scrolling block, or a page wider than the screen;
 // - text (body, sidebars, captions, links) with contrast under 4.5:1 against what is behind it;
-// - table rules that vanish (contrast under 3:1).
+// - table rules that vanish (contrast under 3:1);
+// - text drawn in a font the book does not embed (a glyph missing from a subset falls back
+//   to a system font: Chromium's own record of the fonts used, per element).
 // The night theme is what reading systems do: a dark page and light text, and
 // `prefers-color-scheme: dark`. Prints a JSON list of problems; exit 0 when it could check.
 //
@@ -82,6 +84,22 @@ const themes = {
           return out;
         }, width);
         for (const p of found) problems.push({ file, width, theme, ...p });
+        if (width === widths[0]) {
+          const client = await page.createCDPSession();
+          await client.send('DOM.enable');
+          await client.send('CSS.enable');
+          const { root } = await client.send('DOM.getDocument', { depth: -1 });
+          const { nodeIds } = await client.send('DOM.querySelectorAll', { nodeId: root.nodeId, selector: 'body p, body li, body h1, body h2, body h3, figcaption, caption, th, td, summary, svg text' });
+          for (const nodeId of nodeIds) {
+            const { fonts } = await client.send('CSS.getPlatformFontsForNode', { nodeId });
+            const fallback = fonts.filter((f) => !f.isCustomFont && f.glyphCount > 0);
+            if (fallback.length) {
+              const { outerHTML } = await client.send('DOM.getOuterHTML', { nodeId });
+              problems.push({ file, theme, kind: 'text in a font the book does not embed', fonts: fallback.map((f) => f.familyName), element: outerHTML.slice(0, 80) });
+            }
+          }
+          await client.detach();
+        }
       }
     }
   }
