@@ -43,7 +43,6 @@ fn quarterly() -> &'static Built {
     BUILT.get_or_init(|| build_all("tests/manuscripts/quarterly", "quarterly-review"))
 }
 
-
 // ---- A model with every block kind, built by hand (the parser makes no tables or charts yet)
 
 /// The chart's SVG up to its labels (a layout's marks end in the open labels group).
@@ -621,22 +620,23 @@ fn navigation_lists_the_headings_with_landmarks_and_a_cover() {
 }
 
 #[test]
-fn the_cover_is_the_designs_title_page_as_svg() {
+fn the_cover_is_the_designs_title_page_as_png() {
     let entries = zip_entries(&article().epub);
     let opf = epub_file(&entries, "OEBPS/content.opf");
-    assert!(opf.contains("<item media-type=\"image/svg+xml\" properties=\"cover-image\" id=\"cover-image\" href=\"images/cover.svg\"/>"), "{opf}");
-    let svg = epub_file(&entries, "OEBPS/images/cover.svg");
-    assert!(svg.starts_with("<svg"), "the cover is not an SVG document");
-    // The title page of assets/cover.typ (150 × 240 mm), not an A4 page of the book.
-    assert!(svg.contains("viewBox=\"0 0 425.196850394 680.31496063\""), "the cover is not the design's title page");
-    // Title, subtitle, authors and date: some 70 glyphs, not a page of body text (> 300).
-    let glyphs = svg.matches("<use ").count();
-    assert!((40..150).contains(&glyphs), "the cover shows {glyphs} glyphs, not a title page's");
-    // Only the metadata is laid out: the quarterly manuscript's cover differs only there.
-    let quarterly_cover = epub_file(&zip_entries(&quarterly().epub), "OEBPS/images/cover.svg");
-    assert_ne!(svg, quarterly_cover, "two reports with different titles share a cover");
+    assert!(opf.contains("<item media-type=\"image/png\" properties=\"cover-image\" id=\"cover-image\" href=\"images/cover.png\"/>"), "{opf}");
+    assert!(opf.contains("<meta name=\"cover\" content=\"cover-image\"/>"), "EPUB 2 readers find the cover by this: {opf}");
+    let png = &entries.iter().find(|(name, _)| name == "OEBPS/images/cover.png").expect("the cover image").1;
+    assert!(png.starts_with(b"\x89PNG\r\n\x1a\n"), "the cover is not a PNG");
+    // The title page of assets/cover.typ (150 × 240 mm) at 1600 px on the long side, not an
+    // A4 page of the book.
+    let (width, height) = (u32::from_be_bytes(png[16..20].try_into().unwrap()), u32::from_be_bytes(png[20..24].try_into().unwrap()));
+    assert_eq!((width, height), (1000, 1600));
+    // Only the metadata is laid out: another report's cover differs.
+    let quarterly_entries = zip_entries(&quarterly().epub);
+    let other = &quarterly_entries.iter().find(|(name, _)| name == "OEBPS/images/cover.png").expect("the quarterly cover").1;
+    assert_ne!(png, other, "two reports with different titles share a cover");
     let cover = epub_file(&entries, "OEBPS/cover.xhtml");
-    assert!(cover.contains("<img src=\"images/cover.svg\" alt=\"封面：红色耒阳 绿色转型——湖南耒阳市推动资源枯竭城市转型高质量发展纪实，谭红平、杨茂林、周济、王晓辉\" role=\"doc-cover\"/>"), "{cover}");
+    assert!(cover.contains("<img src=\"images/cover.png\" alt=\"封面：红色耒阳 绿色转型——湖南耒阳市推动资源枯竭城市转型高质量发展纪实，谭红平、杨茂林、周济、王晓辉\" role=\"doc-cover\"/>"), "{cover}");
 }
 
 #[test]

@@ -3,7 +3,7 @@
 //! The steps, each in its own module:
 //! 1. [`sections`]: the model becomes XHTML content documents, one per top-level section;
 //! 2. [`cover`]: the design's title page (`cover.typ`, laid out alone) becomes the cover
-//!    image (SVG);
+//!    image (PNG, 1600 px on the long side);
 //! 3. [`fonts`]: the design's faces are subset to the characters those documents draw;
 //! 4. [`css`]: `@font-face` rules plus the design in `assets/epub.css`;
 //! 5. `epub-builder` packages it all, with the navigation document, landmarks and metadata;
@@ -76,7 +76,7 @@ pub fn render(context: &RenderContext<'_>, source_date_epoch: Option<i64>) -> Re
         (typeset, embedded)
     });
     let (typeset, embedded) = (typeset?, embedded?);
-    let cover_svg = cover::cover_svg(&typeset.document)
+    let cover_png = cover::cover_png(&typeset.document)
         .map_err(|e| packaging_error(design_dir, e))?
         .ok_or_else(|| packaging_error(design_dir, "the cover design laid out no page"))?;
     let cover_page = cover::cover_page(&meta.language, &meta.title, &cover_alt).map_err(|e| packaging_error(root, e))?;
@@ -124,7 +124,7 @@ pub fn render(context: &RenderContext<'_>, source_date_epoch: Option<i64>) -> Re
         for font in &embedded {
             builder.add_resource(&font.href, EMPTY, "font/otf")?;
         }
-        builder.add_cover_image(cover::COVER_IMAGE, EMPTY, "image/svg+xml")?;
+        builder.add_cover_image(cover::COVER_IMAGE, EMPTY, "image/png")?;
         for image in &book.images {
             builder.add_resource(&image.href, EMPTY, image.media_type)?;
         }
@@ -147,7 +147,7 @@ pub fn render(context: &RenderContext<'_>, source_date_epoch: Option<i64>) -> Re
 
     let (subtitle, publisher) = (safe(&meta.subtitle), safe(&meta.publisher));
     let mut later: Vec<(&str, &[u8])> = embedded.iter().map(|f| (f.href.as_str(), f.bytes.as_slice())).collect();
-    later.push((cover::COVER_IMAGE, cover_svg.as_bytes()));
+    later.push((cover::COVER_IMAGE, cover_png.as_slice()));
     later.extend(book.images.iter().map(|image| (image.href.as_str(), image.bytes.as_slice())));
     let fix = package::FixUp { language: &meta.language, subtitle: &subtitle, publisher: &publisher, modified, contents: &later };
     let bytes = package::finish(&archive, &fix).map_err(|e| packaging_error(root, e))?;
