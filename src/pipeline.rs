@@ -257,17 +257,23 @@ fn build_prepared(
     } else {
         None
     };
-    // Render every edition first; write only when all succeeded. The EPUB needs no book
-    // layout (its cover is the design's title page), so it is made beside the PDF, on the
-    // other core; the print PDF and the proof each lay the book out once.
+    // Render every edition first; write only when all succeeded. The book is laid out once
+    // for print: the PDF exports that layout, and the EPUB takes from it only the page each
+    // block starts on (its page list), so the EPUB is made beside it, on the other core.
+    // The proof lays the book out on its own (a wider sheet, the same lines).
     let mut outputs: Vec<(PathBuf, Vec<u8>, String)> = Vec::new();
+    let blocks = context.document.blocks.len();
+    let (pages_sent, pages_received) = std::sync::mpsc::channel::<Option<Vec<usize>>>();
     let (prints, epub) = std::thread::scope(|scope| {
         let epub = epub_wanted.then(|| {
-            scope.spawn(|| {
+            let context = &context;
+            scope.spawn(move || {
                 let started = Instant::now();
-                epub::render(&context, source_date_epoch).map(|epub| (epub, started.elapsed()))
+                epub::render(context, source_date_epoch, || pages_received.recv().ok().flatten()).map(|epub| (epub, started.elapsed()))
             })
         });
+        // Whoever lays out the print edition first tells the EPUB its pages.
+        let mut pages_sent = epub_wanted.then_some(pages_sent);
         let mut prints = Vec::new();
         for format in formats.iter().filter(|f| **f != Format::Epub) {
             // The print edition, or the proof: the same pages with proofreaders' marks.
@@ -276,12 +282,24 @@ fn build_prepared(
             let typeset = match context.typesetter().typeset(context.document, proof.as_ref()) {
                 Ok(typeset) => typeset,
                 Err(errors) => {
+                    // The build fails: the EPUB need not wait for pages.
+                    pages_sent = None;
                     prints.push(Err(errors));
                     break;
                 }
             };
             let compile_time = started.elapsed();
+            if *format == Format::Pdf
+                && let Some(sender) = pages_sent.take()
+            {
+                let _ = sender.send(Some(typeset.block_pages(blocks)));
+            }
             prints.push(pdf::export(&context, &typeset).map(|pdf| (*format, pdf, typeset.warnings, compile_time)));
+        }
+        // The EPUB without the print edition: lay the book out for its pages only.
+        if let Some(sender) = pages_sent.take() {
+            let pages = context.typesetter().typeset(context.document, None).ok().map(|typeset| typeset.block_pages(blocks));
+            let _ = sender.send(pages);
         }
         let epub =
             epub.map(|worker| worker.join().unwrap_or_else(|_| Err(Diagnostics::one(Diagnostic::error(&options.out, "the EPUB writer stopped unexpectedly")))));

@@ -247,7 +247,7 @@ fn render_epub(document: &Document) -> Result<EpubOutput, reportpress::diagnosti
     let fonts_dir = root().join("fonts");
     let context =
         RenderContext { document, manuscript_root: &manuscript_root, design: &design, fonts: &fonts, fonts_dir: &fonts_dir, output_name: "constructs" };
-    epub::render(&context, None)
+    epub::render(&context, None, || None)
 }
 
 /// The hand-built model's EPUB, rendered through the library once per test run.
@@ -585,6 +585,14 @@ fn navigation_lists_the_headings_with_landmarks_and_a_cover() {
             "改革之“转”：释放活力",
             "封面",
             "红色耒阳 绿色转型",
+            // The page list: the print edition's seven pages.
+            "1",
+            "2",
+            "3",
+            "4",
+            "5",
+            "6",
+            "7",
         ]
     );
     assert!(nav.contains("<nav epub:type=\"landmarks\" hidden=\"hidden\">"), "{nav}");
@@ -728,4 +736,42 @@ fn a_broken_chart_fails_the_build_naming_its_line() {
     let Err(diagnostics) = render_epub(&document) else { panic!("a malformed chart SVG was accepted") };
     let message = diagnostics.to_string();
     assert!(message.contains("text/hand.md:13") && message.contains("not well-formed"), "{message}");
+}
+
+#[test]
+fn the_page_list_cites_the_print_editions_pages() {
+    let built = article();
+    let entries = zip_entries(&built.epub);
+    let nav = epub_file(&entries, "OEBPS/nav.xhtml");
+    let pages =
+        tool("pdfinfo", &[built.pdf.to_str().unwrap()]).lines().find_map(|l| l.strip_prefix("Pages:").map(|n| n.trim().parse::<usize>().unwrap())).unwrap();
+    assert!(nav.contains("<nav epub:type=\"page-list\""), "{nav}");
+    for page in 1..=pages {
+        // Every print page is in the page list, and its marker stands in a content document.
+        let link = format!("#page-{page}\">{page}</a>");
+        assert!(nav.contains(&link), "page {page} is not in the page list:\n{nav}");
+        // The spine in reading order: the page's text may go on in the next document.
+        let xhtml: String = epub_spine(&entries).into_iter().map(|(_, x)| x).collect();
+        assert!(xhtml.contains(&format!("id=\"page-{page}\"")), "no marker for page {page}");
+        // The first text after the marker is printed on that page of the PDF.
+        let after = &xhtml[xhtml.find(&format!("id=\"page-{page}\"")).unwrap()..];
+        // The first paragraph of running text (a table or chart there may float elsewhere).
+        let paragraph = after[after.find("<p>").unwrap_or_else(|| panic!("page {page}: no paragraph after the marker"))..].split("</p>").next().unwrap();
+        // The paragraph's text without its tags and the note numbers (footnote markers).
+        let (mut text, mut in_tag) = (String::new(), false);
+        for ch in paragraph.split("<sup>").next().unwrap().chars() {
+            match ch {
+                '<' => in_tag = true,
+                '>' => in_tag = false,
+                c if !in_tag && !c.is_whitespace() => text.push(c),
+                _ => {}
+            }
+        }
+        let start: String = text.chars().take(8).collect();
+        let printed = squeeze(&tool("pdftotext", &["-f", &page.to_string(), "-l", &page.to_string(), "-enc", "UTF-8", built.pdf.to_str().unwrap(), "-"]));
+        assert!(printed.contains(&start), "page {page}: the text after its marker ({start}) is not on that page of the PDF");
+    }
+    let opf = epub_file(&entries, "OEBPS/content.opf");
+    assert!(opf.contains("<meta property=\"pageBreakSource\">leiyang-green-transformation.pdf</meta>"), "{opf}");
+    assert!(opf.contains("<meta property=\"schema:accessibilityFeature\">pageNavigation</meta>"), "{opf}");
 }

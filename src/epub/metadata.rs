@@ -53,7 +53,7 @@ pub fn publication_date(report_date: &str) -> Option<DateTime<Utc>> {
 
 /// The accessibility summary, in the report's language (Chinese).
 /// What a book contains that its accessibility statements speak of.
-#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
 pub struct Contents {
     /// Images (photos, drawings) with text alternatives.
     pub images: bool,
@@ -61,11 +61,13 @@ pub struct Contents {
     pub charts: bool,
     /// Footnotes, linked both ways.
     pub notes: bool,
+    /// Page-break markers and a page list of the print edition, named here (e.g. its file).
+    pub print_pages: Option<String>,
 }
 
 /// The accessibility summary of a book with `contents`: what it offers, in the book's
 /// language, saying only what is true of this book.
-pub fn accessibility_summary(contents: Contents) -> String {
+pub fn accessibility_summary(contents: &Contents) -> String {
     let mut summary = String::from("本电子书为可重排版式，正文与标题均为文本，章节标题构成目录与结构导航；");
     match (contents.images, contents.charts) {
         (true, true) => summary.push_str("每幅图片和图表都有文字替代说明，图表所依据的数据另以表格列出；"),
@@ -76,13 +78,16 @@ pub fn accessibility_summary(contents: Contents) -> String {
     if contents.notes {
         summary.push_str("脚注可在正文与注释之间往返跳转；");
     }
+    if contents.print_pages.is_some() {
+        summary.push_str("页码列表与分页标记对应印刷版（PDF）的页码，便于按页引用；");
+    }
     summary.push_str("嵌入字体仅用于显示，文字大小、字体和颜色可由阅读系统调整。本书符合 EPUB 无障碍规范 1.1 与 WCAG 2.1 AA 级要求。");
     summary
 }
 
 /// The EPUB Accessibility 1.1 statements of a book with `contents`, as (property, value)
 /// pairs of `<meta>` elements.
-pub fn accessibility(contents: Contents) -> Vec<(&'static str, String)> {
+pub fn accessibility(contents: &Contents) -> Vec<(&'static str, String)> {
     let pictures = contents.images || contents.charts;
     let mut statements: Vec<(&'static str, String)> = vec![("schema:accessMode", "textual".into())];
     if pictures {
@@ -98,11 +103,19 @@ pub fn accessibility(contents: Contents) -> Vec<(&'static str, String)> {
     if contents.charts {
         statements.push(("schema:accessibilityFeature", "longDescription".into()));
     }
+    if contents.print_pages.is_some() {
+        for feature in ["pageBreakMarkers", "pageNavigation"] {
+            statements.push(("schema:accessibilityFeature", feature.into()));
+        }
+    }
     for feature in ["readingOrder", "displayTransformability"] {
         statements.push(("schema:accessibilityFeature", feature.into()));
     }
     statements.push(("schema:accessibilityHazard", "none".into()));
     statements.push(("schema:accessibilitySummary", accessibility_summary(contents)));
+    if let Some(source) = &contents.print_pages {
+        statements.push(("pageBreakSource", source.clone()));
+    }
     statements.push(("dcterms:conformsTo", "EPUB Accessibility 1.1 - WCAG 2.1 Level AA".into()));
     statements
 }
@@ -135,16 +148,18 @@ mod tests {
 
     #[test]
     fn accessibility_statements_say_only_what_the_book_has() {
-        let plain = accessibility(Contents::default());
+        let plain = accessibility(&Contents::default());
         let text: Vec<String> = plain.iter().map(|(_, v)| v.clone()).collect();
         assert!(!text.iter().any(|v| v == "alternativeText" || v == "longDescription" || v == "visual"), "{text:?}");
-        assert!(!accessibility_summary(Contents::default()).contains("脚注"));
-        let full = Contents { images: true, charts: true, notes: true };
-        let values: Vec<String> = accessibility(full).into_iter().map(|(_, v)| v).collect();
-        for wanted in ["visual", "alternativeText", "longDescription"] {
+        assert!(!accessibility_summary(&Contents::default()).contains("脚注"));
+        let full = Contents { images: true, charts: true, notes: true, print_pages: Some("r.pdf".into()) };
+        let values: Vec<String> = accessibility(&full).into_iter().map(|(_, v)| v).collect();
+        for wanted in ["visual", "alternativeText", "longDescription", "pageBreakMarkers", "pageNavigation", "r.pdf"] {
             assert!(values.iter().any(|v| v == wanted), "{wanted} missing: {values:?}");
         }
-        assert!(accessibility_summary(full).contains("脚注") && accessibility_summary(full).contains("图表"));
+        assert!(
+            accessibility_summary(&full).contains("脚注") && accessibility_summary(&full).contains("图表") && accessibility_summary(&full).contains("页码")
+        );
     }
 
     #[test]

@@ -51,13 +51,21 @@ fn packaging_error(at: &Path, message: impl std::fmt::Display) -> Diagnostics {
 }
 
 /// Builds the EPUB edition of `context`'s document. `source_date_epoch`, when set, is the
-/// edition's modification time.
-pub fn render(context: &RenderContext<'_>, source_date_epoch: Option<i64>) -> Result<EpubOutput, Diagnostics> {
+/// edition's modification time. `block_pages` gives, once the print edition is laid out,
+/// the print page each top-level block starts on (for the page list); it is asked for
+/// while the fonts are subset and the cover drawn, so the layout runs beside them.
+pub fn render(
+    context: &RenderContext<'_>,
+    source_date_epoch: Option<i64>,
+    block_pages: impl FnOnce() -> Option<Vec<usize>>,
+) -> Result<EpubOutput, Diagnostics> {
     let document = context.document;
     let meta = &document.meta;
     let root = context.manuscript_root;
     let design_dir = context.design.dir.as_path();
-    let book = sections::render(document, root)?;
+    // What each face draws does not depend on the page marks: the fonts are cut from this
+    // first rendering, and the documents written again once the print pages are known.
+    let unpaged = sections::render(document, root, None)?;
 
     let cover_alt = cover::cover_alt(&meta.title, &meta.subtitle, &meta.authors);
     let design_fonts = context.design.fonts.as_ref().ok_or_else(|| {
@@ -67,15 +75,23 @@ pub fn render(context: &RenderContext<'_>, source_date_epoch: Option<i64>) -> Re
         )
     })?;
 
-    // The cover's title page and the font subsets are independent: make them side by side.
-    let (typeset, embedded) = std::thread::scope(|scope| {
+    // The cover's title page, the font subsets and the print layout are independent: make
+    // them side by side.
+    let (typeset, embedded, book) = std::thread::scope(|scope| {
         let cover = scope.spawn(|| context.typesetter().title_page(meta));
-        let embedded = faces_of(&book, design_fonts)
-            .and_then(|faces| fonts::embed(context.fonts, context.fonts_dir, &fonts::with_fallbacks(context.fonts, design_fonts, faces)));
+        let embedded = scope.spawn(|| {
+            faces_of(&unpaged, design_fonts)
+                .and_then(|faces| fonts::embed(context.fonts, context.fonts_dir, &fonts::with_fallbacks(context.fonts, design_fonts, faces)))
+        });
+        let book = match block_pages() {
+            Some(pages) => sections::render(document, root, Some(&pages)),
+            None => Ok(unpaged.clone()),
+        };
         let typeset = cover.join().unwrap_or_else(|_| Err(packaging_error(design_dir, "the cover layout stopped unexpectedly")));
-        (typeset, embedded)
+        let embedded = embedded.join().unwrap_or_else(|_| Err(Diagnostic::error(context.fonts_dir, "font subsetting stopped unexpectedly")));
+        (typeset, embedded, book)
     });
-    let (typeset, embedded) = (typeset?, embedded?);
+    let (typeset, embedded, book) = (typeset?, embedded?, book?);
     let cover_png = cover::cover_png(&typeset.document)
         .map_err(|e| packaging_error(design_dir, e))?
         .ok_or_else(|| packaging_error(design_dir, "the cover design laid out no page"))?;
@@ -89,7 +105,8 @@ pub fn render(context: &RenderContext<'_>, source_date_epoch: Option<i64>) -> Re
         .ok_or_else(|| packaging_error(root, format!("no usable date for the EPUB: `{}` / {:?}", meta.date, source_date_epoch)))?;
     let published = metadata::publication_date(&meta.date).unwrap_or(modified);
     let identifier = metadata::identifier(meta, context.output_name);
-    let mut contents = metadata::Contents::default();
+    let print_pages = (!book.pages.is_empty()).then(|| format!("{}.pdf", context.output_name));
+    let mut contents = metadata::Contents { print_pages, ..metadata::Contents::default() };
     crate::model::walk::blocks(&document.blocks, &mut |block| match &block.kind {
         crate::model::BlockKind::Image { .. } => contents.images = true,
         crate::model::BlockKind::Chart { .. } => contents.charts = true,
@@ -112,7 +129,7 @@ pub fn render(context: &RenderContext<'_>, source_date_epoch: Option<i64>) -> Re
         builder.set_publication_date(published);
         builder.set_modified_date(modified);
         builder.set_uuid(identifier);
-        for (property, value) in metadata::accessibility(contents) {
+        for (property, value) in metadata::accessibility(&contents) {
             // epub-builder writes a <meta>'s content unescaped: escape it here.
             let content = quick_xml::escape::escape(value.as_str()).into_owned();
             builder.add_metadata_opf(Box::new(MetadataOpfV3::new(property.to_string(), content)));
@@ -149,7 +166,7 @@ pub fn render(context: &RenderContext<'_>, source_date_epoch: Option<i64>) -> Re
     let mut later: Vec<(&str, &[u8])> = embedded.iter().map(|f| (f.href.as_str(), f.bytes.as_slice())).collect();
     later.push((cover::COVER_IMAGE, cover_png.as_slice()));
     later.extend(book.images.iter().map(|image| (image.href.as_str(), image.bytes.as_slice())));
-    let fix = package::FixUp { language: &meta.language, subtitle: &subtitle, publisher: &publisher, modified, contents: &later };
+    let fix = package::FixUp { language: &meta.language, subtitle: &subtitle, publisher: &publisher, modified, contents: &later, pages: &book.pages };
     let bytes = package::finish(&archive, &fix).map_err(|e| packaging_error(root, e))?;
     Ok(EpubOutput { bytes, sections: book.sections.len(), font_bytes: embedded.iter().map(|f| f.bytes.len()).sum(), warnings })
 }

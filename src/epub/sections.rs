@@ -63,10 +63,14 @@ pub struct Book {
     pub images: Vec<Resource>,
     /// Problems that did not stop the build.
     pub warnings: Vec<Diagnostic>,
+    /// The print edition's pages, each with the place (`file#id`) where it begins.
+    pub pages: Vec<(usize, String)>,
 }
 
 /// Renders `document` into content documents. Images are read from `manuscript_root`.
-pub fn render(document: &Document, manuscript_root: &Path) -> Result<Book, Diagnostics> {
+/// `block_pages`, when known, is the print page each top-level block starts on: a
+/// page-break marker then stands before the first block of every page (EPUB's page list).
+pub fn render(document: &Document, manuscript_root: &Path, block_pages: Option<&[usize]>) -> Result<Book, Diagnostics> {
     let groups = split_sections(&document.blocks);
     let hrefs: Vec<String> = (0..groups.len()).map(|index| format!("section-{index:02}.xhtml")).collect();
     let mut targets = HashMap::new();
@@ -77,6 +81,8 @@ pub fn render(document: &Document, manuscript_root: &Path) -> Result<Book, Diagn
     let mut images = ImageStore::default();
     let mut diagnostics = Diagnostics::default();
     let mut sections = Vec::new();
+    let mut pages = PageMarks { block_pages, marked: 0, places: Vec::new() };
+    let mut first_block = 0;
     for (index, (group, href)) in groups.iter().zip(&hrefs).enumerate() {
         let title = match (index, group.first().map(|b| &b.kind)) {
             (0, _) => document.meta.title.clone(),
@@ -96,13 +102,38 @@ pub fn render(document: &Document, manuscript_root: &Path) -> Result<Book, Diagn
             headings: 0,
             sidebars: 0,
             source: None,
+            pages: &mut pages,
+            first_block,
         };
+        first_block += group.len();
         let written = xhtml::document(lang, &title, None, |out| writer.write_section(out, group, document));
         let xhtml = written.map_err(|e| Diagnostics::one(Diagnostic::error(manuscript_root, format!("cannot write the EPUB section {href}: {e}"))))?;
         sections.push(Section { href: href.clone(), title, subheadings: writer.subheadings, xhtml });
     }
     let warnings: Vec<Diagnostic> = diagnostics.0.iter().filter(|d| d.severity == crate::diagnostics::Severity::Warning).cloned().collect();
-    diagnostics.into_result(Book { sections, images: images.resources, warnings })
+    diagnostics.into_result(Book { sections, images: images.resources, warnings, pages: pages.places })
+}
+
+/// Where the print edition's pages begin in the content documents.
+struct PageMarks<'p> {
+    /// The print page of each top-level block.
+    block_pages: Option<&'p [usize]>,
+    /// The last page marked.
+    marked: usize,
+    /// Each marked page and its place, `file#id`.
+    places: Vec<(usize, String)>,
+}
+
+impl PageMarks<'_> {
+    /// Marks every page up to `page` not marked yet, at the current place of `out` in `href`.
+    fn mark_through(&mut self, page: usize, out: &mut Xhtml, href: &str) {
+        while self.marked < page {
+            self.marked += 1;
+            let (number, id) = (self.marked.to_string(), format!("page-{}", self.marked));
+            out.empty("span", &[("epub:type", "pagebreak"), ("role", "doc-pagebreak"), ("id", &id), ("aria-label", &number)]);
+            self.places.push((self.marked, format!("{href}#{id}")));
+        }
+    }
 }
 
 /// Splits the top-level blocks before each level-1 heading. The first group (the opening)
@@ -213,7 +244,7 @@ impl ImageStore {
 }
 
 /// Writes one content document.
-struct SectionWriter<'a> {
+struct SectionWriter<'a, 'p> {
     href: &'a str,
     index: usize,
     root: &'a Path,
@@ -228,15 +259,23 @@ struct SectionWriter<'a> {
     subheadings: Vec<Subheading>,
     headings: usize,
     sidebars: usize,
+    /// The print edition's page marks, shared by every content document.
+    pages: &'a mut PageMarks<'p>,
+    /// The index among the document's top-level blocks of this document's first block.
+    first_block: usize,
     /// The block being written, for messages.
     source: Option<&'a SourcePos>,
 }
 
-impl<'a> SectionWriter<'a> {
+impl<'a> SectionWriter<'a, '_> {
     fn write_section(&mut self, out: &mut Xhtml, blocks: &'a [Block], document: &Document) {
         if self.index == 0 {
             out.start("section", &[("class", "opening"), ("aria-labelledby", "title")]);
             out.newline();
+            // The print edition's first page begins with the title.
+            if self.pages.block_pages.is_some() {
+                self.pages.mark_through(1, out, self.href);
+            }
             self.title_block(out, document);
         } else {
             let heading = format!("sec-{}", self.index);
@@ -284,7 +323,12 @@ impl<'a> SectionWriter<'a> {
     }
 
     fn blocks(&mut self, out: &mut Xhtml, blocks: &'a [Block], top_level: bool) {
-        for block in blocks {
+        for (index, block) in blocks.iter().enumerate() {
+            // A page of the print edition that begins at this block is marked before it.
+            if top_level && let Some(page) = self.pages.block_pages.and_then(|pages| pages.get(self.first_block + index).copied()) {
+                self.pages.mark_through(page, out, self.href);
+                out.newline();
+            }
             self.source = Some(&block.source);
             self.block(out, block, top_level);
             out.newline();

@@ -40,6 +40,36 @@ pub struct Typeset {
     pub warnings: Vec<Diagnostic>,
 }
 
+impl Typeset {
+    /// The page (1-based) each top-level block of the document starts on, in block order,
+    /// read from the block markers the book template lays out (an invisible `metadata` with
+    /// the block's index before each top-level block). A block without a marker takes the
+    /// page of the block before it.
+    pub fn block_pages(&self, blocks: usize) -> Vec<usize> {
+        use typst::foundations::{NativeElement, Selector, Value};
+        use typst::introspection::{Introspector, MetadataElem};
+        let introspector = self.document.introspector();
+        let mut pages: Vec<Option<usize>> = vec![None; blocks];
+        for content in introspector.query(&Selector::Elem(MetadataElem::ELEM, None)) {
+            let (Some(metadata), Some(location)) = (content.to_packed::<MetadataElem>(), content.location()) else { continue };
+            if let Value::Int(index) = metadata.value
+                && let Ok(index) = usize::try_from(index)
+                && let Some(slot) = pages.get_mut(index)
+            {
+                *slot = introspector.page(location).map(|page| page.get());
+            }
+        }
+        let mut last = 1;
+        pages
+            .into_iter()
+            .map(|page| {
+                last = page.unwrap_or(last).max(last);
+                last
+            })
+            .collect()
+    }
+}
+
 /// The JSON the book template reads: the document model, plus proof details for proofs.
 #[derive(serde::Serialize)]
 struct TemplateInput<'a> {
