@@ -60,6 +60,10 @@ test-tools:
 		echo "installing Chromium (the EPUB pages are checked in it, and DAISY Ace runs in it)"; \
 		$(SUDO) apt-get update -qq && $(SUDO) apt-get install -y -qq chromium >/dev/null; \
 	fi
+	@if ! command -v ebook-meta >/dev/null; then \
+		echo "installing calibre (a second reading system: it must find the EPUB's cover)"; \
+		$(SUDO) apt-get update -qq && $(SUDO) apt-get install -y -qq calibre >/dev/null; \
+	fi
 	@if ! command -v ace-puppeteer >/dev/null || ! [ -d "$$(npm root -g)/puppeteer-core" ]; then \
 		echo "installing DAISY Ace 1.4 and puppeteer-core (EPUB accessibility and page checks)"; \
 		ELECTRON_SKIP_BINARY_DOWNLOAD=1 PUPPETEER_SKIP_DOWNLOAD=1 $(SUDO) npm install -g -s @daisy/ace@1.4.6 puppeteer-core@24.43.1 >/dev/null; \

@@ -107,3 +107,21 @@ fn the_page_checker_catches_a_bad_page() {
         assert!(kinds.contains(kind), "the checker missed `{kind}`: {kinds:?}");
     }
 }
+
+#[test]
+fn calibre_finds_the_cover() {
+    if Command::new("ebook-meta").arg("--version").output().is_err() {
+        eprintln!("skipped: calibre's ebook-meta is not installed (apt-get install calibre; make test-tools does)");
+        return;
+    }
+    let epub = &editions().1[0];
+    let dir = tempfile::tempdir().unwrap();
+    let cover = dir.path().join("cover.png");
+    let output = Command::new("ebook-meta").arg(epub).arg("--get-cover").arg(&cover).output().expect("ebook-meta runs");
+    assert!(output.status.success(), "{}", String::from_utf8_lossy(&output.stderr));
+    let said = String::from_utf8_lossy(&output.stdout);
+    assert!(said.contains("Cover saved to"), "calibre found no cover:\n{said}");
+    let bytes = std::fs::read(&cover).expect("the cover was saved");
+    assert!(bytes.starts_with(b"\x89PNG\r\n\x1a\n") && bytes.len() > 10_000, "not the title page's PNG");
+    assert!(said.contains("红色耒阳 绿色转型"), "calibre reads the title:\n{said}");
+}
