@@ -148,6 +148,15 @@ fn built_in_dir(name: &str) -> Result<PathBuf, Diagnostics> {
     match std::fs::rename(staging.path(), &dir) {
         Ok(()) => {
             let _ = staging.keep();
+            // Earlier versions of this design are not needed any more.
+            if let Ok(entries) = std::fs::read_dir(&base) {
+                for entry in entries.flatten() {
+                    let old = entry.file_name().to_string_lossy().into_owned();
+                    if old.starts_with(&format!("{name}-")) && entry.path() != dir {
+                        let _ = std::fs::remove_dir_all(entry.path());
+                    }
+                }
+            }
             Ok(dir)
         }
         // Another process wrote the same design at the same moment: use theirs.

@@ -92,6 +92,7 @@ fn cases() -> Vec<Case> {
         case("image-wrong-format", &[("text/a.md", 5)], &["named .png but holds gif"]),
         case("image-not-an-image", &[("text/a.md", 5)], &["damaged or not a valid png"]),
         case("image-no-alt", &[("text/a.md", 5)], &["no alt text"]),
+        case("image-svg-script", &[("text/a.md", 5)], &["active content", "script"]),
         // text content
         case("control-character", &[("text/a.md", 3)], &["u+0007"]),
         case("control-character-in-title", &[("report.toml", 1)], &["u+0000"]),
@@ -101,6 +102,10 @@ fn cases() -> Vec<Case> {
         generated("too-many-footnotes", too_many_footnotes, &[("text/a.md", 14 + 2 * 5_000)], &["footnote number 5001"]),
         generated("paragraph-too-long", long_paragraph, &[("text/a.md", 14)], &["the limit is 20000"]),
         case("raw-html", &[("text/a.md", 14)], &["raw html"]),
+        case("link-to-file", &[("text/a.md", 12)], &["`file:` address"]),
+        // metadata an EPUB reading system would reject
+        case("empty-language", &[("report.toml", 3)], &["language tag"]),
+        case("empty-author", &[("report.toml", 2)], &["`authors` has an empty entry"]),
         case("pipe-table", &[("text/a.md", 14)], &["pipe tables"]),
         case("deep-nesting", &[("text/a.md", 14)], &["nested more than"]),
         case("unknown-fence", &[("text/a.md", 14)], &["`mermaid`"]),

@@ -449,6 +449,15 @@ fn source_date_epoch_sets_the_modification_time() {
         .unwrap();
     assert_eq!(bad.status.code(), Some(1));
     assert!(String::from_utf8_lossy(&bad.stderr).contains("SOURCE_DATE_EPOCH"));
+    // Before 1970: the EPUB's timestamps would be invalid, so it is refused too.
+    let negative = std::process::Command::new(env!("CARGO_BIN_EXE_reportpress"))
+        .args(["build", "--format", "epub", "--manuscript", manuscript.to_str().unwrap(), "--out", dir.path().join("bad").to_str().unwrap()])
+        .env("SOURCE_DATE_EPOCH", "-86400")
+        .current_dir(root())
+        .output()
+        .unwrap();
+    assert_eq!(negative.status.code(), Some(1), "{}", String::from_utf8_lossy(&negative.stderr));
+    assert!(!dir.path().join("bad").exists(), "a refused build wrote output");
 }
 
 #[test]

@@ -31,7 +31,11 @@ pub fn identifier(meta: &Metadata, output: &str) -> Uuid {
 pub fn source_date_epoch() -> Result<Option<i64>, String> {
     match std::env::var(SOURCE_DATE_EPOCH) {
         Ok(value) if value.trim().is_empty() => Ok(None),
-        Ok(value) => value.trim().parse::<i64>().map(Some).map_err(|_| format!("{SOURCE_DATE_EPOCH} must be a number of seconds since 1970, found `{value}`")),
+        // Before 1970 the EPUB's dcterms:modified and the zip's timestamps are invalid.
+        Ok(value) => match value.trim().parse::<i64>() {
+            Ok(seconds) if seconds >= 0 => Ok(Some(seconds)),
+            _ => Err(format!("{SOURCE_DATE_EPOCH} must be a number of seconds since 1970, found `{value}`")),
+        },
         Err(_) => Ok(None),
     }
 }

@@ -101,6 +101,21 @@ impl ReportConfig {
         if self.title.trim().is_empty() {
             problem("title", "`title` is empty".into(), "give the report a title");
         }
+        let language_ok = !self.language.is_empty()
+            && self.language.split('-').all(|part| !part.is_empty() && part.len() <= 8 && part.chars().all(|c| c.is_ascii_alphanumeric()))
+            && self.language.split('-').next().is_some_and(|primary| (2..=3).contains(&primary.len()) && primary.chars().all(|c| c.is_ascii_alphabetic()));
+        if !language_ok {
+            problem(
+                "language",
+                format!("`language` must be a language tag such as zh-CN, found `{}`", self.language),
+                "write e.g. language = \"zh-CN\" (simplified Chinese), \"zh-TW\" or \"en\"; or remove the line for zh-CN",
+            );
+        }
+        for (key, values) in [("authors", &self.authors), ("keywords", &self.keywords)] {
+            if values.iter().any(|v| v.trim().is_empty()) {
+                problem(key, format!("`{key}` has an empty entry"), "remove the empty entry");
+            }
+        }
         if !is_iso_date(&self.date) {
             problem("date", format!("`date` must be written YYYY-MM-DD, found `{}`", self.date), "write e.g. date = \"2021-12-01\"");
         }

@@ -59,6 +59,15 @@ pub(crate) fn validate_image(real: &Path, written: &Path) -> Result<(), Diagnost
         }
         ImageFormat::Raster(RasterFormat::Pixel(_)) => Err(refused("is raw pixel data", FORMATS)),
         ImageFormat::Vector(VectorFormat::Svg) => {
+            // Scripts and embedded HTML would run (or be refused) in the EPUB's reading
+            // systems, and the PDF drops them: an image is a picture.
+            let text = String::from_utf8_lossy(&bytes).to_ascii_lowercase();
+            if let Some(active) = ["<script", "<foreignobject", "javascript:"].iter().find(|tag| text.contains(**tag)) {
+                return Err(refused(
+                    format!("holds active content (`{}`), which an EPUB may not carry", active.trim_start_matches('<')),
+                    "export the picture again as a plain SVG (no scripts, no embedded HTML), or as PNG",
+                ));
+            }
             let options = usvg::Options::default();
             usvg::Tree::from_data(&bytes, &options).map(|_| ()).map_err(|e| damaged(e.to_string()))
         }

@@ -186,6 +186,16 @@ fn plain_spaces(text: &str) -> String {
     text.replace(['\t', '\u{2028}', '\u{2029}'], " ")
 }
 
+/// The scheme of a link address that no edition may carry (a local file, a script), or
+/// `None` for web, e-mail and telephone addresses and relative links.
+fn refused_scheme(url: &str) -> Option<String> {
+    let (scheme, _) = url.trim().split_once(':')?;
+    let is_scheme =
+        scheme.chars().next().is_some_and(|c| c.is_ascii_alphabetic()) && scheme.chars().all(|c| c.is_ascii_alphanumeric() || matches!(c, '+' | '-' | '.'));
+    let scheme = scheme.to_ascii_lowercase();
+    (is_scheme && !matches!(scheme.as_str(), "http" | "https" | "mailto" | "tel")).then_some(scheme)
+}
+
 /// Whether `text` (trimmed) is an image's explicit id, `{#fig:id}`; returns the id.
 fn explicit_figure_id(text: &str) -> Option<&str> {
     let id = text.trim().strip_prefix("{#fig:")?.strip_suffix('}')?;
@@ -572,6 +582,12 @@ impl<'a> BlockParser<'a, '_, '_> {
                 Event::Start(Tag::Link { dest_url, .. }) => {
                     if dest_url.trim().is_empty() {
                         self.error(range.start, "this link has no address", "write the address in the parentheses: [text](https://…), or remove the brackets");
+                    } else if let Some(scheme) = refused_scheme(&dest_url) {
+                        self.error(
+                            range.start,
+                            format!("a link to a `{scheme}:` address cannot be followed by readers of the PDF or the EPUB"),
+                            "link to a web address (https://…), an e-mail address (mailto:…) or a telephone number (tel:…)",
+                        );
                     }
                     self.resolve_soft_break(&mut pending, None);
                     self.flush(&mut pending, &mut out);
@@ -1002,6 +1018,14 @@ mod tests {
         let BlockKind::Paragraph { content, .. } = &blocks[0].kind else { panic!() };
         let Inline::Link { content: inner, .. } = &content[0] else { panic!("{content:?}") };
         assert!(inner.contains(&Inline::Strong { content: vec![Inline::Text { text: "粗体。".into() }] }), "{inner:?}");
+    }
+
+    #[test]
+    fn links_to_files_and_scripts_are_refused_at_their_line() {
+        let (_, diagnostics) =
+            parse_str("甲\n\n[本地](file:///etc/passwd)与[脚本](javascript:alert(1))。\n\n[网](https://e.org)[信](mailto:a@b.c)[相对](a.html)\n");
+        let lines: Vec<_> = diagnostics.0.iter().map(|d| (d.line, d.message.contains("`file:`") || d.message.contains("`javascript:`"))).collect();
+        assert_eq!(lines, vec![(Some(3), true), (Some(3), true)], "{diagnostics}");
     }
 
     #[test]
