@@ -246,11 +246,39 @@ impl From<Diagnostic> for Diagnostics {
 }
 
 /// Describes an I/O failure on `path` in words an editor can act on.
+/// The hint fits what was being done: reading (`action` "read …") or writing (anything else:
+/// "write …", "create …", "rename …").
 pub fn io_error(path: &Path, action: &str, error: &std::io::Error) -> Diagnostic {
-    let hint = match error.kind() {
-        std::io::ErrorKind::NotFound => "check the file name and that the file exists",
-        std::io::ErrorKind::PermissionDenied => "check the file's permissions",
-        _ => "check that the path is a readable file",
+    use std::io::ErrorKind;
+    let writing = !action.starts_with("read");
+    let hint = match (error.kind(), writing) {
+        (ErrorKind::StorageFull | ErrorKind::QuotaExceeded, _) => "the disk is full: free some space, or write to another directory with --out",
+        (ErrorKind::ReadOnlyFilesystem, _) => "the file system is read-only: write to another directory with --out",
+        (ErrorKind::InvalidFilename, _) => "the file name is too long or not allowed here: shorten `output` in report.toml or the --out path",
+        (ErrorKind::PermissionDenied, true) => "the directory is not writable: check its permissions, or write to another directory with --out",
+        (ErrorKind::PermissionDenied, false) => "check the file's permissions",
+        (ErrorKind::NotFound, false) => "check the file name and that the file exists",
+        (ErrorKind::NotFound, true) => "check that the directory exists",
+        (ErrorKind::IsADirectory, _) | (ErrorKind::NotADirectory, _) => "a directory stands where a file is expected, or the other way round: check the path",
+        (_, false) => "check that the path is a readable file",
+        (_, true) => "check that the output directory is writable and has space",
     };
     Diagnostic::error(path, format!("cannot {action}: {error}")).with_hint(hint)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn write_errors_get_hints_about_writing() {
+        let full = io_error(Path::new("dist/a.pdf"), "write the output", &std::io::Error::from(std::io::ErrorKind::StorageFull));
+        assert!(full.hint.as_deref().is_some_and(|h| h.contains("disk is full")), "{full}");
+        let long = io_error(Path::new("dist/a.pdf"), "create a temporary file", &std::io::Error::from(std::io::ErrorKind::InvalidFilename));
+        assert!(long.hint.as_deref().is_some_and(|h| h.contains("too long")), "{long}");
+        let denied = io_error(Path::new("dist"), "create the output directory", &std::io::Error::from(std::io::ErrorKind::PermissionDenied));
+        assert!(denied.hint.as_deref().is_some_and(|h| h.contains("not writable")), "{denied}");
+        let missing = io_error(Path::new("a.md"), "read this text file", &std::io::Error::from(std::io::ErrorKind::NotFound));
+        assert!(missing.hint.as_deref().is_some_and(|h| h.contains("exists")), "{missing}");
+    }
 }

@@ -87,6 +87,7 @@ fn cases() -> Vec<Case> {
         case("image-parent-dir", &[("text/a.md", 5)], &["leaves the manuscript directory"]),
         case("image-absolute", &[("text/a.md", 5)], &["leaves the manuscript directory"]),
         generated("image-symlink-outside", image_symlink_outside, &[("text/a.md", 5)], &["outside the manuscript directory"]),
+        generated("image-pixel-bomb", image_pixel_bomb, &[("text/a.md", 5)], &["30000 × 30000 pixels", "limit is 50 million"]),
         case("image-missing", &[("text/a.md", 5)], &["cannot be read"]),
         case("image-corrupt", &[("text/a.md", 5)], &["damaged"]),
         case("image-wrong-format", &[("text/a.md", 5)], &["named .png but holds gif"]),
@@ -106,6 +107,7 @@ fn cases() -> Vec<Case> {
         // metadata an EPUB reading system would reject
         case("empty-language", &[("report.toml", 3)], &["language tag"]),
         case("empty-author", &[("report.toml", 2)], &["`authors` has an empty entry"]),
+        case("output-name-too-long", &[("report.toml", 4)], &["at most 245 characters"]),
         case("pipe-table", &[("text/a.md", 14)], &["pipe tables"]),
         case("deep-nesting", &[("text/a.md", 14)], &["nested more than"]),
         case("unknown-fence", &[("text/a.md", 14)], &["`mermaid`"]),
@@ -140,6 +142,17 @@ fn symlink_text_outside(dir: &Path) {
 fn image_symlink_outside(dir: &Path) {
     std::fs::remove_file(dir.join("images/a.png")).unwrap();
     std::os::unix::fs::symlink("/etc/passwd", dir.join("images/a.png")).unwrap();
+}
+
+/// A PNG whose header says 30 000 × 30 000 pixels (decoding it took 7.1 GB): refused from
+/// the header, before any pixel is decoded.
+fn image_pixel_bomb(dir: &Path) {
+    let mut png = b"\x89PNG\r\n\x1a\n\0\0\0\x0dIHDR".to_vec();
+    png.extend(30_000u32.to_be_bytes());
+    png.extend(30_000u32.to_be_bytes());
+    png.extend([8, 2, 0, 0, 0, 0, 0, 0, 0]);
+    png.extend(b"\0\0\0\0IEND\xae\x42\x60\x82");
+    std::fs::write(dir.join("images/a.png"), png).unwrap();
 }
 
 fn csv_symlink_outside(dir: &Path) {

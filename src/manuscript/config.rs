@@ -121,10 +121,13 @@ impl ReportConfig {
         }
         let output_ok =
             !self.output.is_empty() && self.output.chars().all(|c| c.is_ascii_alphanumeric() || matches!(c, '-' | '_' | '.')) && !self.output.starts_with('.');
+        // The longest file made from it, `<output>-proof.pdf`, must fit the file systems'
+        // 255-byte names: checked here, before typesetting, not when writing.
+        let output_ok = output_ok && self.output.len() + "-proof.pdf".len() <= 255;
         if !output_ok {
             problem(
                 "output",
-                format!("`output` must be a plain file name, found `{}`", self.output),
+                format!("`output` must be a plain file name of at most 245 characters, found `{}`", self.output),
                 "use letters, digits, '-', '_' and '.', e.g. output = \"annual-report-2021\"",
             );
         }

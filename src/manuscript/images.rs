@@ -8,6 +8,10 @@ use crate::diagnostics::Diagnostic;
 
 /// Largest image file: 50 MiB (a 300 dpi A4 photo is about 25 MB uncompressed).
 pub const MAX_IMAGE_BYTES: u64 = 50 * 1024 * 1024;
+/// Most pixels of one raster image: 50 million (an A4 page at 600 dpi has 35 million;
+/// decoded, 50 million pixels take 200 MB). Read from the header before decoding: a 3.5 MB
+/// PNG of 30 000 × 30 000 pixels took 7.1 GB and 37 s to decode.
+pub const MAX_IMAGE_PIXELS: u64 = 50_000_000;
 
 /// Checks that an image file can be printed: not too large, a format Typst reads (by its
 /// extension and its content, as Typst decides), and decodable. Typst would otherwise fail
@@ -53,6 +57,23 @@ pub(crate) fn validate_image(real: &Path, written: &Path) -> Result<(), Diagnost
     let damaged = |error: String| {
         refused(format!("is damaged or not a valid {} file: {error}", format_name(format)), format!("open and re-save the image in an image editor; {FORMATS}"))
     };
+    if let ImageFormat::Raster(_) = format
+        && let Ok(size) = imagesize::blob_size(&bytes)
+    {
+        let pixels = size.width as u64 * size.height as u64;
+        if pixels > MAX_IMAGE_PIXELS {
+            return Err(refused(
+                format!(
+                    "is {} × {} pixels ({} million); the limit is {} million pixels",
+                    size.width,
+                    size.height,
+                    pixels / 1_000_000,
+                    MAX_IMAGE_PIXELS / 1_000_000
+                ),
+                "scale the image to print resolution: 300 dpi at the size it is printed (a full A4 page is 2480 × 3508 pixels)",
+            ));
+        }
+    }
     match format {
         ImageFormat::Raster(raster @ RasterFormat::Exchange(_)) => {
             RasterImage::plain(typst::foundations::Bytes::new(bytes), raster).map(|_| ()).map_err(|e| damaged(e.to_string()))

@@ -1042,4 +1042,48 @@ mod tests {
         assert!(matches!(&blocks[0].kind, BlockKind::Image { anchor, .. } if anchor == "map"));
         assert!(matches!(&blocks[1].kind, BlockKind::Image { anchor, .. } if anchor.is_empty()));
     }
+
+    /// The notes of `files` (name, text) parsed as one manuscript, with the problems.
+    fn notes_of(files: &[(&str, &str)]) -> (Vec<(usize, String)>, Diagnostics) {
+        let mut diagnostics = Diagnostics::default();
+        let mut failed = BTreeSet::new();
+        let data = DataSet::default();
+        let mut blocks = Vec::new();
+        for (file, text) in files {
+            let mut context = ParseContext { data: &data, diagnostics: &mut diagnostics, failed_targets: &mut failed };
+            blocks.extend(parse(text, &mut context, Path::new("/m"), Path::new(file)));
+        }
+        super::super::footnotes::resolve(&mut blocks, Path::new("/m"), &mut diagnostics);
+        let mut found = Vec::new();
+        crate::model::walk::inlines(&blocks, &mut |inline, _| {
+            if let Inline::Note { number, content, .. } = inline {
+                let mut text = String::new();
+                crate::model::plain_text_of(content, &mut text);
+                found.push((*number, text));
+            }
+        });
+        (found, diagnostics)
+    }
+
+    #[test]
+    fn footnote_labels_belong_to_their_file() {
+        let (found, diagnostics) = notes_of(&[("a.md", "甲[^1]。\n\n[^1]: 甲注。\n"), ("b.md", "乙[^1]。\n\n[^1]: 乙注。\n")]);
+        assert!(!diagnostics.has_errors(), "{diagnostics}");
+        assert_eq!(found, vec![(1, "甲注。".to_string()), (2, "乙注。".to_string())]);
+    }
+
+    #[test]
+    fn a_note_inside_a_note_is_an_error_at_the_definition_and_nothing_loops() {
+        let (found, diagnostics) = notes_of(&[("a.md", "正文[^a]。\n\n[^a]: 注[^b]。\n\n[^b]: 又注[^a]。\n")]);
+        let message = diagnostics.to_string();
+        assert!(message.contains("a.md:3") && message.contains("[^a] refers to the footnote [^b]"), "{message}");
+        assert!(message.contains("a.md:5") && message.contains("[^b] refers to the footnote [^a]"), "{message}");
+        assert_eq!(found, vec![(1, "注。".to_string())]);
+    }
+
+    #[test]
+    fn a_footnote_label_defined_twice_in_a_file_is_an_error() {
+        let (_, diagnostics) = notes_of(&[("a.md", "正文[^a]。\n\n[^a]: 一。\n\n[^a]: 二。\n")]);
+        assert!(diagnostics.to_string().contains("defined twice"), "{diagnostics}");
+    }
 }
