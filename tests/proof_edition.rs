@@ -142,3 +142,47 @@ fn line_numbers_count_lines_of_text_and_skip_charts() {
     let report = String::from_utf8_lossy(&check.stdout);
     assert!(check.status.success(), "{report}{}", String::from_utf8_lossy(&check.stderr));
 }
+
+/// Runs git in `dir` for the test's own set-up (the user's configuration off).
+fn git(dir: &Path, args: &[&str]) {
+    let output = std::process::Command::new("git")
+        .args(["-c", "user.name=t", "-c", "user.email=t@example.org", "-c", "commit.gpgsign=false"])
+        .args(args)
+        .current_dir(dir)
+        .env("GIT_CONFIG_GLOBAL", "/dev/null")
+        .env("GIT_CONFIG_NOSYSTEM", "1")
+        .output()
+        .expect("git runs");
+    assert!(output.status.success(), "git {args:?}: {}", String::from_utf8_lossy(&output.stderr));
+}
+
+#[test]
+fn a_proof_of_a_hostile_repository_runs_none_of_its_programs() {
+    let dir = tempfile::tempdir().unwrap();
+    let manuscript = dir.path().join("m");
+    write_manuscript(&manuscript, "hostile", &[("text/a.md", "# 一\n\n正文。\n")]);
+    git(&manuscript, &["init", "-q"]);
+    git(&manuscript, &["add", "."]);
+    git(&manuscript, &["commit", "-q", "-m", "start"]);
+    // What a stranger's repository can make git run: a file-system monitor, a clean filter
+    // for every file, hooks.
+    let pwned = dir.path().join("pwned");
+    let command = format!("touch {}", pwned.display());
+    git(&manuscript, &["config", "core.fsmonitor", &command]);
+    git(&manuscript, &["config", "filter.evil.clean", &command]);
+    git(&manuscript, &["config", "core.hooksPath", "hooks"]);
+    std::fs::write(manuscript.join(".gitattributes"), "* filter=evil\n").unwrap();
+    let out = dir.path().join("out");
+    build_ok(&manuscript, &out, "proof");
+    assert!(!pwned.exists(), "building the proof ran a program the manuscript's repository names");
+    // The proof still names the revision, changed (the new .gitattributes is not committed).
+    let text = tool("pdftotext", &["-raw", "-enc", "UTF-8", out.join("hostile-proof.pdf").to_str().unwrap(), "-"]);
+    assert!(text.contains("+修改"), "{text}");
+    // Committed and unchanged: the plain revision.
+    std::fs::remove_file(manuscript.join(".gitattributes")).unwrap();
+    git(&manuscript, &["-c", "core.fsmonitor=false", "commit", "-q", "--allow-empty", "-m", "again"]);
+    build_ok(&manuscript, &out, "proof");
+    let text = tool("pdftotext", &["-raw", "-enc", "UTF-8", out.join("hostile-proof.pdf").to_str().unwrap(), "-"]);
+    assert!(!text.contains("+修改") && text.contains("版本"), "{text}");
+    assert!(!pwned.exists());
+}
