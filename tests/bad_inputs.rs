@@ -67,6 +67,8 @@ fn cases() -> Vec<Case> {
         generated("huge-text", huge_text, &[("report.toml", 5)], &["limit", "mib"]),
         // data tables
         case("csv-ragged", &[("data/c.csv", 3)], &["3 cells", "header has 2"]),
+        generated("xlsx-stray-cell", xlsx_stray_cell, &[("data/x.toml", 4)], &["column 16384", "the limit is 5000000"]),
+        generated("xlsx-fifo", xlsx_fifo, &[("data/x.toml", 4)], &["not a regular file"]),
         case("csv-duplicate-header", &[("data/c.csv", 1)], &["names `人数` twice"]),
         case("csv-non-numeric", &[("data/c.csv", 3)], &["`约两千` is not a number"]),
         case("csv-outside", &[("data/c.toml", 4)], &["inside data/"]),
@@ -168,6 +170,37 @@ fn write_encoded(dir: &Path, encoding: &'static encoding_rs::Encoding, bom: &[u8
     let mut out = bom.to_vec();
     out.extend_from_slice(&bytes);
     std::fs::write(dir.join("text/a.md"), out).unwrap();
+}
+
+/// A data table kept in the spreadsheet `x.xlsx`.
+fn spreadsheet_table(dir: &Path) {
+    std::fs::write(dir.join("data/x.toml"), "title = \"x\"\nkey = \"项目\"\ncolumns = [{ name = \"数值\" }]\nfile = \"x.xlsx\"\n").unwrap();
+    // Used, so that no unused-table warning stands beside the error.
+    let text = std::fs::read_to_string(dir.join("text/a.md")).unwrap();
+    std::fs::write(dir.join("text/a.md"), text + "\n```table\ndata = \"x\"\n```\n").unwrap();
+}
+
+/// An `.xlsx` of 1.6 KB whose one stray cell sits at XFD1048576: the reader allocated every
+/// cell up to it (549 755 813 888 bytes) and the process aborted.
+fn xlsx_stray_cell(dir: &Path) {
+    spreadsheet_table(dir);
+    let file = std::fs::File::create(dir.join("data/x.xlsx")).unwrap();
+    let mut zip = zip::ZipWriter::new(file);
+    let options = zip::write::SimpleFileOptions::default();
+    zip.start_file("xl/worksheets/sheet1.xml", options).unwrap();
+    std::io::Write::write_all(
+        &mut zip,
+        br#"<worksheet xmlns="http://schemas.openxmlformats.org/spreadsheetml/2006/main"><sheetData><row r="1"><c r="A1" t="inlineStr"><is><t>x</t></is></c></row><row r="1048576"><c r="XFD1048576"><v>1</v></c></row></sheetData></worksheet>"#,
+    )
+    .unwrap();
+    zip.finish().unwrap();
+}
+
+/// An `.xlsx` that is a FIFO: reading it would block the build for ever.
+fn xlsx_fifo(dir: &Path) {
+    spreadsheet_table(dir);
+    let status = std::process::Command::new("mkfifo").arg(dir.join("data/x.xlsx")).status().expect("mkfifo runs");
+    assert!(status.success());
 }
 
 fn text_fifo(dir: &Path) {

@@ -538,6 +538,81 @@ impl RowsFile<'_> {
 }
 
 /// Whether a data file is a spreadsheet (read with `calamine`) rather than CSV.
+/// Most cells a worksheet may span (rows × columns up to its last cell): the spreadsheet
+/// reader allocates every cell of that rectangle, so one stray cell at `XFD1048576` asked
+/// for 512 GiB. 5 million cells (100 000 rows of 50 columns) take some 160 MB.
+pub const MAX_SHEET_CELLS: u64 = 5_000_000;
+/// Most bytes a spreadsheet may hold once unpacked: a 1.5 MB zip bomb unpacked to 3 GB.
+pub const MAX_SPREADSHEET_UNPACKED: u64 = 128 * 1024 * 1024;
+
+/// Checks, before the spreadsheet reader allocates anything, that the file is a regular file
+/// (a FIFO would block forever), that a zipped workbook (`.xlsx`, `.xlsm`, `.ods`) unpacks to
+/// at most [`MAX_SPREADSHEET_UNPACKED`], and that no worksheet of an `.xlsx` spans more than
+/// [`MAX_SHEET_CELLS`] (read from the cell references as the sheet streams by). The error
+/// continues "the spreadsheet <file> …".
+fn spreadsheet_fits(path: &Path) -> Result<(), String> {
+    let metadata = std::fs::metadata(path).map_err(|e| format!("cannot be read: {e}"))?;
+    if !metadata.is_file() {
+        return Err("is not a regular file".into());
+    }
+    if metadata.len() > crate::source::MAX_TEXT_BYTES {
+        return Err(format!("is {:.1} MiB; the limit is {} MiB", metadata.len() as f64 / 1048576.0, crate::source::MAX_TEXT_BYTES / 1048576));
+    }
+    let extension = path.extension().and_then(|e| e.to_str()).unwrap_or("").to_ascii_lowercase();
+    if !matches!(extension.as_str(), "xlsx" | "xlsm" | "ods") {
+        return Ok(());
+    }
+    let file = std::fs::File::open(path).map_err(|e| format!("cannot be read: {e}"))?;
+    // Not a zip: the spreadsheet reader says what is wrong with it.
+    let Ok(mut zip) = zip::ZipArchive::new(file) else { return Ok(()) };
+    let mut unpacked = 0u64;
+    for index in 0..zip.len() {
+        let entry = zip.by_index(index).map_err(|e| format!("is damaged: {e}"))?;
+        unpacked = unpacked.saturating_add(entry.size());
+        if unpacked > MAX_SPREADSHEET_UNPACKED {
+            return Err(format!("unpacks to more than {} MiB", MAX_SPREADSHEET_UNPACKED / 1048576));
+        }
+        let name = entry.name().to_string();
+        if name.starts_with("xl/worksheets/") && name.ends_with(".xml") {
+            let (rows, columns) = sheet_extent(std::io::BufReader::new(std::io::Read::take(entry, MAX_SPREADSHEET_UNPACKED)))?;
+            if rows.saturating_mul(columns) > MAX_SHEET_CELLS {
+                return Err(format!(
+                    "has a worksheet ({name}) reaching row {rows} and column {columns}: {} cells, the limit is {}",
+                    rows.saturating_mul(columns),
+                    MAX_SHEET_CELLS
+                ));
+            }
+        }
+    }
+    Ok(())
+}
+
+/// The last row and column any cell of an `.xlsx` worksheet names (`<c r="XFD1048576">`).
+fn sheet_extent(reader: impl std::io::BufRead) -> Result<(u64, u64), String> {
+    use quick_xml::events::Event;
+    let mut xml = quick_xml::Reader::from_reader(reader);
+    let (mut rows, mut columns) = (0u64, 0u64);
+    let mut buffer = Vec::new();
+    loop {
+        match xml.read_event_into(&mut buffer).map_err(|e| format!("has a damaged worksheet: {e}"))? {
+            Event::Start(cell) | Event::Empty(cell) if cell.local_name().as_ref() == b"c" => {
+                if let Some(Ok(reference)) =
+                    cell.attributes().filter_map(Result::ok).find(|a| a.key.local_name().as_ref() == b"r").map(|a| a.unescape_value().map(|v| v.into_owned()))
+                {
+                    let letters: String = reference.chars().take_while(|c| c.is_ascii_alphabetic()).collect();
+                    let column = letters.chars().fold(0u64, |n, c| n.saturating_mul(26).saturating_add(u64::from(c.to_ascii_uppercase() as u8 - b'A' + 1)));
+                    let row: u64 = reference[letters.len()..].parse().unwrap_or(0);
+                    rows = rows.max(row);
+                    columns = columns.max(column);
+                }
+            }
+            Event::Eof => return Ok((rows, columns)),
+            _ => {}
+        }
+        buffer.clear();
+    }
+}
+
 fn is_spreadsheet(path: &Path) -> bool {
     let extension = path.extension().and_then(|e| e.to_str()).unwrap_or("").to_ascii_lowercase();
     matches!(extension.as_str(), "xlsx" | "xlsm" | "xlsb" | "xls" | "ods")
@@ -550,6 +625,14 @@ fn is_spreadsheet(path: &Path) -> bool {
 fn sheet_rows(source: &RowsFile<'_>, sheet: Option<(&str, usize)>, problems: &mut Vec<Diagnostic>, normalised: &mut Vec<Normalised>) -> Vec<Row> {
     use calamine::{Data, Reader, open_workbook_auto};
     let (path, toml_path, toml_line) = (source.path, source.named_in, source.named_at);
+    if let Err(message) = spreadsheet_fits(path) {
+        problems.push(
+            Diagnostic::error(toml_path, format!("the spreadsheet {} {message}", path.display()))
+                .at_line(toml_line)
+                .with_hint("keep one table of at most 100 000 rows per sheet; delete stray cells far from the table (Ctrl+End shows the last one)"),
+        );
+        return Vec::new();
+    }
     let mut workbook = match open_workbook_auto(path) {
         Ok(workbook) => workbook,
         Err(error) => {
