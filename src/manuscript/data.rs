@@ -104,6 +104,9 @@ pub struct Value {
     pub number: Option<f64>,
     /// Decimal places as written (`205.72` → 2), for rounding tolerances.
     pub decimals: u32,
+    /// The number exactly, as an integer and its decimal places (`205.72` → (20572, 2)),
+    /// for rules that add and subtract; `None` beyond 38 digits.
+    pub exact: Option<(i128, u32)>,
 }
 
 impl Value {
@@ -811,7 +814,7 @@ fn is_normalised(kind: ColumnKind, written: &str) -> bool {
 pub fn parse_value(kind: ColumnKind, written: &str) -> Result<Value, String> {
     let trimmed = written.trim();
     if kind == ColumnKind::Text || trimmed.is_empty() || matches!(trimmed, "—" | "-" | "–") {
-        return Ok(Value { written: trimmed.to_string(), number: None, decimals: 0 });
+        return Ok(Value { written: trimmed.to_string(), number: None, decimals: 0, exact: None });
     }
     let normalised: String = trimmed
         .chars()
@@ -836,7 +839,8 @@ pub fn parse_value(kind: ColumnKind, written: &str) -> Result<Value, String> {
         _ => return Err(format!("`{trimmed}` is not a number")),
     };
     let decimals = normalised.split_once('.').map_or(0, |(_, d)| d.len() as u32);
-    Ok(Value { written: trimmed.to_string(), number: Some(number), decimals })
+    let exact = normalised.replace('.', "").parse::<i128>().ok().map(|mantissa| (mantissa, decimals));
+    Ok(Value { written: trimmed.to_string(), number: Some(number), decimals, exact })
 }
 
 #[cfg(test)]

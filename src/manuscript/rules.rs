@@ -12,6 +12,24 @@ fn half_unit(value: &Value) -> f64 {
     0.5 * 10f64.powi(-(value.decimals as i32))
 }
 
+/// Whether `terms` (each value with its sign) add up to zero within the half-units of every
+/// value, computed exactly in decimal (`None` when a value has no exact form or the numbers
+/// overflow 128 bits: the caller then uses floating point). Long numbers (30 digits) are
+/// beyond what floating point adds without error.
+fn exact_balance(terms: &[(i128, &Value)]) -> Option<bool> {
+    let scale = terms.iter().map(|(_, v)| v.exact.map(|(_, s)| s)).collect::<Option<Vec<u32>>>()?.into_iter().max()? + 1;
+    let mut sum: i128 = 0;
+    let mut tolerance: i128 = 0;
+    for (sign, value) in terms {
+        let (mantissa, decimals) = value.exact?;
+        let factor = 10i128.checked_pow(scale - decimals)?;
+        sum = sum.checked_add(sign.checked_mul(mantissa.checked_mul(factor)?)?)?;
+        // Half a unit of the last written digit, at `scale`.
+        tolerance = tolerance.checked_add(5i128.checked_mul(10i128.checked_pow(scale - decimals - 1)?)?)?;
+    }
+    Some(sum.checked_abs()? <= tolerance)
+}
+
 /// Resolves a rule operand within `table` (two parts) or across tables (three parts).
 fn operand<'a>(data: &'a DataSet, table: &'a DataTable, reference: &str) -> Result<(&'a Value, f64), String> {
     let parts: Vec<&str> = reference.split('.').collect();
@@ -48,7 +66,9 @@ fn check_rule(data: &DataSet, table: &DataTable, rule: &RuleSpec) -> Result<(), 
             let (total_value, total_number) = operand(data, table, total)?;
             let sum: f64 = parts.iter().map(|(_, (_, n))| n).sum();
             let tolerance = half_unit(total_value) + parts.iter().map(|(_, (v, _))| half_unit(v)).sum::<f64>() + 1e-9;
-            if (sum - total_number).abs() > tolerance {
+            let terms: Vec<(i128, &Value)> = parts.iter().map(|(_, (v, _))| (1, *v)).chain(std::iter::once((-1, total_value))).collect();
+            let balanced = exact_balance(&terms).unwrap_or((sum - total_number).abs() <= tolerance);
+            if !balanced {
                 let terms: Vec<String> = parts.iter().map(|(_, (v, _))| v.written.clone()).collect();
                 return Err(format!("sum rule broken: {} = {} but {total} is {}", terms.join(" + "), format_number(sum), total_value.written));
             }
@@ -84,7 +104,8 @@ fn check_rule(data: &DataSet, table: &DataTable, rule: &RuleSpec) -> Result<(), 
             let (b, b_number) = operand(data, table, subtrahend)?;
             let (d, d_number) = operand(data, table, difference)?;
             let tolerance = half_unit(a) + half_unit(b) + half_unit(d) + 1e-9;
-            if (a_number - b_number - d_number).abs() > tolerance {
+            let balanced = exact_balance(&[(1, a), (-1, b), (-1, d)]).unwrap_or((a_number - b_number - d_number).abs() <= tolerance);
+            if !balanced {
                 return Err(format!(
                     "difference rule broken: {} − {} = {} but the stated difference is {}",
                     a.written,
@@ -124,6 +145,25 @@ mod tests {
                      [[rules]]\ntype = \"shares\"\nparts = [\"一.v\", \"二.v\", \"三.v\"]\nshares = [\"s1.v\", \"s2.v\", \"s3.v\"]\n\
                      [[rules]]\ntype = \"difference\"\nminuend = \"实际.v\"\nsubtrahend = \"目标.v\"\ndifference = \"高出.v\"\n";
         set(rules, GDP).unwrap();
+    }
+
+    #[test]
+    fn long_numbers_are_added_exactly() {
+        // 30 digits: floating point adds these with an error of thousands.
+        let rows =
+            r#"["a", "123456789012345678901234567890"], ["b", "1"], ["total", "123456789012345678901234567891"], ["wrong", "123456789012345678901234567893"]"#;
+        let rules = "[[rules]]\ntype = \"sum\"\nparts = [\"a.v\", \"b.v\"]\ntotal = \"total.v\"\n";
+        set(rules, rows).unwrap();
+        let broken = set(&rules.replace("total.v", "wrong.v"), rows).unwrap_err();
+        assert!(broken.to_string().contains("sum rule broken"), "{broken}");
+        // Rounding: 1.25 + 1.25 = 2.5; a total written 2.4 is too far.
+        let rows = r#"["a", "1.25"], ["b", "1.25"], ["ok", "2.5"], ["off", "2.4"], ["near", "2.51"], ["far", "2.52"]"#;
+        let rules = "[[rules]]\ntype = \"sum\"\nparts = [\"a.v\", \"b.v\"]\ntotal = \"ok.v\"\n";
+        set(rules, rows).unwrap();
+        assert!(set(&rules.replace("ok.v", "off.v"), rows).is_err());
+        // 2.51: 0.01 off, within the three half-units (0.005 each); 2.52: 0.02 off, beyond.
+        assert!(set(&rules.replace("ok.v", "near.v"), rows).is_ok(), "within the half-units of three values");
+        assert!(set(&rules.replace("ok.v", "far.v"), rows).is_err());
     }
 
     #[test]
