@@ -19,13 +19,20 @@ const DEBOUNCE: Duration = Duration::from_millis(40);
 /// duration. Returns only when the watcher cannot be set up or its channel closes.
 pub fn watch(options: &BuildOptions, formats: &[Format], mut report: impl FnMut(&Result<BuildReport, Diagnostics>, Duration)) -> Result<(), Diagnostics> {
     let mut session = Session::new();
-    let mut rebuild = |session: &mut Session| {
+    // The files the builds wrote (resolved): changes to them are our own.
+    let mut written: Vec<PathBuf> = Vec::new();
+    let mut rebuild = |session: &mut Session, written: &mut Vec<PathBuf>| {
         let started = Instant::now();
         let result = session.build(options, formats);
+        if let Ok(done) = &result {
+            written.extend(done.written.iter().map(|w| resolved(&w.path)));
+            written.sort();
+            written.dedup();
+        }
         report(&result, started.elapsed());
         typst::comemo::evict(10);
     };
-    rebuild(&mut session);
+    rebuild(&mut session, &mut written);
 
     let (sender, receiver) = mpsc::channel();
     let mut watcher = notify::recommended_watcher(move |event: notify::Result<notify::Event>| {
@@ -38,24 +45,59 @@ pub fn watch(options: &BuildOptions, formats: &[Format], mut report: impl FnMut(
     .map_err(|e| Diagnostics::one(Diagnostic::error(&options.manuscript, format!("cannot watch for changes: {e}"))))?;
     // The manuscript, and the design and fonts directories when they were named (a built-in
     // design does not change while the process runs).
-    let dirs: Vec<&PathBuf> = std::iter::once(&options.manuscript).chain(options.assets.as_ref()).chain(options.fonts.as_ref()).collect();
-    for dir in dirs {
+    let dirs: Vec<PathBuf> = std::iter::once(&options.manuscript).chain(options.assets.as_ref()).chain(options.fonts.as_ref()).map(|d| resolved(d)).collect();
+    let mut watched: Vec<(PathBuf, Option<u64>)> = Vec::new();
+    for dir in &dirs {
         watcher
             .watch(dir, RecursiveMode::Recursive)
             .map_err(|e| Diagnostics::one(io_error(dir, "watch this directory", &std::io::Error::other(e.to_string()))))?;
+        watched.push((dir.clone(), identity(dir)));
     }
-    let out = absolute(&options.out);
-    while let Ok(paths) = receiver.recv() {
-        let mut relevant = is_relevant(&paths, &out);
+    // The parent of the manuscript too (not recursively): editors and git checkouts replace
+    // the directory, and its replacement must be watched again.
+    if let Some(parent) = resolved(&options.manuscript).parent() {
+        let _ = watcher.watch(parent, RecursiveMode::NonRecursive);
+    }
+    loop {
+        let Ok(paths) = receiver.recv() else { break };
+        let mut relevant = is_relevant(&paths, &written, &dirs);
         // Collect the rest of the burst.
         while let Ok(more) = receiver.recv_timeout(DEBOUNCE) {
-            relevant |= is_relevant(&more, &out);
+            relevant |= is_relevant(&more, &written, &dirs);
+        }
+        // A watched directory replaced by another of the same name: watch the new one.
+        for (dir, seen) in &mut watched {
+            let now = identity(dir);
+            if now != *seen {
+                let _ = watcher.unwatch(dir);
+                if now.is_some() && watcher.watch(dir, RecursiveMode::Recursive).is_ok() {
+                    relevant = true;
+                }
+                *seen = now;
+            }
         }
         if relevant {
-            rebuild(&mut session);
+            rebuild(&mut session, &mut written);
         }
     }
     Ok(())
+}
+
+/// `path` with symbolic links and `..` resolved (as far as it exists; the rest appended).
+fn resolved(path: &Path) -> PathBuf {
+    if let Ok(real) = path.canonicalize() {
+        return real;
+    }
+    match (path.parent(), path.file_name()) {
+        (Some(parent), Some(name)) if !parent.as_os_str().is_empty() => resolved(parent).join(name),
+        _ => std::path::absolute(path).unwrap_or_else(|_| path.to_path_buf()),
+    }
+}
+
+/// What tells one directory from another of the same name (its inode), when it exists.
+fn identity(dir: &Path) -> Option<u64> {
+    use std::os::unix::fs::MetadataExt;
+    std::fs::metadata(dir).ok().map(|m| m.ino())
 }
 
 /// Whether an event can mean new content. Reading a file is an event too (inotify reports
@@ -69,16 +111,18 @@ fn changes_content(kind: &EventKind) -> bool {
     }
 }
 
-fn absolute(path: &Path) -> PathBuf {
-    std::path::absolute(path).unwrap_or_else(|_| path.to_path_buf())
-}
-
-/// Ignores our own outputs and editor scratch files.
-fn is_relevant(paths: &[PathBuf], out: &Path) -> bool {
+/// Whether a change at `paths` can change the editions: inside a watched directory (`dirs`,
+/// resolved), not one of the files the builds wrote (`written`, wherever the output
+/// directory is: beside, inside or around the manuscript) and not an editor's scratch file
+/// or a temporary file (names starting with `.`).
+fn is_relevant(paths: &[PathBuf], written: &[PathBuf], dirs: &[PathBuf]) -> bool {
     paths.iter().any(|path| {
         let name = path.file_name().and_then(|n| n.to_str()).unwrap_or("");
         let scratch = name.starts_with('.') || name.ends_with('~') || name.ends_with(".swp");
-        !scratch && !absolute(path).starts_with(out)
+        let path = resolved(path);
+        let ours = written.binary_search(&path).is_ok();
+        let watched = dirs.iter().any(|dir| path.starts_with(dir) || path == *dir);
+        !scratch && !ours && watched
     })
 }
 

@@ -107,3 +107,47 @@ fn watch_rebuilds_on_change_keeps_going_after_errors_and_idles_otherwise() {
     assert!(fixed.iter().any(|l| l.starts_with("rebuilt in ")), "{fixed:?}");
     assert!(squeeze(&tool("pdftotext", &["-enc", "UTF-8", pdf.to_str().unwrap(), "-"])).contains("第一段修好的正文。"));
 }
+
+/// A one-paragraph edit of `manuscript/t.md` is rebuilt once, with the new text in `pdf`.
+fn assert_edit_rebuilds_once(watching: &Watching, manuscript: &Path, pdf: &Path, from: &str, to: &str, what: &str) {
+    replace_in(&manuscript.join("t.md"), from, to);
+    let rebuilt = watching.next_build(Duration::from_secs(30)).unwrap_or_else(|| panic!("{what}: the edit was not rebuilt"));
+    assert!(rebuilt.iter().any(|l| l.starts_with("rebuilt in ")), "{what}: {rebuilt:?}");
+    assert!(squeeze(&tool("pdftotext", &["-enc", "UTF-8", pdf.to_str().unwrap(), "-"])).contains(to), "{what}: the PDF lacks the edit");
+    watching.assert_idle(what);
+}
+
+#[test]
+fn watch_sees_edits_wherever_the_output_is_and_after_the_manuscript_is_replaced() {
+    // The output directory around the manuscript (`--out .` beside it): edits still count.
+    let dir = tempfile::tempdir().unwrap();
+    let manuscript = dir.path().join("m");
+    write_manuscript(&manuscript, "around", &[("t.md", "第一段正文。\n")]);
+    let watching = Watching::start(&manuscript, dir.path());
+    watching.next_build(Duration::from_secs(60)).expect("the first build finishes");
+    watching.assert_idle("output around the manuscript: rebuilt without a change");
+    assert_edit_rebuilds_once(&watching, &manuscript, &dir.path().join("around.pdf"), "第一段正文。", "第一段改过。", "output around the manuscript");
+    drop(watching);
+
+    // The output inside the manuscript, named through a symbolic link: its own writes never
+    // set off another build.
+    let dir = tempfile::tempdir().unwrap();
+    let manuscript = dir.path().join("m");
+    write_manuscript(&manuscript, "inside", &[("t.md", "第一段正文。\n")]);
+    std::fs::create_dir_all(manuscript.join("build")).unwrap();
+    std::os::unix::fs::symlink(manuscript.join("build"), dir.path().join("link")).unwrap();
+    let out = dir.path().join("link");
+    let watching = Watching::start(&manuscript, &out);
+    watching.next_build(Duration::from_secs(60)).expect("the first build finishes");
+    watching.assert_idle("output inside the manuscript: rebuilt itself");
+    assert_edit_rebuilds_once(&watching, &manuscript, &manuscript.join("build/inside.pdf"), "第一段正文。", "第一段改过。", "output inside the manuscript");
+
+    // The manuscript directory replaced by a new one (as a checkout does): later edits count.
+    let fresh = dir.path().join("fresh");
+    copy_dir(&manuscript, &fresh);
+    std::fs::remove_dir_all(&manuscript).unwrap();
+    std::fs::rename(&fresh, &manuscript).unwrap();
+    // The replacement itself may be rebuilt once; then the edits of the new directory are.
+    let _ = watching.next_build(Duration::from_secs(5));
+    assert_edit_rebuilds_once(&watching, &manuscript, &manuscript.join("build/inside.pdf"), "第一段改过。", "第一段又改过。", "replaced manuscript");
+}
