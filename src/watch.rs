@@ -58,8 +58,7 @@ pub fn watch(options: &BuildOptions, formats: &[Format], mut report: impl FnMut(
     if let Some(parent) = resolved(&options.manuscript).parent() {
         let _ = watcher.watch(parent, RecursiveMode::NonRecursive);
     }
-    loop {
-        let Ok(paths) = receiver.recv() else { break };
+    while let Ok(paths) = receiver.recv() {
         let mut relevant = is_relevant(&paths, &written, &dirs);
         // Collect the rest of the burst.
         while let Ok(more) = receiver.recv_timeout(DEBOUNCE) {
