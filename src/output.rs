@@ -1,8 +1,11 @@
 //! Writing outputs atomically: a build either replaces a file with a complete new one or
-//! leaves the previous file byte-for-byte as it was.
+//! leaves the previous file byte-for-byte as it was; and the editions of one build are
+//! replaced together ([`commit`]): after any interruption, once the next `reportpress`
+//! command has run ([`recover`]), the output directory holds all the old editions or all
+//! the new ones, never a mix, and no temporary files.
 
 use std::io::Write;
-use std::path::Path;
+use std::path::{Path, PathBuf};
 
 use crate::diagnostics::{Diagnostic, io_error};
 
@@ -29,6 +32,86 @@ pub fn write_atomically(path: &Path, bytes: &[u8]) -> Result<(), Diagnostic> {
     Ok(())
 }
 
+/// The commit journal in an output directory: while it exists, the editions listed in it
+/// are being replaced, and [`recover`] completes the replacement.
+const JOURNAL: &str = ".reportpress-commit";
+/// The suffix of a new edition written beside its target, waiting to be renamed over it.
+const STAGED: &str = ".reportpress-new";
+
+/// The staged file of `target`: `.<name>.reportpress-new` in the same directory.
+fn staged(target: &Path) -> PathBuf {
+    let name = target.file_name().map(|n| n.to_string_lossy().into_owned()).unwrap_or_default();
+    target.with_file_name(format!(".{name}{STAGED}"))
+}
+
+/// Replaces every `(path, bytes)` of one build together, all in the directory `out`, like
+/// a database commits (SQLite's journal): each new edition is first written beside its
+/// target and synced; then a journal naming them is written and synced; then each is
+/// renamed over its target; then the journal is removed. Killed before the journal exists,
+/// the old editions stay (and the next run removes the staged files); killed after, the
+/// next run completes the renames. Returns the paths that changed.
+pub fn commit(out: &Path, outputs: &[(&Path, &[u8])]) -> Result<Vec<PathBuf>, Diagnostic> {
+    recover(out)?;
+    std::fs::create_dir_all(out).map_err(|e| io_error(out, "create the output directory", &e))?;
+    let mut staged_files = Vec::new();
+    let result = (|| {
+        for (target, bytes) in outputs {
+            let path = staged(target);
+            staged_files.push(path.clone());
+            let mut file = std::fs::File::create(&path).map_err(|e| io_error(&path, "write the output", &e))?;
+            file.write_all(bytes).map_err(|e| io_error(&path, "write the output", &e))?;
+            file.sync_all().map_err(|e| io_error(&path, "flush the output to disk", &e))?;
+            #[cfg(unix)]
+            {
+                use std::os::unix::fs::PermissionsExt;
+                let mode = std::fs::metadata(target).map(|m| m.permissions().mode() & 0o7777).unwrap_or(0o644);
+                std::fs::set_permissions(&path, std::fs::Permissions::from_mode(mode)).map_err(|e| io_error(&path, "set the output's permissions", &e))?;
+            }
+        }
+        let journal: String = outputs.iter().map(|(target, _)| format!("{}\n", target.file_name().map(|n| n.to_string_lossy()).unwrap_or_default())).collect();
+        write_atomically(&out.join(JOURNAL), journal.as_bytes())?;
+        Ok(())
+    })();
+    if let Err(error) = result {
+        // Nothing was replaced: remove what was staged.
+        staged_files.iter().for_each(|path| drop(std::fs::remove_file(path)));
+        return Err(error);
+    }
+    recover(out)?;
+    Ok(outputs.iter().map(|(target, _)| target.to_path_buf()).collect())
+}
+
+/// Completes or clears an interrupted [`commit`] in `out`: with a journal, renames every
+/// staged edition it names over its target and removes the journal; without one, removes
+/// staged editions left by a build killed before it committed.
+pub fn recover(out: &Path) -> Result<(), Diagnostic> {
+    let journal = out.join(JOURNAL);
+    match std::fs::read_to_string(&journal) {
+        Ok(names) => {
+            for name in names.lines().filter(|n| !n.is_empty() && !n.contains('/')) {
+                let target = out.join(name);
+                let path = staged(&target);
+                if path.exists() {
+                    std::fs::rename(&path, &target).map_err(|e| io_error(&target, "move the finished output into place", &e))?;
+                }
+            }
+            std::fs::remove_file(&journal).map_err(|e| io_error(&journal, "remove the commit journal", &e))?;
+        }
+        Err(_) => {
+            let Ok(entries) = std::fs::read_dir(out) else { return Ok(()) };
+            for entry in entries.flatten() {
+                let name = entry.file_name().to_string_lossy().into_owned();
+                // Staged editions, and temporary files of writes that were killed.
+                let leftover = (name.starts_with('.') && name.ends_with(STAGED)) || name.starts_with(".tmp");
+                if leftover && entry.file_type().is_ok_and(|t| t.is_file()) {
+                    let _ = std::fs::remove_file(entry.path());
+                }
+            }
+        }
+    }
+    Ok(())
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -52,5 +135,31 @@ mod tests {
         write_atomically(&target, b"x").expect("write");
         let mode = std::fs::metadata(&target).expect("stat").permissions().mode() & 0o777;
         assert_eq!(mode, 0o644);
+    }
+}
+
+#[cfg(test)]
+mod commit_tests {
+    use super::*;
+
+    #[test]
+    fn an_interrupted_commit_is_completed_and_a_killed_write_is_cleared() {
+        let dir = tempfile::tempdir().unwrap();
+        let (a, b) = (dir.path().join("r.pdf"), dir.path().join("r.epub"));
+        commit(dir.path(), &[(a.as_path(), b"old pdf".as_slice()), (b.as_path(), b"old epub".as_slice())]).unwrap();
+        // Killed after the journal was written and one edition renamed: the next run
+        // completes the other.
+        std::fs::write(staged(&b), b"new epub").unwrap();
+        std::fs::write(&a, b"new pdf").unwrap();
+        std::fs::write(dir.path().join(JOURNAL), "r.pdf\nr.epub\n").unwrap();
+        recover(dir.path()).unwrap();
+        assert_eq!((std::fs::read(&a).unwrap(), std::fs::read(&b).unwrap()), (b"new pdf".to_vec(), b"new epub".to_vec()));
+        // Killed before the journal: the old editions stay, the staged ones are removed.
+        std::fs::write(staged(&a), b"newer pdf").unwrap();
+        std::fs::write(dir.path().join(".tmpX1y2"), b"half").unwrap();
+        recover(dir.path()).unwrap();
+        assert_eq!(std::fs::read(&a).unwrap(), b"new pdf");
+        let names: Vec<String> = std::fs::read_dir(dir.path()).unwrap().map(|e| e.unwrap().file_name().to_string_lossy().into_owned()).collect();
+        assert_eq!(names.len(), 2, "{names:?}");
     }
 }

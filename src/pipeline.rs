@@ -13,7 +13,6 @@ use crate::epub::{self, metadata};
 use crate::manuscript::Manuscript;
 use crate::manuscript::cache::FrontEndCache;
 use crate::manuscript::chart_layout::{self, LayoutCache};
-use crate::output::write_atomically;
 use crate::pdf;
 use crate::render::RenderContext;
 use crate::typeset::fonts::FontSet;
@@ -154,6 +153,9 @@ impl Session {
 
     /// Parses the manuscript, loads the fonts and checks every character has a glyph.
     pub fn prepare(&mut self, options: &BuildOptions, stages: &mut Vec<(&'static str, Duration)>) -> Result<Prepared, Diagnostics> {
+        // An earlier build killed while it replaced its editions is completed (or its staged
+        // files removed) first.
+        crate::output::recover(&options.out)?;
         self.stage("reading the manuscript and data");
         let started = Instant::now();
         let mut manuscript = match Manuscript::load_cached(&options.manuscript, &mut self.front_end) {
@@ -330,8 +332,10 @@ fn build_prepared(
     if deny_warnings && denied.deny_warnings() {
         return Err(denied);
     }
+    // All editions are replaced together, or none (see `output::commit`).
+    let files: Vec<(&std::path::Path, &[u8])> = outputs.iter().map(|(path, bytes, _)| (path.as_path(), bytes.as_slice())).collect();
+    crate::output::commit(&options.out, &files)?;
     for (path, bytes, summary) in outputs {
-        write_atomically(&path, &bytes)?;
         report.written.push(Written { path, bytes: bytes.len(), summary });
     }
     Ok(report)
