@@ -116,3 +116,27 @@ fn private_use_characters_beside_bold_and_references_are_kept_or_refused_as_no_g
     }
     assert_eq!(printed, "甲\u{E000}粗体\u{E001}乙12.5\u{E002}丙表 1\u{E003}。");
 }
+
+#[test]
+fn a_picture_inside_an_svg_figure_goes_into_the_epub() {
+    let dir = tempfile::tempdir().unwrap();
+    let manuscript = dir.path().join("m");
+    write_manuscript(&manuscript, "nested-picture", &[("text/a.md", "# 一\n\n![示意](images/map.svg \"地图\")\n")]);
+    std::fs::create_dir_all(manuscript.join("images")).unwrap();
+    std::fs::copy(root().join("tests/bad_inputs/good/images/a.png"), manuscript.join("images/photo.png")).unwrap();
+    std::fs::write(
+        manuscript.join("images/map.svg"),
+        r#"<svg xmlns="http://www.w3.org/2000/svg" xmlns:xlink="http://www.w3.org/1999/xlink" width="40" height="30"><image xlink:href="photo.png" width="40" height="30"/></svg>"#,
+    )
+    .unwrap();
+    let out = dir.path().join("out");
+    build_ok(&manuscript, &out, "all");
+    let entries = zip_entries(&out.join("nested-picture.epub"));
+    let svg = entries
+        .iter()
+        .find(|(name, _)| name.ends_with(".svg") && name.contains("figure"))
+        .map(|(_, b)| String::from_utf8_lossy(b).into_owned())
+        .expect("the SVG figure");
+    assert!(svg.contains("xlink:href=\"data:image/png;base64,"), "the picture is not inside the SVG: {svg}");
+    assert_epubcheck_clean(&epubcheck(&out.join("nested-picture.epub")), "an SVG figure showing a PNG");
+}

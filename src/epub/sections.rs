@@ -235,7 +235,15 @@ impl ImageStore {
             return Err(Diagnostic::error(&full, "the image is outside the manuscript directory")
                 .with_hint("copy the image into the manuscript directory and refer to it there"));
         }
-        let bytes = std::fs::read(&real).map_err(|e| io_error(&full, "read this image", &e))?;
+        let mut bytes = std::fs::read(&real).map_err(|e| io_error(&full, "read this image", &e))?;
+        if extension == "svg" {
+            // The EPUB keeps the SVG under another name: pictures it refers to go inside it.
+            let dir = real.parent().unwrap_or(&real_root);
+            bytes = super::svg::embed_pictures(&bytes, dir, &real_root).map_err(|message| {
+                Diagnostic::error(&full, format!("this SVG image refers to a picture that cannot go into the EPUB: {message}"))
+                    .with_hint("put the pictures the SVG shows inside the manuscript directory, beside it")
+            })?;
+        }
         let href = format!("images/figure-{number}.{extension}");
         self.by_path.insert(path.to_path_buf(), href.clone());
         self.resources.push(Resource { href: href.clone(), media_type, bytes });

@@ -6,6 +6,8 @@
 //! instructions, gives the root `role="img"`, an `aria-label`, a `<title>` and a `<desc>`,
 //! and prefixes every `id` (and the references to it) so two charts in one file never clash.
 
+use std::path::Path;
+
 use quick_xml::Reader;
 use quick_xml::events::{BytesEnd, BytesStart, BytesText, Event};
 
@@ -188,6 +190,60 @@ fn rewrite_reference(key: &str, value: &str, prefix: &str) -> String {
     }
 }
 
+/// `svg` (an SVG image file of the manuscript, in `dir`) with every picture it refers to by
+/// a relative address (`<image href="photo.png">`) put inside it as a `data:` address, so
+/// the image stays whole under its name in the EPUB. Pictures must be inside `root`.
+pub fn embed_pictures(svg: &[u8], dir: &Path, root: &Path) -> Result<Vec<u8>, String> {
+    use base64::Engine;
+    let mut reader = Reader::from_reader(svg);
+    let mut writer = quick_xml::Writer::new(Vec::new());
+    let mut buffer = Vec::new();
+    let mut changed = false;
+    loop {
+        let event = reader.read_event_into(&mut buffer).map_err(|e| format!("the SVG is not well-formed: {e}"))?;
+        let empty = matches!(event, Event::Empty(_));
+        let event = match event {
+            Event::Eof => break,
+            Event::Start(element) | Event::Empty(element) if element.local_name().as_ref() == b"image" => {
+                let mut copy = BytesStart::new(String::from_utf8_lossy(element.name().as_ref()).into_owned());
+                for attribute in element.attributes() {
+                    let attribute = attribute.map_err(|e| e.to_string())?;
+                    let key = String::from_utf8_lossy(attribute.key.as_ref()).into_owned();
+                    let value = attribute.unescape_value().map_err(|e| e.to_string())?.into_owned();
+                    let is_link = key == "href" || key == "xlink:href";
+                    let relative = !value.starts_with("data:") && !value.starts_with('#') && !value.contains("://");
+                    if is_link && relative {
+                        let real = dir.join(&value).canonicalize().map_err(|e| format!("`{value}`: {e}"))?;
+                        if !real.starts_with(root) {
+                            return Err(format!("`{value}` is outside the manuscript directory"));
+                        }
+                        let extension = real.extension().and_then(|e| e.to_str()).unwrap_or("").to_ascii_lowercase();
+                        let media_type = match extension.as_str() {
+                            "png" => "image/png",
+                            "jpg" | "jpeg" => "image/jpeg",
+                            "gif" => "image/gif",
+                            "webp" => "image/webp",
+                            _ => return Err(format!("`{value}` is not a PNG, JPEG, GIF or WebP picture")),
+                        };
+                        let bytes = std::fs::read(&real).map_err(|e| format!("`{value}`: {e}"))?;
+                        let data = format!("data:{media_type};base64,{}", base64::engine::general_purpose::STANDARD.encode(bytes));
+                        copy.push_attribute((key.as_str(), data.as_str()));
+                        changed = true;
+                    } else {
+                        copy.push_attribute((key.as_str(), value.as_str()));
+                    }
+                }
+                if empty { Event::Empty(copy) } else { Event::Start(copy) }
+            }
+            other => other.into_owned(),
+        };
+        writer.write_event(event).map_err(|e| e.to_string())?;
+        buffer.clear();
+    }
+    // An SVG that refers to no picture is kept byte for byte.
+    Ok(if changed { writer.into_inner() } else { svg.to_vec() })
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -228,5 +284,17 @@ mod tests {
         assert!(inlined("<svg/><svg/>").is_err());
         assert!(inlined("<svg><text>&nbsp;</text></svg>").unwrap_err().contains("nbsp"));
         assert!(inlined("<svg>").is_err());
+    }
+
+    #[test]
+    fn pictures_outside_the_manuscript_are_refused_and_others_kept() {
+        let root = tempfile::tempdir().unwrap();
+        let inside = root.path().join("images");
+        std::fs::create_dir_all(&inside).unwrap();
+        let root_real = root.path().canonicalize().unwrap();
+        let escaping = br#"<svg xmlns="http://www.w3.org/2000/svg"><image href="../../etc/hostname"/></svg>"#;
+        assert!(embed_pictures(escaping, &inside, &root_real).is_err());
+        let plain = br##"<svg xmlns="http://www.w3.org/2000/svg"><image href="data:image/png;base64,AAAA"/><use href="#a"/></svg>"##;
+        assert_eq!(embed_pictures(plain, &inside, &root_real).unwrap(), plain.to_vec());
     }
 }
