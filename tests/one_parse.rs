@@ -140,3 +140,17 @@ fn a_picture_inside_an_svg_figure_goes_into_the_epub() {
     assert!(svg.contains("xlink:href=\"data:image/png;base64,"), "the picture is not inside the SVG: {svg}");
     assert_epubcheck_clean(&epubcheck(&out.join("nested-picture.epub")), "an SVG figure showing a PNG");
 }
+
+#[test]
+fn joiners_and_variation_selectors_are_kept_in_both_editions() {
+    // A zero-width joiner and a variation selector (used for rare characters) need no glyph.
+    let dir = tempfile::tempdir().unwrap();
+    let manuscript = dir.path().join("m");
+    write_manuscript(&manuscript, "joiners", &[("text/a.md", "# 一\n\n葛\u{E0100}优\u{200D}化与邊\u{FE00}界。\n")]);
+    let out = dir.path().join("out");
+    build_ok(&manuscript, &out, "all");
+    let spine: String = epub_spine(&zip_entries(&out.join("joiners.epub"))).into_iter().map(|(_, x)| x).collect();
+    assert!(spine.contains("葛\u{E0100}优\u{200D}化与邊\u{FE00}界。"), "the EPUB dropped them");
+    let text = tool("pdftotext", &["-enc", "UTF-8", out.join("joiners.pdf").to_str().unwrap(), "-"]);
+    assert!(squeeze(&text).contains("化与"), "{text}");
+}

@@ -74,7 +74,9 @@ impl ReportConfig {
         let text = match crate::source::read_text(&path, "the report metadata") {
             Ok(text) => text,
             Err(mut diagnostic) => {
-                if !path.exists() {
+                // Only a file that is not there is missing: a directory that cannot be read
+                // keeps the system's reason (permission denied …).
+                if std::fs::symlink_metadata(&path).is_err_and(|e| e.kind() == std::io::ErrorKind::NotFound) {
                     diagnostic.message = format!("the manuscript has no {REPORT_FILE}");
                     diagnostic.hint = Some(format!("create {REPORT_FILE} with title, date, output and files (see README.md), or pass --manuscript DIR"));
                 }
