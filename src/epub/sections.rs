@@ -219,15 +219,8 @@ impl ImageStore {
         }
         let full = root.join(path);
         let extension = path.extension().and_then(|e| e.to_str()).unwrap_or("").to_ascii_lowercase();
-        let media_type = match extension.as_str() {
-            "png" => "image/png",
-            "jpg" | "jpeg" => "image/jpeg",
-            "gif" => "image/gif",
-            "webp" => "image/webp",
-            "svg" => "image/svg+xml",
-            _ => {
-                return Err(Diagnostic::error(&full, "this image format cannot go into an EPUB").with_hint("convert the image to PNG, JPEG, GIF, WebP or SVG"));
-            }
+        let Some(media_type) = xhtml::picture_media_type(&extension) else {
+            return Err(Diagnostic::error(&full, "this image format cannot go into an EPUB").with_hint("convert the image to PNG, JPEG, GIF, WebP or SVG"));
         };
         let real_root = root.canonicalize().map_err(|e| io_error(root, "open the manuscript directory", &e))?;
         let real = full.canonicalize().map_err(|e| io_error(&full, "read this image", &e))?;

@@ -218,13 +218,9 @@ pub fn embed_pictures(svg: &[u8], dir: &Path, root: &Path) -> Result<Vec<u8>, St
                             return Err(format!("`{value}` is outside the manuscript directory"));
                         }
                         let extension = real.extension().and_then(|e| e.to_str()).unwrap_or("").to_ascii_lowercase();
-                        let media_type = match extension.as_str() {
-                            "png" => "image/png",
-                            "jpg" | "jpeg" => "image/jpeg",
-                            "gif" => "image/gif",
-                            "webp" => "image/webp",
-                            _ => return Err(format!("`{value}` is not a PNG, JPEG, GIF or WebP picture")),
-                        };
+                        let media_type = super::xhtml::picture_media_type(&extension)
+                            .filter(|_| extension != "svg")
+                            .ok_or_else(|| format!("`{value}` is not a PNG, JPEG, GIF or WebP picture"))?;
                         let bytes = std::fs::read(&real).map_err(|e| format!("`{value}`: {e}"))?;
                         let data = format!("data:{media_type};base64,{}", base64::engine::general_purpose::STANDARD.encode(bytes));
                         copy.push_attribute((key.as_str(), data.as_str()));

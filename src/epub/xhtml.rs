@@ -94,6 +94,19 @@ impl Xhtml {
     }
 }
 
+/// The media type of a picture an EPUB may show, by its file's extension (lower case):
+/// the core media types PNG, JPEG, GIF, WebP and SVG; `None` for any other.
+pub fn picture_media_type(extension: &str) -> Option<&'static str> {
+    match extension {
+        "png" => Some("image/png"),
+        "jpg" | "jpeg" => Some("image/jpeg"),
+        "gif" => Some("image/gif"),
+        "webp" => Some("image/webp"),
+        "svg" => Some("image/svg+xml"),
+        _ => None,
+    }
+}
+
 /// `text` without the characters XML 1.0 does not allow (most C0 controls, U+FFFE, U+FFFF),
 /// which pasted text sometimes carries and which would make the document malformed.
 pub fn xml_safe(text: &str) -> Cow<'_, str> {
