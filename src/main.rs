@@ -130,6 +130,11 @@ fn verbose() -> bool {
 fn main() -> ExitCode {
     let cli = Cli::parse();
     VERBOSE.store(cli.verbose, std::sync::atomic::Ordering::Relaxed);
+    // Ctrl-C or a TERM signal never interrupts the replacing of the editions, and leaves no
+    // staged or temporary files in the output directory.
+    if let Command::Build { paths, .. } | Command::Watch { paths, .. } = &cli.command {
+        reportpress::output::finish_on_signal(&paths.out);
+    }
     let result = match cli.command {
         Command::Build { format, emit_typst, timings, deny_warnings, paths } => build(paths.options(), format, emit_typst, timings, deny_warnings),
         Command::Check { deny_warnings, paths } => check(paths.options(), deny_warnings),

@@ -32,6 +32,40 @@ pub fn write_atomically(path: &Path, bytes: &[u8]) -> Result<(), Diagnostic> {
     Ok(())
 }
 
+/// Held while editions are being replaced ([`commit`]), and by [`finish_on_signal`]'s
+/// waiting thread before the process exits on SIGINT or SIGTERM: an interrupted process
+/// never stops in the middle of a commit.
+static COMMITTING: std::sync::Mutex<()> = std::sync::Mutex::new(());
+
+/// Makes SIGINT and SIGTERM end the process only between commits, after completing or
+/// clearing any commit in `out` (no staged or temporary files are left). Call before any
+/// other thread starts: the signals are blocked in every thread and awaited by one.
+#[cfg(unix)]
+pub fn finish_on_signal(out: &Path) {
+    // SAFETY: plain POSIX calls on a local, initialised signal set; the mask is set before
+    // any other thread exists, so every later thread inherits it.
+    let mut set: libc::sigset_t = unsafe { std::mem::zeroed() };
+    unsafe {
+        libc::sigemptyset(&mut set);
+        libc::sigaddset(&mut set, libc::SIGINT);
+        libc::sigaddset(&mut set, libc::SIGTERM);
+        if libc::pthread_sigmask(libc::SIG_BLOCK, &set, std::ptr::null_mut()) != 0 {
+            return;
+        }
+    }
+    let out = out.to_path_buf();
+    std::thread::spawn(move || {
+        let mut signal: libc::c_int = 0;
+        // SAFETY: `set` is initialised above and `signal` is a valid place for the result.
+        if unsafe { libc::sigwait(&set, &mut signal) } != 0 {
+            return;
+        }
+        let _done = COMMITTING.lock();
+        let _ = recover(&out);
+        std::process::exit(128 + signal);
+    });
+}
+
 /// The commit journal in an output directory: while it exists, the editions listed in it
 /// are being replaced, and [`recover`] completes the replacement.
 const JOURNAL: &str = ".reportpress-commit";
@@ -51,6 +85,7 @@ fn staged(target: &Path) -> PathBuf {
 /// the old editions stay (and the next run removes the staged files); killed after, the
 /// next run completes the renames. Returns the paths that changed.
 pub fn commit(out: &Path, outputs: &[(&Path, &[u8])]) -> Result<Vec<PathBuf>, Diagnostic> {
+    let _committing = COMMITTING.lock().unwrap_or_else(std::sync::PoisonError::into_inner);
     recover(out)?;
     std::fs::create_dir_all(out).map_err(|e| io_error(out, "create the output directory", &e))?;
     let mut staged_files = Vec::new();

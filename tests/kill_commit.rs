@@ -65,3 +65,34 @@ fn thirty_kills_during_a_build_never_leave_a_mix_of_editions() {
     eprintln!("{completed} of 30 builds completed before they were killed");
     assert!(completed < 30, "no kill fell before the commit: the test did not interrupt a build");
 }
+
+#[test]
+fn a_terminated_build_finishes_or_drops_its_commit_before_it_exits() {
+    let dir = tempfile::tempdir().unwrap();
+    let manuscript = dir.path().join("m");
+    let out = dir.path().join("out");
+    write_manuscript(&manuscript, "killed", &[("t.md", "# 一\n\n版本0。\n")]);
+    build_ok(&manuscript, &out, "all");
+    let mut delay = 20u64;
+    for round in 1..=20u32 {
+        replace_in(&manuscript.join("t.md"), &format!("版本{}。", round - 1), &format!("版本{round}。"));
+        let mut child = Command::new(env!("CARGO_BIN_EXE_reportpress"))
+            .args(["build", "--format", "all", "--manuscript", manuscript.to_str().unwrap(), "--out", out.to_str().unwrap()])
+            .current_dir(root())
+            .stdout(std::process::Stdio::null())
+            .stderr(std::process::Stdio::null())
+            .spawn()
+            .unwrap();
+        std::thread::sleep(Duration::from_millis(delay));
+        delay = 5 + (delay * 37 + 11) % 150;
+        let signal = if round % 2 == 0 { "-TERM" } else { "-INT" };
+        let _ = Command::new("kill").args([signal, &child.id().to_string()]).status();
+        let _ = child.wait();
+        // No next command: the terminated process itself left a consistent directory.
+        let (pdf, epub) = versions(&out);
+        assert!(pdf.is_some() && pdf == epub, "round {round} ({signal}): the PDF is version {pdf:?}, the EPUB {epub:?}");
+        let leftovers: Vec<String> =
+            std::fs::read_dir(&out).unwrap().map(|e| e.unwrap().file_name().to_string_lossy().into_owned()).filter(|n| n.starts_with('.')).collect();
+        assert!(leftovers.is_empty(), "round {round} ({signal}): temporary files left: {leftovers:?}");
+    }
+}
