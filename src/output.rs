@@ -74,8 +74,7 @@ const STAGED: &str = ".reportpress-new";
 
 /// The staged file of `target`: `.<name>.reportpress-new` in the same directory.
 fn staged(target: &Path) -> PathBuf {
-    let name = target.file_name().map(|n| n.to_string_lossy().into_owned()).unwrap_or_default();
-    target.with_file_name(format!(".{name}{STAGED}"))
+    beside(target, STAGED)
 }
 
 /// Replaces every `(path, bytes)` of one build together, all in the directory `out`, like
@@ -112,8 +111,46 @@ pub fn commit(out: &Path, outputs: &[(&Path, &[u8])]) -> Result<Vec<PathBuf>, Di
         staged_files.iter().for_each(|path| drop(std::fs::remove_file(path)));
         return Err(error);
     }
-    recover(out)?;
+    // The old editions stay reachable (hard links) until every new one is in place, so a
+    // rename that fails (a directory in the way, a full disk) puts them all back.
+    let mut kept: Vec<(&Path, PathBuf)> = Vec::new();
+    for (target, _) in outputs {
+        let old = beside(target, OLD);
+        let _ = std::fs::remove_file(&old);
+        if std::fs::hard_link(target, &old).is_ok() {
+            kept.push((target, old));
+        }
+    }
+    let mut replaced: Vec<&Path> = Vec::new();
+    for (target, _) in outputs {
+        if let Err(error) = std::fs::rename(staged(target), target) {
+            for done in &replaced {
+                match kept.iter().find(|(t, _)| t == done) {
+                    Some((_, old)) => drop(std::fs::rename(old, done)),
+                    None => drop(std::fs::remove_file(done)),
+                }
+            }
+            staged_files.iter().for_each(|path| drop(std::fs::remove_file(path)));
+            kept.iter().for_each(|(_, old)| drop(std::fs::remove_file(old)));
+            let _ = std::fs::remove_file(out.join(JOURNAL));
+            let mut diagnostic = io_error(target, "move the finished output into place", &error);
+            diagnostic.message.push_str("; the previous editions were put back, none was changed");
+            return Err(diagnostic);
+        }
+        replaced.push(target);
+    }
+    kept.iter().for_each(|(_, old)| drop(std::fs::remove_file(old)));
+    std::fs::remove_file(out.join(JOURNAL)).map_err(|e| io_error(out, "remove the commit journal", &e))?;
     Ok(outputs.iter().map(|(target, _)| target.to_path_buf()).collect())
+}
+
+/// The suffix of an old edition kept while a commit replaces it.
+const OLD: &str = ".reportpress-old";
+
+/// `.<name><suffix>` beside `target`.
+fn beside(target: &Path, suffix: &str) -> PathBuf {
+    let name = target.file_name().map(|n| n.to_string_lossy().into_owned()).unwrap_or_default();
+    target.with_file_name(format!(".{name}{suffix}"))
 }
 
 /// Completes or clears an interrupted [`commit`] in `out`: with a journal, renames every
@@ -131,20 +168,24 @@ pub fn recover(out: &Path) -> Result<(), Diagnostic> {
                 }
             }
             std::fs::remove_file(&journal).map_err(|e| io_error(&journal, "remove the commit journal", &e))?;
+            remove_leftovers(out);
         }
-        Err(_) => {
-            let Ok(entries) = std::fs::read_dir(out) else { return Ok(()) };
-            for entry in entries.flatten() {
-                let name = entry.file_name().to_string_lossy().into_owned();
-                // Staged editions, and temporary files of writes that were killed.
-                let leftover = (name.starts_with('.') && name.ends_with(STAGED)) || name.starts_with(".tmp");
-                if leftover && entry.file_type().is_ok_and(|t| t.is_file()) {
-                    let _ = std::fs::remove_file(entry.path());
-                }
-            }
-        }
+        Err(_) => remove_leftovers(out),
     }
     Ok(())
+}
+
+/// Removes what killed writes and commits leave in `out`: staged editions, kept old ones and
+/// temporary files.
+fn remove_leftovers(out: &Path) {
+    let Ok(entries) = std::fs::read_dir(out) else { return };
+    for entry in entries.flatten() {
+        let name = entry.file_name().to_string_lossy().into_owned();
+        let leftover = (name.starts_with('.') && (name.ends_with(STAGED) || name.ends_with(OLD))) || name.starts_with(".tmp");
+        if leftover && entry.file_type().is_ok_and(|t| t.is_file()) {
+            let _ = std::fs::remove_file(entry.path());
+        }
+    }
 }
 
 #[cfg(test)]
@@ -196,5 +237,20 @@ mod commit_tests {
         assert_eq!(std::fs::read(&a).unwrap(), b"new pdf");
         let names: Vec<String> = std::fs::read_dir(dir.path()).unwrap().map(|e| e.unwrap().file_name().to_string_lossy().into_owned()).collect();
         assert_eq!(names.len(), 2, "{names:?}");
+    }
+
+    #[test]
+    fn a_failed_rename_puts_every_old_edition_back() {
+        let dir = tempfile::tempdir().unwrap();
+        let (a, b) = (dir.path().join("r.pdf"), dir.path().join("r.epub"));
+        std::fs::write(&a, b"old pdf").unwrap();
+        // A non-empty directory where the EPUB goes: its rename fails after the PDF's.
+        std::fs::create_dir_all(b.join("in-the-way")).unwrap();
+        let error = commit(dir.path(), &[(a.as_path(), b"new pdf".as_slice()), (b.as_path(), b"new epub".as_slice())]).unwrap_err();
+        assert!(error.message.contains("none was changed"), "{error}");
+        assert_eq!(std::fs::read(&a).unwrap(), b"old pdf", "the PDF was not put back");
+        let hidden: Vec<String> =
+            std::fs::read_dir(dir.path()).unwrap().map(|e| e.unwrap().file_name().to_string_lossy().into_owned()).filter(|n| n.starts_with('.')).collect();
+        assert!(hidden.is_empty(), "{hidden:?}");
     }
 }
