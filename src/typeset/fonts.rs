@@ -118,7 +118,11 @@ impl FontSet {
             diagnostic.hint = Some("run reportpress from the project root, or pass --fonts DIR".into());
             Diagnostics::one(diagnostic)
         })?;
-        let mut paths: Vec<PathBuf> = entries.filter_map(|entry| entry.ok().map(|e| e.path())).filter(|path| is_font_file(path)).collect();
+        // Regular files only: opening a FIFO named like a font would block the build.
+        let mut paths: Vec<PathBuf> = entries
+            .filter_map(|entry| entry.ok().map(|e| e.path()))
+            .filter(|path| is_font_file(path) && std::fs::metadata(path).is_ok_and(|m| m.is_file()))
+            .collect();
         paths.sort();
         let region = region_suffix(language);
         let mut chosen = Vec::new();

@@ -64,6 +64,10 @@ impl FileLoader for Loader {
         if path.is_dir() {
             return Err(FileError::IsDirectory);
         }
+        // A FIFO or device would block or never end: only regular files are read.
+        if !path.is_file() {
+            return Err(FileError::AccessDenied);
+        }
         std::fs::read(&path).map(Bytes::new).map_err(|e| FileError::from_io(e, &path))
     }
 }
