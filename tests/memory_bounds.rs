@@ -21,12 +21,7 @@ fn pixel_and_spreadsheet_bombs_are_refused_in_little_memory() {
     let images = dir.path().join("images");
     write_manuscript(&images, "bomb", &[("text/a.md", "# 一\n\n![图](images/a.png \"说明\")\n")]);
     std::fs::create_dir_all(images.join("images")).unwrap();
-    let mut png = b"\x89PNG\r\n\x1a\n\0\0\0\x0dIHDR".to_vec();
-    png.extend(30_000u32.to_be_bytes());
-    png.extend(30_000u32.to_be_bytes());
-    png.extend([8, 2, 0, 0, 0, 0, 0, 0, 0]);
-    png.extend(b"\0\0\0\0IEND\xae\x42\x60\x82");
-    std::fs::write(images.join("images/a.png"), png).unwrap();
+    std::fs::write(images.join("images/a.png"), pixel_bomb_png()).unwrap();
     let refused = build(&images, &dir.path().join("out"), "all");
     assert!(!refused.status.success() && String::from_utf8_lossy(&refused.stderr).contains("million pixels"));
     // A 1.6 KB workbook whose one stray cell sits at XFD1048576 (512 GiB once allocated).

@@ -429,3 +429,13 @@ pub fn copy_dir(from: &Path, to: &Path) {
         }
     }
 }
+
+/// A PNG whose header says 30 000 × 30 000 pixels (7.1 GB once decoded) and holds none.
+pub fn pixel_bomb_png() -> Vec<u8> {
+    let mut png = b"\x89PNG\r\n\x1a\n\0\0\0\x0dIHDR".to_vec();
+    png.extend(30_000u32.to_be_bytes());
+    png.extend(30_000u32.to_be_bytes());
+    png.extend([8, 2, 0, 0, 0, 0, 0, 0, 0]);
+    png.extend(b"\0\0\0\0IEND\xae\x42\x60\x82");
+    png
+}
