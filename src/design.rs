@@ -31,6 +31,24 @@ pub struct Design {
     pub fonts: Option<DesignFonts>,
     /// How charts are drawn; a design without it cannot place charts.
     pub charts: Option<ChartDesign>,
+    /// How headings are numbered (`[headings]`).
+    #[serde(default)]
+    pub headings: HeadingDesign,
+    /// Page and text numbers only the templates read (`[layout]`): page size, margins,
+    /// columns, body size, colours. Kept as written; the Rust side does not interpret it.
+    #[serde(default)]
+    pub layout: Option<toml::Table>,
+}
+
+/// The numbering of headings (`[headings]` in `design.toml`; `report.toml` may override it).
+#[derive(Debug, Clone, Default, PartialEq, Eq, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct HeadingDesign {
+    /// One pattern per heading level, from level 1: `一` stands for the heading's number as
+    /// a Chinese numeral, `1` for an Arabic one, e.g. `["一、", "（一）", "1. ", "（1）"]`.
+    /// Levels past the end of the list, and every level when it is empty, are not numbered.
+    #[serde(default)]
+    pub numbering: Vec<String>,
 }
 
 /// The faces of the design's three roles, by exact family name (`[fonts]`). The template
@@ -60,18 +78,37 @@ impl Design {
     }
 }
 
-/// The designs built into the binary, by name, each as its files (the repository's
-/// `assets/` directory is the magazine design). They are written out once to the user's
-/// cache directory, so Typst reads them like any design directory.
-pub const BUILT_IN: &[(&str, &[(&str, &str)])] = &[(
-    "magazine",
-    &[
-        ("report.typ", include_str!("../assets/report.typ")),
-        ("cover.typ", include_str!("../assets/cover.typ")),
-        ("design.toml", include_str!("../assets/design.toml")),
-        ("epub.css", include_str!("../assets/epub.css")),
-    ],
-)];
+/// The files every built-in design shares: the model-to-content functions and base
+/// typography (`common.typ`), the EPUB cover's title page and the EPUB stylesheet.
+macro_rules! shared_design_files {
+    () => {
+        [
+            ("common.typ", include_str!("../assets/common.typ")),
+            ("cover.typ", include_str!("../assets/cover.typ")),
+            ("epub.css", include_str!("../assets/epub.css")),
+        ]
+    };
+}
+
+/// The designs built into the binary, by name, each as its files. The repository's
+/// `assets/` directory is the magazine design (and holds the shared files);
+/// `assets/report/` and `assets/book/` hold what the report and book designs change. They
+/// are written out once to the user's cache directory, so Typst reads them like any design
+/// directory.
+pub const BUILT_IN: &[(&str, &[(&str, &str)])] = &[
+    ("magazine", &{
+        let [a, b, c] = shared_design_files!();
+        [("report.typ", include_str!("../assets/report.typ")), ("design.toml", include_str!("../assets/design.toml")), a, b, c]
+    }),
+    ("report", &{
+        let [a, b, c] = shared_design_files!();
+        [("report.typ", include_str!("../assets/report/report.typ")), ("design.toml", include_str!("../assets/report/design.toml")), a, b, c]
+    }),
+    ("book", &{
+        let [a, b, c] = shared_design_files!();
+        [("report.typ", include_str!("../assets/book/report.typ")), ("design.toml", include_str!("../assets/book/design.toml")), a, b, c]
+    }),
+];
 
 /// The design used when `report.toml` names none.
 pub const DEFAULT_DESIGN: &str = "magazine";
@@ -103,7 +140,7 @@ impl DesignChoice {
                 if !dir.join(TEMPLATE).is_file() {
                     let known: Vec<&str> = BUILT_IN.iter().map(|(name, _)| *name).collect();
                     return Err(Diagnostics::one(Diagnostic::error(dir, format!("no design found here: the directory has no {}", TEMPLATE)).with_hint(
-                        format!("name a built-in design ({}) or a directory holding report.typ, cover.typ, design.toml and epub.css", known.join(", ")),
+                        format!("name a built-in design ({}) or a directory holding report.typ, common.typ, cover.typ, design.toml and epub.css", known.join(", ")),
                     )));
                 }
                 Design::load(dir)

@@ -133,7 +133,7 @@ impl Typesetter<'_> {
         if !path.is_file() {
             return Err(Diagnostics::one(
                 Diagnostic::error(&path, format!("the design has no {template}"))
-                    .with_hint("name a design directory that holds report.typ, cover.typ, design.toml and epub.css"),
+                    .with_hint("name a design directory that holds report.typ, common.typ, cover.typ, design.toml and epub.css"),
             ));
         }
         let generated = HashMap::from([(DOCUMENT_JSON.to_string(), Bytes::new(json))]);
