@@ -196,6 +196,7 @@ impl Session {
         let started = Instant::now();
         let notes = chart_layout::lay_out(&mut manuscript.document, design.charts.as_ref(), &manuscript.root, &mut self.chart_layouts)?;
         manuscript.warnings.extend(notes);
+        number_headings(&mut manuscript, &design)?;
         stages.push(("chart layout", started.elapsed()));
         self.stage("loading fonts");
         let started = Instant::now();
@@ -218,6 +219,25 @@ impl Session {
         stages.push(("fonts", started.elapsed()));
         Ok(Prepared { manuscript, design, fonts, fonts_dir, setup })
     }
+}
+
+/// Numbers the headings as `report.toml` (`heading_numbering`) or else the design
+/// (`[headings] numbering`) asks.
+fn number_headings(manuscript: &mut Manuscript, design: &Design) -> Result<(), Diagnostics> {
+    use crate::manuscript::heading_numbers::{Pattern, number_headings};
+    let (written, file) = match &manuscript.config.heading_numbering {
+        Some(patterns) => (patterns, manuscript.root.join(crate::manuscript::config::REPORT_FILE)),
+        None => (&design.headings.numbering, design.dir.join(crate::design::DESIGN_FILE)),
+    };
+    let mut patterns = Vec::new();
+    for pattern in written {
+        // report.toml's patterns were checked with the rest of it; the design's are checked here.
+        patterns.push(Pattern::parse(pattern).map_err(|message| {
+            Diagnostics::one(Diagnostic::error(&file, format!("heading numbering: {message}")).with_hint("write 一 (Chinese numeral) or 1 (Arabic) in each pattern"))
+        })?);
+    }
+    number_headings(&mut manuscript.document, &patterns);
+    Ok(())
 }
 
 /// Parses the manuscript, loads the fonts and checks every character has a glyph.

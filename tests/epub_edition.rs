@@ -235,6 +235,7 @@ fn constructs_document() -> Document {
         publisher: "示例出版".into(),
         description: "手工构造的文档模型。".into(),
         keywords: vec!["测试".into()],
+        lists: Vec::new(),
     };
     Document { meta, blocks }
 }

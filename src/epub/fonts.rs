@@ -51,8 +51,9 @@ fn face_of(parent: &FaceSpec, fonts: &DesignFonts, name: &str, classes: &[&str],
         "p" | "span" if has("subtitle") => face(&fonts.heading, parent.weight),
         "span" if has("table-unit") => face(&fonts.body, parent.weight),
         "figcaption" | "caption" | "summary" | "nav" => face(&fonts.heading, parent.weight),
+        "tr" if has("total") => face(&parent.family, 700),
         "th" if in_thead => face(&fonts.heading, 400),
-        "th" => face(&parent.family, 400),
+        "th" => face(&parent.family, parent.weight),
         "text" | "tspan" => {
             let family = attribute("font-family").filter(|f| *f == fonts.body || *f == fonts.heading).unwrap_or_else(|| parent.family.clone());
             let weight = match attribute("font-weight").as_deref() {

@@ -138,6 +138,7 @@ mod tests {
             publisher: String::new(),
             description: String::new(),
             keywords: Vec::new(),
+            lists: Vec::new(),
         }
     }
 

@@ -386,10 +386,10 @@ impl<'a> SectionWriter<'a, '_> {
             BlockKind::Image { path, alt, caption, number, label, anchor } => {
                 self.image(out, path, alt, caption, &Numbered { number: *number, label, anchor });
             }
-            BlockKind::Table { number, label, anchor, caption, unit, source_note: source, data, .. } => {
+            BlockKind::Table { number, label, anchor, caption, unit, note, source_note, data, .. } => {
                 let id = element_id(anchor, "table", *number);
                 let caption = if caption.is_empty() { label.clone() } else { format!("{label}{CAPTION_SEPARATOR}{caption}") };
-                self.table(out, &id, "three-line", &caption, unit, source, data);
+                self.table(out, &id, "three-line", &caption, unit, &[note, source_note], data);
             }
             BlockKind::Chart { number, label, anchor, caption, layout, alt, data, data_shown_in, .. } => match layout {
                 Some(layout) => {
@@ -478,7 +478,7 @@ impl<'a> SectionWriter<'a, '_> {
             out.start("details", &[("class", "chart-data")]);
             out.element("summary", &[], &data_caption);
             out.newline();
-            self.table(out, &format!("{id}-data"), "three-line chart-data", &data_caption, "", "", chart.data);
+            self.table(out, &format!("{id}-data"), "three-line chart-data", &data_caption, "", &[], chart.data);
             out.end("details");
             out.newline();
         }
@@ -499,7 +499,8 @@ impl<'a> SectionWriter<'a, '_> {
     }
 
     #[allow(clippy::too_many_arguments)]
-    fn table(&mut self, out: &mut Xhtml, id: &str, class: &str, caption: &str, unit: &str, source: &str, data: &TableData) {
+    /// `notes`: the lines under the table (注：…, 资料来源：…), empty ones left out.
+    fn table(&mut self, out: &mut Xhtml, id: &str, class: &str, caption: &str, unit: &str, notes: &[&String], data: &TableData) {
         // A table wider than a phone scrolls inside its block, which keyboard and screen
         // reader users can reach and which is named by the caption (WCAG 2.1.1, 4.1.2).
         let caption_id = format!("{id}-caption");
@@ -534,8 +535,9 @@ impl<'a> SectionWriter<'a, '_> {
         }
         out.start("tbody", &[]);
         out.newline();
-        for row in &data.rows {
-            out.start("tr", &[]);
+        for (index, row) in data.rows.iter().enumerate() {
+            // A total row is set off by a rule and the bold face, as in the PDF.
+            out.start("tr", if data.totals.contains(&index) { &[("class", "total")] } else { &[] });
             for (column, cell) in row.iter().enumerate() {
                 let attributes: &[(&str, &str)] = if cell.numeric { &[("class", "num")] } else { &[] };
                 // The row's key names the row: a row header, as the column headings name columns.
@@ -551,8 +553,8 @@ impl<'a> SectionWriter<'a, '_> {
         out.end("tbody");
         out.end("table");
         out.newline();
-        if !source.is_empty() {
-            out.element("p", &[("class", "table-source")], source);
+        for note in notes.iter().filter(|note| !note.is_empty()) {
+            out.element("p", &[("class", "table-source")], note);
             out.newline();
         }
         out.end("div");

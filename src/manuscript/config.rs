@@ -48,6 +48,14 @@ pub struct ReportConfig {
     /// a book or the articles of a collection.
     #[serde(default)]
     pub new_page: Vec<PathBuf>,
+    /// The lists printed after the 目录 in designs that have one: `"figures"` (图目录)
+    /// and `"tables"` (表目录); the EPUB adds them to its navigation.
+    #[serde(default)]
+    pub lists: Vec<String>,
+    /// Heading numbers, one pattern per level (`一` a Chinese numeral, `1` an Arabic one),
+    /// overriding the design's `[headings] numbering`; an empty list: no numbers.
+    #[serde(default)]
+    pub heading_numbering: Option<Vec<String>>,
 }
 
 /// What [`ReportConfig::load_checked`] found.
@@ -170,6 +178,22 @@ impl ReportConfig {
                 );
             } else if self.files[..index].contains(file) {
                 entry_problem(format!("text file `{}` is listed twice", file.display()), "list every text file once");
+            }
+        }
+        for list in &self.lists {
+            if !matches!(list.as_str(), "figures" | "tables") {
+                let mut diagnostic = Diagnostic::error(path, format!("`lists` names `{list}`; the lists are \"figures\" (图目录) and \"tables\" (表目录)"))
+                    .with_hint("write e.g. lists = [\"figures\", \"tables\"]");
+                diagnostic.line = line_of_value_in(text, Some("lists"), list).or_else(|| line_of_key(text, "lists"));
+                problems.push(diagnostic);
+            }
+        }
+        for pattern in self.heading_numbering.iter().flatten() {
+            if let Err(message) = crate::manuscript::heading_numbers::Pattern::parse(pattern) {
+                let mut diagnostic = Diagnostic::error(path, format!("`heading_numbering`: {message}"))
+                    .with_hint("write one pattern per level with 一 (Chinese numeral) or 1 (Arabic), e.g. [\"一、\", \"（一）\", \"1. \"]");
+                diagnostic.line = line_of_value_in(text, Some("heading_numbering"), pattern).or_else(|| line_of_key(text, "heading_numbering"));
+                problems.push(diagnostic);
             }
         }
         for file in &self.new_page {

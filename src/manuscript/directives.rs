@@ -57,6 +57,10 @@ struct TableDirective {
     rows: Option<Vec<String>>,
     #[serde(default)]
     columns: Option<Vec<String>>,
+    #[serde(default)]
+    note: Option<String>,
+    #[serde(default)]
+    totals: Option<Vec<String>>,
 }
 
 /// Parses a directive body as TOML, locating errors inside the body.
@@ -115,6 +119,33 @@ pub fn source_note(table: &DataTable) -> String {
     if source.is_empty() || source.starts_with("资料来源") || source.starts_with("注") { source.to_string() } else { format!("资料来源：{source}") }
 }
 
+/// The row keys that mark a total row by themselves.
+const TOTAL_KEYS: &[&str] = &["合计", "总计", "共计", "小计", "总额", "总量", "全部", "total", "subtotal"];
+
+/// The positions of the total rows among the printed `rows`: those the directive's
+/// `totals` names (then only those), else those whose key is 合计, 总计 and the like.
+fn total_rows(rows: &[&super::data::Row], named: &Option<Vec<String>>) -> Result<Vec<usize>, DirectiveError> {
+    match named {
+        Some(keys) => keys
+            .iter()
+            .map(|key| {
+                rows.iter().position(|row| row.key == *key).ok_or_else(|| {
+                    problem(format!("`totals` names row `{key}`, which the table does not print (rows: {})", super::data::list(rows.iter().map(|r| r.key.as_str()))), None)
+                })
+            })
+            .collect(),
+        None => Ok(rows
+            .iter()
+            .enumerate()
+            .filter(|(_, row)| {
+                let key = row.key.trim();
+                TOTAL_KEYS.iter().any(|total| key.eq_ignore_ascii_case(total)) || key.ends_with("合计") || key.ends_with("总计")
+            })
+            .map(|(index, _)| index)
+            .collect()),
+    }
+}
+
 /// Builds a numbered table block from a ```` ```table ```` directive.
 pub(crate) fn table_block(body: &str, data: &DataSet) -> Result<Directive, DirectiveError> {
     let directive: TableDirective = parse_directive(body)?;
@@ -136,6 +167,7 @@ pub(crate) fn table_block(body: &str, data: &DataSet) -> Result<Directive, Direc
         let column = &table.columns[index];
         header.push(if shared_unit.is_some() { column.name.clone() } else { column.heading() });
     }
+    let totals = total_rows(&rows, &directive.totals).map_err(|e| at_key(e, body, "totals"))?;
     let body_rows = rows
         .iter()
         .map(|row| {
@@ -157,7 +189,12 @@ pub(crate) fn table_block(body: &str, data: &DataSet) -> Result<Directive, Direc
         caption: directive.caption.unwrap_or_else(|| table.title.clone()),
         unit: shared_unit.map(|u| format!("单位：{u}")).unwrap_or_default(),
         source_note: source_note(table),
-        data: TableData { header, rows: body_rows },
+        note: match directive.note.as_deref().map(str::trim) {
+            None | Some("") => String::new(),
+            Some(note) if note.starts_with("注") => note.to_string(),
+            Some(note) => format!("注：{note}"),
+        },
+        data: TableData { header, rows: body_rows, totals },
     };
     Ok(Directive { kind, notes: Vec::new() })
 }
@@ -261,7 +298,7 @@ pub(crate) fn chart_block(body: &str, data: &DataSet, fallback_id: &str) -> Resu
         source_note: spec.source.clone(),
         spec: Box::new(spec),
         layout: None,
-        data: TableData { header, rows: data_rows },
+        data: TableData { header, rows: data_rows, totals: Vec::new() },
         data_shown_in: None,
     };
     Ok(Directive { kind, notes })

@@ -15,6 +15,7 @@ pub mod data;
 pub(crate) mod data_refs;
 pub(crate) mod directives;
 pub(crate) mod footnotes;
+pub mod heading_numbers;
 pub(crate) mod images;
 pub(crate) mod markdown;
 pub(crate) mod numbering;
@@ -184,6 +185,7 @@ impl Manuscript {
             publisher: config.publisher.clone(),
             description: config.description.clone(),
             keywords: config.keywords.clone(),
+            lists: config.lists.clone(),
         };
         let document = Document { meta, blocks };
         let warnings = diagnostics.non_errors();

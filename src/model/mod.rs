@@ -42,6 +42,8 @@ pub struct Metadata {
     pub description: String,
     /// Subject keywords.
     pub keywords: Vec<String>,
+    /// The lists after the 目录 (`"figures"`, `"tables"`), as `report.toml` asks.
+    pub lists: Vec<String>,
 }
 
 /// Where a block starts in the manuscript.
@@ -150,6 +152,8 @@ pub enum BlockKind {
         caption: String,
         /// Unit line printed above the table (e.g. `单位：亿元`); may be empty.
         unit: String,
+        /// Note printed under the table, before the source note (注：…); may be empty.
+        note: String,
         /// Source note printed under the table (资料来源); may be empty.
         source_note: String,
         /// The cells.
@@ -231,6 +235,9 @@ pub struct TableData {
     pub header: Vec<String>,
     /// Body rows; every row has as many cells as the header.
     pub rows: Vec<Vec<Cell>>,
+    /// The indices (in `rows`) of total rows (合计, 总计, or named by the directive's
+    /// `totals`), which every edition sets off with a rule and the bold face.
+    pub totals: Vec<usize>,
 }
 
 /// One table cell.
