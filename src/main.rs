@@ -88,10 +88,14 @@ struct PathArgs {
     /// the working directory, $REPORTPRESS_FONTS, ~/.local/share/reportpress/fonts.
     #[arg(long)]
     fonts: Option<PathBuf>,
-    /// A design directory (report.typ, cover.typ, design.toml, epub.css). Default: the
+    /// A design directory (report.typ, common.typ, cover.typ, design.toml, epub.css). Default: the
     /// design report.toml names, else the built-in magazine design.
     #[arg(long)]
     assets: Option<PathBuf>,
+    /// The design to set the report in: magazine, report, book, or a design directory
+    /// (instead of the one report.toml names).
+    #[arg(long)]
+    design: Option<String>,
 }
 
 #[derive(Debug, Clone, Copy, ValueEnum)]
@@ -116,7 +120,7 @@ impl FormatArg {
 
 impl PathArgs {
     fn options(self) -> BuildOptions {
-        BuildOptions { manuscript: self.manuscript, out: self.out, fonts: self.fonts, assets: self.assets }
+        BuildOptions { manuscript: self.manuscript, out: self.out, fonts: self.fonts, assets: self.assets, design: self.design }
     }
 }
 

@@ -41,6 +41,9 @@ pub struct BuildOptions {
     /// The design directory (`--assets`); `None`: the design `report.toml` names, else the
     /// built-in magazine design.
     pub assets: Option<PathBuf>,
+    /// The design `--design` names (a built-in design, or a design directory relative to
+    /// the working directory), in place of the one `report.toml` names; `--assets` wins.
+    pub design: Option<String>,
 }
 
 /// A checked manuscript with the design and fonts it will be set in.
@@ -174,11 +177,14 @@ impl Session {
         };
         let choice = match &options.assets {
             Some(dir) => DesignChoice::Directory(dir.clone()),
-            None => DesignChoice::from_manuscript(manuscript.config.design.as_deref(), &manuscript.root),
+            None => match &options.design {
+                Some(design) => DesignChoice::from_manuscript(Some(design), std::path::Path::new(".")),
+                None => DesignChoice::from_manuscript(manuscript.config.design.as_deref(), &manuscript.root),
+            },
         };
         let design = choice.load().map_err(|mut errors| {
             // A design named in report.toml is reported where it is named.
-            if options.assets.is_none() {
+            if options.assets.is_none() && options.design.is_none() {
                 let report = manuscript.root.join(crate::manuscript::config::REPORT_FILE);
                 let text = std::fs::read_to_string(&report).unwrap_or_default();
                 for error in &mut errors.0 {

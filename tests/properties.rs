@@ -505,6 +505,7 @@ fn emitter_case(text: String) -> Result<(), TestCaseError> {
         out: dir.path().join("dist"),
         fonts: Some(root().join("fonts")),
         assets: Some(root().join("assets")),
+        design: None,
     };
     // Refused (a manuscript error, or a character no font has): fine, if located.
     let prepared = match Session::new().prepare(&options, &mut Vec::new()) {

@@ -90,6 +90,15 @@ NON_BODY_ANCESTORS = {
 }
 
 
+# A page number as contents lines print it: Arabic or lower-case Roman.
+FOLIO = re.compile(r"[0-9]{1,4}|[ivxlc]{1,8}")
+
+
+def parity(page: int) -> str:
+    """The side of the spread a page is on (pages count from 1, the first a recto)."""
+    return "recto" if page % 2 else "verso"
+
+
 def is_han(ch: str) -> bool:
     if len(ch) != 1:
         return any(is_han(c) for c in ch)
@@ -588,7 +597,9 @@ def ctx(text: str, n: int = 8, tail: bool = False) -> str:
 
 
 class Checker:
-    def __init__(self, blocks, graphics, body, page_count, fonts_with_han):
+    def __init__(self, blocks, graphics, body, page_count, fonts_with_han, page_width=None, columns=1):
+        self.page_width = page_width
+        self.columns = columns
         self.blocks = blocks
         self.graphics = graphics
         self.body = body
@@ -611,23 +622,36 @@ class Checker:
                 v = l.visible
                 if not v or l.column < 0:
                     continue
+                # Per page, per side of the spread (a book's inside and outside margins
+                # differ), and for the whole document.
+                keys = ((l.page, l.column), (parity(l.page), l.column), (None, l.column))
                 if i > 0:
-                    left[(l.page, l.column)][round(l.x0, 1)] += 1
-                    left[(None, l.column)][round(l.x0, 1)] += 1
+                    for key in keys:
+                        left[key][round(l.x0, 1)] += 1
                 if i < len(b.lines) - 1 and not is_punct(v[-1].text):
-                    right[(l.page, l.column)][round(l.x1, 1)] += 1
-                    right[(None, l.column)][round(l.x1, 1)] += 1
+                    for key in keys:
+                        right[key][round(l.x1, 1)] += 1
         edges = {}
         for key in set(left) | set(right):
             lc, rc = left.get(key), right.get(key)
             edges[key] = (
-                lc.most_common(1)[0][0] if lc and sum(lc.values()) >= (3 if key[0] else 1) else None,
-                rc.most_common(1)[0][0] if rc and sum(rc.values()) >= (3 if key[0] else 1) else None,
+                lc.most_common(1)[0][0] if lc and sum(lc.values()) >= (3 if isinstance(key[0], int) else 1) else None,
+                rc.most_common(1)[0][0] if rc and sum(rc.values()) >= (3 if isinstance(key[0], int) else 1) else None,
             )
         return edges
 
     def edge(self, line: Line, side: int):
-        for key in ((line.page, line.column), (None, line.column)):
+        for key in ((line.page, line.column), (parity(line.page), line.column)):
+            e = self.edges.get(key)
+            if e and e[side] is not None:
+                return e[side]
+        # Too few lines on this side of the spread: the other side's edges, mirrored (a
+        # book's verso is its recto turned over; one-sided pages have equal margins).
+        if self.page_width and line.column in (0, self.columns - 1):
+            other = self.edges.get(("verso" if parity(line.page) == "recto" else "recto", self.columns - 1 - line.column))
+            if other and other[1 - side] is not None:
+                return self.page_width - other[1 - side]
+        for key in ((None, line.column),):
             e = self.edges.get(key)
             if e and e[side] is not None:
                 return e[side]
@@ -729,6 +753,11 @@ class Checker:
             for a, c in zip(gs, gs[1:]):
                 em = max(a.size, c.size)
                 gap = c.x0 - a.x1
+                # A contents line (目录, 图目录): the leader dots are artifacts, so the gap
+                # before the page number at the line's end is the leader's.
+                folio = "".join(g.text for g in gs[gs.index(c):]).strip()
+                if FOLIO.fullmatch(folio):
+                    continue
                 if gap > 0.5 * em + 0.05:
                     i = gs.index(c)
                     text = "".join(g.text for g in gs)
@@ -867,7 +896,7 @@ def check(path: str, columns: int | None = None, body_size: float | None = None,
             blocks = build_geometric(glyphs, body, gutters_for_page, [p.height for p in pdf.pages])
             mode = "geometry"
         fonts_with_han = {g.font for g in glyphs if is_han(g.text)}
-        checker = Checker(blocks, graphics, body, len(pdf.pages), fonts_with_han)
+        checker = Checker(blocks, graphics, body, len(pdf.pages), fonts_with_han, pdf.pages[0].width if pdf.pages else None, len(doc_gutters) + 1)
         violations = checker.run()
         info = {
             "file": path,
