@@ -1,0 +1,272 @@
+//! The built-in designs (magazine, report, book) read back from the PDFs they make: every
+//! design sets every test manuscript with zero layout violations; the report's 目录 prints
+//! the pages its headings are on, the PDF outline carries the same numbered headings, the
+//! front matter is numbered in roman, a 41-row table continues as 续表 with its header
+//! repeated; the book opens chapters on recto pages with the right running heads; the EPUB
+//! shows the same heading numbers as the PDF.
+
+mod common;
+
+use std::path::{Path, PathBuf};
+
+use common::*;
+
+/// The test manuscripts, with their output names.
+fn manuscripts() -> Vec<(PathBuf, &'static str)> {
+    vec![
+        (root().join("manuscript"), "leiyang-green-transformation"),
+        (root().join("tests/manuscripts/quarterly"), "quarterly-review"),
+        (root().join("tests/manuscripts/typography"), "typography-stress"),
+        (root().join("tests/manuscripts/annual"), "annual-report"),
+    ]
+}
+
+/// Builds `manuscript` in the built-in `design` as `format` into `out`.
+fn build_in(design: &str, manuscript: &Path, out: &Path, format: &str) {
+    let output = reportpress(&[
+        "build",
+        "--format",
+        format,
+        "--design",
+        design,
+        "--manuscript",
+        manuscript.to_str().unwrap(),
+        "--out",
+        out.to_str().unwrap(),
+    ]);
+    assert!(output.status.success(), "{} in the {design} design failed:\n{}", manuscript.display(), String::from_utf8_lossy(&output.stderr));
+}
+
+/// The text of each page (pdftotext, layout mode), in page order.
+fn page_texts(pdf: &Path) -> Vec<String> {
+    tool("pdftotext", &["-layout", "-enc", "UTF-8", pdf.to_str().unwrap(), "-"]).split('\u{c}').map(str::to_string).collect()
+}
+
+/// The printed page label of every page, from the PDF's /PageLabels (`i`, `ii`, `1` …; an
+/// unnumbered page gets its physical number).
+fn page_labels(pdf: &Path) -> Vec<String> {
+    let json: serde_json::Value =
+        serde_json::from_str(&tool("qpdf", &["--json", "--json-key=pagelabels", "--json-key=pages", pdf.to_str().unwrap()])).expect("qpdf json");
+    let pages = json["pages"].as_array().map_or(0, Vec::len);
+    let ranges: Vec<(usize, String, i64)> = json["pagelabels"]
+        .as_array()
+        .expect("the PDF has page labels")
+        .iter()
+        .map(|range| {
+            let style = range["label"]["/S"].as_str().unwrap_or("").to_string();
+            (range["index"].as_u64().unwrap() as usize, style, range["label"]["/St"].as_i64().unwrap_or(1))
+        })
+        .collect();
+    (0..pages)
+        .map(|page| {
+            let Some((start, style, first)) = ranges.iter().rev().find(|(start, ..)| *start <= page) else { return (page + 1).to_string() };
+            let number = first + (page - start) as i64;
+            match style.as_str() {
+                "/D" => number.to_string(),
+                "/r" => roman(number),
+                _ => (page + 1).to_string(),
+            }
+        })
+        .collect()
+}
+
+fn roman(mut n: i64) -> String {
+    let mut out = String::new();
+    for (value, digits) in [(10, "x"), (9, "ix"), (5, "v"), (4, "iv"), (1, "i")] {
+        while n >= value {
+            out.push_str(digits);
+            n -= value;
+        }
+    }
+    out
+}
+
+/// The PDF outline: (depth, title, physical page from 1).
+fn outline(pdf: &Path) -> Vec<(usize, String, usize)> {
+    fn walk(items: &serde_json::Value, depth: usize, out: &mut Vec<(usize, String, usize)>) {
+        for item in items.as_array().into_iter().flatten() {
+            out.push((depth, item["title"].as_str().unwrap_or("").to_string(), item["destpageposfrom1"].as_u64().unwrap_or(0) as usize));
+            walk(&item["kids"], depth + 1, out);
+        }
+    }
+    let json: serde_json::Value = serde_json::from_str(&tool("qpdf", &["--json", "--json-key=outlines", pdf.to_str().unwrap()])).expect("qpdf json");
+    let mut out = Vec::new();
+    walk(&json["outlines"], 0, &mut out);
+    out
+}
+
+#[test]
+fn every_design_sets_every_manuscript_without_layout_violations() {
+    let dir = tempfile::tempdir().unwrap();
+    let mut failures = Vec::new();
+    for (design, columns, body) in [("magazine", "2", "10.5"), ("report", "1", "11"), ("book", "1", "10.5")] {
+        for (manuscript, output) in manuscripts() {
+            let out = dir.path().join(design);
+            build_in(design, &manuscript, &out, "pdf");
+            let pdf = out.join(format!("{output}.pdf"));
+            tool("qpdf", &["--check", pdf.to_str().unwrap()]);
+            let report = layout_check(&pdf, &["--columns", columns, "--body-size", body]);
+            assert_ne!(report.code, 2, "checker failed on {output} ({design}): {}", report.stderr);
+            println!("{design} {output}: {} violation(s) {}", report.json["total"], report.json["counts"]);
+            if report.code != 0 {
+                failures.push(format!("{design} / {output}:\n{}", report.lines()));
+            }
+        }
+    }
+    assert!(failures.is_empty(), "layout violations:\n{}", failures.join("\n"));
+}
+
+/// The annual report in the report design, built once for the tests that read it.
+fn annual_report(dir: &Path) -> PathBuf {
+    build_in("report", &root().join("tests/manuscripts/annual"), dir, "pdf");
+    dir.join("annual-report.pdf")
+}
+
+/// The contents lines of `page`: (entry text without spaces, printed page number).
+fn contents_lines(page: &str) -> Vec<(String, String)> {
+    page.lines()
+        .filter_map(|line| {
+            let line = line.trim();
+            let (text, folio) = line.rsplit_once(|c: char| c.is_whitespace() || c == '.')?;
+            let text: String = squeeze(text).trim_end_matches('.').to_string();
+            // (Typst's outline puts a word joiner before the page number.)
+            let folio = folio.trim_matches(|c: char| c.is_whitespace() || c == '\u{2060}');
+            let is_folio = !folio.is_empty() && (folio.chars().all(|c| c.is_ascii_digit()) || folio.chars().all(|c| "ivxlc".contains(c)));
+            (is_folio && line.contains(". .") && !text.is_empty()).then(|| (text, folio.to_string()))
+        })
+        .collect()
+}
+
+#[test]
+fn report_contents_print_the_pages_the_headings_are_on() {
+    let dir = tempfile::tempdir().unwrap();
+    let pdf = annual_report(dir.path());
+    let pages = page_texts(&pdf);
+    let labels = page_labels(&pdf);
+    // Cover unnumbered, 目录 in roman from i, the body from 1.
+    assert_eq!(&labels[1], "i", "the first front-matter page is i: {labels:?}");
+    assert_eq!(&labels[2], "1", "the body starts at 1: {labels:?}");
+    assert!(squeeze(&pages[1]).contains("目\u{3000}录") || squeeze(&pages[1]).contains("目录"), "page 2 is the 目录:\n{}", pages[1]);
+    // The folio printed at the foot of the 目录 page is the roman one.
+    assert_eq!(pages[1].lines().rev().find(|l| !l.trim().is_empty()).map(str::trim), Some("i"), "the 目录 page's folio");
+
+    let entries = contents_lines(&pages[1]);
+    let headings: Vec<&(String, String)> = entries.iter().filter(|(text, _)| !text.starts_with('图') && !text.starts_with('表')).collect();
+    assert!(headings.len() >= 10, "the 目录 lists every heading to level 3: {entries:?}");
+    for (text, folio) in &headings {
+        // The page the heading starts on: the first body page whose text has it at a line start.
+        let page = pages
+            .iter()
+            .enumerate()
+            .skip(2)
+            .find(|(_, page)| page.lines().any(|line| squeeze(line) == *text))
+            .map(|(index, _)| index)
+            .unwrap_or_else(|| panic!("heading «{text}» not found in the body"));
+        assert_eq!(&labels[page], folio, "«{text}»: the 目录 says page {folio}, the heading is on page {}", labels[page]);
+    }
+    // The headings carry the design's numbers at three levels, in order.
+    let texts: Vec<&str> = headings.iter().map(|(text, _)| text.as_str()).collect();
+    for numbered in ["一、经济运行", "（一）财政收支", "1.税收结构", "2.非税收入", "（二）固定资产投资", "二、乡镇发展", "三、发展展望"] {
+        assert!(texts.contains(&numbered), "«{numbered}» is not in the 目录: {texts:?}");
+    }
+    // 图目录 and 表目录 (lists = ["figures", "tables"]) give each item's page too.
+    let tables: Vec<&(String, String)> = entries.iter().filter(|(text, _)| text.starts_with("表")).collect();
+    assert_eq!(tables.len(), 2, "表目录: {entries:?}");
+    for (text, folio) in tables.iter().chain(entries.iter().filter(|(text, _)| text.starts_with("图")).collect::<Vec<_>>().iter()) {
+        let label: String = text.chars().take_while(|c| !c.is_whitespace() && *c != '\u{3000}').collect();
+        let number: String = text.chars().skip(1).take_while(char::is_ascii_digit).collect();
+        let caption_line = format!("{}{number}", &label[..3]);
+        let page = pages.iter().enumerate().skip(2).find(|(_, page)| squeeze(page).contains(&caption_line)).map(|(index, _)| index);
+        assert_eq!(page.map(|p| labels[p].clone()).as_deref(), Some(folio.as_str()), "«{text}» is listed on page {folio}");
+    }
+}
+
+#[test]
+fn report_outline_has_the_numbered_headings() {
+    let dir = tempfile::tempdir().unwrap();
+    let pdf = annual_report(dir.path());
+    let outline = outline(&pdf);
+    let titles: Vec<(usize, String)> = outline.iter().map(|(depth, title, _)| (*depth, squeeze(title))).collect();
+    for expected in [(0, "一、经济运行"), (1, "（一）财政收支"), (2, "1.税收结构"), (0, "二、乡镇发展"), (1, "（二）城镇化"), (0, "三、发展展望")] {
+        assert!(titles.contains(&(expected.0, expected.1.to_string())), "outline lacks {expected:?}: {titles:?}");
+    }
+    // Each bookmark leads to the page the heading is on.
+    let pages = page_texts(&pdf);
+    for (_, title, page) in outline.iter().filter(|(_, title, _)| title.contains('、')) {
+        assert!(pages[page - 1].lines().any(|line| squeeze(line) == squeeze(title)), "bookmark «{title}» points to page {page}, which lacks it");
+    }
+}
+
+#[test]
+fn a_long_table_continues_as_continued_table_with_its_header() {
+    let dir = tempfile::tempdir().unwrap();
+    let pdf = annual_report(dir.path());
+    let pages = page_texts(&pdf);
+    // (Labels and captions are joined by spaces that `squeeze` removes; the 表目录 is skipped.)
+    let start = pages.iter().skip(2).position(|page| squeeze(page).contains("表22025年各乡镇常住人口与面积")).map(|index| index + 2);
+    let start = start.unwrap_or_else(|| panic!("表 2 not found:\n{}", pages.join("\n----\n")));
+    let next = squeeze(&pages[start + 1]);
+    assert!(next.contains("续表2"), "the page after 表 2 starts does not say 续表 2:\n{}", pages[start + 1]);
+    assert!(!squeeze(&pages[start]).contains("续表"), "the first page of the table is not a continuation");
+    for header in ["乡镇", "常住人口（人）", "面积（平方千米）"] {
+        assert!(squeeze(&pages[start]).contains(header) && next.contains(header), "header «{header}» is not repeated");
+    }
+    // The rows are all there, once, and the 合计 row ends the table on the second page.
+    let rows = ["东湖镇", "胜利镇", "兴隆镇"];
+    for row in rows {
+        assert_eq!(pages.iter().map(|page| squeeze(page).matches(row).count()).sum::<usize>(), 1, "row {row} printed once");
+    }
+    assert!(next.contains("合计") && next.contains("注：常住人口为年末数。"), "the total row and the note end the table on the continued page");
+}
+
+#[test]
+fn book_chapters_open_on_recto_pages_with_running_heads_and_outside_folios() {
+    let dir = tempfile::tempdir().unwrap();
+    build_in("book", &root().join("tests/manuscripts/annual"), dir.path(), "pdf");
+    let pdf = dir.path().join("annual-report.pdf");
+    let chapters: Vec<(String, usize)> = outline(&pdf).into_iter().filter(|(depth, title, _)| *depth == 0 && title.starts_with('第')).map(|(_, t, p)| (t, p)).collect();
+    assert_eq!(chapters.iter().map(|(t, _)| squeeze(t)).collect::<Vec<_>>(), ["第一章经济运行", "第二章乡镇发展", "第三章发展展望"]);
+    for (title, page) in &chapters {
+        assert_eq!(page % 2, 1, "chapter «{title}» opens on page {page}, a verso");
+    }
+    let pages = page_texts(&pdf);
+    let labels = page_labels(&pdf);
+    let book_title = "清河县2025年国民经济和社会发展统计报告";
+    for (index, page) in pages.iter().enumerate().skip(chapters[0].1 - 1) {
+        let text = squeeze(page);
+        if text.is_empty() || chapters.iter().any(|(_, p)| *p == index + 1) {
+            continue; // a blank verso or a chapter opening: no running head
+        }
+        let first_line = page.lines().find(|l| !l.trim().is_empty()).unwrap_or("");
+        let last_line = page.lines().rev().find(|l| !l.trim().is_empty()).unwrap_or("");
+        let recto = (index + 1) % 2 == 1;
+        // The folio at the outside corner: right on recto, left on verso.
+        let folio_at_right = last_line.trim_end().ends_with(&labels[index]) && last_line.len() > labels[index].len() + 20;
+        assert_eq!(folio_at_right, recto, "page {} ({}) folio line «{last_line}»", index + 1, labels[index]);
+        if recto {
+            let chapter = chapters.iter().rev().find(|(_, p)| *p <= index + 1).map(|(t, _)| squeeze(t)).unwrap();
+            assert_eq!(squeeze(first_line), chapter, "recto page {} runs the chapter title", index + 1);
+        } else {
+            assert_eq!(squeeze(first_line), book_title, "verso page {} runs the book title", index + 1);
+        }
+    }
+}
+
+#[test]
+fn the_epub_numbers_headings_as_the_pdf_does() {
+    let dir = tempfile::tempdir().unwrap();
+    build_in("report", &root().join("tests/manuscripts/annual"), dir.path(), "all");
+    let epub = dir.path().join("annual-report.epub");
+    assert_epubcheck_clean(&epubcheck(&epub), "annual report (report design)");
+    let entries = zip_entries(&epub);
+    let nav = entries.iter().find(|(name, _)| name.ends_with("nav.xhtml")).map(|(_, bytes)| String::from_utf8_lossy(bytes).to_string()).expect("nav.xhtml");
+    let pdf_outline: Vec<String> = outline(&dir.path().join("annual-report.pdf")).into_iter().map(|(_, t, _)| squeeze(&t)).filter(|t| t.contains('、') || t.starts_with('（')).collect();
+    let nav_text = squeeze(&xhtml_body_text(&nav));
+    for title in &pdf_outline {
+        assert!(nav_text.contains(title.as_str()), "the EPUB's navigation lacks «{title}»");
+    }
+    let body: String = entries.iter().filter(|(name, _)| name.ends_with(".xhtml") && !name.ends_with("nav.xhtml")).map(|(_, b)| String::from_utf8_lossy(b).to_string()).collect();
+    assert!(body.contains("一、经济运行") && body.contains("（一）财政收支"), "the EPUB's headings carry the numbers");
+    // The total row is marked for the bold face and rule, as in print.
+    assert!(body.contains("<tr class=\"total\"><th scope=\"row\">合计</th>"), "the 合计 row is a total row");
+}
