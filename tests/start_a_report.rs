@@ -59,6 +59,26 @@ fn a_new_report_builds_in_an_empty_directory_with_the_built_in_design() {
 }
 
 #[test]
+fn a_new_report_in_the_report_and_book_designs_builds_with_numbered_headings() {
+    let dir = tempfile::tempdir().unwrap();
+    let cwd = dir.path();
+    let fonts = root().join("fonts");
+    for (design, chapter, section) in [("report", "一、总体情况", "（一）主要任务"), ("book", "第一章总体情况", "第一节主要任务")] {
+        let new = run_in(cwd, &["new", design, "--design", design], &[]);
+        assert!(new.status.success(), "{}", stderr(&new));
+        let build = run_in(cwd, &["build", "--manuscript", design], &[("REPORTPRESS_FONTS", &fonts)]);
+        assert!(build.status.success(), "{design}: {}", stderr(&build));
+        let pdf = cwd.join(format!("dist/{design}.pdf"));
+        tool("qpdf", &["--check", pdf.to_str().unwrap()]);
+        assert_epubcheck_clean(&epubcheck(&cwd.join(format!("dist/{design}.epub"))), design);
+        let text = squeeze(&tool("pdftotext", &["-enc", "UTF-8", pdf.to_str().unwrap(), "-"]));
+        for printed in ["目录", chapter, section, "2025年主要经济指标"] {
+            assert!(text.replace('\u{3000}', "").contains(printed), "{design}: «{printed}» missing from the PDF:\n{text}");
+        }
+    }
+}
+
+#[test]
 fn fonts_are_found_beside_the_manuscript_or_in_the_user_data_directory() {
     let dir = tempfile::tempdir().unwrap();
     let cwd = dir.path();
