@@ -291,7 +291,7 @@ fn build_prepared(
     // The proof lays the book out on its own (a wider sheet, the same lines).
     let mut outputs: Vec<(PathBuf, Vec<u8>, String)> = Vec::new();
     let blocks = context.document.blocks.len();
-    let (pages_sent, pages_received) = std::sync::mpsc::channel::<Option<Vec<usize>>>();
+    let (pages_sent, pages_received) = std::sync::mpsc::channel::<Option<crate::typeset::PrintPages>>();
     let (prints, epub) = std::thread::scope(|scope| {
         let epub = epub_wanted.then(|| {
             let context = &context;
@@ -320,13 +320,13 @@ fn build_prepared(
             if *format == Format::Pdf
                 && let Some(sender) = pages_sent.take()
             {
-                let _ = sender.send(Some(typeset.block_pages(blocks)));
+                let _ = sender.send(Some(typeset.print_pages(blocks)));
             }
             prints.push(pdf::export(&context, &typeset).map(|pdf| (*format, pdf, typeset.warnings, compile_time)));
         }
         // The EPUB without the print edition: lay the book out for its pages only.
         if let Some(sender) = pages_sent.take() {
-            let pages = context.typesetter().typeset(context.document, None).ok().map(|typeset| typeset.block_pages(blocks));
+            let pages = context.typesetter().typeset(context.document, None).ok().map(|typeset| typeset.print_pages(blocks));
             let _ = sender.send(pages);
         }
         let epub =

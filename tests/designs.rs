@@ -267,6 +267,15 @@ fn the_epub_numbers_headings_as_the_pdf_does() {
     }
     let body: String = entries.iter().filter(|(name, _)| name.ends_with(".xhtml") && !name.ends_with("nav.xhtml")).map(|(_, b)| String::from_utf8_lossy(b).to_string()).collect();
     assert!(body.contains("一、经济运行") && body.contains("（一）财政收支"), "the EPUB's headings carry the numbers");
+    // 图目录 and 表目录 are navigation lists of their own, leading to each item.
+    for (kind, entry, href) in [("lof", "图\u{a0}1\u{3000}一般公共预算收入构成", "#fig-income"), ("lot", "表\u{a0}2\u{3000}2025年各乡镇常住人口与面积", "#tbl-towns")] {
+        let list = nav.split(&format!("epub:type=\"{kind}\"")).nth(1).unwrap_or_else(|| panic!("no {kind} nav:\n{nav}"));
+        let list = &list[..list.find("</nav>").unwrap()];
+        assert!(list.contains(entry) && list.contains(href), "{kind} lacks «{entry}» → {href}:\n{list}");
+    }
+    // The page list cites the printed page numbers: the 目录's i, the body from 1.
+    let page_list = nav.split("epub:type=\"page-list\"").nth(1).expect("a page list");
+    assert!(page_list.contains(">i</a>") && page_list.contains(">1</a>") && page_list.contains(">4</a>"), "page labels:\n{page_list}");
     // The total row is marked for the bold face and rule, as in print.
     assert!(body.contains("<tr class=\"total\"><th scope=\"row\">合计</th>"), "the 合计 row is a total row");
 }

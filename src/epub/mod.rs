@@ -52,12 +52,12 @@ fn packaging_error(at: &Path, message: impl std::fmt::Display) -> Diagnostics {
 
 /// Builds the EPUB edition of `context`'s document. `source_date_epoch`, when set, is the
 /// edition's modification time. `block_pages` gives, once the print edition is laid out,
-/// the print page each top-level block starts on (for the page list); it is asked for
+/// the print page each top-level block starts on and the pages' numbers (for the page list); it is asked for
 /// while the fonts are subset and the cover drawn, so the layout runs beside them.
 pub fn render(
     context: &RenderContext<'_>,
     source_date_epoch: Option<i64>,
-    block_pages: impl FnOnce() -> Option<Vec<usize>>,
+    block_pages: impl FnOnce() -> Option<crate::typeset::PrintPages>,
 ) -> Result<EpubOutput, Diagnostics> {
     let document = context.document;
     let meta = &document.meta;
@@ -166,7 +166,15 @@ pub fn render(
     let mut later: Vec<(&str, &[u8])> = embedded.iter().map(|f| (f.href.as_str(), f.bytes.as_slice())).collect();
     later.push((cover::COVER_IMAGE, cover_png.as_slice()));
     later.extend(book.images.iter().map(|image| (image.href.as_str(), image.bytes.as_slice())));
-    let fix = package::FixUp { language: &meta.language, subtitle: &subtitle, publisher: &publisher, modified, contents: &later, pages: &book.pages };
+    let wanted = |list: &str| meta.lists.iter().any(|l| l == list);
+    let mut lists: Vec<(&str, &str, &[(String, String)])> = Vec::new();
+    if wanted("figures") {
+        lists.push(("lof", "图目录", &book.figures));
+    }
+    if wanted("tables") {
+        lists.push(("lot", "表目录", &book.tables));
+    }
+    let fix = package::FixUp { language: &meta.language, subtitle: &subtitle, publisher: &publisher, modified, contents: &later, pages: &book.pages, lists: &lists };
     let bytes = package::finish(&archive, &fix).map_err(|e| packaging_error(root, e))?;
     Ok(EpubOutput { bytes, sections: book.sections.len(), font_bytes: embedded.iter().map(|f| f.bytes.len()).sum(), warnings })
 }

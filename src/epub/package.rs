@@ -56,7 +56,10 @@ pub struct FixUp<'a> {
     pub contents: &'a [(&'a str, &'a [u8])],
     /// The print edition's pages and where each begins (`file#id`): the navigation
     /// document's page list.
-    pub pages: &'a [(usize, String)],
+    pub pages: &'a [(String, String)],
+    /// Lists added to the navigation after the contents, as `report.toml`'s `lists` asks:
+    /// (`lof` or `lot`, its title, its entries as text and place).
+    pub lists: &'a [(&'a str, &'a str, &'a [(String, String)])],
 }
 
 /// Rewrites the EPUB `archive` (as written by epub-builder) into the finished file.
@@ -86,7 +89,7 @@ pub fn finish(archive: &[u8], fix: &FixUp<'_>) -> Result<Vec<u8>, String> {
         if name == PACKAGE_DOCUMENT {
             *bytes = fix_package(bytes, &with_svg, fix).map_err(|e| format!("cannot fix up {name}: {e}"))?;
         } else if name == NAV_DOCUMENT {
-            *bytes = fix_nav(bytes, fix.language, fix.pages).map_err(|e| format!("cannot fix up {name}: {e}"))?;
+            *bytes = fix_nav(bytes, fix.language, fix.pages, fix.lists).map_err(|e| format!("cannot fix up {name}: {e}"))?;
         }
     }
     entries.sort_by(|a, b| a.0.cmp(&b.0));
@@ -256,14 +259,30 @@ fn fix_package(opf: &[u8], with_svg: &BTreeSet<String>, fix: &FixUp<'_>) -> Resu
 
 /// Fixes `nav.xhtml`: the report language on `<html>`, `role="doc-toc"` on the table of
 /// contents, `hidden` on the landmarks; adds the page list of the print edition.
-fn fix_nav(nav: &[u8], language: &str, pages: &[(usize, String)]) -> Result<Vec<u8>, String> {
+fn fix_nav(nav: &[u8], language: &str, pages: &[(String, String)], lists: &[(&str, &str, &[(String, String)])]) -> Result<Vec<u8>, String> {
     transform(nav, |event, writer| match event {
-        Event::End(element) if element.name().as_ref() == b"body" && !pages.is_empty() => {
+        Event::End(element) if element.name().as_ref() == b"body" && (!pages.is_empty() || !lists.is_empty()) => {
+            // The lists of figures and tables, as the print edition's 图目录 and 表目录.
+            for (kind, title, entries) in lists.iter().filter(|(_, _, entries)| !entries.is_empty()) {
+                write(writer, Event::Start(BytesStart::new("nav").with_attributes([("epub:type", *kind), ("aria-label", *title)])))?;
+                write_element(writer, "h2", &[], title)?;
+                write(writer, Event::Start(BytesStart::new("ol")))?;
+                for (text, href) in entries.iter() {
+                    write(writer, Event::Start(BytesStart::new("li")))?;
+                    write_element(writer, "a", &[("href", href)], text)?;
+                    write(writer, Event::End(BytesEnd::new("li")))?;
+                }
+                write(writer, Event::End(BytesEnd::new("ol")))?;
+                write(writer, Event::End(BytesEnd::new("nav")))?;
+            }
+            if pages.is_empty() {
+                return write(writer, Event::End(element));
+            }
             write(writer, Event::Start(BytesStart::new("nav").with_attributes([("epub:type", "page-list"), ("hidden", "hidden"), ("aria-label", "页码")])))?;
             write(writer, Event::Start(BytesStart::new("ol")))?;
             for (page, href) in pages {
                 write(writer, Event::Start(BytesStart::new("li")))?;
-                write_element(writer, "a", &[("href", href)], &page.to_string())?;
+                write_element(writer, "a", &[("href", href)], page)?;
                 write(writer, Event::End(BytesEnd::new("li")))?;
             }
             write(writer, Event::End(BytesEnd::new("ol")))?;
@@ -306,7 +325,7 @@ mod tests {
 </package>"#
             .as_bytes();
         let with_svg: BTreeSet<String> = ["section-02.xhtml".to_string()].into();
-        let fix = FixUp { language: "zh-CN", subtitle: "副题<一>", publisher: "出版者", modified: DateTime::default(), contents: &[], pages: &[] };
+        let fix = FixUp { language: "zh-CN", subtitle: "副题<一>", publisher: "出版者", modified: DateTime::default(), contents: &[], pages: &[], lists: &[] };
         let fixed = String::from_utf8(fix_package(opf, &with_svg, &fix).expect("fixed")).expect("utf-8");
         assert!(fixed.contains("<dc:language>zh-CN</dc:language>"), "{fixed}");
         assert!(fixed.contains("<dc:creator id=\"epub-creator-0\">"), "{fixed}");
@@ -326,8 +345,8 @@ mod tests {
 <html xmlns="http://www.w3.org/1999/xhtml" xmlns:epub="http://www.idpf.org/2007/ops">
 <body><nav epub:type = "toc" id="toc"><ol><li><a href="a.xhtml">甲</a></li></ol></nav><nav epub:type = "landmarks"></nav></body></html>"#
             .as_bytes();
-        let pages = [(1, "a.xhtml#page-1".to_string()), (2, "b.xhtml#page-2".to_string())];
-        let fixed = String::from_utf8(fix_nav(nav, "zh-CN", &pages).expect("fixed")).expect("utf-8");
+        let pages = [("1".to_string(), "a.xhtml#page-1".to_string()), ("2".to_string(), "b.xhtml#page-2".to_string())];
+        let fixed = String::from_utf8(fix_nav(nav, "zh-CN", &pages, &[]).expect("fixed")).expect("utf-8");
         assert!(
             fixed.contains("<nav epub:type=\"landmarks\" hidden=\"hidden\"></nav><nav epub:type=\"page-list\" hidden=\"hidden\" aria-label=\"页码\"><ol><li>"),
             "{fixed}"

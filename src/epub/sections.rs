@@ -14,6 +14,7 @@ use crate::diagnostics::{Diagnostic, Diagnostics, io_error};
 use crate::model::CAPTION_SEPARATOR;
 use crate::model::walk;
 use crate::model::{Block, BlockKind, Document, Inline, SourcePos, TableData, plain_text_of};
+use crate::typeset::PrintPages;
 
 use super::svg;
 use super::xhtml::{self, Xhtml};
@@ -63,14 +64,41 @@ pub struct Book {
     pub images: Vec<Resource>,
     /// Problems that did not stop the build.
     pub warnings: Vec<Diagnostic>,
-    /// The print edition's pages, each with the place (`file#id`) where it begins.
-    pub pages: Vec<(usize, String)>,
+    /// The print edition's pages, each by its printed number with the place (`file#id`)
+    /// where it begins.
+    pub pages: Vec<(String, String)>,
+    /// The numbered figures (images with a caption, charts), each as its caption line
+    /// (`图 1　…`) and place (`file#id`), for the navigation's list of figures.
+    pub figures: Vec<(String, String)>,
+    /// The numbered tables likewise (`表 1　…`), for the list of tables.
+    pub tables: Vec<(String, String)>,
+}
+
+/// The caption lines and places of the document's numbered figures and tables, in order.
+fn collect_lists(groups: &[&[Block]], hrefs: &[String]) -> (Vec<(String, String)>, Vec<(String, String)>) {
+    let (mut figures, mut tables) = (Vec::new(), Vec::new());
+    let line = |label: &str, caption: &str| if caption.is_empty() { label.to_string() } else { format!("{label}{CAPTION_SEPARATOR}{caption}") };
+    for (group, href) in groups.iter().zip(hrefs) {
+        walk::blocks(group, &mut |block| match &block.kind {
+            BlockKind::Image { caption, number, label, anchor, .. } if !caption.is_empty() => {
+                figures.push((line(label, &plain(caption)), format!("{href}#{}", element_id(anchor, "figure", *number))));
+            }
+            BlockKind::Chart { caption, number, label, anchor, .. } => {
+                figures.push((line(label, caption), format!("{href}#{}", element_id(anchor, "figure", *number))));
+            }
+            BlockKind::Table { caption, number, label, anchor, .. } => {
+                tables.push((line(label, caption), format!("{href}#{}", element_id(anchor, "table", *number))));
+            }
+            _ => {}
+        });
+    }
+    (figures, tables)
 }
 
 /// Renders `document` into content documents. Images are read from `manuscript_root`.
 /// `block_pages`, when known, is the print page each top-level block starts on: a
 /// page-break marker then stands before the first block of every page (EPUB's page list).
-pub fn render(document: &Document, manuscript_root: &Path, block_pages: Option<&[usize]>) -> Result<Book, Diagnostics> {
+pub fn render(document: &Document, manuscript_root: &Path, print_pages: Option<&PrintPages>) -> Result<Book, Diagnostics> {
     let groups = split_sections(&document.blocks);
     let hrefs: Vec<String> = (0..groups.len()).map(|index| format!("section-{index:02}.xhtml")).collect();
     let mut targets = HashMap::new();
@@ -81,7 +109,7 @@ pub fn render(document: &Document, manuscript_root: &Path, block_pages: Option<&
     let mut images = ImageStore::default();
     let mut diagnostics = Diagnostics::default();
     let mut sections = Vec::new();
-    let mut pages = PageMarks { block_pages, marked: 0, places: Vec::new() };
+    let mut pages = PageMarks { block_pages: print_pages.map(|p| p.block_starts.as_slice()), labels: print_pages.map_or(&[], |p| p.labels.as_slice()), marked: 0, places: Vec::new() };
     let mut first_block = 0;
     for (index, (group, href)) in groups.iter().zip(&hrefs).enumerate() {
         let title = match (index, group.first().map(|b| &b.kind)) {
@@ -111,17 +139,20 @@ pub fn render(document: &Document, manuscript_root: &Path, block_pages: Option<&
         sections.push(Section { href: href.clone(), title, subheadings: writer.subheadings, xhtml });
     }
     let warnings: Vec<Diagnostic> = diagnostics.0.iter().filter(|d| d.severity == crate::diagnostics::Severity::Warning).cloned().collect();
-    diagnostics.into_result(Book { sections, images: images.resources, warnings, pages: pages.places })
+    let (figures, tables) = collect_lists(&groups, &hrefs);
+    diagnostics.into_result(Book { sections, images: images.resources, warnings, pages: pages.places, figures, tables })
 }
 
 /// Where the print edition's pages begin in the content documents.
 struct PageMarks<'p> {
     /// The print page of each top-level block.
     block_pages: Option<&'p [usize]>,
+    /// Each page's printed number; a page without one gets no marker.
+    labels: &'p [String],
     /// The last page marked.
     marked: usize,
-    /// Each marked page and its place, `file#id`.
-    places: Vec<(usize, String)>,
+    /// Each marked page's printed number and its place, `file#id`.
+    places: Vec<(String, String)>,
 }
 
 impl PageMarks<'_> {
@@ -129,9 +160,13 @@ impl PageMarks<'_> {
     fn mark_through(&mut self, page: usize, out: &mut Xhtml, href: &str) {
         while self.marked < page {
             self.marked += 1;
-            let (number, id) = (self.marked.to_string(), format!("page-{}", self.marked));
+            let number = self.labels.get(self.marked - 1).cloned().unwrap_or_else(|| self.marked.to_string());
+            if number.is_empty() {
+                continue;
+            }
+            let id = format!("page-{}", self.marked);
             out.empty("span", &[("epub:type", "pagebreak"), ("role", "doc-pagebreak"), ("id", &id), ("aria-label", &number)]);
-            self.places.push((self.marked, format!("{href}#{id}")));
+            self.places.push((number, format!("{href}#{id}")));
         }
     }
 }

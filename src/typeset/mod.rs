@@ -40,7 +40,41 @@ pub struct Typeset {
     pub warnings: Vec<Diagnostic>,
 }
 
+/// Where the print edition's pages fall, for the EPUB's page list.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct PrintPages {
+    /// The page (1-based, counted from the first sheet) each top-level block starts on.
+    pub block_starts: Vec<usize>,
+    /// Each page's printed number (`i`, `ii`, `1` …), empty for a page printed without one
+    /// (a cover) in a book whose other pages are numbered.
+    pub labels: Vec<String>,
+}
+
 impl Typeset {
+    /// The print edition's pages: where each of the document's `blocks` top-level blocks
+    /// starts, and how each page is numbered.
+    pub fn print_pages(&self, blocks: usize) -> PrintPages {
+        PrintPages { block_starts: self.block_pages(blocks), labels: self.page_labels() }
+    }
+
+    /// Each page's printed number, by the page numbering the template set (front matter in
+    /// roman, the body from 1). A design that sets no numbering at all (it prints the page
+    /// counter itself) numbers every page by the counter.
+    pub fn page_labels(&self) -> Vec<String> {
+        use typst::model::Numbering;
+        let pages = self.document.pages();
+        let numbered = pages.iter().any(|page| page.numbering.is_some());
+        pages
+            .iter()
+            .map(|page| match &page.numbering {
+                Some(Numbering::Pattern(pattern)) => pattern.apply(None, &[page.number]).map(|label| label.to_string()).unwrap_or_else(|_| page.number.to_string()),
+                Some(Numbering::Func(_)) => page.number.to_string(),
+                None if numbered => String::new(),
+                None => page.number.to_string(),
+            })
+            .collect()
+    }
+
     /// The page (1-based) each top-level block of the document starts on, in block order,
     /// read from the block markers the book template lays out (an invisible `metadata` with
     /// the block's index before each top-level block). A block without a marker takes the
