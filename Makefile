@@ -8,7 +8,7 @@ OUT        ?= dist
 RUN         = $(CARGO) run --release --quiet --
 SUDO       := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
 
-.PHONY: pdf epub all check charts proof watch test test-tools bench clean fuzz
+.PHONY: pdf epub all check charts proof watch test test-tools bench clean fuzz thumbnails
 
 pdf:
 	$(RUN) build --format pdf --manuscript $(MANUSCRIPT) --out $(OUT)
@@ -31,6 +31,21 @@ charts:
 
 watch:
 	$(RUN) watch --manuscript $(MANUSCRIPT) --out $(OUT)
+
+# The README's pictures of the designs: the annual-report test manuscript set in each
+# built-in design, its first page and the first page of its body text, at 40 dpi
+# (docs/designs/<design>-1.png, <design>-2.png).
+THUMBS := docs/designs
+thumbnails:
+	@mkdir -p $(THUMBS) $(OUT)/thumbnails
+	@for design in magazine report book; do \
+		$(RUN) build --format pdf --design $$design --manuscript tests/manuscripts/annual --out $(OUT)/thumbnails/$$design >/dev/null || exit 1; \
+		pdf=$(OUT)/thumbnails/$$design/annual-report.pdf; \
+		body=$$(case $$design in magazine) echo 2;; report) echo 3;; book) echo 5;; esac); \
+		pdftoppm -r 40 -png -singlefile -f 1 -l 1 $$pdf $(THUMBS)/$$design-1 && \
+		pdftoppm -r 40 -png -singlefile -f $$body -l $$body $$pdf $(THUMBS)/$$design-2 || exit 1; \
+		echo "wrote $(THUMBS)/$$design-1.png $(THUMBS)/$$design-2.png"; \
+	done
 
 # Timings per stage, peak memory, scaling to books, and Pandoc for comparison.
 bench: test-tools

@@ -16,7 +16,8 @@ use std::sync::OnceLock;
 
 use common::*;
 
-/// The three test manuscripts' EPUBs, built once per run.
+/// The four test manuscripts' EPUBs (the annual report in the report design), built once
+/// per run.
 fn editions() -> &'static (tempfile::TempDir, Vec<PathBuf>) {
     static BUILT: OnceLock<(tempfile::TempDir, Vec<PathBuf>)> = OnceLock::new();
     BUILT.get_or_init(|| {
@@ -26,6 +27,7 @@ fn editions() -> &'static (tempfile::TempDir, Vec<PathBuf>) {
             ("manuscript", "leiyang-green-transformation"),
             ("tests/manuscripts/quarterly", "quarterly-review"),
             ("tests/manuscripts/typography", "typography-stress"),
+            ("tests/manuscripts/annual", "annual-report"),
         ] {
             build_ok(&root().join(manuscript), dir.path(), "epub");
             epubs.push(dir.path().join(format!("{output}.epub")));
