@@ -140,7 +140,10 @@ impl DesignChoice {
                 if !dir.join(TEMPLATE).is_file() {
                     let known: Vec<&str> = BUILT_IN.iter().map(|(name, _)| *name).collect();
                     return Err(Diagnostics::one(Diagnostic::error(dir, format!("no design found here: the directory has no {}", TEMPLATE)).with_hint(
-                        format!("name a built-in design ({}) or a directory holding report.typ, common.typ, cover.typ, design.toml and epub.css", known.join(", ")),
+                        format!(
+                            "name a built-in design ({}) or a directory holding report.typ, common.typ, cover.typ, design.toml and epub.css",
+                            known.join(", ")
+                        ),
                     )));
                 }
                 Design::load(dir)
@@ -167,7 +170,8 @@ fn built_in_dir(name: &str) -> Result<PathBuf, Diagnostics> {
     let hash: String = hasher.finalize().iter().take(6).map(|b| format!("{b:02x}")).collect();
     let base = crate::source::user_cache_dir().unwrap_or_else(|| std::env::temp_dir().join("reportpress")).join("designs");
     let dir = base.join(format!("{name}-{hash}"));
-    if files.iter().all(|(file, text)| std::fs::read(dir.join(file)).is_ok_and(|bytes| bytes == text.as_bytes())) {
+    let complete = |dir: &Path| files.iter().all(|(file, text)| std::fs::read(dir.join(file)).is_ok_and(|bytes| bytes == text.as_bytes()));
+    if complete(&dir) {
         return Ok(dir);
     }
     let failed = |e: std::io::Error| {
@@ -181,7 +185,19 @@ fn built_in_dir(name: &str) -> Result<PathBuf, Diagnostics> {
     for (file, text) in files.iter() {
         std::fs::write(staging.path().join(file), text).map_err(failed)?;
     }
-    let _ = std::fs::remove_dir_all(&dir);
+    // A directory of that name whose files differ (cut short, or edited by hand) is moved
+    // aside, never deleted in place: another process may be reading a complete one. Renaming
+    // onto an existing directory fails, so of two processes writing at once one wins.
+    if complete(&dir) {
+        // Another process has just written it.
+        return Ok(dir);
+    }
+    if dir.exists() {
+        let aside = base.join(format!(".{name}-{hash}-old-{}", std::process::id()));
+        if std::fs::rename(&dir, &aside).is_ok() {
+            let _ = std::fs::remove_dir_all(&aside);
+        }
+    }
     match std::fs::rename(staging.path(), &dir) {
         Ok(()) => {
             let _ = staging.keep();

@@ -23,17 +23,7 @@ fn manuscripts() -> Vec<(PathBuf, &'static str)> {
 
 /// Builds `manuscript` in the built-in `design` as `format` into `out`.
 fn build_in(design: &str, manuscript: &Path, out: &Path, format: &str) {
-    let output = reportpress(&[
-        "build",
-        "--format",
-        format,
-        "--design",
-        design,
-        "--manuscript",
-        manuscript.to_str().unwrap(),
-        "--out",
-        out.to_str().unwrap(),
-    ]);
+    let output = reportpress(&["build", "--format", format, "--design", design, "--manuscript", manuscript.to_str().unwrap(), "--out", out.to_str().unwrap()]);
     assert!(output.status.success(), "{} in the {design} design failed:\n{}", manuscript.display(), String::from_utf8_lossy(&output.stderr));
 }
 
@@ -42,8 +32,8 @@ fn page_texts(pdf: &Path) -> Vec<String> {
     tool("pdftotext", &["-layout", "-enc", "UTF-8", pdf.to_str().unwrap(), "-"]).split('\u{c}').map(str::to_string).collect()
 }
 
-/// The printed page label of every page, from the PDF's /PageLabels (`i`, `ii`, `1` …; an
-/// unnumbered page gets its physical number).
+/// The printed page label of every page, from the PDF's /PageLabels (`i`, `ii`, `1` …; empty
+/// for a page printed without a number; the physical number in a PDF without labels).
 fn page_labels(pdf: &Path) -> Vec<String> {
     let json: serde_json::Value =
         serde_json::from_str(&tool("qpdf", &["--json", "--json-key=pagelabels", "--json-key=pages", pdf.to_str().unwrap()])).expect("qpdf json");
@@ -64,7 +54,7 @@ fn page_labels(pdf: &Path) -> Vec<String> {
             match style.as_str() {
                 "/D" => number.to_string(),
                 "/r" => roman(number),
-                _ => (page + 1).to_string(),
+                _ => String::new(), // printed without a number (a cover)
             }
         })
         .collect()
@@ -166,7 +156,8 @@ fn report_contents_print_the_pages_the_headings_are_on() {
     }
     // The headings carry the design's numbers at three levels, in order.
     let texts: Vec<&str> = headings.iter().map(|(text, _)| text.as_str()).collect();
-    for numbered in ["一、经济运行", "（一）财政收支", "1.税收结构", "2.非税收入", "（二）固定资产投资", "二、乡镇发展", "三、发展展望"] {
+    for numbered in ["一、经济运行", "（一）财政收支", "1.税收结构", "2.非税收入", "（二）固定资产投资", "二、乡镇发展", "三、发展展望"]
+    {
         assert!(texts.contains(&numbered), "«{numbered}» is not in the 目录: {texts:?}");
     }
     // 图目录 and 表目录 (lists = ["figures", "tables"]) give each item's page too.
@@ -187,7 +178,8 @@ fn report_outline_has_the_numbered_headings() {
     let pdf = annual_report(dir.path());
     let outline = outline(&pdf);
     let titles: Vec<(usize, String)> = outline.iter().map(|(depth, title, _)| (*depth, squeeze(title))).collect();
-    for expected in [(0, "一、经济运行"), (1, "（一）财政收支"), (2, "1.税收结构"), (0, "二、乡镇发展"), (1, "（二）城镇化"), (0, "三、发展展望")] {
+    for expected in [(0, "一、经济运行"), (1, "（一）财政收支"), (2, "1.税收结构"), (0, "二、乡镇发展"), (1, "（二）城镇化"), (0, "三、发展展望")]
+    {
         assert!(titles.contains(&(expected.0, expected.1.to_string())), "outline lacks {expected:?}: {titles:?}");
     }
     // Each bookmark leads to the page the heading is on.
@@ -224,7 +216,8 @@ fn book_chapters_open_on_recto_pages_with_running_heads_and_outside_folios() {
     let dir = tempfile::tempdir().unwrap();
     build_in("book", &root().join("tests/manuscripts/annual"), dir.path(), "pdf");
     let pdf = dir.path().join("annual-report.pdf");
-    let chapters: Vec<(String, usize)> = outline(&pdf).into_iter().filter(|(depth, title, _)| *depth == 0 && title.starts_with('第')).map(|(_, t, p)| (t, p)).collect();
+    let chapters: Vec<(String, usize)> =
+        outline(&pdf).into_iter().filter(|(depth, title, _)| *depth == 0 && title.starts_with('第')).map(|(_, t, p)| (t, p)).collect();
     assert_eq!(chapters.iter().map(|(t, _)| squeeze(t)).collect::<Vec<_>>(), ["第一章经济运行", "第二章乡镇发展", "第三章发展展望"]);
     for (title, page) in &chapters {
         assert_eq!(page % 2, 1, "chapter «{title}» opens on page {page}, a verso");
@@ -260,15 +253,22 @@ fn the_epub_numbers_headings_as_the_pdf_does() {
     assert_epubcheck_clean(&epubcheck(&epub), "annual report (report design)");
     let entries = zip_entries(&epub);
     let nav = entries.iter().find(|(name, _)| name.ends_with("nav.xhtml")).map(|(_, bytes)| String::from_utf8_lossy(bytes).to_string()).expect("nav.xhtml");
-    let pdf_outline: Vec<String> = outline(&dir.path().join("annual-report.pdf")).into_iter().map(|(_, t, _)| squeeze(&t)).filter(|t| t.contains('、') || t.starts_with('（')).collect();
+    let pdf_outline: Vec<String> =
+        outline(&dir.path().join("annual-report.pdf")).into_iter().map(|(_, t, _)| squeeze(&t)).filter(|t| t.contains('、') || t.starts_with('（')).collect();
     let nav_text = squeeze(&xhtml_body_text(&nav));
     for title in &pdf_outline {
         assert!(nav_text.contains(title.as_str()), "the EPUB's navigation lacks «{title}»");
     }
-    let body: String = entries.iter().filter(|(name, _)| name.ends_with(".xhtml") && !name.ends_with("nav.xhtml")).map(|(_, b)| String::from_utf8_lossy(b).to_string()).collect();
+    let body: String = entries
+        .iter()
+        .filter(|(name, _)| name.ends_with(".xhtml") && !name.ends_with("nav.xhtml"))
+        .map(|(_, b)| String::from_utf8_lossy(b).to_string())
+        .collect();
     assert!(body.contains("一、经济运行") && body.contains("（一）财政收支"), "the EPUB's headings carry the numbers");
     // 图目录 and 表目录 are navigation lists of their own, leading to each item.
-    for (kind, entry, href) in [("lof", "图\u{a0}1\u{3000}一般公共预算收入构成", "#fig-income"), ("lot", "表\u{a0}2\u{3000}2025年各乡镇常住人口与面积", "#tbl-towns")] {
+    for (kind, entry, href) in
+        [("lof", "图\u{a0}1\u{3000}一般公共预算收入构成", "#fig-income"), ("lot", "表\u{a0}2\u{3000}2025年各乡镇常住人口与面积", "#tbl-towns")]
+    {
         let list = nav.split(&format!("epub:type=\"{kind}\"")).nth(1).unwrap_or_else(|| panic!("no {kind} nav:\n{nav}"));
         let list = &list[..list.find("</nav>").unwrap()];
         assert!(list.contains(entry) && list.contains(href), "{kind} lacks «{entry}» → {href}:\n{list}");
@@ -278,4 +278,33 @@ fn the_epub_numbers_headings_as_the_pdf_does() {
     assert!(page_list.contains(">i</a>") && page_list.contains(">1</a>") && page_list.contains(">4</a>"), "page labels:\n{page_list}");
     // The total row is marked for the bold face and rule, as in print.
     assert!(body.contains("<tr class=\"total\"><th scope=\"row\">合计</th>"), "the 合计 row is a total row");
+}
+
+#[test]
+fn every_design_keeps_body_lines_on_the_page_grid() {
+    let dir = tempfile::tempdir().unwrap();
+    // The designs' line pitch: body size × (1 + line gap), as their design.toml says.
+    for (design, size, pitch) in [("magazine", 10.5, 10.5 * 1.7), ("report", 11.0, 11.0 * 1.75), ("book", 10.5, 10.5 * 1.75)] {
+        for (manuscript, output) in manuscripts() {
+            let out = dir.path().join(design);
+            build_in(design, &manuscript, &out, "pdf");
+            let pdf = out.join(format!("{output}.pdf"));
+            // The body's pages: from the page numbered 1 (the cover and 目录 have grids of their own).
+            let first = page_labels(&pdf).iter().position(|label| label == "1").unwrap_or(0);
+            let mut checked = 0;
+            for (index, baselines) in body_baselines(&pdf, size).iter().enumerate().skip(first) {
+                let Some(base) = baselines.iter().copied().reduce(f64::min) else { continue };
+                for y in baselines {
+                    let lines = (y - base) / pitch;
+                    assert!(
+                        (lines - lines.round()).abs() < 0.02,
+                        "{design} / {output} page {}: a body line at y = {y:.2} is {lines:.2} pitches below the first; off the page grid",
+                        index + 1
+                    );
+                    checked += 1;
+                }
+            }
+            assert!(checked > 20, "{design} / {output}: only {checked} body words measured");
+        }
+    }
 }

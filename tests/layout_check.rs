@@ -160,29 +160,6 @@ fn real_manuscripts_pass_the_layout_check() {
     assert!(failures.is_empty(), "layout violations:\n{}", failures.join("\n"));
 }
 
-/// Baselines (word bottoms) of body-size text per page, from pdftotext's word boxes.
-fn body_baselines(pdf: &std::path::Path) -> Vec<Vec<f64>> {
-    let html = tool("pdftotext", &["-bbox", "-enc", "UTF-8", pdf.to_str().unwrap(), "-"]);
-    let mut pages: Vec<Vec<f64>> = Vec::new();
-    for line in html.lines() {
-        let attr = |name: &str| -> Option<f64> {
-            let start = line.find(&format!("{name}=\""))? + name.len() + 2;
-            line[start..].split('"').next()?.parse().ok()
-        };
-        if line.trim_start().starts_with("<page ") {
-            pages.push(Vec::new());
-        } else if line.trim_start().starts_with("<word ") {
-            let (top, bottom) = (attr("yMin").unwrap_or(0.0), attr("yMax").unwrap_or(0.0));
-            if ((bottom - top) - 10.5).abs() < 0.05
-                && let Some(page) = pages.last_mut()
-            {
-                page.push(bottom);
-            }
-        }
-    }
-    pages
-}
-
 #[test]
 fn body_lines_of_both_columns_sit_on_one_grid() {
     // The design's line pitch: 10.5 pt text with a 0.7 em gap.
@@ -192,7 +169,7 @@ fn body_lines_of_both_columns_sit_on_one_grid() {
         [(root().join("manuscript"), "leiyang-green-transformation"), (root().join("tests/manuscripts/typography"), "typography-stress")]
     {
         build_ok(&manuscript, dir.path(), "pdf");
-        let pages = body_baselines(&dir.path().join(format!("{output}.pdf")));
+        let pages = body_baselines(&dir.path().join(format!("{output}.pdf")), 10.5);
         let mut checked = 0;
         for (index, baselines) in pages.iter().enumerate() {
             let Some(base) = baselines.iter().copied().reduce(f64::min) else { continue };

@@ -174,7 +174,8 @@ pub fn render(
     if wanted("tables") {
         lists.push(("lot", "表目录", &book.tables));
     }
-    let fix = package::FixUp { language: &meta.language, subtitle: &subtitle, publisher: &publisher, modified, contents: &later, pages: &book.pages, lists: &lists };
+    let fix =
+        package::FixUp { language: &meta.language, subtitle: &subtitle, publisher: &publisher, modified, contents: &later, pages: &book.pages, lists: &lists };
     let bytes = package::finish(&archive, &fix).map_err(|e| packaging_error(root, e))?;
     Ok(EpubOutput { bytes, sections: book.sections.len(), font_bytes: embedded.iter().map(|f| f.bytes.len()).sum(), warnings })
 }

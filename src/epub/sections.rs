@@ -109,7 +109,12 @@ pub fn render(document: &Document, manuscript_root: &Path, print_pages: Option<&
     let mut images = ImageStore::default();
     let mut diagnostics = Diagnostics::default();
     let mut sections = Vec::new();
-    let mut pages = PageMarks { block_pages: print_pages.map(|p| p.block_starts.as_slice()), labels: print_pages.map_or(&[], |p| p.labels.as_slice()), marked: 0, places: Vec::new() };
+    let mut pages = PageMarks {
+        block_pages: print_pages.map(|p| p.block_starts.as_slice()),
+        labels: print_pages.map_or(&[], |p| p.labels.as_slice()),
+        marked: 0,
+        places: Vec::new(),
+    };
     let mut first_block = 0;
     for (index, (group, href)) in groups.iter().zip(&hrefs).enumerate() {
         let title = match (index, group.first().map(|b| &b.kind)) {

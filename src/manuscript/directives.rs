@@ -130,7 +130,13 @@ fn total_rows(rows: &[&super::data::Row], named: &Option<Vec<String>>) -> Result
             .iter()
             .map(|key| {
                 rows.iter().position(|row| row.key == *key).ok_or_else(|| {
-                    problem(format!("`totals` names row `{key}`, which the table does not print (rows: {})", super::data::list(rows.iter().map(|r| r.key.as_str()))), None)
+                    problem(
+                        format!(
+                            "`totals` names row `{key}`, which the table does not print (rows: {})",
+                            super::data::list(rows.iter().map(|r| r.key.as_str()))
+                        ),
+                        None,
+                    )
                 })
             })
             .collect(),

@@ -145,7 +145,8 @@ mod tests {
 
     #[test]
     fn numbers_typed_by_the_writer_are_recognised() {
-        for numbered in ["一、总体情况", "（三）投资", "(2) 消费", "1. 概况", "2.3 方法", "3、结论", "第十二章 展望", "第3节 方法", "十一、附录"] {
+        for numbered in ["一、总体情况", "（三）投资", "(2) 消费", "1. 概况", "2.3 方法", "3、结论", "第十二章 展望", "第3节 方法", "十一、附录"]
+        {
             assert!(starts_with_number(numbered), "{numbered}");
         }
         for plain in ["2025年工作回顾", "10%的增长", "一季度经济运行", "总体情况", "第一产业", "（附）说明", "一带一路建设"] {

@@ -67,7 +67,9 @@ impl Typeset {
         pages
             .iter()
             .map(|page| match &page.numbering {
-                Some(Numbering::Pattern(pattern)) => pattern.apply(None, &[page.number]).map(|label| label.to_string()).unwrap_or_else(|_| page.number.to_string()),
+                Some(Numbering::Pattern(pattern)) => {
+                    pattern.apply(None, &[page.number]).map(|label| label.to_string()).unwrap_or_else(|_| page.number.to_string())
+                }
                 Some(Numbering::Func(_)) => page.number.to_string(),
                 None if numbered => String::new(),
                 None => page.number.to_string(),

@@ -439,3 +439,27 @@ pub fn pixel_bomb_png() -> Vec<u8> {
     png.extend(b"\0\0\0\0IEND\xae\x42\x60\x82");
     png
 }
+
+/// Baselines (word bottoms) of text at `body_size` per page, from pdftotext's word boxes
+/// (leader dots of a contents page left out).
+pub fn body_baselines(pdf: &Path, body_size: f64) -> Vec<Vec<f64>> {
+    let html = tool("pdftotext", &["-bbox", "-enc", "UTF-8", pdf.to_str().unwrap(), "-"]);
+    let mut pages: Vec<Vec<f64>> = Vec::new();
+    for line in html.lines() {
+        let attr = |name: &str| -> Option<f64> {
+            let start = line.find(&format!("{name}=\""))? + name.len() + 2;
+            line[start..].split('"').next()?.parse().ok()
+        };
+        if line.trim_start().starts_with("<page ") {
+            pages.push(Vec::new());
+        } else if line.trim_start().starts_with("<word ") && !line.contains(">.</word>") {
+            let (top, bottom) = (attr("yMin").unwrap_or(0.0), attr("yMax").unwrap_or(0.0));
+            if ((bottom - top) - body_size).abs() < 0.05
+                && let Some(page) = pages.last_mut()
+            {
+                page.push(bottom);
+            }
+        }
+    }
+    pages
+}
