@@ -167,12 +167,12 @@ pub fn render(
     later.push((cover::COVER_IMAGE, cover_png.as_slice()));
     later.extend(book.images.iter().map(|image| (image.href.as_str(), image.bytes.as_slice())));
     let wanted = |list: &str| meta.lists.iter().any(|l| l == list);
-    let mut lists: Vec<(&str, &str, &[(String, String)])> = Vec::new();
+    let mut lists = Vec::new();
     if wanted("figures") {
-        lists.push(("lof", "图目录", &book.figures));
+        lists.push(package::NavList { kind: "lof", title: "图目录", entries: &book.figures });
     }
     if wanted("tables") {
-        lists.push(("lot", "表目录", &book.tables));
+        lists.push(package::NavList { kind: "lot", title: "表目录", entries: &book.tables });
     }
     let fix =
         package::FixUp { language: &meta.language, subtitle: &subtitle, publisher: &publisher, modified, contents: &later, pages: &book.pages, lists: &lists };

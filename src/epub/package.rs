@@ -57,9 +57,18 @@ pub struct FixUp<'a> {
     /// The print edition's pages and where each begins (`file#id`): the navigation
     /// document's page list.
     pub pages: &'a [(String, String)],
-    /// Lists added to the navigation after the contents, as `report.toml`'s `lists` asks:
-    /// (`lof` or `lot`, its title, its entries as text and place).
-    pub lists: &'a [(&'a str, &'a str, &'a [(String, String)])],
+    /// Lists added to the navigation after the contents, as `report.toml`'s `lists` asks.
+    pub lists: &'a [NavList<'a>],
+}
+
+/// A list of the navigation document besides the contents (e.g. the list of figures).
+pub struct NavList<'a> {
+    /// Its `epub:type`: `lof` or `lot`.
+    pub kind: &'a str,
+    /// Its heading, e.g. 图目录.
+    pub title: &'a str,
+    /// Its entries as text and place.
+    pub entries: &'a [super::sections::NavEntry],
 }
 
 /// Rewrites the EPUB `archive` (as written by epub-builder) into the finished file.
@@ -259,15 +268,15 @@ fn fix_package(opf: &[u8], with_svg: &BTreeSet<String>, fix: &FixUp<'_>) -> Resu
 
 /// Fixes `nav.xhtml`: the report language on `<html>`, `role="doc-toc"` on the table of
 /// contents, `hidden` on the landmarks; adds the page list of the print edition.
-fn fix_nav(nav: &[u8], language: &str, pages: &[(String, String)], lists: &[(&str, &str, &[(String, String)])]) -> Result<Vec<u8>, String> {
+fn fix_nav(nav: &[u8], language: &str, pages: &[(String, String)], lists: &[NavList<'_>]) -> Result<Vec<u8>, String> {
     transform(nav, |event, writer| match event {
         Event::End(element) if element.name().as_ref() == b"body" && (!pages.is_empty() || !lists.is_empty()) => {
             // The lists of figures and tables, as the print edition's 图目录 and 表目录.
-            for (kind, title, entries) in lists.iter().filter(|(_, _, entries)| !entries.is_empty()) {
-                write(writer, Event::Start(BytesStart::new("nav").with_attributes([("epub:type", *kind), ("aria-label", *title)])))?;
-                write_element(writer, "h2", &[], title)?;
+            for list in lists.iter().filter(|list| !list.entries.is_empty()) {
+                write(writer, Event::Start(BytesStart::new("nav").with_attributes([("epub:type", list.kind), ("aria-label", list.title)])))?;
+                write_element(writer, "h2", &[], list.title)?;
                 write(writer, Event::Start(BytesStart::new("ol")))?;
-                for (text, href) in entries.iter() {
+                for (text, href) in list.entries {
                     write(writer, Event::Start(BytesStart::new("li")))?;
                     write_element(writer, "a", &[("href", href)], text)?;
                     write(writer, Event::End(BytesEnd::new("li")))?;

@@ -69,13 +69,16 @@ pub struct Book {
     pub pages: Vec<(String, String)>,
     /// The numbered figures (images with a caption, charts), each as its caption line
     /// (`图 1　…`) and place (`file#id`), for the navigation's list of figures.
-    pub figures: Vec<(String, String)>,
+    pub figures: Vec<NavEntry>,
     /// The numbered tables likewise (`表 1　…`), for the list of tables.
-    pub tables: Vec<(String, String)>,
+    pub tables: Vec<NavEntry>,
 }
 
+/// A line of a navigation list: its text and its place (`file#id`).
+pub type NavEntry = (String, String);
+
 /// The caption lines and places of the document's numbered figures and tables, in order.
-fn collect_lists(groups: &[&[Block]], hrefs: &[String]) -> (Vec<(String, String)>, Vec<(String, String)>) {
+fn collect_lists(groups: &[&[Block]], hrefs: &[String]) -> (Vec<NavEntry>, Vec<NavEntry>) {
     let (mut figures, mut tables) = (Vec::new(), Vec::new());
     let line = |label: &str, caption: &str| if caption.is_empty() { label.to_string() } else { format!("{label}{CAPTION_SEPARATOR}{caption}") };
     for (group, href) in groups.iter().zip(hrefs) {
