@@ -107,7 +107,7 @@ pub fn number_headings(document: &mut Document, patterns: &[Pattern]) -> usize {
     if patterns.is_empty() {
         return 0;
     }
-    let mut counters = vec![0usize; 6];
+    let mut counters = [0usize; 6];
     let mut numbered = 0;
     for block in &mut document.blocks {
         let BlockKind::Heading { level, content } = &mut block.kind else { continue };
