@@ -91,6 +91,7 @@ fn quarter_data() -> TableData {
     TableData {
         header: vec!["季度".into(), "收入（亿元）".into(), "增速（%）".into()],
         rows: vec![cells(&["一季度", "12.5", "3.1"]), cells(&["二季度", "16.0", "4.2"]), cells(&["三季度", "20.3", "5.0"])],
+        totals: Vec::new(),
     }
 }
 
@@ -193,6 +194,7 @@ fn constructs_document() -> Document {
                 data_table: "quarters".into(),
                 caption: "季度收入与增速".into(),
                 unit: "单位：亿元，%".into(),
+                note: String::new(),
                 source_note: "资料来源：示例统计局。".into(),
                 data: quarter_data(),
             },
