@@ -201,11 +201,16 @@ fn built_in_dir(name: &str) -> Result<PathBuf, Diagnostics> {
     match std::fs::rename(staging.path(), &dir) {
         Ok(()) => {
             let _ = staging.keep();
-            // Earlier versions of this design are not needed any more.
+            // Other versions of this design written more than a week ago are removed: a
+            // newer one may still be in use by another installed reportpress (or a watch
+            // still running from before an upgrade), so none is removed the moment it is
+            // replaced.
+            const UNUSED_FOR: std::time::Duration = std::time::Duration::from_secs(7 * 24 * 3600);
             if let Ok(entries) = std::fs::read_dir(&base) {
                 for entry in entries.flatten() {
-                    let old = entry.file_name().to_string_lossy().into_owned();
-                    if old.starts_with(&format!("{name}-")) && entry.path() != dir {
+                    let other = entry.file_name().to_string_lossy().into_owned();
+                    let stale = entry.metadata().and_then(|m| m.modified()).is_ok_and(|t| t.elapsed().is_ok_and(|age| age > UNUSED_FOR));
+                    if other.starts_with(&format!("{name}-")) && entry.path() != dir && stale {
                         let _ = std::fs::remove_dir_all(entry.path());
                     }
                 }
