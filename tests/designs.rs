@@ -18,6 +18,7 @@ fn manuscripts() -> Vec<(PathBuf, &'static str)> {
         (root().join("tests/manuscripts/quarterly"), "quarterly-review"),
         (root().join("tests/manuscripts/typography"), "typography-stress"),
         (root().join("tests/manuscripts/annual"), "annual-report"),
+        (root().join("tests/manuscripts/county"), "county-report"),
     ]
 }
 
@@ -307,4 +308,27 @@ fn every_design_keeps_body_lines_on_the_page_grid() {
             assert!(checked > 20, "{design} / {output}: only {checked} body words measured");
         }
     }
+}
+
+#[test]
+fn typed_spaces_between_chinese_and_latin_are_set_as_the_design_spaces_them() {
+    // The county report writes numbers and Latin words both with and without spaces around
+    // them. Set as written, the typed spaces stretch in justified lines and the checker
+    // sees uneven gaps; normalised (the default), every gap is the design's.
+    let dir = tempfile::tempdir().unwrap();
+    let manuscript = dir.path().join("county");
+    copy_dir(&root().join("tests/manuscripts/county"), &manuscript);
+    for (spacing, expect_violations) in [(None, false), (Some("as-typed"), true)] {
+        if let Some(spacing) = spacing {
+            replace_in(&manuscript.join("report.toml"), "output = ", &format!("spacing = \"{spacing}\"\noutput = "));
+        }
+        let out = dir.path().join(spacing.unwrap_or("auto"));
+        build_in("magazine", &manuscript, &out, "pdf");
+        let report = layout_check(&out.join("county-report.pdf"), &["--columns", "2"]);
+        let gaps = report.json["counts"]["script-gap"].as_u64().unwrap_or(0);
+        assert_eq!(gaps > 0, expect_violations, "spacing {spacing:?}: {gaps} script-gap violation(s)\n{}", report.lines());
+    }
+    // The text is the same either way: the typed spaces were only between the scripts.
+    let auto = squeeze(&tool("pdftotext", &[dir.path().join("auto/county-report.pdf").to_str().unwrap(), "-"]));
+    assert!(auto.contains("全县GDP达到356.8亿元，增长6.2%") && auto.contains("提高1.2个百分点"), "{auto}");
 }

@@ -9,7 +9,8 @@ use std::path::{Path, PathBuf};
 
 use common::*;
 
-const RULES: [&str; 10] = ["start-punct", "end-open", "split-dash", "split-number", "orphan", "indent", "justify", "gap", "heading-end", "latin-punct"];
+const RULES: [&str; 11] =
+    ["start-punct", "end-open", "split-dash", "split-number", "orphan", "indent", "justify", "gap", "heading-end", "latin-punct", "script-gap"];
 
 fn samples() -> PathBuf {
     root().join("tests/layout/samples")
@@ -71,6 +72,7 @@ bad_sample! {
     sample_gap_is_reported => "gap",
     sample_heading_end_is_reported => "heading-end",
     sample_latin_punct_is_reported => "latin-punct",
+    sample_script_gap_is_reported => "script-gap",
 }
 
 #[test]

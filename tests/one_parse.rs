@@ -114,7 +114,7 @@ fn private_use_characters_beside_bold_and_references_are_kept_or_refused_as_no_g
     if let reportpress::model::BlockKind::Paragraph { content, .. } = &blocks[1].kind {
         reportpress::model::plain_text_of(content, &mut printed);
     }
-    assert_eq!(printed, "甲\u{E000}粗体\u{E001}乙12.5\u{E002}丙表 1\u{E003}。");
+    assert_eq!(printed, "甲\u{E000}粗体\u{E001}乙12.5\u{E002}丙表\u{a0}1\u{E003}。");
 }
 
 #[test]

@@ -56,6 +56,17 @@ pub struct ReportConfig {
     /// overriding the design's `[headings] numbering`; an empty list: no numbers.
     #[serde(default)]
     pub heading_numbering: Option<Vec<String>>,
+    /// Spaces typed between Chinese and Latin text: `"auto"` (the default) removes them so
+    /// the design spaces the scripts evenly; `"as-typed"` keeps them.
+    #[serde(default = "default_spacing")]
+    pub spacing: String,
+}
+
+/// The `spacing` value that keeps typed spaces between Chinese and Latin text.
+pub const AS_TYPED: &str = "as-typed";
+
+fn default_spacing() -> String {
+    "auto".to_string()
 }
 
 /// What [`ReportConfig::load_checked`] found.
@@ -110,6 +121,13 @@ impl ReportConfig {
         };
         if self.title.trim().is_empty() {
             problem("title", "`title` is empty".into(), "give the report a title");
+        }
+        if self.spacing != "auto" && self.spacing != AS_TYPED {
+            problem(
+                "spacing",
+                format!("`spacing` must be \"auto\" or \"as-typed\", found `{}`", self.spacing),
+                "remove the line (spaces between Chinese and Latin text are then set evenly) or write spacing = \"as-typed\"",
+            );
         }
         let language_ok = !self.language.is_empty()
             && self.language.split('-').all(|part| !part.is_empty() && part.len() <= 8 && part.chars().all(|c| c.is_ascii_alphanumeric()))

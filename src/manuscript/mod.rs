@@ -20,6 +20,7 @@ pub(crate) mod images;
 pub(crate) mod markdown;
 pub(crate) mod numbering;
 pub mod rules;
+pub(crate) mod spacing;
 
 use std::collections::BTreeSet;
 use std::path::{Path, PathBuf};
@@ -156,7 +157,7 @@ impl Manuscript {
             parsed += 1;
         }
         cache.keep_only(&config.files);
-        let mut tables_used = run_passes(&mut blocks, &data, root, &failed_targets, &mut diagnostics);
+        let mut tables_used = run_passes(&mut blocks, &data, root, &failed_targets, &mut diagnostics, config.spacing != config::AS_TYPED);
         if blocks.is_empty() && !diagnostics.has_errors() {
             let first = config.files.first().map(|f| f.to_string_lossy().to_string()).unwrap_or_default();
             let mut diagnostic = Diagnostic::error(&report_path, "the manuscript has no text: the files listed under `files` are empty")
@@ -202,16 +203,26 @@ pub fn parse_text(text: &str, data: &DataSet, root: &Path, file: &Path) -> (Vec<
     let mut failed_targets = BTreeSet::new();
     let mut context = markdown::ParseContext { data, diagnostics: &mut diagnostics, failed_targets: &mut failed_targets };
     let mut blocks = markdown::parse(text, &mut context, root, file);
-    run_passes(&mut blocks, data, root, &failed_targets, &mut diagnostics);
+    run_passes(&mut blocks, data, root, &failed_targets, &mut diagnostics, true);
     (blocks, diagnostics)
 }
 
 /// The front end's passes over the parsed model, in order: footnotes, data references,
-/// the printability checks, numbering and cross-references. Returns the data tables the
+/// the spaces between Chinese and Latin text (unless `spacing = "as-typed"`), the printability checks, numbering and cross-references. Returns the data tables the
 /// text's references name.
-fn run_passes(blocks: &mut Vec<Block>, data: &DataSet, root: &Path, failed_targets: &BTreeSet<String>, diagnostics: &mut Diagnostics) -> BTreeSet<String> {
+fn run_passes(
+    blocks: &mut Vec<Block>,
+    data: &DataSet,
+    root: &Path,
+    failed_targets: &BTreeSet<String>,
+    diagnostics: &mut Diagnostics,
+    normalize_spacing: bool,
+) -> BTreeSet<String> {
     footnotes::resolve(blocks, root, diagnostics);
     let tables_used = data_refs::resolve(blocks, data, root, diagnostics);
+    if normalize_spacing {
+        spacing::normalize(blocks);
+    }
     diagnostics.0.extend(checks::printable(blocks, root));
     numbering::number(blocks, root, failed_targets, diagnostics);
     tables_used

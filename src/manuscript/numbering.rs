@@ -40,7 +40,7 @@ pub(crate) fn number(blocks: &mut [Block], root: &Path, failed_targets: &BTreeSe
         }
         let target = format!("{prefix}:{anchor}");
         *anchor = format!("{prefix}-{anchor}");
-        if labels.insert(target.clone(), (anchor.clone(), format!("{word} {number}"))).is_some() {
+        if labels.insert(target.clone(), (anchor.clone(), format!("{word}\u{a0}{number}"))).is_some() {
             diagnostics.push(
                 Diagnostic::error(root.join(&block.source.file), format!("the id of @{target} is used twice"))
                     .at_line(block.source.line)
