@@ -1,6 +1,7 @@
 //! The front end: a manuscript directory → the [`Document`] model.
 //!
-//! Reads `report.toml` ([`config`]), the data tables ([`data`], checked by [`rules`]), then
+//! Reads `report.toml` ([`config`]), the data tables ([`data`], checked by [`rules`] and
+//! [`rates`]), then
 //! parses every listed Markdown file once ([`markdown`], with [`directives`] and
 //! [`images`]). Passes then work on the model, never on the source text: [`footnotes`],
 //! [`data_refs`], [`numbering`] and the [`checks`]; [`chart_layout`] lays the charts out
@@ -18,6 +19,7 @@ pub(crate) mod footnotes;
 pub(crate) mod images;
 pub(crate) mod markdown;
 pub(crate) mod numbering;
+pub mod rates;
 pub mod rules;
 
 use std::collections::BTreeSet;
@@ -25,7 +27,7 @@ use std::path::{Path, PathBuf};
 
 use cache::{FrontEndCache, ParsedFile};
 use config::ReportConfig;
-use data::{DataSet, RuleSpec};
+use data::DataSet;
 
 use crate::diagnostics::{Diagnostic, Diagnostics};
 use crate::model::walk;
@@ -221,7 +223,7 @@ fn unused_tables(data: &DataSet, used: &BTreeSet<String>) -> Vec<Diagnostic> {
     let mut used = used.clone();
     for table in data.tables.values() {
         for (rule, _) in &table.rules {
-            for reference in rule_operands(rule) {
+            for reference in rule.operands() {
                 let parts: Vec<&str> = reference.split('.').collect();
                 if let [other, _, _] = parts.as_slice()
                     && *other != table.id
@@ -240,13 +242,4 @@ fn unused_tables(data: &DataSet, used: &BTreeSet<String>) -> Vec<Diagnostic> {
                 .with_hint(format!("refer to it as {{{{{}.row.column}}}}, place it with a ```table directive, or delete the file", table.id))
         })
         .collect()
-}
-
-/// Every `row.column` / `table.row.column` a rule names.
-fn rule_operands(rule: &RuleSpec) -> Vec<&str> {
-    match rule {
-        RuleSpec::Sum { parts, total } => parts.iter().chain(std::iter::once(total)).map(String::as_str).collect(),
-        RuleSpec::Shares { parts, shares } => parts.iter().chain(shares).map(String::as_str).collect(),
-        RuleSpec::Difference { minuend, subtrahend, difference } => vec![minuend, subtrahend, difference],
-    }
 }
