@@ -48,6 +48,18 @@ pub struct ReportConfig {
     /// a book or the articles of a collection.
     #[serde(default)]
     pub new_page: Vec<PathBuf>,
+    /// The bibliography cited in the text (`[@key]`): a BibTeX/BibLaTeX `.bib` or hayagriva
+    /// `.yaml` file, relative to the manuscript directory.
+    #[serde(default)]
+    pub bibliography: Option<PathBuf>,
+    /// The citation style: `gb-7714-2015-numeric` (default), `gb-7714-2015-author-date`,
+    /// `gb-7714-2015-note`, or a `.csl` file relative to the manuscript directory.
+    #[serde(default = "default_style")]
+    pub style: String,
+}
+
+fn default_style() -> String {
+    "gb-7714-2015-numeric".to_string()
 }
 
 /// What [`ReportConfig::load_checked`] found.

@@ -29,6 +29,7 @@ use super::data::DataSet;
 use super::directives;
 use super::images::validate_image;
 use crate::diagnostics::{Diagnostic, Diagnostics};
+use super::bibliography::CiteItem;
 use crate::model::{Block, BlockKind, Inline, Place, SourcePos, plain_text_of};
 use crate::source::is_cjk;
 
@@ -146,6 +147,28 @@ enum Token {
     Data(String),
     Cross(String),
     Note(String),
+    Cite(Vec<CiteItem>),
+}
+
+/// The items of a citation written `[@key]`, `[@key, 第12页]` or `[@a; @b]` (`inner` is the
+/// text between the brackets); `None` when it is not one (`[@fig:x]` stays a cross-reference).
+fn citation_items(inner: &str) -> Option<Vec<CiteItem>> {
+    inner
+        .split(';')
+        .map(|item| {
+            let item = item.trim().strip_prefix('@')?;
+            let key_len = item.find(|c: char| c == ',' || c.is_whitespace()).unwrap_or(item.len());
+            let (key, rest) = item.split_at(key_len);
+            let rest = rest.trim();
+            let locator = match rest.strip_prefix(',') {
+                Some(locator) => Some(locator.trim().to_string()).filter(|l| !l.is_empty()),
+                None if rest.is_empty() => None,
+                None => return None,
+            };
+            let cross = key.starts_with("fig:") || key.starts_with("tbl:");
+            (!key.is_empty() && !cross).then(|| CiteItem { key: key.to_string(), locator })
+        })
+        .collect()
 }
 
 /// Finds the next `{{…}}`, `@fig:id` / `@tbl:id` or `[^label]` in `text` from `from`.
@@ -167,6 +190,11 @@ fn next_token(text: &str, from: usize) -> Option<(Range<usize>, Token)> {
                     }
                 }
             }
+        } else if let Some(inner) = rest.strip_prefix("[@")
+            && let Some(end) = inner.find(']')
+            && let Some(items) = citation_items(&rest[1..2 + end])
+        {
+            return Some((found..found + 2 + end + 1, Token::Cite(items)));
         } else if let Some(inner) = rest.strip_prefix("[^")
             && let Some(end) = inner.find(']')
         {
@@ -661,6 +689,7 @@ impl<'a> BlockParser<'a, '_, '_> {
                 Token::Data(reference) => Inline::DataRef { reference, at },
                 Token::Cross(target) => Inline::Ref { target, text: String::new(), at },
                 Token::Note(label) => Inline::Note { number: 0, content: Vec::new(), label, at },
+                Token::Cite(items) => Inline::Citation { text: String::new(), superscript: false, target: String::new(), id: String::new(), items, at },
             }));
             from = range.end;
             search = range.end;

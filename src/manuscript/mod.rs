@@ -3,14 +3,17 @@
 //! Reads `report.toml` ([`config`]), the data tables ([`data`], checked by [`rules`] and
 //! [`rates`]), then
 //! parses every listed Markdown file once ([`markdown`], with [`directives`] and
-//! [`images`]). Passes then work on the model, never on the source text: [`footnotes`],
+//! [`images`]). Passes then work on the model, never on the source text: [`citations`]
+//! (with the [`bibliography`] named in `report.toml`), [`footnotes`],
 //! [`data_refs`], [`numbering`] and the [`checks`]; [`chart_layout`] lays the charts out
 //! for a design. All problems of all files are collected before failing, so an editor sees
 //! every mistake at once.
 
+pub mod bibliography;
 pub(crate) mod cache;
 pub(crate) mod chart_layout;
 pub(crate) mod checks;
+pub(crate) mod citations;
 pub mod config;
 pub mod data;
 pub(crate) mod data_refs;
@@ -32,7 +35,7 @@ use data::DataSet;
 use crate::diagnostics::{Diagnostic, Diagnostics};
 use crate::model::walk;
 use crate::model::{Block, BlockKind, Document, Metadata, SourcePos};
-use crate::source::{MAX_MANUSCRIPT_BYTES, line_of_value_in, read_text};
+use crate::source::{MAX_MANUSCRIPT_BYTES, line_of_key, line_of_value_in, read_text};
 
 /// A loaded manuscript: where it lives, its configuration and its document model.
 #[derive(Debug, Clone)]
@@ -157,6 +160,12 @@ impl Manuscript {
             parsed += 1;
         }
         cache.keep_only(&config.files);
+        let bibliography = config.bibliography.as_ref().and_then(|file| {
+            let lines = (line_of_key(&loaded.text, "bibliography").unwrap_or(1), line_of_key(&loaded.text, "style").unwrap_or(1));
+            bibliography::Bibliography::load(root, file, &config.style, &report_path, lines).map_err(|d| diagnostics.push(d)).ok()
+        });
+        let setting = citations::Setting { bibliography: bibliography.as_ref(), named: config.bibliography.is_some(), language: &config.language };
+        citations::resolve(&mut blocks, &setting, root, &mut diagnostics);
         let mut tables_used = run_passes(&mut blocks, &data, root, &failed_targets, &mut diagnostics);
         if blocks.is_empty() && !diagnostics.has_errors() {
             let first = config.files.first().map(|f| f.to_string_lossy().to_string()).unwrap_or_default();
