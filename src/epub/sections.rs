@@ -422,7 +422,9 @@ impl<'a> SectionWriter<'a, '_> {
     /// The list of references: each entry as the PDF prints it (`ref-text`), its label
     /// linking back to the first citation and a numbered link back to every further one.
     fn references(&mut self, out: &mut Xhtml, entries: &'a [ReferenceEntry]) {
-        out.start("ul", &[("class", "references"), ("role", "doc-bibliography")]);
+        out.start("section", &[("class", "references"), ("role", "doc-bibliography")]);
+        out.newline();
+        out.start("ul", &[("class", "reference-list")]);
         out.newline();
         for entry in entries {
             out.start("li", &[("id", &entry.anchor)]);
@@ -449,6 +451,8 @@ impl<'a> SectionWriter<'a, '_> {
             out.newline();
         }
         out.end("ul");
+        out.newline();
+        out.end("section");
     }
 
     /// A link to `id` in `file`, local when `file` is this section.

@@ -169,6 +169,14 @@ impl Bibliography {
                 let mut superscript = !citation.citation.0.is_empty();
                 flatten(&citation.citation.0, &mut Vec::new(), &mut text, &mut superscript);
                 let keys: Vec<&str> = items.iter().map(|i| i.key.as_str()).collect();
+                // GB/T 7714 numeric styles print no locator: the page follows the mark (`[3]12`, §10.1.3).
+                if let [CiteItem { locator: Some(written), .. }] = items.as_slice()
+                    && let SpecificLocator(_, LocatorPayload::Str(page)) = locator(written)
+                    && !notes
+                    && !text.contains(page)
+                {
+                    text.push_str(page);
+                }
                 RenderedCitation { text: self.mend_names(&keys, text), superscript: superscript && !notes }
             })
             .collect();
