@@ -16,7 +16,7 @@ use biblatex::ChunksExt;
 use hayagriva::citationberg::taxonomy::Locator;
 use hayagriva::citationberg::{IndependentStyle, Locale, Style, StyleClass};
 use hayagriva::{
-    BibliographyDriver, BibliographyRequest, CitationItem, CitationRequest, ElemChild, Entry, Library, LocatorPayload, SpecificLocator, archive::ArchivedStyle,
+    BibliographyDriver, BibliographyRequest, CitationItem, CitationRequest, ElemChild, ElemMeta, Entry, Library, LocatorPayload, SpecificLocator, archive::ArchivedStyle,
 };
 
 use crate::diagnostics::Diagnostic;
@@ -167,17 +167,17 @@ impl Bibliography {
             .map(|(citation, items)| {
                 let mut text = String::new();
                 let mut superscript = !citation.citation.0.is_empty();
-                flatten(&citation.citation.0, &mut Vec::new(), &mut text, &mut superscript);
-                let keys: Vec<&str> = items.iter().map(|i| i.key.as_str()).collect();
+                self.flatten_citation(&citation.citation.0, items, &mut text, &mut superscript);
                 // GB/T 7714 numeric styles print no locator: the page follows the mark (`[3]12`, §10.1.3).
                 if let [CiteItem { locator: Some(written), .. }] = items.as_slice()
                     && let SpecificLocator(_, LocatorPayload::Str(page)) = locator(written)
+                    && superscript
                     && !notes
                     && !text.contains(page)
                 {
                     text.push_str(page);
                 }
-                RenderedCitation { text: self.mend_names(&keys, text), superscript: superscript && !notes }
+                RenderedCitation { text, superscript: superscript && !notes }
             })
             .collect();
         let entries = rendered
@@ -202,16 +202,30 @@ impl Bibliography {
         Rendered { citations, entries, notes }
     }
 
-    /// 等 ↔ et al. in a citation naming `keys`, by the language of its first entry.
-    fn mend_names(&self, keys: &[&str], text: String) -> String {
-        match keys.first().and_then(|key| self.mends.get(*key)) {
-            Some(mend) if mend.latin => text.replace("等", "et al."),
-            Some(_) => text.replace(" et al.", "等").replace("et al.", "等"),
-            None => text,
+    /// The text of a rendered citation, each cited item's part with 等 or et al. by that
+    /// entry's language (hayagriva marks the part of each item).
+    fn flatten_citation(&self, children: &[ElemChild], items: &[CiteItem], text: &mut String, superscript: &mut bool) {
+        for child in children {
+            match child {
+                ElemChild::Elem(elem) if matches!(elem.meta, Some(ElemMeta::Entry(_))) => {
+                    let Some(ElemMeta::Entry(index)) = elem.meta else { continue };
+                    let mut part = String::new();
+                    flatten(&elem.children.0, &mut Vec::new(), &mut part, superscript);
+                    let mend = items.get(index).and_then(|item| self.mends.get(&item.key));
+                    text.push_str(&match mend {
+                        Some(mend) if mend.latin => part.replace(" 等", " et al.").replace('等', " et al."),
+                        Some(_) => part.replace(" et al.", " 等").replace("et al.", "等"),
+                        None => part,
+                    });
+                }
+                ElemChild::Elem(elem) => self.flatten_citation(&elem.children.0, items, text, superscript),
+                other => flatten(std::slice::from_ref(other), &mut Vec::new(), text, superscript),
+            }
         }
     }
 
-    /// The corrections of entry `key` on its rendered pieces (the text before the first link).
+    /// The corrections of entry `key` on its rendered pieces (the text before the first link):
+    /// 等 or et al. in its names (before the first ". "), a standard's `[S]`, an organisation's name.
     fn mend_entry(&self, key: &str, mut pieces: Vec<Inline>) -> Vec<Inline> {
         let Some(mend) = self.mends.get(key) else { return pieces };
         if let Some(Inline::Text { text }) = pieces.first_mut() {
@@ -219,8 +233,8 @@ impl Bibliography {
             let names_end = text.find(". ").unwrap_or(0);
             let (names, rest) = text.split_at(names_end);
             // The style's ". " follows the names: `, et al` then reads `, et al. Title`.
-            let names = if mend.latin { names.replace(", 等", ", et al") } else { names.replace(", et al", ", 等") };
-            let mut mended = format!("{names}{rest}");
+            let names = if mend.latin { names.replace(", 等", ", et al.") } else { names.replace(", et al.", ", 等") };
+            let mut mended = format!("{names}{rest}").replacen("et al..", "et al.", 1);
             if let Some(name) = mend.corporate.as_deref().filter(|_| mend.latin)
                 && let Some(rest) = mended.strip_prefix(&name.to_uppercase())
             {
