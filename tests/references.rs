@@ -45,7 +45,10 @@ const GB_T_7714_EXAMPLES: [(&str, &str); 15] = [
     ("xu2007", "[9] 徐光宪, 王祥云. 物质结构[M]. 北京: 科学出版社, 2007."),
     ("crawford1995", "[10] CRAWFORD W, GORMAN M. Future libraries: dreams, madness, & reality[M]. Chicago: American Library Association, 1995."),
     ("li2008", "[11] 李炳穆. 韩国图书馆法[J]. 图书情报工作, 2008, 52(6): 6-12."),
-    ("oclc", "[12] Online Computer Library Center, Inc. About OCLC: history of cooperation[EB/OL]. [2012-03-27]. http://www.oclc.org/about/cooperation.en.html."),
+    (
+        "oclc",
+        "[12] Online Computer Library Center, Inc. About OCLC: history of cooperation[EB/OL]. [2012-03-27]. http://www.oclc.org/about/cooperation.en.html.",
+    ),
     ("calms1965", "[13] CALMS R B. Infrared spectroscopic studies on solid oxygen[D]. Berkeley: Univ. of California, 1965."),
     ("zhang2000", "[14] 张田勤. 罪犯DNA库与生命伦理学计划[N]. 大众科技报, 2000-11-12(7)."),
     ("deng2006", "[15] 邓一刚. 全智能节电器: 200610171314.3[P]. 2006-12-13."),

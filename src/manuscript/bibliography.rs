@@ -16,10 +16,12 @@ use biblatex::ChunksExt;
 use hayagriva::citationberg::taxonomy::Locator;
 use hayagriva::citationberg::{IndependentStyle, Locale, Style, StyleClass};
 use hayagriva::{
-    BibliographyDriver, BibliographyRequest, CitationItem, CitationRequest, ElemChild, ElemMeta, Entry, Library, LocatorPayload, SpecificLocator, archive::ArchivedStyle,
+    BibliographyDriver, BibliographyRequest, CitationItem, CitationRequest, ElemChild, ElemMeta, Entry, Library, LocatorPayload, SpecificLocator,
+    archive::ArchivedStyle,
 };
 
 use crate::diagnostics::Diagnostic;
+pub use crate::model::CiteItem;
 use crate::model::Inline;
 use crate::source::line_column;
 
@@ -58,15 +60,6 @@ struct Mend {
     /// An organisation as author (`{{World Health Organization}}`), printed as written, not
     /// in the capitals of a Latin family name.
     corporate: Option<String>,
-}
-
-/// One cited item: the entry's key and the locator written after it (`第12页`).
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct CiteItem {
-    /// The entry key.
-    pub key: String,
-    /// The locator as written (`第12页`, `pp. 3-5`), if any.
-    pub locator: Option<String>,
 }
 
 /// A citation as printed.
@@ -108,7 +101,10 @@ impl Bibliography {
         let path = root.join(file);
         let at_report = |message: String, hint: &str| Diagnostic::error(report, message).at_line(file_line).with_hint(hint.to_string());
         if file.is_absolute() || file.components().any(|c| matches!(c, std::path::Component::ParentDir)) {
-            return Err(at_report(format!("`bibliography = \"{}\"` must name a file inside the manuscript", file.display()), "copy the file into the manuscript"));
+            return Err(at_report(
+                format!("`bibliography = \"{}\"` must name a file inside the manuscript", file.display()),
+                "copy the file into the manuscript",
+            ));
         }
         let size = std::fs::metadata(&path).map(|m| m.len()).unwrap_or(0);
         if size > MAX_BIBLIOGRAPHY_BYTES {
@@ -121,7 +117,12 @@ impl Bibliography {
         let (library, mends, lines) = match extension.as_str() {
             "bib" => load_biblatex(&path, &text)?,
             "yaml" | "yml" => load_yaml(&path, &text)?,
-            other => return Err(at_report(format!("the bibliography must be a .bib or .yaml file, not `.{other}`"), "export BibTeX/BibLaTeX (.bib) from Zotero, EndNote or NoteExpress")),
+            other => {
+                return Err(at_report(
+                    format!("the bibliography must be a .bib or .yaml file, not `.{other}`"),
+                    "export BibTeX/BibLaTeX (.bib) from Zotero, EndNote or NoteExpress",
+                ));
+            }
         };
         let style = load_style(root, style).map_err(|message| {
             Diagnostic::error(report, message).at_line(style_line).with_hint(format!("write style = one of {}, or the path of a .csl file", STYLES.join(", ")))
@@ -338,7 +339,9 @@ type Loaded = (Library, HashMap<String, Mend>, HashMap<String, usize>);
 fn load_biblatex(path: &Path, text: &str) -> Result<Loaded, Diagnostic> {
     let located = |span: std::ops::Range<usize>, message: String| {
         let (line, column) = line_column(text, span.start.min(text.len()));
-        Diagnostic::error(path, message).at(line, column).with_hint("correct the entry (export the file again from the reference manager if it was not edited by hand)")
+        Diagnostic::error(path, message)
+            .at(line, column)
+            .with_hint("correct the entry (export the file again from the reference manager if it was not edited by hand)")
     };
     let bibliography = biblatex::Bibliography::parse(text).map_err(|e| located(e.span.clone(), format!("malformed BibTeX: {}", e.kind)))?;
     let mut library = Library::new();
@@ -395,7 +398,9 @@ fn as_newspaper(entry: Entry) -> Entry {
 fn load_yaml(path: &Path, text: &str) -> Result<Loaded, Diagnostic> {
     let library = hayagriva::io::from_yaml_str(text).map_err(|e| {
         let line = e.location().map_or(1, |l| l.line());
-        Diagnostic::error(path, format!("malformed bibliography: {e}")).at_line(line).with_hint("see hayagriva's file format (typst.app/docs/reference/model/bibliography)")
+        Diagnostic::error(path, format!("malformed bibliography: {e}"))
+            .at_line(line)
+            .with_hint("see hayagriva's file format (typst.app/docs/reference/model/bibliography)")
     })?;
     let mut mends = HashMap::new();
     let mut lines = HashMap::new();

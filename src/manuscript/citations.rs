@@ -65,9 +65,7 @@ pub(crate) fn resolve(blocks: &mut Vec<Block>, setting: &Setting<'_>, root: &Pat
                     } else {
                         format!("did you mean {}?", close.iter().map(|k| format!("@{k}")).collect::<Vec<_>>().join(", "))
                     };
-                    diagnostics.push(
-                        Diagnostic::error(&file, format!("no entry `{}` in the bibliography", item.key)).at(at.line, at.column).with_hint(hint),
-                    );
+                    diagnostics.push(Diagnostic::error(&file, format!("no entry `{}` in the bibliography", item.key)).at(at.line, at.column).with_hint(hint));
                 }
             }
             if known {
@@ -82,9 +80,12 @@ pub(crate) fn resolve(blocks: &mut Vec<Block>, setting: &Setting<'_>, root: &Pat
             walk::blocks(blocks, &mut |block| {
                 if is_marker(block) {
                     diagnostics.push(
-                        Diagnostic::error(root.join(&block.source.file), "`::: references` places the list of references, but report.toml names no bibliography")
-                            .at_line(block.source.line)
-                            .with_hint("add bibliography = \"references.bib\" to report.toml, or remove the line"),
+                        Diagnostic::error(
+                            root.join(&block.source.file),
+                            "`::: references` places the list of references, but report.toml names no bibliography",
+                        )
+                        .at_line(block.source.line)
+                        .with_hint("add bibliography = \"references.bib\" to report.toml, or remove the line"),
                     );
                 }
             });
@@ -92,7 +93,8 @@ pub(crate) fn resolve(blocks: &mut Vec<Block>, setting: &Setting<'_>, root: &Pat
         return;
     };
     let rendered = bibliography.render(&requests);
-    let anchors: HashMap<String, String> = rendered.entries.iter().enumerate().map(|(index, entry)| (entry.key.clone(), format!("ref-{}", index + 1))).collect();
+    let anchors: HashMap<String, String> =
+        rendered.entries.iter().enumerate().map(|(index, entry)| (entry.key.clone(), format!("ref-{}", index + 1))).collect();
     let mut cited_by: HashMap<String, Vec<String>> = HashMap::new();
     let mut definitions = Vec::new();
     let mut next = 0;

@@ -25,11 +25,11 @@ use std::path::{Path, PathBuf};
 
 use pulldown_cmark::{CodeBlockKind, Event, HeadingLevel, Options, Parser, Tag, TagEnd};
 
+use super::bibliography::CiteItem;
 use super::data::DataSet;
 use super::directives;
 use super::images::validate_image;
 use crate::diagnostics::{Diagnostic, Diagnostics};
-use super::bibliography::CiteItem;
 use crate::model::{Block, BlockKind, Inline, Place, SourcePos, plain_text_of};
 use crate::source::is_cjk;
 
@@ -991,6 +991,29 @@ mod tests {
         let BlockKind::List { items, .. } = &blocks[0].kind else { panic!("not a list: {blocks:?}") };
         assert_eq!(items.len(), 2);
         assert!(matches!(items[0][1].kind, BlockKind::List { .. }), "{:?}", items[0]);
+    }
+
+    #[test]
+    fn citations_become_model_elements_with_their_items_and_columns() {
+        let (blocks, diagnostics) = parse_str("见文献[@a]，另见[@b, 第12页]与[@c; @d, pp. 3-5]。\n\n\\[@e] 与 [@fig:x] 和 [@ 空] 不是引用。\n");
+        assert!(!diagnostics.has_errors(), "{diagnostics}");
+        let mut found = Vec::new();
+        crate::model::walk::inlines(&blocks, &mut |inline, _| {
+            if let Inline::Citation { items, at, .. } = inline {
+                found.push((items.iter().map(|i| (i.key.clone(), i.locator.clone())).collect::<Vec<_>>(), at.line, at.column));
+            }
+        });
+        let item = |key: &str, locator: Option<&str>| (key.to_string(), locator.map(str::to_string));
+        assert_eq!(
+            found,
+            vec![(vec![item("a", None)], 1, 4), (vec![item("b", Some("第12页"))], 1, 11), (vec![item("c", None), item("d", Some("pp. 3-5"))], 1, 22),]
+        );
+        let BlockKind::Paragraph { content, .. } = &blocks[1].kind else { panic!() };
+        let mut text = String::new();
+        plain_text_of(content, &mut text);
+        // An escaped bracket and `[@ 空]` stay text; `@fig:x` stays a cross-reference (not yet numbered).
+        assert_eq!(text, "[@e] 与 [] 和 [@ 空] 不是引用。");
+        assert!(content.iter().any(|inline| matches!(inline, Inline::Ref { target, .. } if target == "fig:x")), "{content:?}");
     }
 
     #[test]

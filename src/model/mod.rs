@@ -211,6 +211,15 @@ pub enum BlockKind {
     },
 }
 
+/// One item of a citation: the entry's key and the locator written after it (`第12页`).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct CiteItem {
+    /// The entry key.
+    pub key: String,
+    /// The locator as written (`第12页`, `pp. 3-5`), if any.
+    pub locator: Option<String>,
+}
+
 /// One entry of the list of references, as every edition prints it.
 #[derive(Debug, Clone, PartialEq, Serialize)]
 pub struct ReferenceEntry {
@@ -331,7 +340,7 @@ pub enum Inline {
         id: String,
         /// The cited keys and their locators, as written.
         #[serde(skip)]
-        items: Vec<crate::manuscript::bibliography::CiteItem>,
+        items: Vec<CiteItem>,
         /// Where it was written, in the enclosing block's file.
         #[serde(skip)]
         at: Place,
