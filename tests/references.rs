@@ -200,6 +200,7 @@ fn an_unknown_key_is_an_error_at_file_line_and_column() {
     assert!(!ok);
     assert!(stderr.contains("01-overview.md:13:35"), "{stderr}");
     assert!(stderr.contains("no entry `gbt4745` in the bibliography"), "{stderr}");
+    assert!(stderr.contains("did you mean @gbt4754?"), "{stderr}");
 }
 
 #[test]

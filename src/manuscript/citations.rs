@@ -59,7 +59,11 @@ pub(crate) fn resolve(blocks: &mut Vec<Block>, setting: &Setting<'_>, root: &Pat
                 if !bibliography.has(&item.key) {
                     known = false;
                     let keys = bibliography.keys();
-                    let close: Vec<&String> = keys.iter().filter(|k| k.to_lowercase() == item.key.to_lowercase() || k.starts_with(&item.key)).take(3).collect();
+                    let close: Vec<&String> = keys
+                        .iter()
+                        .filter(|k| k.to_lowercase() == item.key.to_lowercase() || k.starts_with(&item.key) || strsim::damerau_levenshtein(k, &item.key) <= 2)
+                        .take(3)
+                        .collect();
                     let hint = if close.is_empty() {
                         format!("the keys of {} are: {}", bibliography.path.display(), super::data::list(keys.iter().map(String::as_str)))
                     } else {

@@ -206,6 +206,7 @@ impl Manuscript {
 /// Parses one Markdown text (`file`, relative to the manuscript directory `root`) and runs
 /// every pass on it, as a build does for a whole manuscript: the blocks are numbered and
 /// their references resolved against `data`. For tools and tests that work on one text.
+/// Citations (`[@key]`) stay unresolved: they need the bibliography `report.toml` names.
 pub fn parse_text(text: &str, data: &DataSet, root: &Path, file: &Path) -> (Vec<Block>, Diagnostics) {
     let mut diagnostics = Diagnostics::default();
     let mut failed_targets = BTreeSet::new();
