@@ -274,8 +274,15 @@ fn the_list_goes_where_references_is_written_and_other_styles_build() {
 #[test]
 fn a_hayagriva_yaml_bibliography_works_too() {
     let dir = tempfile::tempdir().unwrap();
-    let yaml = "zhou2020:\n  type: book\n  title: 区域经济学\n  author: 周某\n  date: 2020\n  publisher:\n    name: 示例出版社\n    location: 北京\n";
+    let yaml = "zhou2020:\n  type: book\n  title: 区域经济学\n  author: 周某\n  date: 2020\n  publisher:\n    name: 示例出版社\n    location: 北京\n\
+                gbt25100:\n  type: misc\n  title: 信息与文献 都柏林核心元数据元素集\n  author: 全国信息与文献标准化技术委员会\n  date: 2010\n  \
+                serial-number:\n    standard: GB/T 25100—2010\n  publisher:\n    name: 中国标准出版社\n    location: 北京\n";
     std::fs::write(dir.path().join("refs.yaml"), yaml).unwrap();
     let (_, entries) = render(dir.path(), "refs.yaml", "gb-7714-2015-numeric");
     assert_eq!(entries[0].1, "[1] 周某. 区域经济学[M]. 北京: 示例出版社, 2020.");
+    assert_eq!(entries[1].1, "[2] 全国信息与文献标准化技术委员会. 信息与文献 都柏林核心元数据元素集: GB/T 25100—2010[S]. 北京: 中国标准出版社, 2010.");
+    // A YAML error is located at its line.
+    std::fs::write(dir.path().join("bad.yaml"), "a:\n  type: book\n  title: [unclosed\n").unwrap();
+    let error = Bibliography::load(dir.path(), Path::new("bad.yaml"), "gb-7714-2015-numeric", &dir.path().join("report.toml"), (1, 1)).unwrap_err();
+    assert!(error.file.ends_with("bad.yaml") && error.line.is_some(), "{error:?}");
 }

@@ -106,6 +106,14 @@ impl Bibliography {
                 "copy the file into the manuscript",
             ));
         }
+        if let (Ok(real), Ok(manuscript)) = (path.canonicalize(), root.canonicalize())
+            && !real.starts_with(&manuscript)
+        {
+            return Err(at_report(
+                format!("the bibliography `{}` is a link to a file outside the manuscript", file.display()),
+                "copy the file into the manuscript",
+            ));
+        }
         let size = std::fs::metadata(&path).map(|m| m.len()).unwrap_or(0);
         if size > MAX_BIBLIOGRAPHY_BYTES {
             return Err(at_report(format!("the bibliography {} is larger than 8 MiB", file.display()), "keep only the entries this report cites"));
@@ -328,7 +336,7 @@ fn is_cjk_language(language: &str) -> bool {
         || has_cjk(&language)
 }
 
-/// The line of `needle` (the first match after `after`) in `text`.
+/// The line of the first `needle` in `text`.
 fn line_of(text: &str, needle: &str) -> Option<usize> {
     text.find(needle).map(|at| line_column(text, at).0)
 }
