@@ -251,7 +251,8 @@ fn the_list_goes_where_references_is_written_and_other_styles_build() {
     let mut text = std::fs::read_to_string(&overview).unwrap();
     text.push_str("\n## 本章参考文献\n\n::: references\n");
     std::fs::write(&overview, text).unwrap();
-    build_ok(&manuscript, &dir.path().join("out"), "pdf");
+    let output = build_ok(&manuscript, &dir.path().join("out"), "pdf");
+    assert!(!String::from_utf8_lossy(&output.stderr).contains("warning"), "{}", String::from_utf8_lossy(&output.stderr));
     let pdf = squeeze(&tool("pdftotext", &["-raw", "-enc", "UTF-8", dir.path().join("out/quarterly-review.pdf").to_str().unwrap(), "-"]));
     let list = pdf.find("本章参考文献").expect("heading missing");
     let entry = pdf.find("[10]Organisation").expect("last entry missing");
@@ -261,11 +262,16 @@ fn the_list_goes_where_references_is_written_and_other_styles_build() {
     assert_eq!(pdf.matches("参考文献").count(), 1, "a second list heading was added:\n{pdf}");
     // Author-date and note styles.
     replace_in(&manuscript.join("report.toml"), "bibliography = \"references.bib\"", "bibliography = \"references.bib\"\nstyle = \"gb-7714-2015-author-date\"");
-    build_ok(&manuscript, &dir.path().join("ad"), "pdf");
+    let output = build_ok(&manuscript, &dir.path().join("ad"), "pdf");
+    assert!(!String::from_utf8_lossy(&output.stderr).contains("warning"), "{}", String::from_utf8_lossy(&output.stderr));
     let pdf = squeeze(&tool("pdftotext", &["-raw", "-enc", "UTF-8", dir.path().join("ad/quarterly-review.pdf").to_str().unwrap(), "-"]));
     assert!(pdf.contains("(王明等,2023;Smithetal.,2022;刘洋,2021)"), "{pdf}");
     replace_in(&manuscript.join("report.toml"), "gb-7714-2015-author-date", "gb-7714-2015-note");
-    build_ok(&manuscript, &dir.path().join("note"), "pdf");
+    let output = build_ok(&manuscript, &dir.path().join("note"), "pdf");
+    assert!(!String::from_utf8_lossy(&output.stderr).contains("warning"), "{}", String::from_utf8_lossy(&output.stderr));
+    let pdf = squeeze(&tool("pdftotext", &["-raw", "-enc", "UTF-8", dir.path().join("note/quarterly-review.pdf").to_str().unwrap(), "-"]));
+    // The citation is a footnote holding the entry.
+    assert!(pdf.contains("王明,李华,张强,等.县域消费复苏的结构特征[J]"), "{pdf}");
     replace_in(&manuscript.join("report.toml"), "gb-7714-2015-note", "apa");
     let (ok, stderr) = check(&manuscript);
     assert!(!ok && stderr.contains("unknown citation style `apa`") && stderr.contains("report.toml:"), "{stderr}");
