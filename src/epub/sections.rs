@@ -13,7 +13,7 @@ use std::path::{Path, PathBuf};
 use crate::diagnostics::{Diagnostic, Diagnostics, io_error};
 use crate::model::CAPTION_SEPARATOR;
 use crate::model::walk;
-use crate::model::{Block, BlockKind, Document, Inline, SourcePos, TableData, plain_text_of};
+use crate::model::{Block, BlockKind, Document, Inline, ReferenceEntry, SourcePos, TableData, plain_text_of};
 use crate::typeset::PrintPages;
 
 use super::svg;
@@ -239,10 +239,24 @@ fn collect_targets(blocks: &[Block], href: &str, targets: &mut HashMap<String, (
         let (anchor, id) = match &block.kind {
             BlockKind::Image { anchor, number, .. } | BlockKind::Chart { anchor, number, .. } => (anchor, element_id(anchor, "figure", *number)),
             BlockKind::Table { anchor, number, .. } => (anchor, element_id(anchor, "table", *number)),
+            BlockKind::References { entries } => {
+                for entry in entries {
+                    targets.entry(entry.anchor.clone()).or_insert_with(|| (href.to_string(), entry.anchor.clone()));
+                }
+                return;
+            }
             _ => return,
         };
         if !anchor.is_empty() {
             targets.entry(anchor.clone()).or_insert_with(|| (href.to_string(), id));
+        }
+    });
+    // Citations, which the list of references links back to.
+    walk::inlines(blocks, &mut |inline, _| {
+        if let Inline::Citation { id, .. } = inline
+            && !id.is_empty()
+        {
+            targets.entry(id.clone()).or_insert_with(|| (href.to_string(), id.clone()));
         }
     });
 }
@@ -442,9 +456,51 @@ impl<'a> SectionWriter<'a, '_> {
                 None => self.error(Diagnostic::error(self.root.join(&block.source.file), "the chart was not laid out").at_line(block.source.line)),
             },
             BlockKind::Rule => out.empty("hr", &[]),
+            BlockKind::References { entries } => self.references(out, entries),
             // No pages; definitions were moved into their notes by the footnote pass.
             BlockKind::PageBreak | BlockKind::NoteDefinition { .. } => {}
         }
+    }
+
+    /// The list of references: each entry as the PDF prints it (`ref-text`), its label
+    /// linking back to the first citation and a numbered link back to every further one.
+    fn references(&mut self, out: &mut Xhtml, entries: &'a [ReferenceEntry]) {
+        out.start("section", &[("class", "references"), ("role", "doc-bibliography")]);
+        out.newline();
+        out.start("ul", &[("class", "reference-list")]);
+        out.newline();
+        for entry in entries {
+            out.start("li", &[("id", &entry.anchor)]);
+            let backs: Vec<String> = entry.citations.iter().filter_map(|id| self.targets.get(id)).map(|(file, id)| self.href_to(file, id)).collect();
+            if !entry.label.is_empty() {
+                match backs.first() {
+                    Some(href) => out.element("a", &[("class", "ref-label"), ("href", href), ("role", "doc-backlink")], &entry.label),
+                    None => out.element("span", &[("class", "ref-label")], &entry.label),
+                }
+                out.text(" ");
+            }
+            out.start("span", &[("class", "ref-text")]);
+            self.inlines(out, &entry.content);
+            out.end("span");
+            let skip = usize::from(!entry.label.is_empty());
+            for (index, href) in backs.iter().enumerate().skip(skip) {
+                out.text(" ");
+                let number = (index + 1).to_string();
+                out.start("a", &[("class", "ref-back"), ("href", href), ("role", "doc-backlink")]);
+                out.element("sup", &[], &number);
+                out.end("a");
+            }
+            out.end("li");
+            out.newline();
+        }
+        out.end("ul");
+        out.newline();
+        out.end("section");
+    }
+
+    /// A link to `id` in `file`, local when `file` is this section.
+    fn href_to(&self, file: &str, id: &str) -> String {
+        if file == self.href { format!("#{id}") } else { format!("{file}#{id}") }
     }
 
     fn heading(&mut self, out: &mut Xhtml, level: u8, content: &'a [Inline], top_level: bool) {
@@ -648,6 +704,18 @@ impl<'a> SectionWriter<'a, '_> {
                     out.text(text);
                 }
             },
+            Inline::Citation { text, superscript, target, id, .. } => {
+                let mark = |out: &mut Xhtml| if *superscript { out.element("sup", &[], text) } else { out.text(text) };
+                match self.targets.get(target) {
+                    Some((file, entry)) => {
+                        let href = self.href_to(file, entry);
+                        out.start("a", &[("class", "citation"), ("id", id), ("href", &href), ("role", "doc-biblioref")]);
+                        mark(out);
+                        out.end("a");
+                    }
+                    None => mark(out),
+                }
+            }
             Inline::Note { number, content, .. } => {
                 let count = self.noterefs.entry(*number).or_insert(0);
                 *count += 1;

@@ -60,6 +60,14 @@ pub struct ReportConfig {
     /// the design spaces the scripts evenly; `"as-typed"` keeps them.
     #[serde(default = "default_spacing")]
     pub spacing: String,
+    /// The bibliography cited in the text (`[@key]`): a BibTeX/BibLaTeX `.bib` or hayagriva
+    /// `.yaml` file, relative to the manuscript directory.
+    #[serde(default)]
+    pub bibliography: Option<PathBuf>,
+    /// The citation style: `gb-7714-2015-numeric` (default), `gb-7714-2015-author-date`,
+    /// `gb-7714-2015-note`, or a `.csl` file relative to the manuscript directory.
+    #[serde(default = "default_style")]
+    pub style: String,
 }
 
 /// The `spacing` value that keeps typed spaces between Chinese and Latin text.
@@ -67,6 +75,10 @@ pub const AS_TYPED: &str = "as-typed";
 
 fn default_spacing() -> String {
     "auto".to_string()
+}
+
+fn default_style() -> String {
+    "gb-7714-2015-numeric".to_string()
 }
 
 /// What [`ReportConfig::load_checked`] found.

@@ -41,6 +41,101 @@ pub enum RuleSpec {
         /// The stated difference.
         difference: String,
     },
+    /// Growth rate in percent: `(current − previous) ÷ previous × 100 = stated`
+    /// ("增长 18.9%"; with `decrease = true`, "下降 18.8%" written without a minus sign).
+    Growth {
+        /// This period's value.
+        current: String,
+        /// The value of the period compared with (上年, 上期).
+        previous: String,
+        /// The stated growth in percent.
+        stated: String,
+        /// The stated value is a fall written without its minus sign (下降、减少).
+        #[serde(default)]
+        decrease: bool,
+    },
+    /// One value as a percentage of another: `part ÷ whole × 100 = stated` ("占 85.7%").
+    #[serde(alias = "share-of", alias = "share_of")]
+    Ratio {
+        /// The part.
+        part: String,
+        /// The whole it is a share of.
+        whole: String,
+        /// The stated percentage.
+        stated: String,
+    },
+    /// A change in percentage points: `current − previous = stated` ("提高 12.4 个百分点").
+    Change {
+        /// This period's percentage.
+        current: String,
+        /// The percentage compared with.
+        previous: String,
+        /// The stated change in percentage points.
+        stated: String,
+        /// The stated value is a fall written without its minus sign (下降、回落).
+        #[serde(default)]
+        decrease: bool,
+    },
+    /// A multiple: `value ÷ base = stated` ("是上年的 1.2 倍").
+    Multiple {
+        /// The value.
+        value: String,
+        /// The value it is a multiple of.
+        base: String,
+        /// The stated multiple.
+        stated: String,
+    },
+    /// Compound annual growth in percent: `((last ÷ first)^(1/years) − 1) × 100 = stated`
+    /// ("年均增长 8.5%"); the years are `years = 5`, or `from = 2020` and `to = 2025`.
+    Cagr {
+        /// The value of the first year.
+        first: String,
+        /// The value of the last year.
+        last: String,
+        /// The number of years between them.
+        #[serde(default)]
+        years: Option<u32>,
+        /// The first year (with `to`, instead of `years`).
+        #[serde(default)]
+        from: Option<i64>,
+        /// The last year (with `from`, instead of `years`).
+        #[serde(default)]
+        to: Option<i64>,
+        /// The stated average annual growth in percent.
+        stated: String,
+    },
+}
+
+impl RuleSpec {
+    /// Every `row.column` / `table.row.column` the rule names.
+    pub fn operands(&self) -> Vec<&str> {
+        match self {
+            RuleSpec::Sum { parts, total } => parts.iter().chain(std::iter::once(total)).map(String::as_str).collect(),
+            RuleSpec::Shares { parts, shares } => parts.iter().chain(shares).map(String::as_str).collect(),
+            RuleSpec::Difference { minuend, subtrahend, difference } => vec![minuend, subtrahend, difference],
+            RuleSpec::Growth { current, previous, stated, .. } | RuleSpec::Change { current, previous, stated, .. } => vec![current, previous, stated],
+            RuleSpec::Ratio { part, whole, stated } => vec![part, whole, stated],
+            RuleSpec::Multiple { value, base, stated } => vec![value, base, stated],
+            RuleSpec::Cagr { first, last, stated, .. } => vec![first, last, stated],
+        }
+    }
+}
+
+/// A growth rule written once for every row of a table: `growth = { current = "2025年",
+/// previous = "2024年", stated = "增速" }` names three columns; each row with numbers in all
+/// three is checked as a [`RuleSpec::Growth`].
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct TableGrowth {
+    /// The column of this period's values.
+    pub current: String,
+    /// The column of the values compared with.
+    pub previous: String,
+    /// The column of the stated growth rates (percent).
+    pub stated: String,
+    /// The stated rates are falls written without a minus sign.
+    #[serde(default)]
+    pub decrease: bool,
 }
 
 /// Largest number of rows one table may have; larger inputs are refused with a clear limit.
@@ -146,6 +241,10 @@ pub struct DataTable {
     pub path: PathBuf,
     /// Rules declared with the table, with their lines.
     pub rules: Vec<(RuleSpec, usize)>,
+    /// The growth rule declared for every row (`growth = {…}`), with its line.
+    pub growth: Option<(TableGrowth, usize)>,
+    /// The file that holds the rows: the table file itself, or its CSV or spreadsheet.
+    pub rows_file: PathBuf,
 }
 
 impl DataTable {
@@ -224,6 +323,9 @@ struct TableFile {
     sheet: Option<String>,
     #[serde(default)]
     rules: Vec<Spanned<RuleSpec>>,
+    /// One growth rule for every row.
+    #[serde(default)]
+    growth: Option<Spanned<TableGrowth>>,
     /// The thousands separator the table's numbers are written with (`","`): numbers written
     /// that way are then expected, and no note is made of them.
     #[serde(default)]
@@ -332,6 +434,10 @@ fn load_table(path: &Path, dir: &Path, manuscript_root: &Path) -> Result<(DataTa
         }
     }
     let mut normalised = Vec::new();
+    let rows_file = match (&file.rows, &file.file) {
+        (None, Some(name)) => dir.join(name.get_ref()),
+        _ => path.to_path_buf(),
+    };
     let rows = match (&file.rows, &file.file) {
         (Some(rows), None) => inline_rows(path, &text, &file.columns, rows, &mut problems, &mut normalised),
         (None, Some(csv_file)) => {
@@ -423,8 +529,35 @@ fn load_table(path: &Path, dir: &Path, manuscript_root: &Path) -> Result<(DataTa
             ));
         }
     }
+    let growth = file.growth.map(|growth| {
+        let (line, _) = line_column(&text, growth.span().start);
+        (growth.into_inner(), line)
+    });
+    if let Some((growth, line)) = &growth {
+        for name in [&growth.current, &growth.previous, &growth.stated] {
+            if !file.columns.iter().any(|c| &c.name == name) {
+                return Err(Diagnostics::one(
+                    Diagnostic::error(path, format!("`growth` names the column `{name}`, which the table does not have"))
+                        .at_line(*line)
+                        .with_hint(format!("the columns are: {}", list(file.columns.iter().map(|c| c.name.as_str())))),
+                ));
+            }
+        }
+    }
     let notes = normalised_note(&id, &normalised).into_iter().collect();
-    Ok((DataTable { id, title: file.title, source: file.source, key: file.key, columns: file.columns, rows, path: path.to_path_buf(), rules }, notes))
+    let table = DataTable {
+        id,
+        title: file.title,
+        source: file.source,
+        key: file.key,
+        columns: file.columns,
+        rows,
+        path: path.to_path_buf(),
+        rules,
+        growth,
+        rows_file,
+    };
+    Ok((table, notes))
 }
 
 /// Checks that `path`, with symlinks followed, stays inside the manuscript directory.

@@ -25,6 +25,7 @@ use std::path::{Path, PathBuf};
 
 use pulldown_cmark::{CodeBlockKind, Event, HeadingLevel, Options, Parser, Tag, TagEnd};
 
+use super::bibliography::CiteItem;
 use super::data::DataSet;
 use super::directives;
 use super::images::validate_image;
@@ -146,6 +147,28 @@ enum Token {
     Data(String),
     Cross(String),
     Note(String),
+    Cite(Vec<CiteItem>),
+}
+
+/// The items of a citation written `[@key]`, `[@key, 第12页]` or `[@a; @b]` (`inner` is the
+/// text between the brackets); `None` when it is not one (`[@fig:x]` stays a cross-reference).
+fn citation_items(inner: &str) -> Option<Vec<CiteItem>> {
+    inner
+        .split(';')
+        .map(|item| {
+            let item = item.trim().strip_prefix('@')?;
+            let key_len = item.find(|c: char| c == ',' || c.is_whitespace()).unwrap_or(item.len());
+            let (key, rest) = item.split_at(key_len);
+            let rest = rest.trim();
+            let locator = match rest.strip_prefix(',') {
+                Some(locator) => Some(locator.trim().to_string()).filter(|l| !l.is_empty()),
+                None if rest.is_empty() => None,
+                None => return None,
+            };
+            let cross = key.starts_with("fig:") || key.starts_with("tbl:");
+            (!key.is_empty() && !cross).then(|| CiteItem { key: key.to_string(), locator })
+        })
+        .collect()
 }
 
 /// Finds the next `{{…}}`, `@fig:id` / `@tbl:id` or `[^label]` in `text` from `from`.
@@ -167,6 +190,11 @@ fn next_token(text: &str, from: usize) -> Option<(Range<usize>, Token)> {
                     }
                 }
             }
+        } else if let Some(inner) = rest.strip_prefix("[@")
+            && let Some(end) = inner.find(']')
+            && let Some(items) = citation_items(&rest[1..2 + end])
+        {
+            return Some((found..found + 2 + end + 1, Token::Cite(items)));
         } else if let Some(inner) = rest.strip_prefix("[^")
             && let Some(end) = inner.find(']')
         {
@@ -661,6 +689,7 @@ impl<'a> BlockParser<'a, '_, '_> {
                 Token::Data(reference) => Inline::DataRef { reference, at },
                 Token::Cross(target) => Inline::Ref { target, text: String::new(), at },
                 Token::Note(label) => Inline::Note { number: 0, content: Vec::new(), label, at },
+                Token::Cite(items) => Inline::Citation { text: String::new(), superscript: false, target: String::new(), id: String::new(), items, at },
             }));
             from = range.end;
             search = range.end;
@@ -962,6 +991,29 @@ mod tests {
         let BlockKind::List { items, .. } = &blocks[0].kind else { panic!("not a list: {blocks:?}") };
         assert_eq!(items.len(), 2);
         assert!(matches!(items[0][1].kind, BlockKind::List { .. }), "{:?}", items[0]);
+    }
+
+    #[test]
+    fn citations_become_model_elements_with_their_items_and_columns() {
+        let (blocks, diagnostics) = parse_str("见文献[@a]，另见[@b, 第12页]与[@c; @d, pp. 3-5]。\n\n\\[@e] 与 [@fig:x] 和 [@ 空] 不是引用。\n");
+        assert!(!diagnostics.has_errors(), "{diagnostics}");
+        let mut found = Vec::new();
+        crate::model::walk::inlines(&blocks, &mut |inline, _| {
+            if let Inline::Citation { items, at, .. } = inline {
+                found.push((items.iter().map(|i| (i.key.clone(), i.locator.clone())).collect::<Vec<_>>(), at.line, at.column));
+            }
+        });
+        let item = |key: &str, locator: Option<&str>| (key.to_string(), locator.map(str::to_string));
+        assert_eq!(
+            found,
+            vec![(vec![item("a", None)], 1, 4), (vec![item("b", Some("第12页"))], 1, 11), (vec![item("c", None), item("d", Some("pp. 3-5"))], 1, 22),]
+        );
+        let BlockKind::Paragraph { content, .. } = &blocks[1].kind else { panic!() };
+        let mut text = String::new();
+        plain_text_of(content, &mut text);
+        // An escaped bracket and `[@ 空]` stay text; `@fig:x` stays a cross-reference (not yet numbered).
+        assert_eq!(text, "[@e] 与 [] 和 [@ 空] 不是引用。");
+        assert!(content.iter().any(|inline| matches!(inline, Inline::Ref { target, .. } if target == "fig:x")), "{content:?}");
     }
 
     #[test]

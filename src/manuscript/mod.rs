@@ -1,15 +1,19 @@
 //! The front end: a manuscript directory → the [`Document`] model.
 //!
-//! Reads `report.toml` ([`config`]), the data tables ([`data`], checked by [`rules`]), then
+//! Reads `report.toml` ([`config`]), the data tables ([`data`], checked by [`rules`] and
+//! [`rates`]), then
 //! parses every listed Markdown file once ([`markdown`], with [`directives`] and
-//! [`images`]). Passes then work on the model, never on the source text: [`footnotes`],
+//! [`images`]). Passes then work on the model, never on the source text: [`citations`]
+//! (with the [`bibliography`] named in `report.toml`), [`footnotes`],
 //! [`data_refs`], [`numbering`] and the [`checks`]; [`chart_layout`] lays the charts out
 //! for a design. All problems of all files are collected before failing, so an editor sees
 //! every mistake at once.
 
+pub mod bibliography;
 pub(crate) mod cache;
 pub(crate) mod chart_layout;
 pub(crate) mod checks;
+pub(crate) mod citations;
 pub mod config;
 pub mod data;
 pub(crate) mod data_refs;
@@ -19,6 +23,7 @@ pub mod heading_numbers;
 pub(crate) mod images;
 pub(crate) mod markdown;
 pub(crate) mod numbering;
+pub mod rates;
 pub mod rules;
 pub(crate) mod spacing;
 
@@ -27,12 +32,12 @@ use std::path::{Path, PathBuf};
 
 use cache::{FrontEndCache, ParsedFile};
 use config::ReportConfig;
-use data::{DataSet, RuleSpec};
+use data::DataSet;
 
 use crate::diagnostics::{Diagnostic, Diagnostics};
 use crate::model::walk;
 use crate::model::{Block, BlockKind, Document, Metadata, SourcePos};
-use crate::source::{MAX_MANUSCRIPT_BYTES, line_of_value_in, read_text};
+use crate::source::{MAX_MANUSCRIPT_BYTES, line_of_key, line_of_value_in, read_text};
 
 /// A loaded manuscript: where it lives, its configuration and its document model.
 #[derive(Debug, Clone)]
@@ -157,6 +162,12 @@ impl Manuscript {
             parsed += 1;
         }
         cache.keep_only(&config.files);
+        let bibliography = config.bibliography.as_ref().and_then(|file| {
+            let lines = (line_of_key(&loaded.text, "bibliography").unwrap_or(1), line_of_key(&loaded.text, "style").unwrap_or(1));
+            bibliography::Bibliography::load(root, file, &config.style, &report_path, lines).map_err(|d| diagnostics.push(d)).ok()
+        });
+        let setting = citations::Setting { bibliography: bibliography.as_ref(), named: config.bibliography.is_some(), language: &config.language };
+        citations::resolve(&mut blocks, &setting, root, &mut diagnostics);
         let mut tables_used = run_passes(&mut blocks, &data, root, &failed_targets, &mut diagnostics, config.spacing != config::AS_TYPED);
         if blocks.is_empty() && !diagnostics.has_errors() {
             let first = config.files.first().map(|f| f.to_string_lossy().to_string()).unwrap_or_default();
@@ -198,6 +209,7 @@ impl Manuscript {
 /// Parses one Markdown text (`file`, relative to the manuscript directory `root`) and runs
 /// every pass on it, as a build does for a whole manuscript: the blocks are numbered and
 /// their references resolved against `data`. For tools and tests that work on one text.
+/// Citations (`[@key]`) stay unresolved: they need the bibliography `report.toml` names.
 pub fn parse_text(text: &str, data: &DataSet, root: &Path, file: &Path) -> (Vec<Block>, Diagnostics) {
     let mut diagnostics = Diagnostics::default();
     let mut failed_targets = BTreeSet::new();
@@ -234,7 +246,7 @@ fn unused_tables(data: &DataSet, used: &BTreeSet<String>) -> Vec<Diagnostic> {
     let mut used = used.clone();
     for table in data.tables.values() {
         for (rule, _) in &table.rules {
-            for reference in rule_operands(rule) {
+            for reference in rule.operands() {
                 let parts: Vec<&str> = reference.split('.').collect();
                 if let [other, _, _] = parts.as_slice()
                     && *other != table.id
@@ -253,13 +265,4 @@ fn unused_tables(data: &DataSet, used: &BTreeSet<String>) -> Vec<Diagnostic> {
                 .with_hint(format!("refer to it as {{{{{}.row.column}}}}, place it with a ```table directive, or delete the file", table.id))
         })
         .collect()
-}
-
-/// Every `row.column` / `table.row.column` a rule names.
-fn rule_operands(rule: &RuleSpec) -> Vec<&str> {
-    match rule {
-        RuleSpec::Sum { parts, total } => parts.iter().chain(std::iter::once(total)).map(String::as_str).collect(),
-        RuleSpec::Shares { parts, shares } => parts.iter().chain(shares).map(String::as_str).collect(),
-        RuleSpec::Difference { minuend, subtrahend, difference } => vec![minuend, subtrahend, difference],
-    }
 }

@@ -4,7 +4,10 @@
 //! Tolerances follow the written precision: a value written `112.4` stands for anything in
 //! `[112.35, 112.45)`, so a rule allows the half-units of every value it combines.
 
-use super::data::{DataSet, DataTable, RuleSpec, Value};
+use std::path::Path;
+
+use super::data::{DATA_DIR, DataSet, DataTable, RuleSpec, Value};
+use super::rates::{self, Cell, Rate};
 use crate::diagnostics::{Diagnostic, Diagnostics};
 
 /// Half a unit of the last written digit.
@@ -42,25 +45,75 @@ fn operand<'a>(data: &'a DataSet, table: &'a DataTable, reference: &str) -> Resu
     Ok((value, number))
 }
 
+/// Resolves a rule operand to a cell with its place (`data/file:line`), within `table` or,
+/// with three parts, in another table.
+fn cell<'a>(data: &'a DataSet, table: &'a DataTable, reference: &str) -> Result<Cell<'a>, String> {
+    let parts: Vec<&str> = reference.split('.').map(str::trim).collect();
+    let (home, row, column) = match parts.as_slice() {
+        [row, column] => (table, *row, *column),
+        [other, row, column] => (data.table(other).map_err(|e| e.to_string())?, *row, *column),
+        _ => return Err(format!("`{reference}` must be row.column or table.row.column")),
+    };
+    let value = home.value(row, column).map_err(|e| e.to_string())?;
+    let number = value.number.ok_or_else(|| format!("`{reference}` has no numeric value"))?;
+    let line = home.row(row).map_or(1, |r| r.line);
+    Ok(Cell { reference: reference.to_string(), value, number, place: place(&home.rows_file, line) })
+}
+
+/// `data/<file>:<line>`, as an editor finds the cell.
+fn place(file: &Path, line: usize) -> String {
+    let name = file.file_name().map(|n| n.to_string_lossy().to_string()).unwrap_or_default();
+    format!("{DATA_DIR}/{name}:{line}")
+}
+
 /// Checks every rule of every table; reports each broken rule with its values.
 pub fn check(data: &DataSet) -> Result<(), Diagnostics> {
     let mut diagnostics = Diagnostics::default();
+    let hint = "correct the figure in the data (or the rule), so text, tables and charts agree";
     for table in data.tables.values() {
         for (rule, line) in &table.rules {
             if let Err(message) = check_rule(data, table, rule) {
-                diagnostics.push(
-                    Diagnostic::error(&table.path, message)
-                        .at_line(*line)
-                        .with_hint("correct the figure in the data (or the rule), so text, tables and charts agree"),
-                );
+                diagnostics.push(Diagnostic::error(&table.path, message).at_line(*line).with_hint(hint));
+            }
+        }
+        if let Some((growth, line)) = &table.growth {
+            for row in &table.rows {
+                let [current, previous, stated] = [&growth.current, &growth.previous, &growth.stated].map(|column| {
+                    let value = table.value(&row.key, column).ok()?;
+                    let reference = format!("{}.{column}", row.key);
+                    Some(Cell { reference, value, number: value.number?, place: place(&table.rows_file, row.line) })
+                });
+                // Rows without all three numbers (a first year, a total without a rate) are skipped.
+                let (Some(current), Some(previous), Some(stated)) = (current, previous, stated) else { continue };
+                if let Err(message) = rates::check(Rate::Growth { decrease: growth.decrease }, &current, &previous, &stated) {
+                    diagnostics.push(Diagnostic::error(&table.path, format!("row `{}`: {message}", row.key)).at_line(*line).with_hint(hint));
+                }
             }
         }
     }
     diagnostics.into_result(())
 }
 
+/// Checks a rule on rates (growth, ratio, change, multiple, cagr).
+fn check_rate(data: &DataSet, table: &DataTable, rate: Rate, a: &str, b: &str, stated: &str) -> Result<(), String> {
+    rates::check(rate, &cell(data, table, a)?, &cell(data, table, b)?, &cell(data, table, stated)?)
+}
+
 fn check_rule(data: &DataSet, table: &DataTable, rule: &RuleSpec) -> Result<(), String> {
     match rule {
+        RuleSpec::Growth { current, previous, stated, decrease } => check_rate(data, table, Rate::Growth { decrease: *decrease }, current, previous, stated),
+        RuleSpec::Ratio { part, whole, stated } => check_rate(data, table, Rate::Ratio, part, whole, stated),
+        RuleSpec::Change { current, previous, stated, decrease } => check_rate(data, table, Rate::Change { decrease: *decrease }, current, previous, stated),
+        RuleSpec::Multiple { value, base, stated } => check_rate(data, table, Rate::Multiple, value, base, stated),
+        RuleSpec::Cagr { first, last, years, from, to, stated } => {
+            let years = match (years, from, to) {
+                (Some(years), None, None) => *years,
+                (None, Some(from), Some(to)) if to > from => u32::try_from(to - from).map_err(|_| "cagr rule: `to` − `from` is too large".to_string())?,
+                (None, Some(from), Some(to)) => return Err(format!("cagr rule: `to = {to}` must be later than `from = {from}`")),
+                _ => return Err("cagr rule: give either `years = N` or both `from = YEAR` and `to = YEAR`".to_string()),
+            };
+            check_rate(data, table, Rate::Cagr { years }, last, first, stated)
+        }
         RuleSpec::Sum { parts, total } => {
             let parts: Vec<_> = parts.iter().map(|p| operand(data, table, p).map(|v| (p, v))).collect::<Result<_, _>>()?;
             let (total_value, total_number) = operand(data, table, total)?;

@@ -7,7 +7,7 @@
 //! typed. A manuscript opts out with `spacing = "as-typed"` in `report.toml`.
 
 use crate::model::walk;
-use crate::model::{Block, Inline};
+use crate::model::{Block, BlockKind, Inline};
 
 /// Whether `c` is Chinese text: an ideograph, or full-width punctuation (which brings its
 /// own space, so a typed space beside it is never wanted either).
@@ -75,9 +75,16 @@ fn edge_chars(inline: &Inline) -> (Option<char>, Option<char>) {
     }
 }
 
-/// Removes the typed spaces between Chinese and Latin text everywhere in `blocks`.
+/// Removes the typed spaces between Chinese and Latin text everywhere in `blocks` but the
+/// list of references (GB/T 7714 spaces its entries itself: `局, 中国`).
 pub fn normalize(blocks: &mut [Block]) {
-    walk::inline_lists_mut(blocks, &mut |list, _| {
+    for block in blocks.iter_mut().filter(|block| !matches!(block.kind, BlockKind::References { .. })) {
+        normalize_block(block);
+    }
+}
+
+fn normalize_block(block: &mut Block) {
+    walk::inline_lists_mut(std::slice::from_mut(block), &mut |list, _| {
         for index in 0..list.len() {
             let before = index.checked_sub(1).and_then(|i| edge_chars(&list[i]).1);
             let after = list.get(index + 1).and_then(|next| edge_chars(next).0);

@@ -199,6 +199,12 @@ pub enum BlockKind {
     /// The text after it begins on a new page of the PDF (a text file listed under
     /// `new_page` in `report.toml`); the EPUB, which has no pages, ignores it.
     PageBreak,
+    /// The list of references (参考文献), rendered once for every edition: at the end of the
+    /// document, or where a paragraph `::: references` stood.
+    References {
+        /// The entries in the style's order.
+        entries: Vec<ReferenceEntry>,
+    },
     /// A footnote's text as written (`[^label]: …`), where it was written. The footnote
     /// pass moves it into the [`Inline::Note`]s that refer to it and removes the block.
     NoteDefinition {
@@ -207,6 +213,28 @@ pub enum BlockKind {
         /// The note's text (paragraphs joined by line breaks).
         content: Vec<Inline>,
     },
+}
+
+/// One item of a citation: the entry's key and the locator written after it (`第12页`).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct CiteItem {
+    /// The entry key.
+    pub key: String,
+    /// The locator as written (`第12页`, `pp. 3-5`), if any.
+    pub locator: Option<String>,
+}
+
+/// One entry of the list of references, as every edition prints it.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct ReferenceEntry {
+    /// The anchor citations link to, e.g. `ref-3`.
+    pub anchor: String,
+    /// The label before the entry (`[3]`); empty in author-date styles.
+    pub label: String,
+    /// The entry: text, and links for DOIs and URLs.
+    pub content: Vec<Inline>,
+    /// The anchors of the citations of this entry, in reading order (the EPUB links back).
+    pub citations: Vec<String>,
 }
 
 /// The label prefix of figures (images and charts).
@@ -306,6 +334,24 @@ pub enum Inline {
         #[serde(skip)]
         at: Place,
     },
+    /// A citation (`[@key]`, `[@key, 第12页]`, `[@a; @b]`); the citation pass sets the mark as
+    /// the style prints it (`[1]`, `(陈登原, 2000)`), the same in every edition.
+    Citation {
+        /// The mark as printed (empty before the pass).
+        text: String,
+        /// The mark is set as a superscript (GB/T 7714 顺序编码制).
+        superscript: bool,
+        /// The anchor of the first cited entry (`ref-1`).
+        target: String,
+        /// This citation's own anchor (`cite-4`), which the entry links back to.
+        id: String,
+        /// The cited keys and their locators, as written.
+        #[serde(skip)]
+        items: Vec<CiteItem>,
+        /// Where it was written, in the enclosing block's file.
+        #[serde(skip)]
+        at: Place,
+    },
     /// A data reference (`{{table.row.column}}`), replaced by the value as written in the
     /// data by the data-reference pass; never reaches a backend in a document without errors.
     DataRef {
@@ -329,7 +375,7 @@ impl Inline {
     /// Plain text of this inline and its children (notes excluded).
     pub fn plain_text(&self, out: &mut String) {
         match self {
-            Inline::Text { text } | Inline::Code { text } | Inline::Ref { text, .. } => out.push_str(text),
+            Inline::Text { text } | Inline::Code { text } | Inline::Ref { text, .. } | Inline::Citation { text, .. } => out.push_str(text),
             Inline::Strong { content } | Inline::Emphasis { content } | Inline::Link { content, .. } => plain_text_of(content, out),
             Inline::LineBreak => out.push('\n'),
             // Not resolved yet (the document has errors): the reference as written.
@@ -364,7 +410,7 @@ impl Document {
         }
         walk::blocks(&self.blocks, &mut |block| block.for_each_own_text(&mut |text| visit(text, Some(&block.source))));
         walk::inlines(&self.blocks, &mut |inline, source| match inline {
-            Inline::Text { text } | Inline::Code { text } | Inline::Ref { text, .. } => visit(text, Some(source)),
+            Inline::Text { text } | Inline::Code { text } | Inline::Ref { text, .. } | Inline::Citation { text, .. } => visit(text, Some(source)),
             Inline::DataRef { reference, .. } => visit(reference, Some(source)),
             _ => {}
         });

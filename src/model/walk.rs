@@ -71,6 +71,7 @@ fn own_inlines_mut(block: &mut Block) -> Vec<&mut Vec<Inline>> {
     match &mut block.kind {
         BlockKind::Heading { content, .. } | BlockKind::Image { caption: content, .. } | BlockKind::NoteDefinition { content, .. } => vec![content],
         BlockKind::Paragraph { lead, content } => lead.iter_mut().chain(std::iter::once(content)).collect(),
+        BlockKind::References { entries } => entries.iter_mut().map(|entry| &mut entry.content).collect(),
         _ => Vec::new(),
     }
 }
@@ -80,6 +81,7 @@ fn own_inlines(block: &Block) -> Vec<&[Inline]> {
     match &block.kind {
         BlockKind::Heading { content, .. } | BlockKind::Image { caption: content, .. } | BlockKind::NoteDefinition { content, .. } => vec![content],
         BlockKind::Paragraph { lead, content } => lead.iter().map(Vec::as_slice).chain(std::iter::once(content.as_slice())).collect(),
+        BlockKind::References { entries } => entries.iter().map(|entry| entry.content.as_slice()).collect(),
         _ => Vec::new(),
     }
 }
@@ -88,7 +90,7 @@ fn own_inlines(block: &Block) -> Vec<&[Inline]> {
 fn inner_mut(inline: &mut Inline) -> Option<&mut Vec<Inline>> {
     match inline {
         Inline::Strong { content } | Inline::Emphasis { content } | Inline::Link { content, .. } | Inline::Note { content, .. } => Some(content),
-        Inline::Text { .. } | Inline::Code { .. } | Inline::LineBreak | Inline::Ref { .. } | Inline::DataRef { .. } => None,
+        Inline::Text { .. } | Inline::Code { .. } | Inline::LineBreak | Inline::Ref { .. } | Inline::DataRef { .. } | Inline::Citation { .. } => None,
     }
 }
 
@@ -132,7 +134,7 @@ pub fn inlines_in<'a>(list: &'a [Inline], source: &'a SourcePos, visit: &mut dyn
             Inline::Strong { content } | Inline::Emphasis { content } | Inline::Link { content, .. } | Inline::Note { content, .. } => {
                 inlines_in(content, source, visit)
             }
-            Inline::Text { .. } | Inline::Code { .. } | Inline::LineBreak | Inline::Ref { .. } | Inline::DataRef { .. } => {}
+            Inline::Text { .. } | Inline::Code { .. } | Inline::LineBreak | Inline::Ref { .. } | Inline::DataRef { .. } | Inline::Citation { .. } => {}
         }
     }
 }

@@ -27,7 +27,8 @@ How the page is read:
     are skipped; content that is neither tagged nor an artifact is read by geometry.
   * Without a structure tree (or with --ignore-tags) paragraphs and headings are guessed
     from geometry: indent, vertical gaps, font size and font name.
-  * Body size = the most common font size of the content characters.
+  * Body size = the most common font size of the body paragraphs' characters (of all content
+    characters without a structure tree).
   * Columns = gutters found in the x-coverage histogram of body-size characters (over the
     whole document, then confirmed per page); lines = characters of one block element in
     one column grouped by baseline.
@@ -891,7 +892,10 @@ def check(path: str, columns: int | None = None, body_size: float | None = None,
         if tree is not None and not glyphs:
             tree = None  # a tree that tags no text is of no use: fall back to geometry
             glyphs, untagged, graphics = load_glyphs(pdf, None)
-        body = body_size or body_size_of(glyphs)
+        # The body size is that of the body paragraphs (a long list of references in a
+        # smaller size must not make the notes' size the body's).
+        body_glyphs = [g for g in glyphs if tree.kind_of(g.block) == "body"] if tree is not None else []
+        body = body_size or body_size_of(body_glyphs or glyphs)
         doc_gutters = find_gutters(glyphs, body, columns)
         # a document gutter holds on a page unless body-size text crosses it there
         page_gutters = {}
