@@ -343,6 +343,18 @@ pub fn numbered_heading(text: &str) -> Option<Numbering> {
     None
 }
 
+/// The text after a heading number (`一、`, `（一）`, `1.`, `第一章`), or all of it.
+fn without_number(text: &str) -> &str {
+    let Some(kind) = numbered_heading(text) else { return text.trim() };
+    let text = text.trim();
+    let end = match kind {
+        Numbering::Chapter => text.find(['章', '分', '节', '篇', '编']).map(|i| i + '章'.len_utf8()),
+        Numbering::Han | Numbering::Arabic => text.find(['、', '.', '．']).map(|i| i + text[i..].chars().next().map_or(1, char::len_utf8)),
+        Numbering::ParenHan | Numbering::ParenArabic => text.find(['）', ')']).map(|i| i + text[i..].chars().next().map_or(1, char::len_utf8)),
+    };
+    end.map_or(text, |e| text[e..].trim())
+}
+
 /// A line that stands alone in brackets (`（本文配图由……提供）`): a paragraph of its own.
 fn bracketed(text: &str) -> bool {
     let inner = text.strip_prefix(['（', '(']).and_then(|t| t.strip_suffix(['）', ')']));
@@ -351,13 +363,13 @@ fn bracketed(text: &str) -> bool {
 
 /// Whether line `index` of `lines` is a heading: a short line without final punctuation
 /// (or with a heading number and no sentence end) that follows a finished sentence.
-fn is_heading(lines: &[Line], index: usize, heading_max: f32, blank_breaks: bool) -> bool {
+fn is_heading(lines: &[Line], index: usize, heading_max: f32, blank_breaks: bool, after_heading: bool) -> bool {
     let line = &lines[index];
     let text = line.text.as_str();
-    let after_sentence = index == 0 || ends_clause(&lines[index - 1].text) || (blank_breaks && line.blank_before);
+    let after_sentence = index == 0 || after_heading || ends_clause(&lines[index - 1].text) || (blank_breaks && line.blank_before);
     let short = line.width <= heading_max || !heading_max.is_finite() && line.width <= 20.0;
     let has_next = index + 1 < lines.len();
-    let inner_sentence = text.contains(['。', '！', '？', '，', '、', '；']);
+    let inner_sentence = without_number(text).contains(['。', '！', '？', '，', '、', '；']);
     let numbered = numbered_heading(text).is_some();
     after_sentence && short && has_next && !inner_sentence && !ends_punctuated(text) && text.chars().count() >= 2 && (numbered || !bracketed(text))
 }
@@ -377,7 +389,11 @@ fn first_line_measure(lines: &[Line], measure: f32) -> f32 {
 /// Lines joined into paragraphs: (first line number, text), and the headings among them.
 fn paragraphs(lines: &[Line], measure: f32, blank_breaks: bool, indent_breaks: bool, notes: &mut Vec<Diagnostic>, source: &Path) -> (Vec<(usize, String)>, Vec<(usize, String)>) {
     let heading_max = first_line_measure(lines, measure) - 1.5;
-    let headings: Vec<bool> = (0..lines.len()).map(|i| is_heading(lines, i, heading_max, blank_breaks)).collect();
+    let mut headings: Vec<bool> = Vec::with_capacity(lines.len());
+    for index in 0..lines.len() {
+        let after_heading = index > 0 && headings[index - 1];
+        headings.push(is_heading(lines, index, heading_max, blank_breaks, after_heading));
+    }
     let mut out: Vec<(usize, String)> = Vec::new();
     let mut current: Option<(usize, String)> = None;
     for (index, line) in lines.iter().enumerate() {
