@@ -5,10 +5,12 @@
 //!
 //! - [`reflow`]: hard-wrapped text → paragraphs, headings, byline, title and sidebar;
 //! - [`docx`]: Word's OOXML (read with `zip` and `quick-xml`) → the same draft;
+//! - [`patterns`]: numbered Chinese headings, for both readers;
 //! - [`draft`]: what both produce; [`write`]: the draft as Markdown, TOML and images.
 
 pub mod docx;
 pub mod draft;
+pub mod patterns;
 pub mod reflow;
 pub mod write;
 

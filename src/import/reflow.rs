@@ -10,6 +10,7 @@
 use std::path::Path;
 
 use super::draft::{Block, Draft, Inline, plain_text};
+use super::patterns::{HeadingNumber, numbered_heading, without_number};
 use crate::diagnostics::Diagnostic;
 use crate::source::is_cjk;
 
@@ -119,8 +120,8 @@ pub fn reflow(text: &str, source: &Path) -> Draft {
     let (paragraphs, headings) = paragraphs(&body, measure, blank_breaks, indent_breaks, &mut notes, source);
     draft.notes.extend(notes);
     let mut blocks = Vec::new();
-    let kinds: Vec<Numbering> = {
-        let mut kinds: Vec<Numbering> = headings.iter().filter_map(|(_, text)| numbered_heading(text)).collect();
+    let kinds: Vec<HeadingNumber> = {
+        let mut kinds: Vec<HeadingNumber> = headings.iter().filter_map(|(_, text)| numbered_heading(text)).collect();
         kinds.sort();
         kinds.dedup();
         kinds
@@ -289,70 +290,6 @@ fn byline(text: &str) -> Option<(Vec<String>, String)> {
     }
     let plausible = names.iter().all(|n| (2..=4).contains(&n.chars().count()));
     (plausible && (names.len() >= 2 || prefixed) && names.len() <= 12).then_some((names, how))
-}
-
-/// Numbering patterns of Chinese headings, in the order of their rank.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord)]
-pub enum Numbering {
-    /// 第一章, 第二部分, 第三节.
-    Chapter,
-    /// 一、
-    Han,
-    /// （一）
-    ParenHan,
-    /// 1. 1．1、
-    Arabic,
-    /// （1）
-    ParenArabic,
-}
-
-const HAN_DIGITS: &str = "一二三四五六七八九十百零〇两";
-
-/// The numbering a heading's text begins with, if any.
-pub fn numbered_heading(text: &str) -> Option<Numbering> {
-    let text = text.trim();
-    if let Some(rest) = text.strip_prefix('第') {
-        let number: String = rest.chars().take_while(|c| HAN_DIGITS.contains(*c) || c.is_ascii_digit()).collect();
-        let after = &rest[number.len()..];
-        if !number.is_empty() && ["章", "部分", "节", "篇", "编"].iter().any(|u| after.starts_with(u)) {
-            return Some(Numbering::Chapter);
-        }
-    }
-    let han: String = text.chars().take_while(|c| HAN_DIGITS.contains(*c)).collect();
-    if !han.is_empty() && text[han.len()..].starts_with('、') {
-        return Some(Numbering::Han);
-    }
-    if let Some(rest) = text.strip_prefix(['（', '(']) {
-        let han: String = rest.chars().take_while(|c| HAN_DIGITS.contains(*c)).collect();
-        if !han.is_empty() && rest[han.len()..].starts_with(['）', ')']) {
-            return Some(Numbering::ParenHan);
-        }
-        let digits: String = rest.chars().take_while(char::is_ascii_digit).collect();
-        if !digits.is_empty() && digits.len() <= 2 && rest[digits.len()..].starts_with(['）', ')']) {
-            return Some(Numbering::ParenArabic);
-        }
-    }
-    let digits: String = text.chars().take_while(char::is_ascii_digit).collect();
-    if !digits.is_empty() && digits.len() <= 2 {
-        let after = &text[digits.len()..];
-        let mut chars = after.chars();
-        if matches!(chars.next(), Some('.' | '．' | '、')) && chars.next().is_some_and(|c| !c.is_ascii_digit()) {
-            return Some(Numbering::Arabic);
-        }
-    }
-    None
-}
-
-/// The text after a heading number (`一、`, `（一）`, `1.`, `第一章`), or all of it.
-fn without_number(text: &str) -> &str {
-    let Some(kind) = numbered_heading(text) else { return text.trim() };
-    let text = text.trim();
-    let end = match kind {
-        Numbering::Chapter => text.find(['章', '分', '节', '篇', '编']).map(|i| i + '章'.len_utf8()),
-        Numbering::Han | Numbering::Arabic => text.find(['、', '.', '．']).map(|i| i + text[i..].chars().next().map_or(1, char::len_utf8)),
-        Numbering::ParenHan | Numbering::ParenArabic => text.find(['）', ')']).map(|i| i + text[i..].chars().next().map_or(1, char::len_utf8)),
-    };
-    end.map_or(text, |e| text[e..].trim())
 }
 
 /// A line that stands alone in brackets (`（本文配图由……提供）`): a paragraph of its own.
@@ -547,16 +484,6 @@ mod tests {
     fn layout_spaces_go_and_latin_spaces_stay() {
         assert_eq!(remove_layout_spaces("亿 元 ，增 长 11% ，三 次"), "亿元，增长11%，三次");
         assert_eq!(remove_layout_spaces("新增 4 个 Python 3 程序"), "新增4个Python 3程序");
-    }
-
-    #[test]
-    fn heading_numbers_are_recognised() {
-        assert_eq!(numbered_heading("一、总体情况"), Some(Numbering::Han));
-        assert_eq!(numbered_heading("（二）工业"), Some(Numbering::ParenHan));
-        assert_eq!(numbered_heading("第三章 展望"), Some(Numbering::Chapter));
-        assert_eq!(numbered_heading("2. 方法"), Some(Numbering::Arabic));
-        assert_eq!(numbered_heading("2.5亿元"), None);
-        assert_eq!(numbered_heading("一批项目"), None);
     }
 
     #[test]
