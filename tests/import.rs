@@ -172,3 +172,193 @@ fn import_refuses_a_non_empty_directory_and_leaves_it_alone() {
     assert!(String::from_utf8_lossy(&output.stderr).contains("not empty"));
     assert_eq!(std::fs::read_dir(dir.path()).unwrap().count(), 1);
 }
+
+// ---- Word documents, written by the tests as raw OOXML ----------------------------------
+
+const W: &str = r#"xmlns:w="http://schemas.openxmlformats.org/wordprocessingml/2006/main" xmlns:r="http://schemas.openxmlformats.org/officeDocument/2006/relationships" xmlns:wp="http://schemas.openxmlformats.org/drawingml/2006/wordprocessingDrawing" xmlns:a="http://schemas.openxmlformats.org/drawingml/2006/main" xmlns:pic="http://schemas.openxmlformats.org/drawingml/2006/picture""#;
+const REL: &str = "http://schemas.openxmlformats.org/officeDocument/2006/relationships";
+
+/// A .docx at `path`: `body` is the inside of `<w:body>`; `parts` are further parts of
+/// word/ (name, XML) linked from the document with the relationship type of their name;
+/// `rels` are extra relationships of the document (id, type, target, external).
+fn write_docx(path: &Path, body: &str, parts: &[(&str, &str)], rels: &[(&str, &str, &str, bool)], media: &[(&str, &[u8])], core: Option<&str>) {
+    use std::io::Write;
+    let file = std::fs::File::create(path).unwrap();
+    let mut zip = zip::ZipWriter::new(file);
+    let options = zip::write::SimpleFileOptions::default();
+    let mut add = |name: &str, bytes: &[u8]| {
+        zip.start_file(name, options).unwrap();
+        zip.write_all(bytes).unwrap();
+    };
+    add(
+        "[Content_Types].xml",
+        br#"<?xml version="1.0" encoding="UTF-8"?><Types xmlns="http://schemas.openxmlformats.org/package/2006/content-types"><Default Extension="rels" ContentType="application/vnd.openxmlformats-package.relationships+xml"/><Default Extension="xml" ContentType="application/xml"/><Default Extension="png" ContentType="image/png"/><Override PartName="/word/document.xml" ContentType="application/vnd.openxmlformats-officedocument.wordprocessingml.document.main+xml"/></Types>"#,
+    );
+    let mut root = format!(r#"<?xml version="1.0" encoding="UTF-8"?><Relationships xmlns="http://schemas.openxmlformats.org/package/2006/relationships"><Relationship Id="rId1" Type="{REL}/officeDocument" Target="word/document.xml"/>"#);
+    if core.is_some() {
+        root.push_str(r#"<Relationship Id="rId2" Type="http://schemas.openxmlformats.org/package/2006/relationships/metadata/core-properties" Target="docProps/core.xml"/>"#);
+    }
+    root.push_str("</Relationships>");
+    add("_rels/.rels", root.as_bytes());
+    if let Some(core) = core {
+        let xml = format!(
+            r#"<?xml version="1.0" encoding="UTF-8"?><cp:coreProperties xmlns:cp="http://schemas.openxmlformats.org/package/2006/metadata/core-properties" xmlns:dc="http://purl.org/dc/elements/1.1/" xmlns:dcterms="http://purl.org/dc/terms/" xmlns:xsi="http://www.w3.org/2001/XMLSchema-instance">{core}</cp:coreProperties>"#
+        );
+        add("docProps/core.xml", xml.as_bytes());
+    }
+    add("word/document.xml", format!(r#"<?xml version="1.0" encoding="UTF-8" standalone="yes"?><w:document {W}><w:body>{body}<w:sectPr/></w:body></w:document>"#).as_bytes());
+    let mut document_rels = format!(r#"<?xml version="1.0" encoding="UTF-8"?><Relationships xmlns="http://schemas.openxmlformats.org/package/2006/relationships">"#);
+    for (index, (name, xml)) in parts.iter().enumerate() {
+        let kind = name.trim_end_matches(".xml");
+        document_rels.push_str(&format!(r#"<Relationship Id="rPart{index}" Type="{REL}/{kind}" Target="{name}"/>"#));
+        add(&format!("word/{name}"), format!(r#"<?xml version="1.0" encoding="UTF-8"?>{}"#, xml.replace("W_NS", W)).as_bytes());
+    }
+    for (id, kind, target, external) in rels {
+        let mode = if *external { r#" TargetMode="External""# } else { "" };
+        document_rels.push_str(&format!(r#"<Relationship Id="{id}" Type="{REL}/{kind}" Target="{target}"{mode}/>"#));
+    }
+    document_rels.push_str("</Relationships>");
+    add("word/_rels/document.xml.rels", document_rels.as_bytes());
+    for (name, bytes) in media {
+        add(&format!("word/{name}"), bytes);
+    }
+    zip.finish().unwrap();
+}
+
+/// A paragraph of plain runs: `p(Some("Heading1"), "", &[r("text", "")])`.
+fn p(style: Option<&str>, properties: &str, runs: &[String]) -> String {
+    let style = style.map(|s| format!(r#"<w:pStyle w:val="{s}"/>"#)).unwrap_or_default();
+    format!("<w:p><w:pPr>{style}{properties}</w:pPr>{}</w:p>", runs.concat())
+}
+
+/// A run with run properties (`<w:b/>`, `<w:i/>`).
+fn r(text: &str, properties: &str) -> String {
+    format!(r#"<w:r><w:rPr>{properties}</w:rPr><w:t xml:space="preserve">{text}</w:t></w:r>"#)
+}
+
+fn num(id: u32, level: u32) -> String {
+    format!(r#"<w:numPr><w:ilvl w:val="{level}"/><w:numId w:val="{id}"/></w:numPr>"#)
+}
+
+fn cell(text: &str, properties: &str) -> String {
+    format!("<w:tc><w:tcPr>{properties}</w:tcPr>{}</w:tc>", p(None, "", &[r(text, "")]))
+}
+
+fn table(rows: &[Vec<String>]) -> String {
+    let rows: String = rows.iter().map(|cells| format!("<w:tr>{}</w:tr>", cells.concat())).collect();
+    format!("<w:tbl><w:tblPr/>{rows}</w:tbl>")
+}
+
+const STYLES: &str = r#"<w:styles W_NS>
+<w:style w:type="paragraph" w:styleId="Normal"><w:name w:val="Normal"/></w:style>
+<w:style w:type="paragraph" w:styleId="Title"><w:name w:val="Title"/></w:style>
+<w:style w:type="paragraph" w:styleId="1"><w:name w:val="heading 1"/><w:basedOn w:val="Normal"/><w:pPr><w:outlineLvl w:val="0"/></w:pPr></w:style>
+<w:style w:type="paragraph" w:styleId="2"><w:name w:val="heading 2"/><w:pPr><w:outlineLvl w:val="1"/></w:pPr></w:style>
+<w:style w:type="paragraph" w:styleId="Caption"><w:name w:val="caption"/></w:style>
+<w:style w:type="character" w:styleId="Strong"><w:name w:val="Strong"/><w:rPr><w:b/></w:rPr></w:style>
+</w:styles>"#;
+
+const NUMBERING: &str = r#"<w:numbering W_NS>
+<w:abstractNum w:abstractNumId="0">
+  <w:lvl w:ilvl="0"><w:start w:val="1"/><w:numFmt w:val="chineseCounting"/><w:lvlText w:val="%1、"/><w:suff w:val="nothing"/></w:lvl>
+  <w:lvl w:ilvl="1"><w:start w:val="1"/><w:numFmt w:val="chineseCounting"/><w:lvlText w:val="（%2）"/><w:suff w:val="nothing"/></w:lvl>
+</w:abstractNum>
+<w:abstractNum w:abstractNumId="1"><w:lvl w:ilvl="0"><w:start w:val="1"/><w:numFmt w:val="decimal"/><w:lvlText w:val="%1."/></w:lvl></w:abstractNum>
+<w:abstractNum w:abstractNumId="2"><w:lvl w:ilvl="0"><w:numFmt w:val="bullet"/><w:lvlText w:val="•"/></w:lvl></w:abstractNum>
+<w:num w:numId="1"><w:abstractNumId w:val="0"/></w:num>
+<w:num w:numId="2"><w:abstractNumId w:val="1"/></w:num>
+<w:num w:numId="3"><w:abstractNumId w:val="2"/></w:num>
+</w:numbering>"#;
+
+const FOOTNOTES: &str = r#"<w:footnotes W_NS><w:footnote w:type="separator" w:id="-1"><w:p><w:r><w:separator/></w:r></w:p></w:footnote><w:footnote w:id="1"><w:p><w:r><w:footnoteRef/></w:r><w:r><w:t xml:space="preserve"> 资料来源：县统计局年度公报。</w:t></w:r></w:p></w:footnote></w:footnotes>"#;
+const ENDNOTES: &str = r#"<w:endnotes W_NS><w:endnote w:id="2"><w:p><w:r><w:t>尾注说明口径调整。</w:t></w:r></w:p></w:endnote></w:endnotes>"#;
+
+fn drawing(rel: &str, alt: &str) -> String {
+    format!(
+        r#"<w:r><w:drawing><wp:inline><wp:extent cx="914400" cy="914400"/><wp:docPr id="1" name="图片 1" descr="{alt}"/><a:graphic><a:graphicData uri="http://schemas.openxmlformats.org/drawingml/2006/picture"><pic:pic><pic:blipFill><a:blip r:embed="{rel}"/></pic:blipFill></pic:pic></a:graphicData></a:graphic></wp:inline></w:drawing></w:r>"#
+    )
+}
+
+/// A document with every construct the import knows.
+fn full_document(path: &Path) {
+    let png = std::fs::read(root().join("tests/bad_inputs/good/images/a.png")).unwrap();
+    let body = [
+        p(Some("Title"), "", &[r("县域经济年度报告", "")]),
+        p(Some("1"), &num(1, 0), &[r("总体情况", "")]),
+        p(None, "", &[r("全年", ""), r("地区生产总值", "<w:b/>"), r("增长", ""), r("5.2%", "<w:i/>"), r("，好于预期。", ""), r("<w:footnoteReference w:id=\"1\"/>", "").replace("<w:t xml:space=\"preserve\"><w:footnoteReference w:id=\"1\"/></w:t>", "<w:footnoteReference w:id=\"1\"/>")]),
+        p(None, "", &[r("工业稳中有进。", "<w:rStyle w:val=\"Strong\"/>"), r("规模以上工业增加值增长6%，高于全省平均。", "")]),
+        p(None, &num(1, 1), &[r("重点项目", "")]),
+        p(None, &num(2, 0), &[r("新开工项目四十个，总投资一百亿元。", "")]),
+        p(None, &num(2, 0), &[r("竣工项目二十个，当年投产见效。", "")]),
+        p(None, &num(3, 0), &[r("产业链招商", "")]),
+        p(None, &num(3, 0), &[r("以商招商", "")]),
+        format!(r#"<w:p><w:r><w:t xml:space="preserve">详见</w:t></w:r><w:hyperlink r:id="rIdLink"><w:r><w:t>县政府网站</w:t></w:r></w:hyperlink><w:r><w:t>的公告。</w:t></w:r><w:r><w:endnoteReference w:id="2"/></w:r></w:p>"#),
+        p(None, "", &[r("二、发展趋势", "")]),
+        p(None, "", &[drawing("rIdImg", "柱状图：三次产业增加值")]),
+        p(Some("Caption"), "", &[r("图1 三次产业增加值", "")]),
+        p(Some("Caption"), "", &[r("表1 主要经济指标", "")]),
+        table(&[
+            vec![cell("指标", ""), cell("数值", ""), cell("增速", "")],
+            vec![cell("地区生产总值", ""), cell("205.72", ""), cell("11", "")],
+            vec![cell("第一产业", ""), cell("36.56", ""), cell("8.2", "")],
+        ]),
+        p(None, "", &[r("三次产业协调发展。", "")]),
+        table(&[vec![cell("区域", ""), cell("数值", "")], vec![cell("东部与西部合计", "<w:gridSpan w:val=\"2\"/>")]]),
+        table(&[vec![cell("专栏：县域经济的三个特点。", "")]]),
+        p(None, "", &[r("展望", "<w:b/>")]),
+        p(None, "", &[r("明年经济将保持平稳增长。", "")]),
+    ]
+    .concat();
+    write_docx(
+        path,
+        &body,
+        &[("styles.xml", STYLES), ("numbering.xml", NUMBERING), ("footnotes.xml", FOOTNOTES), ("endnotes.xml", ENDNOTES)],
+        &[("rIdLink", "hyperlink", "https://www.example.gov.cn/notice", true), ("rIdImg", "image", "media/image1.png", false)],
+        &[("media/image1.png", &png)],
+        Some("<dc:title>属性中的标题</dc:title><dc:creator>张三;李四</dc:creator><cp:keywords>县域经济, 统计</cp:keywords><dcterms:modified xsi:type=\"dcterms:W3CDTF\">2024-03-05T08:00:00Z</dcterms:modified>"),
+    );
+}
+
+#[test]
+fn a_word_document_imports_with_headings_lists_notes_pictures_tables_and_links() {
+    let dir = tempfile::tempdir().unwrap();
+    let docx = dir.path().join("report.docx");
+    full_document(&docx);
+    let manuscript = dir.path().join("county");
+    let notes = import_ok(&docx, &manuscript, &[]);
+
+    let config = report_toml(&manuscript);
+    assert_eq!(config["title"].as_str(), Some("县域经济年度报告"), "the Title paragraph wins over the properties");
+    assert_eq!(config["date"].as_str(), Some("2024-03-05"));
+    let list = |key: &str| -> Vec<String> { config[key].as_array().unwrap().iter().map(|a| a.as_str().unwrap().to_string()).collect() };
+    assert_eq!(list("authors"), ["张三", "李四"]);
+    assert_eq!(list("keywords"), ["县域经济", "统计"]);
+
+    let files = text_files(&manuscript);
+    assert_eq!(headings(&files), [(1, "一、总体情况".into()), (2, "（一）重点项目".into()), (1, "二、发展趋势".into()), (2, "展望".into())], "{files:#?}");
+    assert_eq!(files.len(), 2, "one file per level-1 heading: {files:#?}");
+    let first = &files[0].1;
+    assert!(first.contains("全年**地区生产总值**增长*5.2%*，好于预期。[^fn1]"), "{first}");
+    assert!(first.contains("[^fn1]: 资料来源：县统计局年度公报。"), "{first}");
+    assert!(first.contains("**工业稳中有进。**规模以上工业增加值"), "run-in head: {first}");
+    assert!(first.contains("1\\. 新开工项目四十个") && first.contains("2\\. 竣工项目二十个"), "list numbers as text: {first}");
+    assert!(first.contains("- 产业链招商\n- 以商招商"), "bullets: {first}");
+    assert!(first.contains("详见[县政府网站](<https://www.example.gov.cn/notice>)的公告。[^en2]") && first.contains("[^en2]: 尾注说明口径调整。"), "{first}");
+    let second = &files[1].1;
+    assert!(second.contains("![柱状图：三次产业增加值](<images/image1.png> \"三次产业增加值\")"), "{second}");
+    assert!(second.contains("```table\ndata = \"table1\"\ncaption = \"主要经济指标\"\n```"), "{second}");
+    assert!(second.contains("```sidebar\n专栏：县域经济的三个特点。\n```"), "a one-cell table is a box: {second}");
+    assert_eq!(std::fs::read(manuscript.join("images/image1.png")).unwrap(), std::fs::read(root().join("tests/bad_inputs/good/images/a.png")).unwrap());
+    let data: toml::Table = toml::from_str(&std::fs::read_to_string(manuscript.join("data/table1.toml")).unwrap()).unwrap();
+    assert_eq!(data["key"].as_str(), Some("指标"));
+    assert_eq!(data["columns"].as_array().unwrap()[0]["type"].as_str(), Some("number"));
+    assert_eq!(data["rows"].as_array().unwrap()[0].as_array().unwrap().iter().map(|v| v.as_str().unwrap()).collect::<Vec<_>>(), ["地区生产总值", "205.72", "11"]);
+    assert!(notes.contains("warning") && notes.contains("merged cells"), "merged cells are not reported:\n{notes}");
+
+    // It builds, and every paragraph is in the PDF.
+    let pdf = pdf_of(&manuscript, &dir.path().join("out"));
+    let text = squeeze(&tool("pdftotext", &["-enc", "UTF-8", pdf.to_str().unwrap(), "-"]));
+    for expected in ["县域经济年度报告", "一、总体情况", "全年地区生产总值增长5.2%，好于预期。", "工业稳中有进。规模以上工业增加值增长6%", "1.新开工项目四十个", "详见县政府网站的公告。", "资料来源：县统计局年度公报。", "三次产业增加值", "205.72", "专栏：县域经济的三个特点。", "明年经济将保持平稳增长。"] {
+        assert!(text.contains(expected), "{expected} is not in the PDF:\n{text}");
+    }
+}
