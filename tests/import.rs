@@ -362,3 +362,95 @@ fn a_word_document_imports_with_headings_lists_notes_pictures_tables_and_links()
         assert!(text.contains(expected), "{expected} is not in the PDF:\n{text}");
     }
 }
+
+#[test]
+fn tracked_changes_and_comments_stop_the_import_unless_accepted() {
+    let dir = tempfile::tempdir().unwrap();
+    let docx = dir.path().join("changed.docx");
+    let body = [
+        p(None, "", &[r("原有文字，", ""), r#"<w:ins w:id="1" w:author="王五" w:date="2024-05-01T10:00:00Z"><w:r><w:t>新增的句子。</w:t></w:r></w:ins>"#.into()]),
+        p(None, "", &[r("保留的文字", ""), r#"<w:del w:id="2" w:author="赵六" w:date="2024-05-02T10:00:00Z"><w:r><w:delText>删除的句子</w:delText></w:r></w:del>"#.into(), r("。", "")]),
+        p(None, "", &[r#"<w:commentRangeStart w:id="0"/>"#.into(), r("有批注的段落。", ""), r#"<w:commentRangeEnd w:id="0"/><w:r><w:commentReference w:id="0"/></w:r>"#.into()]),
+    ]
+    .concat();
+    let comments = r#"<w:comments W_NS><w:comment w:id="0" w:author="钱七" w:date="2024-05-03T00:00:00Z"><w:p><w:r><w:t>请核实数据。</w:t></w:r></w:p></w:comment></w:comments>"#;
+    write_docx(&docx, &body, &[("comments.xml", comments)], &[], &[], None);
+
+    let out = dir.path().join("m");
+    let output = import(&docx, &out, &[]);
+    let stderr = String::from_utf8_lossy(&output.stderr);
+    assert!(!output.status.success(), "tracked changes were accepted silently");
+    for expected in ["insertion by 王五 2024-05-01 in paragraph 1: «新增的句子。»", "deletion by 赵六 2024-05-02 in paragraph 2: «删除的句子»", "comment by 钱七", "请核实数据。", "--accept-changes"] {
+        assert!(stderr.contains(expected), "{expected} is not listed:\n{stderr}");
+    }
+    assert!(!out.exists(), "something was written");
+
+    let notes = import_ok(&docx, &out, &["--accept-changes"]);
+    let text = &text_files(&out)[0].1;
+    assert!(text.contains("原有文字，新增的句子。") && text.contains("保留的文字。") && !text.contains("删除的句子"), "{text}");
+    assert!(!text.contains("请核实数据"), "the comment reached the text");
+    assert!(notes.contains("2 tracked change(s) accepted") && notes.contains("1 comment(s) left out"), "{notes}");
+}
+
+#[test]
+fn bad_word_files_are_refused_with_a_reason_and_nothing_written() {
+    use std::io::Write;
+    let dir = tempfile::tempdir().unwrap();
+    let good = dir.path().join("good.docx");
+    full_document(&good);
+    let bytes = std::fs::read(&good).unwrap();
+
+    // Cut short: the zip's directory at the end is missing.
+    let corrupt = dir.path().join("corrupt.docx");
+    std::fs::write(&corrupt, &bytes[..bytes.len() / 2]).unwrap();
+    // A binary Word document and an encrypted (password-protected) one: OLE2 compound files.
+    let mut ole = b"\xD0\xCF\x11\xE0\xA1\xB1\x1A\xE1".to_vec();
+    ole.resize(1024, 0);
+    let doc = dir.path().join("old.doc");
+    std::fs::write(&doc, &ole).unwrap();
+    let mut encrypted = ole.clone();
+    encrypted.extend("EncryptedPackage".encode_utf16().flat_map(u16::to_le_bytes));
+    encrypted.resize(2048, 0);
+    let protected = dir.path().join("protected.docx");
+    std::fs::write(&protected, &encrypted).unwrap();
+    // A zip bomb: a document part that inflates to 200 MiB.
+    let bomb = dir.path().join("bomb.docx");
+    {
+        let mut zip = zip::ZipWriter::new(std::fs::File::create(&bomb).unwrap());
+        let options = zip::write::SimpleFileOptions::default().compression_level(Some(9));
+        zip.start_file("word/document.xml", options).unwrap();
+        zip.write_all(format!("<w:document {W}><w:body>").as_bytes()).unwrap();
+        let spaces = vec![b' '; 1 << 20];
+        for _ in 0..200 {
+            zip.write_all(&spaces).unwrap();
+        }
+        zip.finish().unwrap();
+    }
+    assert!(std::fs::metadata(&bomb).unwrap().len() < 2 << 20);
+    // A zip that is not a Word document.
+    let workbook = dir.path().join("book.docx");
+    {
+        let mut zip = zip::ZipWriter::new(std::fs::File::create(&workbook).unwrap());
+        zip.start_file("xl/workbook.xml", zip::write::SimpleFileOptions::default()).unwrap();
+        zip.write_all(b"<workbook/>").unwrap();
+        zip.finish().unwrap();
+    }
+
+    for (file, expected) in [
+        (&corrupt, "zip archive is damaged"),
+        (&doc, "binary Word document (.doc"),
+        (&protected, "protected by a password"),
+        (&bomb, "zip bomb"),
+        (&workbook, "Excel workbook"),
+    ] {
+        let out = dir.path().join("out");
+        let started = std::time::Instant::now();
+        let output = import(file, &out, &[]);
+        let stderr = String::from_utf8_lossy(&output.stderr);
+        assert!(!output.status.success(), "{} was imported", file.display());
+        assert!(stderr.contains(expected), "{}: expected «{expected}»:\n{stderr}", file.display());
+        assert!(stderr.contains(file.file_name().unwrap().to_str().unwrap()), "the file is not named:\n{stderr}");
+        assert!(!out.exists(), "{}: something was written", file.display());
+        assert!(started.elapsed().as_secs() < 10, "{} took {:?}", file.display(), started.elapsed());
+    }
+}

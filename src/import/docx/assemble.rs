@@ -87,6 +87,14 @@ pub fn assemble(items: Vec<Item>, pictures: &HashMap<String, String>, draft: &mu
             (_, block) => blocks.push(block),
         }
     }
+    // A table's caption is also its data table's title.
+    for block in &blocks {
+        if let Block::Table { data, caption: Some(caption) } = block
+            && let Some(table) = draft.tables.iter_mut().find(|t| t.id == *data)
+        {
+            table.title = caption.clone();
+        }
+    }
     draft.blocks = blocks;
 }
 
@@ -185,9 +193,10 @@ fn attach_captions(units: &mut Vec<Unit>) {
 }
 
 fn table_units(table: Table, count: usize, draft: &mut Draft, input: &Path, units: &mut Vec<Unit>) {
+    let first_cells: String = table.rows.first().map(|r| r.join(" ")).unwrap_or_default().chars().take(20).collect();
+    let at = format!("the table «{first_cells}» (before paragraph {})", table.number);
     let rows: Vec<Vec<String>> = table.rows.into_iter().filter(|r| r.iter().any(|c| !c.trim().is_empty())).collect();
     let width = rows.iter().map(Vec::len).max().unwrap_or(0);
-    let at = format!("the table before paragraph {}", table.number);
     if rows.is_empty() {
         return;
     }

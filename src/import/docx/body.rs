@@ -20,7 +20,8 @@ pub struct Change {
     pub date: String,
     /// The text concerned (may be empty for formatting changes).
     pub text: String,
-    /// 1-based number of the body paragraph it is in (0: in a note).
+    /// 1-based number of the body paragraph it is in, not counting paragraphs in tables (0:
+    /// in a note or comment).
     pub paragraph: usize,
 }
 
@@ -36,7 +37,7 @@ pub struct Picture {
 /// A paragraph as read.
 #[derive(Debug, Clone, Default)]
 pub struct Paragraph {
-    /// 1-based number among the body's paragraphs (for messages).
+    /// 1-based number among the body's paragraphs outside tables (for messages).
     pub number: usize,
     /// The style's id, if any.
     pub style: Option<String>,
@@ -344,7 +345,9 @@ impl<'a> Reader<'a> {
     }
 
     fn table(&mut self, tbl: &Node) -> Table {
-        let mut table = Table { number: self.paragraphs + 1, ..Default::default() };
+        // Paragraphs are numbered outside tables: a cell's paragraphs do not count.
+        let before = self.paragraphs;
+        let mut table = Table { number: before + 1, ..Default::default() };
         for tr in tbl.elements().filter(|e| e.name == "tr") {
             let mut row = Vec::new();
             for tc in tr.elements().filter(|e| e.name == "tc") {
@@ -369,6 +372,7 @@ impl<'a> Reader<'a> {
             }
             table.rows.push(row);
         }
+        self.paragraphs = before;
         table
     }
 }
