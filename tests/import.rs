@@ -454,3 +454,53 @@ fn bad_word_files_are_refused_with_a_reason_and_nothing_written() {
         assert!(started.elapsed().as_secs() < 10, "{} took {:?}", file.display(), started.elapsed());
     }
 }
+
+/// A document made by LibreOffice (from HTML the test writes): round trip import → build →
+/// every paragraph in the PDF. Skipped, saying so, when LibreOffice is not installed.
+#[test]
+fn a_document_saved_by_libreoffice_imports_and_builds() {
+    let Ok(found) = std::process::Command::new("soffice").arg("--version").output() else {
+        eprintln!("SKIPPED: LibreOffice (soffice) is not installed; apt-get install libreoffice-writer-nogui to run this test");
+        return;
+    };
+    assert!(found.status.success());
+    let dir = tempfile::tempdir().unwrap();
+    let html = dir.path().join("survey.html");
+    std::fs::write(
+        &html,
+        r#"<!DOCTYPE html><html><head><meta charset="utf-8"><title>城市更新调查报告</title></head><body>
+<h1>一、调查背景</h1>
+<p>本次调查覆盖全市<b>十二个街道</b>，共走访居民<i>三千二百户</i>。</p>
+<p>调查采用入户问卷与座谈相结合的方式进行。</p>
+<h2>（一）调查方法</h2>
+<ol><li>入户问卷调查。</li><li>街道座谈会。</li></ol>
+<h1>二、主要发现</h1>
+<p>居民对老旧小区改造的满意度达到百分之八十六。</p>
+<table border="1"><tr><th>街道</th><th>户数</th></tr><tr><td>东城</td><td>1200</td></tr><tr><td>西城</td><td>2000</td></tr></table>
+<p>详见<a href="https://www.example.org/survey">调查网站</a>。</p>
+</body></html>"#,
+    )
+    .unwrap();
+    let profile = format!("-env:UserInstallation=file://{}", dir.path().join("profile").display());
+    let converted = std::process::Command::new("soffice")
+        .args([profile.as_str(), "--headless", "--convert-to", "docx:MS Word 2007 XML", "--outdir", dir.path().to_str().unwrap(), html.to_str().unwrap()])
+        .output()
+        .unwrap();
+    let docx = dir.path().join("survey.docx");
+    assert!(docx.is_file(), "LibreOffice wrote no .docx:\n{}", String::from_utf8_lossy(&converted.stderr));
+
+    let manuscript = dir.path().join("survey");
+    import_ok(&docx, &manuscript, &[]);
+    assert_eq!(report_toml(&manuscript)["title"].as_str(), Some("城市更新调查报告"));
+    let files = text_files(&manuscript);
+    assert_eq!(headings(&files), [(1, "一、调查背景".into()), (2, "（一）调查方法".into()), (1, "二、主要发现".into())]);
+    let all: String = files.iter().map(|(_, t)| t.as_str()).collect();
+    assert!(all.contains("**十二个街道**") && all.contains("*三千二百户*"), "{all}");
+    assert!(all.contains("1\\. 入户问卷调查。") && all.contains("2\\. 街道座谈会。"), "automatic numbers lost: {all}");
+    assert!(all.contains("[调查网站](<https://www.example.org/survey>)"), "{all}");
+    let pdf = pdf_of(&manuscript, &dir.path().join("out"));
+    let text = squeeze(&tool("pdftotext", &["-enc", "UTF-8", pdf.to_str().unwrap(), "-"]));
+    for paragraph in ["本次调查覆盖全市十二个街道，共走访居民三千二百户。", "调查采用入户问卷与座谈相结合的方式进行。", "1.入户问卷调查。", "2.街道座谈会。", "居民对老旧小区改造的满意度达到百分之八十六。", "东城", "2000", "详见调查网站。"] {
+        assert!(text.contains(paragraph), "{paragraph} is not in the PDF:\n{text}");
+    }
+}

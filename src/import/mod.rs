@@ -56,6 +56,14 @@ pub fn import(input: &Path, out: &Path, options: &ImportOptions, today: &str) ->
         }
         draft
     };
+    let mut draft = draft;
+    if draft.date.is_none() {
+        draft.notes.push(Diagnostic::note(input, format!("the input carries no date: today's date ({today}) was used; change `date` in report.toml")));
+    }
+    if draft.title.is_none() {
+        let stem = input.file_stem().map(|s| s.to_string_lossy().into_owned()).unwrap_or_default();
+        draft.notes.push(Diagnostic::note(input, format!("no title was found: the file's name `{stem}` was used; change `title` in report.toml")));
+    }
     let written = write::write(out, &draft, input, today)?;
     Ok(Imported { written, notes: draft.notes })
 }
