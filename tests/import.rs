@@ -60,7 +60,9 @@ fn layout_spaces(markdown: &str) -> Vec<String> {
 fn headings(files: &[(String, String)]) -> Vec<(usize, String)> {
     files
         .iter()
-        .flat_map(|(_, text)| text.lines().filter(|l| l.starts_with('#')).map(|l| (l.chars().take_while(|c| *c == '#').count(), l.trim_start_matches('#').trim().to_string())))
+        .flat_map(|(_, text)| {
+            text.lines().filter(|l| l.starts_with('#')).map(|l| (l.chars().take_while(|c| *c == '#').count(), l.trim_start_matches('#').trim().to_string()))
+        })
         .collect()
 }
 
@@ -137,13 +139,23 @@ fn a_county_report_with_numbered_headings_imports_with_its_structure() {
     let files = text_files(&manuscript);
     assert_eq!(
         headings(&files),
-        [(1, "一、总体情况".into()), (1, "二、主要做法".into()), (2, "（一）稳住粮食生产".into()), (2, "（二）发展特色产业".into()), (1, "三、存在的问题".into())]
+        [
+            (1, "一、总体情况".into()),
+            (1, "二、主要做法".into()),
+            (2, "（一）稳住粮食生产".into()),
+            (2, "（二）发展特色产业".into()),
+            (1, "三、存在的问题".into())
+        ]
     );
     assert_eq!(files.len(), 3, "one file per level-1 heading");
     let all: String = files.iter().map(|(_, t)| t.as_str()).collect();
     let paragraphs: Vec<&str> = all.split("\n\n").map(str::trim).filter(|p| !p.starts_with('#') && !p.is_empty()).collect();
     assert_eq!(paragraphs.len(), 7, "{paragraphs:#?}");
-    assert!(paragraphs[0].starts_with("2023年，全县农业农村工作坚持稳中求进，粮食生产再获丰收") && paragraphs[0].contains("全年粮食播种面积52.3万亩"), "{}", paragraphs[0]);
+    assert!(
+        paragraphs[0].starts_with("2023年，全县农业农村工作坚持稳中求进，粮食生产再获丰收") && paragraphs[0].contains("全年粮食播种面积52.3万亩"),
+        "{}",
+        paragraphs[0]
+    );
     assert_eq!(paragraphs[2], "落实耕地保护和粮食安全责任制，新建高标准农田3.2万亩，完成撂荒地复耕1.1万亩。推广“稻油”轮作模式，种植面积达到8.6万亩。");
     assert!(!all.contains("- 1 -") && notes.contains("page number"), "the page number stayed:\n{all}");
     assert!(layout_spaces(&all).is_empty(), "{:?}", layout_spaces(&all));
@@ -194,7 +206,9 @@ fn write_docx(path: &Path, body: &str, parts: &[(&str, &str)], rels: &[(&str, &s
         "[Content_Types].xml",
         br#"<?xml version="1.0" encoding="UTF-8"?><Types xmlns="http://schemas.openxmlformats.org/package/2006/content-types"><Default Extension="rels" ContentType="application/vnd.openxmlformats-package.relationships+xml"/><Default Extension="xml" ContentType="application/xml"/><Default Extension="png" ContentType="image/png"/><Override PartName="/word/document.xml" ContentType="application/vnd.openxmlformats-officedocument.wordprocessingml.document.main+xml"/></Types>"#,
     );
-    let mut root = format!(r#"<?xml version="1.0" encoding="UTF-8"?><Relationships xmlns="http://schemas.openxmlformats.org/package/2006/relationships"><Relationship Id="rId1" Type="{REL}/officeDocument" Target="word/document.xml"/>"#);
+    let mut root = format!(
+        r#"<?xml version="1.0" encoding="UTF-8"?><Relationships xmlns="http://schemas.openxmlformats.org/package/2006/relationships"><Relationship Id="rId1" Type="{REL}/officeDocument" Target="word/document.xml"/>"#
+    );
     if core.is_some() {
         root.push_str(r#"<Relationship Id="rId2" Type="http://schemas.openxmlformats.org/package/2006/relationships/metadata/core-properties" Target="docProps/core.xml"/>"#);
     }
@@ -206,8 +220,12 @@ fn write_docx(path: &Path, body: &str, parts: &[(&str, &str)], rels: &[(&str, &s
         );
         add("docProps/core.xml", xml.as_bytes());
     }
-    add("word/document.xml", format!(r#"<?xml version="1.0" encoding="UTF-8" standalone="yes"?><w:document {W}><w:body>{body}<w:sectPr/></w:body></w:document>"#).as_bytes());
-    let mut document_rels = format!(r#"<?xml version="1.0" encoding="UTF-8"?><Relationships xmlns="http://schemas.openxmlformats.org/package/2006/relationships">"#);
+    add(
+        "word/document.xml",
+        format!(r#"<?xml version="1.0" encoding="UTF-8" standalone="yes"?><w:document {W}><w:body>{body}<w:sectPr/></w:body></w:document>"#).as_bytes(),
+    );
+    let mut document_rels =
+        r#"<?xml version="1.0" encoding="UTF-8"?><Relationships xmlns="http://schemas.openxmlformats.org/package/2006/relationships">"#.to_string();
     for (index, (name, xml)) in parts.iter().enumerate() {
         let kind = name.trim_end_matches(".xml");
         document_rels.push_str(&format!(r#"<Relationship Id="rPart{index}" Type="{REL}/{kind}" Target="{name}"/>"#));
@@ -285,14 +303,14 @@ fn full_document(path: &Path) {
     let body = [
         p(Some("Title"), "", &[r("县域经济年度报告", "")]),
         p(Some("1"), &num(1, 0), &[r("总体情况", "")]),
-        p(None, "", &[r("全年", ""), r("地区生产总值", "<w:b/>"), r("增长", ""), r("5.2%", "<w:i/>"), r("，好于预期。", ""), r("<w:footnoteReference w:id=\"1\"/>", "").replace("<w:t xml:space=\"preserve\"><w:footnoteReference w:id=\"1\"/></w:t>", "<w:footnoteReference w:id=\"1\"/>")]),
+        p(None, "", &[r("全年", ""), r("地区生产总值", "<w:b/>"), r("增长", ""), r("5.2%", "<w:i/>"), r("，好于预期。", ""), r#"<w:r><w:footnoteReference w:id="1"/></w:r>"#.to_string()]),
         p(None, "", &[r("工业稳中有进。", "<w:rStyle w:val=\"Strong\"/>"), r("规模以上工业增加值增长6%，高于全省平均。", "")]),
         p(None, &num(1, 1), &[r("重点项目", "")]),
         p(None, &num(2, 0), &[r("新开工项目四十个，总投资一百亿元。", "")]),
         p(None, &num(2, 0), &[r("竣工项目二十个，当年投产见效。", "")]),
         p(None, &num(3, 0), &[r("产业链招商", "")]),
         p(None, &num(3, 0), &[r("以商招商", "")]),
-        format!(r#"<w:p><w:r><w:t xml:space="preserve">详见</w:t></w:r><w:hyperlink r:id="rIdLink"><w:r><w:t>县政府网站</w:t></w:r></w:hyperlink><w:r><w:t>的公告。</w:t></w:r><w:r><w:endnoteReference w:id="2"/></w:r></w:p>"#),
+        r#"<w:p><w:r><w:t xml:space="preserve">详见</w:t></w:r><w:hyperlink r:id="rIdLink"><w:r><w:t>县政府网站</w:t></w:r></w:hyperlink><w:r><w:t>的公告。</w:t></w:r><w:r><w:endnoteReference w:id="2"/></w:r></w:p>"#.to_string(),
         p(None, "", &[r("二、发展趋势", "")]),
         p(None, "", &[drawing("rIdImg", "柱状图：三次产业增加值")]),
         p(Some("Caption"), "", &[r("图1 三次产业增加值", "")]),
@@ -315,7 +333,9 @@ fn full_document(path: &Path) {
         &[("styles.xml", STYLES), ("numbering.xml", NUMBERING), ("footnotes.xml", FOOTNOTES), ("endnotes.xml", ENDNOTES)],
         &[("rIdLink", "hyperlink", "https://www.example.gov.cn/notice", true), ("rIdImg", "image", "media/image1.png", false)],
         &[("media/image1.png", &png)],
-        Some("<dc:title>属性中的标题</dc:title><dc:creator>张三;李四</dc:creator><cp:keywords>县域经济, 统计</cp:keywords><dcterms:modified xsi:type=\"dcterms:W3CDTF\">2024-03-05T08:00:00Z</dcterms:modified>"),
+        Some(
+            "<dc:title>属性中的标题</dc:title><dc:creator>张三;李四</dc:creator><cp:keywords>县域经济, 统计</cp:keywords><dcterms:modified xsi:type=\"dcterms:W3CDTF\">2024-03-05T08:00:00Z</dcterms:modified>",
+        ),
     );
 }
 
@@ -352,13 +372,28 @@ fn a_word_document_imports_with_headings_lists_notes_pictures_tables_and_links()
     let data: toml::Table = toml::from_str(&std::fs::read_to_string(manuscript.join("data/table1.toml")).unwrap()).unwrap();
     assert_eq!(data["key"].as_str(), Some("指标"));
     assert_eq!(data["columns"].as_array().unwrap()[0]["type"].as_str(), Some("number"));
-    assert_eq!(data["rows"].as_array().unwrap()[0].as_array().unwrap().iter().map(|v| v.as_str().unwrap()).collect::<Vec<_>>(), ["地区生产总值", "205.72", "11"]);
+    assert_eq!(
+        data["rows"].as_array().unwrap()[0].as_array().unwrap().iter().map(|v| v.as_str().unwrap()).collect::<Vec<_>>(),
+        ["地区生产总值", "205.72", "11"]
+    );
     assert!(notes.contains("warning") && notes.contains("merged cells"), "merged cells are not reported:\n{notes}");
 
     // It builds, and every paragraph is in the PDF.
     let pdf = pdf_of(&manuscript, &dir.path().join("out"));
     let text = squeeze(&tool("pdftotext", &["-enc", "UTF-8", pdf.to_str().unwrap(), "-"]));
-    for expected in ["县域经济年度报告", "一、总体情况", "全年地区生产总值增长5.2%，好于预期。", "工业稳中有进。规模以上工业增加值增长6%", "1.新开工项目四十个", "详见县政府网站的公告。", "资料来源：县统计局年度公报。", "三次产业增加值", "205.72", "专栏：县域经济的三个特点。", "明年经济将保持平稳增长。"] {
+    for expected in [
+        "县域经济年度报告",
+        "一、总体情况",
+        "全年地区生产总值增长5.2%，好于预期。",
+        "工业稳中有进。规模以上工业增加值增长6%",
+        "1.新开工项目四十个",
+        "详见县政府网站的公告。",
+        "资料来源：县统计局年度公报。",
+        "三次产业增加值",
+        "205.72",
+        "专栏：县域经济的三个特点。",
+        "明年经济将保持平稳增长。",
+    ] {
         assert!(text.contains(expected), "{expected} is not in the PDF:\n{text}");
     }
 }
@@ -368,9 +403,29 @@ fn tracked_changes_and_comments_stop_the_import_unless_accepted() {
     let dir = tempfile::tempdir().unwrap();
     let docx = dir.path().join("changed.docx");
     let body = [
-        p(None, "", &[r("原有文字，", ""), r#"<w:ins w:id="1" w:author="王五" w:date="2024-05-01T10:00:00Z"><w:r><w:t>新增的句子。</w:t></w:r></w:ins>"#.into()]),
-        p(None, "", &[r("保留的文字", ""), r#"<w:del w:id="2" w:author="赵六" w:date="2024-05-02T10:00:00Z"><w:r><w:delText>删除的句子</w:delText></w:r></w:del>"#.into(), r("。", "")]),
-        p(None, "", &[r#"<w:commentRangeStart w:id="0"/>"#.into(), r("有批注的段落。", ""), r#"<w:commentRangeEnd w:id="0"/><w:r><w:commentReference w:id="0"/></w:r>"#.into()]),
+        p(
+            None,
+            "",
+            &[r("原有文字，", ""), r#"<w:ins w:id="1" w:author="王五" w:date="2024-05-01T10:00:00Z"><w:r><w:t>新增的句子。</w:t></w:r></w:ins>"#.into()],
+        ),
+        p(
+            None,
+            "",
+            &[
+                r("保留的文字", ""),
+                r#"<w:del w:id="2" w:author="赵六" w:date="2024-05-02T10:00:00Z"><w:r><w:delText>删除的句子</w:delText></w:r></w:del>"#.into(),
+                r("。", ""),
+            ],
+        ),
+        p(
+            None,
+            "",
+            &[
+                r#"<w:commentRangeStart w:id="0"/>"#.into(),
+                r("有批注的段落。", ""),
+                r#"<w:commentRangeEnd w:id="0"/><w:r><w:commentReference w:id="0"/></w:r>"#.into(),
+            ],
+        ),
     ]
     .concat();
     let comments = r#"<w:comments W_NS><w:comment w:id="0" w:author="钱七" w:date="2024-05-03T00:00:00Z"><w:p><w:r><w:t>请核实数据。</w:t></w:r></w:p></w:comment></w:comments>"#;
@@ -380,7 +435,13 @@ fn tracked_changes_and_comments_stop_the_import_unless_accepted() {
     let output = import(&docx, &out, &[]);
     let stderr = String::from_utf8_lossy(&output.stderr);
     assert!(!output.status.success(), "tracked changes were accepted silently");
-    for expected in ["insertion by 王五 2024-05-01 in paragraph 1: «新增的句子。»", "deletion by 赵六 2024-05-02 in paragraph 2: «删除的句子»", "comment by 钱七", "请核实数据。", "--accept-changes"] {
+    for expected in [
+        "insertion by 王五 2024-05-01 in paragraph 1: «新增的句子。»",
+        "deletion by 赵六 2024-05-02 in paragraph 2: «删除的句子»",
+        "comment by 钱七",
+        "请核实数据。",
+        "--accept-changes",
+    ] {
         assert!(stderr.contains(expected), "{expected} is not listed:\n{stderr}");
     }
     assert!(!out.exists(), "something was written");
@@ -500,7 +561,16 @@ fn a_document_saved_by_libreoffice_imports_and_builds() {
     assert!(all.contains("[调查网站](<https://www.example.org/survey>)"), "{all}");
     let pdf = pdf_of(&manuscript, &dir.path().join("out"));
     let text = squeeze(&tool("pdftotext", &["-enc", "UTF-8", pdf.to_str().unwrap(), "-"]));
-    for paragraph in ["本次调查覆盖全市十二个街道，共走访居民三千二百户。", "调查采用入户问卷与座谈相结合的方式进行。", "1.入户问卷调查。", "2.街道座谈会。", "居民对老旧小区改造的满意度达到百分之八十六。", "东城", "2000", "详见调查网站。"] {
+    for paragraph in [
+        "本次调查覆盖全市十二个街道，共走访居民三千二百户。",
+        "调查采用入户问卷与座谈相结合的方式进行。",
+        "1.入户问卷调查。",
+        "2.街道座谈会。",
+        "居民对老旧小区改造的满意度达到百分之八十六。",
+        "东城",
+        "2000",
+        "详见调查网站。",
+    ] {
         assert!(text.contains(paragraph), "{paragraph} is not in the PDF:\n{text}");
     }
 }

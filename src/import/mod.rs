@@ -98,15 +98,20 @@ fn ole_error(input: &Path, bytes: &[u8]) -> Diagnostic {
 /// text and the encoding it was converted from.
 fn decode_text(input: &Path, bytes: &[u8]) -> Result<(String, Option<&'static str>), Diagnostic> {
     if bytes.len() as u64 > crate::source::MAX_TEXT_BYTES {
-        return Err(Diagnostic::error(input, format!("the text is {} MiB; the limit for one text is {} MiB", bytes.len() >> 20, crate::source::MAX_TEXT_BYTES >> 20))
-            .with_hint("split the text into parts and import each"));
+        return Err(Diagnostic::error(
+            input,
+            format!("the text is {} MiB; the limit for one text is {} MiB", bytes.len() >> 20, crate::source::MAX_TEXT_BYTES >> 20),
+        )
+        .with_hint("split the text into parts and import each"));
     }
     if let Some((encoding, _)) = encoding_rs::Encoding::for_bom(bytes)
         && encoding != encoding_rs::UTF_8
     {
         let (text, _, errors) = encoding.decode(bytes);
         if errors {
-            return Err(Diagnostic::error(input, format!("the file starts like {} but does not decode as it", encoding.name())).with_hint("re-save the file as UTF-8"));
+            return Err(
+                Diagnostic::error(input, format!("the file starts like {} but does not decode as it", encoding.name())).with_hint("re-save the file as UTF-8")
+            );
         }
         return Ok((text.into_owned(), Some(encoding.name())));
     }

@@ -52,7 +52,9 @@ pub fn reflow(text: &str, source: &Path) -> Draft {
     let blanks = lines.iter().skip(1).filter(|l| l.blank_before).count();
     let blank_breaks = blanks * 10 < (lines.len() - 1).max(1) * 6;
     if !blank_breaks && blanks > 0 {
-        draft.notes.push(note(lines[0].number, format!("blank lines stand between {blanks} of {} lines: read as layout, not as paragraph breaks", lines.len())));
+        draft
+            .notes
+            .push(note(lines[0].number, format!("blank lines stand between {blanks} of {} lines: read as layout, not as paragraph breaks", lines.len())));
     }
     let indents = lines.iter().filter(|l| l.indented).count();
     let indent_breaks = indents * 10 >= lines.len() && indents * 10 < lines.len() * 9;
@@ -82,7 +84,7 @@ pub fn reflow(text: &str, source: &Path) -> Draft {
     let mut start = 0;
     for (index, line) in lines.iter().enumerate().take(3) {
         if let Some((authors, how)) = byline(&line.text) {
-            if index > 0 && !numbered_heading(&lines[0].text).is_some() {
+            if index > 0 && numbered_heading(&lines[0].text).is_none() {
                 let title: Vec<&Line> = lines[..index].iter().collect();
                 take_title(&mut draft, &title, &note);
             }
@@ -108,7 +110,10 @@ pub fn reflow(text: &str, source: &Path) -> Draft {
             let (paragraphs, _) = paragraphs(&rest, width, false, false, &mut Vec::new(), source);
             let blocks = paragraphs.into_iter().map(|(_, text)| Block::Paragraph(vec![Inline::Text(text)])).collect();
             let sidebar = Block::Sidebar { title: None, blocks };
-            draft.notes.push(note(rest[0].number, format!("lines {}–{}, set apart after the text (a caption or a box), became a sidebar", rest[0].number, rest[rest.len() - 1].number)));
+            draft.notes.push(note(
+                rest[0].number,
+                format!("lines {}–{}, set apart after the text (a caption or a box), became a sidebar", rest[0].number, rest[rest.len() - 1].number),
+            ));
             trailing = rest;
             draft.blocks.push(sidebar);
         } else {
@@ -145,7 +150,9 @@ pub fn reflow(text: &str, source: &Path) -> Draft {
         let at = best_place(&draft.blocks, &sidebar);
         if let Some(line) = trailing.first().map(|l| l.number) {
             let message = match at {
-                Some(index) => format!("the sidebar was placed after the paragraph «{}…», which shares most words with it", first_chars(&draft.blocks[index], 12)),
+                Some(index) => {
+                    format!("the sidebar was placed after the paragraph «{}…», which shares most words with it", first_chars(&draft.blocks[index], 12))
+                }
                 None => "the sidebar was placed at the end of the text".to_string(),
             };
             draft.notes.push(note(line, message));
@@ -311,6 +318,9 @@ fn is_heading(lines: &[Line], index: usize, heading_max: f32, blank_breaks: bool
     after_sentence && short && has_next && !inner_sentence && !ends_punctuated(text) && text.chars().count() >= 2 && (numbered || !bracketed(text))
 }
 
+/// A paragraph or heading: its first line's number and its text.
+type Numbered = (usize, String);
+
 /// The width of a paragraph's first line: the column, or less when paragraphs begin with
 /// an indent that the extraction dropped (the median width of lines that follow a short
 /// sentence end and go on, when there are at least three).
@@ -324,7 +334,14 @@ fn first_line_measure(lines: &[Line], measure: f32) -> f32 {
 }
 
 /// Lines joined into paragraphs: (first line number, text), and the headings among them.
-fn paragraphs(lines: &[Line], measure: f32, blank_breaks: bool, indent_breaks: bool, notes: &mut Vec<Diagnostic>, source: &Path) -> (Vec<(usize, String)>, Vec<(usize, String)>) {
+fn paragraphs(
+    lines: &[Line],
+    measure: f32,
+    blank_breaks: bool,
+    indent_breaks: bool,
+    notes: &mut Vec<Diagnostic>,
+    source: &Path,
+) -> (Vec<Numbered>, Vec<Numbered>) {
     let heading_max = first_line_measure(lines, measure) - 1.5;
     let mut headings: Vec<bool> = Vec::with_capacity(lines.len());
     for index in 0..lines.len() {
@@ -349,8 +366,14 @@ fn paragraphs(lines: &[Line], measure: f32, blank_breaks: bool, indent_breaks: b
             let previous = &lines[index - 1];
             if ends_sentence(&previous.text) {
                 notes.push(
-                    Diagnostic::note(source, format!("line {} ends a sentence at the full width of the column: read as continuing on line {} (start a new paragraph there if it does)", previous.number, line.number))
-                        .at_line(previous.number),
+                    Diagnostic::note(
+                        source,
+                        format!(
+                            "line {} ends a sentence at the full width of the column: read as continuing on line {} (start a new paragraph there if it does)",
+                            previous.number, line.number
+                        ),
+                    )
+                    .at_line(previous.number),
                 );
             }
         }
@@ -420,7 +443,8 @@ fn mark_run_in_heads(blocks: &mut [(usize, Block)], source: &Path, notes: &mut V
             continue;
         }
         let candidates: Vec<usize> = (section_start..end).filter(|&i| run_in_head(&blocks[i].1).is_some()).collect();
-        let numbered: Vec<usize> = candidates.iter().copied().filter(|&i| run_in_head(&blocks[i].1).is_some_and(|(head, _)| numbered_heading(&head).is_some())).collect();
+        let numbered: Vec<usize> =
+            candidates.iter().copied().filter(|&i| run_in_head(&blocks[i].1).is_some_and(|(head, _)| numbered_heading(&head).is_some())).collect();
         let chosen = if candidates.len() >= 2 { candidates } else { numbered };
         let mut heads = Vec::new();
         for &index in &chosen {
@@ -430,9 +454,7 @@ fn mark_run_in_heads(blocks: &mut [(usize, Block)], source: &Path, notes: &mut V
             }
         }
         if let Some(&first) = chosen.first() {
-            notes.push(
-                Diagnostic::note(source, format!("read as run-in heads (printed bold): {}", heads.join(" "))).at_line(blocks[first].0),
-            );
+            notes.push(Diagnostic::note(source, format!("read as run-in heads (printed bold): {}", heads.join(" "))).at_line(blocks[first].0));
         }
         section_start = end + 1;
     }
@@ -460,7 +482,8 @@ fn best_place(blocks: &[Block], sidebar: &Block) -> Option<usize> {
         chars.windows(2).map(|w| (w[0], w[1])).collect()
     };
     let wanted = pairs(&text);
-    let scored = blocks.iter().enumerate().filter(|(_, b)| matches!(b, Block::Paragraph(_))).map(|(i, b)| (pairs(&block_text(b)).intersection(&wanted).count(), i));
+    let scored =
+        blocks.iter().enumerate().filter(|(_, b)| matches!(b, Block::Paragraph(_))).map(|(i, b)| (pairs(&block_text(b)).intersection(&wanted).count(), i));
     scored.max_by_key(|(score, i)| (*score, usize::MAX - i)).filter(|(score, _)| *score >= 4).map(|(_, i)| i)
 }
 

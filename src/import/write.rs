@@ -120,7 +120,7 @@ fn write_block(block: &Block, out: &mut String, notes: &mut BTreeSet<String>) {
         }
         Block::Sidebar { title, blocks } => {
             let title = title.as_deref().map(|t| one_line(t).replace('`', "")).unwrap_or_default();
-            out.push_str(&format!("```sidebar {title}").trim_end().to_string());
+            out.push_str(format!("```sidebar {title}").trim_end());
             out.push('\n');
             for (index, block) in blocks.iter().enumerate() {
                 if index > 0 {

@@ -202,8 +202,7 @@ fn table_units(table: Table, count: usize, draft: &mut Draft, input: &Path, unit
     }
     if rows.len() < 2 || width < 2 {
         // A table that lays text out (a box, a single row or column): its text.
-        let paragraphs: Vec<Block> =
-            rows.iter().flatten().filter(|c| !c.trim().is_empty()).map(|c| Block::Paragraph(vec![Inline::Text(c.clone())])).collect();
+        let paragraphs: Vec<Block> = rows.iter().flatten().filter(|c| !c.trim().is_empty()).map(|c| Block::Paragraph(vec![Inline::Text(c.clone())])).collect();
         let boxed = rows.len() == 1 && width == 1;
         draft.notes.push(Diagnostic::note(
             input,
@@ -242,7 +241,9 @@ fn table_units(table: Table, count: usize, draft: &mut Draft, input: &Path, unit
         ));
     }
     if !changed.is_empty() {
-        draft.notes.push(Diagnostic::warning(input, format!("{at}: row keys and column names must be unique and without '.', '{{', '}}': {}", changed.join("; "))));
+        draft
+            .notes
+            .push(Diagnostic::warning(input, format!("{at}: row keys and column names must be unique and without '.', '{{', '}}': {}", changed.join("; "))));
     }
     draft.tables.push(draft::Table { id: id.clone(), title: format!("表格{count}"), key, columns, rows: body });
     units.push(Unit::Block(Block::Table { data: id, caption: None }));

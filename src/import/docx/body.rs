@@ -191,7 +191,12 @@ impl<'a> Reader<'a> {
             match element.name.as_str() {
                 "r" => self.run(element, base, out, pictures, fields),
                 "hyperlink" => {
-                    let url = element.attr_exact("r:id").or_else(|| element.attr("id")).and_then(|id| self.rels.get(id)).filter(|r| r.external).map(|r| r.target.clone());
+                    let url = element
+                        .attr_exact("r:id")
+                        .or_else(|| element.attr("id"))
+                        .and_then(|id| self.rels.get(id))
+                        .filter(|r| r.external)
+                        .map(|r| r.target.clone());
                     let mut inner = Vec::new();
                     self.inline_children(element, base, &mut inner, pictures, fields);
                     match url {

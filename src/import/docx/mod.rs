@@ -45,16 +45,20 @@ pub fn read(input: &Path, bytes: &[u8], accept_changes: bool) -> Result<Draft, D
     let body = document.child("body").ok_or_else(|| xml::part_error(input, format!("{main} has no <w:body>")))?;
     let rels = package.relationships(&main)?;
     let part_of = |kind: &str| rels.values().find(|r| r.kind == kind && !r.external).map(|r| r.target.clone());
-    let styles = Styles::read(match part_of("styles") {
-        Some(part) => package.xml(&part)?,
-        None => None,
-    }
-    .as_ref());
-    let mut numbering = Numbering::read(match part_of("numbering") {
-        Some(part) => package.xml(&part)?,
-        None => None,
-    }
-    .as_ref());
+    let styles = Styles::read(
+        match part_of("styles") {
+            Some(part) => package.xml(&part)?,
+            None => None,
+        }
+        .as_ref(),
+    );
+    let mut numbering = Numbering::read(
+        match part_of("numbering") {
+            Some(part) => package.xml(&part)?,
+            None => None,
+        }
+        .as_ref(),
+    );
 
     let mut reader = Reader::new(&styles, &mut numbering, &rels, accept_changes);
     let items = reader.blocks(body);
@@ -99,7 +103,10 @@ pub fn read(input: &Path, bytes: &[u8], accept_changes: bool) -> Result<Draft, D
         let comments = changes.iter().filter(|c| c.kind == "comment").count();
         draft.notes.push(Diagnostic::note(
             input,
-            format!("--accept-changes: {} tracked change(s) accepted (insertions kept, deletions dropped) and {comments} comment(s) left out", changes.len() - comments),
+            format!(
+                "--accept-changes: {} tracked change(s) accepted (insertions kept, deletions dropped) and {comments} comment(s) left out",
+                changes.len() - comments
+            ),
         ));
     }
     for paragraph in equations {
@@ -108,15 +115,17 @@ pub fn read(input: &Path, bytes: &[u8], accept_changes: bool) -> Result<Draft, D
 
     let pictures = pictures(&items, &rels, &mut package, &mut draft, input)?;
     assemble::assemble(items, &pictures, &mut draft, input);
-    if let Some(root) = root_rels.values().find(|r| r.kind == "core-properties").map(|r| r.target.clone()).or_else(|| Some("docProps/core.xml".into())) {
-        if let Some(core) = package.xml(&root)? {
-            properties(&core, &mut draft, input);
-        }
+    let core = root_rels.values().find(|r| r.kind == "core-properties").map_or_else(|| "docProps/core.xml".to_string(), |r| r.target.clone());
+    if let Some(core) = package.xml(&core)? {
+        properties(&core, &mut draft, input);
     }
     if draft.title.is_none()
         && let Some(super::draft::Block::Heading { text, .. }) = draft.blocks.first()
     {
-        draft.notes.push(Diagnostic::note(input, format!("the document has no title (neither in its properties nor in the Title style): the first heading `{text}` is used")));
+        draft.notes.push(Diagnostic::note(
+            input,
+            format!("the document has no title (neither in its properties nor in the Title style): the first heading `{text}` is used"),
+        ));
         draft.title = Some(text.clone());
     }
     Ok(draft)
@@ -186,25 +195,38 @@ fn paragraphs_text(node: &Node) -> String {
 }
 
 /// Copies the pictures the body shows into `images/`: relationship id → path.
-fn pictures(items: &[Item], rels: &HashMap<String, Relationship>, package: &mut Package<'_>, draft: &mut Draft, input: &Path) -> Result<HashMap<String, String>, Diagnostic> {
+fn pictures(
+    items: &[Item],
+    rels: &HashMap<String, Relationship>,
+    package: &mut Package<'_>,
+    draft: &mut Draft,
+    input: &Path,
+) -> Result<HashMap<String, String>, Diagnostic> {
     let mut out = HashMap::new();
-    let wanted = items.iter().filter_map(|i| if let Item::Paragraph(p) = i { Some(p) } else { None }).flat_map(|p| p.pictures.iter().map(move |pic| (p.number, pic)));
+    let wanted =
+        items.iter().filter_map(|i| if let Item::Paragraph(p) = i { Some(p) } else { None }).flat_map(|p| p.pictures.iter().map(move |pic| (p.number, pic)));
     for (paragraph, picture) in wanted {
         if out.contains_key(&picture.rel) {
             continue;
         }
         let Some(rel) = rels.get(&picture.rel) else { continue };
         if rel.external {
-            draft.notes.push(Diagnostic::warning(input, format!("paragraph {paragraph}: the picture is linked from {} rather than kept in the document; it was left out", rel.target)));
+            draft.notes.push(Diagnostic::warning(
+                input,
+                format!("paragraph {paragraph}: the picture is linked from {} rather than kept in the document; it was left out", rel.target),
+            ));
             continue;
         }
         let name = rel.target.rsplit('/').next().unwrap_or("image").to_string();
         let extension = name.rsplit_once('.').map(|(_, e)| e.to_ascii_lowercase()).unwrap_or_default();
         if !PRINTABLE.contains(&extension.as_str()) {
-            draft.notes.push(Diagnostic::warning(
-                input,
-                format!("paragraph {paragraph}: the picture {name} is in a format the editions cannot show ({extension}); it was left out"),
-            ).with_hint("export it from Word as PNG and add it to images/ with ![alt](images/….png \"caption\")"));
+            draft.notes.push(
+                Diagnostic::warning(
+                    input,
+                    format!("paragraph {paragraph}: the picture {name} is in a format the editions cannot show ({extension}); it was left out"),
+                )
+                .with_hint("export it from Word as PNG and add it to images/ with ![alt](images/….png \"caption\")"),
+            );
             continue;
         }
         let Some(bytes) = package.bytes(&rel.target, MAX_MEDIA_BYTES)? else {
@@ -219,7 +241,12 @@ fn pictures(items: &[Item], rels: &HashMap<String, Relationship>, package: &mut 
             n += 1;
         }
         if picture.alt.is_empty() {
-            draft.notes.push(Diagnostic::note(input, format!("paragraph {paragraph}: the picture {name} has no alternative text: its caption stands in for it; describe the picture in the Markdown")));
+            draft.notes.push(Diagnostic::note(
+                input,
+                format!(
+                    "paragraph {paragraph}: the picture {name} has no alternative text: its caption stands in for it; describe the picture in the Markdown"
+                ),
+            ));
         }
         draft.images.push(ImageFile { path: path.clone(), bytes });
         out.insert(picture.rel.clone(), path);
@@ -248,6 +275,9 @@ fn properties(core: &Node, draft: &mut Draft, input: &Path) {
     let date = value("modified").or_else(|| value("created"));
     if let Some(date) = date.filter(|d| d.len() >= 10 && d.as_bytes()[4] == b'-' && d.as_bytes()[7] == b'-') {
         draft.date = Some(date[..10].to_string());
-        draft.notes.push(Diagnostic::note(input, format!("the report's date {} is the document's last-saved date; change `date` in report.toml if the report has another", &date[..10])));
+        draft.notes.push(Diagnostic::note(
+            input,
+            format!("the report's date {} is the document's last-saved date; change `date` in report.toml if the report has another", &date[..10]),
+        ));
     }
 }

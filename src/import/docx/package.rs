@@ -72,10 +72,15 @@ impl<'a> Package<'a> {
         let room = limit.min(MAX_TOTAL_BYTES.saturating_sub(self.decompressed));
         let mut bytes = Vec::new();
         (&mut entry).take(room + 1).read_to_end(&mut bytes).map_err(|e| {
-            Diagnostic::error(input, format!("cannot decompress {name}: {e}")).with_hint("the archive is damaged: open the document in Word or WPS and save it again")
+            Diagnostic::error(input, format!("cannot decompress {name}: {e}"))
+                .with_hint("the archive is damaged: open the document in Word or WPS and save it again")
         })?;
         if bytes.len() as u64 > room {
-            let what = if room < limit { format!("the package decompresses to more than {} MiB in all", MAX_TOTAL_BYTES >> 20) } else { format!("{name} decompresses to more than {} MiB", limit >> 20) };
+            let what = if room < limit {
+                format!("the package decompresses to more than {} MiB in all", MAX_TOTAL_BYTES >> 20)
+            } else {
+                format!("{name} decompresses to more than {} MiB", limit >> 20)
+            };
             return Err(Diagnostic::error(input, format!("{what}; this is not an ordinary Word document (a zip bomb?)"))
                 .with_hint("check where the file came from; save it again from Word if it is genuine"));
         }

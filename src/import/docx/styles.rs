@@ -240,8 +240,12 @@ fn format_number(value: u32, format: &str) -> String {
         }
         "ideographTraditional" => "甲乙丙丁戊己庚辛壬癸".chars().nth((value.max(1) - 1) as usize % 10).map(String::from).unwrap_or_default(),
         "ideographZodiac" => "子丑寅卯辰巳午未申酉戌亥".chars().nth((value.max(1) - 1) as usize % 12).map(String::from).unwrap_or_default(),
-        "decimalEnclosedCircle" | "decimalEnclosedCircleChinese" if (1..=20).contains(&value) => char::from_u32(0x2460 + value - 1).map(String::from).unwrap_or_default(),
-        "decimalFullWidth" | "decimalFullWidth2" => value.to_string().chars().map(|d| char::from_u32(0xFF10 + d.to_digit(10).unwrap_or(0)).unwrap_or(d)).collect(),
+        "decimalEnclosedCircle" | "decimalEnclosedCircleChinese" if (1..=20).contains(&value) => {
+            char::from_u32(0x2460 + value - 1).map(String::from).unwrap_or_default()
+        }
+        "decimalFullWidth" | "decimalFullWidth2" => {
+            value.to_string().chars().map(|d| char::from_u32(0xFF10 + d.to_digit(10).unwrap_or(0)).unwrap_or(d)).collect()
+        }
         "decimalZero" => format!("{value:02}"),
         "upperLetter" => letters(value).to_uppercase(),
         "lowerLetter" => letters(value),
