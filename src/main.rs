@@ -75,6 +75,11 @@ enum Command {
         /// it, the import stops and lists them).
         #[arg(long)]
         accept_changes: bool,
+        /// Move the numbers of the prose (with a unit: 亿元, %, 个 …) into proposed data
+        /// tables, data/numbers_NN.toml, and refer to them with {{…}}; the printed text is
+        /// the same.
+        #[arg(long)]
+        extract_numbers: bool,
     },
     /// Rebuild whenever the manuscript, its data or the design change.
     Watch {
@@ -153,7 +158,7 @@ fn main() -> ExitCode {
         Command::Check { deny_warnings, paths } => check(paths.options(), deny_warnings),
         Command::Charts { paths } => charts(paths.options()),
         Command::New { dir, design } => new(&dir, &design),
-        Command::Import { file, out, accept_changes } => import(&file, &out, accept_changes),
+        Command::Import { file, out, accept_changes, extract_numbers } => import(&file, &out, accept_changes, extract_numbers),
         Command::Watch { format, timings, paths } => watch(paths.options(), format, timings),
     };
     match result {
@@ -250,9 +255,9 @@ fn new(dir: &std::path::Path, design: &str) -> Result<(), Diagnostics> {
     Ok(())
 }
 
-fn import(file: &std::path::Path, out: &std::path::Path, accept_changes: bool) -> Result<(), Diagnostics> {
+fn import(file: &std::path::Path, out: &std::path::Path, accept_changes: bool, extract_numbers: bool) -> Result<(), Diagnostics> {
     let today = chrono::Local::now().format("%Y-%m-%d").to_string();
-    let options = reportpress::import::ImportOptions { accept_changes };
+    let options = reportpress::import::ImportOptions { accept_changes, extract_numbers };
     let imported = reportpress::import::import(file, out, &options, &today)?;
     // The import's notes are its report: printed without --verbose.
     for note in &imported.notes {

@@ -574,3 +574,31 @@ fn a_document_saved_by_libreoffice_imports_and_builds() {
         assert!(text.contains(paragraph), "{paragraph} is not in the PDF:\n{text}");
     }
 }
+
+#[test]
+fn extracted_numbers_move_into_data_tables_and_the_printed_text_stays_the_same() {
+    let dir = tempfile::tempdir().unwrap();
+    let seed_text = root().join("tests/fixtures/seed-leiyang.txt");
+    let plain = dir.path().join("plain");
+    let numbers = dir.path().join("numbers");
+    import_ok(&seed_text, &plain, &[]);
+    let notes = import_ok(&seed_text, &numbers, &["--extract-numbers"]);
+    assert!(notes.contains("data/numbers_01.toml holds"), "{notes}");
+
+    let all: String = text_files(&numbers).iter().map(|(_, t)| t.clone()).collect();
+    let references = all.matches("{{numbers_").count();
+    assert!(references > 100, "only {references} numbers were moved into data");
+    assert!(all.contains("全市地区生产总值{{numbers_01.全市地区生产总值.数值}}亿元"), "{all}");
+    assert!(!all.contains("205.72"), "a number with a unit stayed in the prose");
+    assert!(all.contains("1928年1月12日") && all.contains("“211+X”"), "years, dates and codes are not data");
+    let table: toml::Table = toml::from_str(&std::fs::read_to_string(numbers.join("data/numbers_01.toml")).unwrap()).unwrap();
+    assert_eq!(table["columns"].as_array().unwrap()[0]["type"].as_str(), Some("number"));
+    let rows = table["rows"].as_array().unwrap();
+    assert!(rows.iter().any(|r| r.as_array().unwrap().iter().map(|v| v.as_str().unwrap()).eq(["全市地区生产总值", "205.72", "亿元"])), "{rows:?}");
+
+    // Both build without warnings, and print the same text.
+    let check = reportpress(&["check", "--deny-warnings", "--manuscript", numbers.to_str().unwrap()]);
+    assert!(check.status.success(), "{}", String::from_utf8_lossy(&check.stderr));
+    let text = |manuscript: &Path, out: &str| tool("pdftotext", &["-enc", "UTF-8", pdf_of(manuscript, &dir.path().join(out)).to_str().unwrap(), "-"]);
+    assert_eq!(text(&numbers, "out-numbers"), text(&plain, "out-plain"));
+}

@@ -25,6 +25,8 @@ pub enum Inline {
     },
     /// A reference to a footnote of [`Draft::footnotes`], by label.
     Note(String),
+    /// A data reference `{{table.row.column}}` (written as it is, not escaped).
+    DataRef(String),
 }
 
 /// A block of the imported text.
@@ -125,7 +127,7 @@ pub fn plain_text(inlines: &[Inline]) -> String {
         match inline {
             Inline::Text(text) => out.push_str(text),
             Inline::Strong(inner) | Inline::Emphasis(inner) | Inline::Link { text: inner, .. } => out.push_str(&plain_text(inner)),
-            Inline::Note(_) => {}
+            Inline::Note(_) | Inline::DataRef(_) => {}
         }
     }
     out

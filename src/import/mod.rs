@@ -6,10 +6,12 @@
 //! - [`reflow`]: hard-wrapped text → paragraphs, headings, byline, title and sidebar;
 //! - [`docx`]: Word's OOXML (read with `zip` and `quick-xml`) → the same draft;
 //! - [`patterns`]: numbered Chinese headings, for both readers;
+//! - [`numbers`]: `--extract-numbers`, the prose's numbers into data tables;
 //! - [`draft`]: what both produce; [`write`]: the draft as Markdown, TOML and images.
 
 pub mod docx;
 pub mod draft;
+pub mod numbers;
 pub mod patterns;
 pub mod reflow;
 pub mod write;
@@ -33,6 +35,8 @@ pub struct ImportOptions {
     /// Accept a Word document's tracked changes (insertions kept, deletions dropped) and
     /// leave its comments out, instead of stopping with a list of them.
     pub accept_changes: bool,
+    /// Move the numbers of the prose into proposed data tables and refer to them.
+    pub extract_numbers: bool,
 }
 
 /// Largest input read: 200 MiB (a Word file with its pictures); text is limited to the
@@ -57,6 +61,9 @@ pub fn import(input: &Path, out: &Path, options: &ImportOptions, today: &str) ->
         draft
     };
     let mut draft = draft;
+    if options.extract_numbers {
+        numbers::extract(&mut draft, input);
+    }
     if draft.date.is_none() {
         draft.notes.push(Diagnostic::note(input, format!("the input carries no date: today's date ({today}) was used; change `date` in report.toml")));
     }

@@ -77,7 +77,9 @@ pub fn reflow(text: &str, source: &Path) -> Draft {
             if !is_set_apart(last, measure) && !closes_wide {
                 break;
             }
-            trailing.insert(0, lines.pop().expect("a last line"));
+            if let Some(line) = lines.pop() {
+                trailing.insert(0, line);
+            }
         }
     }
     // Byline and title at the top.

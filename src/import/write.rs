@@ -161,6 +161,7 @@ fn inlines_markdown(inlines: &[Inline], notes: &mut BTreeSet<String>) -> String 
                 let text = if text.trim().is_empty() { escape(url, false) } else { text };
                 out.push_str(&format!("[{}](<{}>)", text.trim(), url.replace(['<', '>', '\n'], "")));
             }
+            Inline::DataRef(reference) => out.push_str(&format!("{{{{{reference}}}}}")),
             Inline::Note(label) => {
                 notes.insert(label.clone());
                 out.push_str(&format!("[^{label}]"));
@@ -279,10 +280,15 @@ fn table_toml(table: &Table) -> String {
     let numeric: Vec<bool> = (0..table.columns.len())
         .map(|c| {
             let cells: Vec<&str> = table.rows.iter().filter_map(|r| r.get(c + 1)).map(|s| s.trim()).filter(|s| !s.is_empty()).collect();
-            !cells.is_empty() && cells.iter().all(|s| is_decimal(s))
+            !cells.is_empty() && cells.iter().all(|s| is_decimal(s) || is_grouped(s))
         })
         .collect();
-    let mut out = format!("title = {}\nsource = \"\"\nkey = {}\ncolumns = [\n", toml_string(&table.title), toml_string(&table.key));
+    let grouped = table.rows.iter().any(|r| r.iter().skip(1).zip(&numeric).any(|(cell, number)| *number && is_grouped(cell.trim())));
+    let mut out = format!("title = {}\nsource = \"\"\nkey = {}\n", toml_string(&table.title), toml_string(&table.key));
+    if grouped {
+        out.push_str("thousands = \",\"\n");
+    }
+    out.push_str("columns = [\n");
     for (name, number) in table.columns.iter().zip(&numeric) {
         out.push_str(&format!("  {{ name = {}, type = \"{}\" }},\n", toml_string(name), if *number { "number" } else { "text" }));
     }
@@ -293,6 +299,17 @@ fn table_toml(table: &Table) -> String {
     }
     out.push_str("]\n");
     out
+}
+
+/// Whether a cell is a number with thousands separators (`31,565`, `1,234.5`).
+fn is_grouped(text: &str) -> bool {
+    let whole = text.split('.').next().unwrap_or("");
+    let groups: Vec<&str> = whole.split(',').collect();
+    groups.len() > 1
+        && (1..=3).contains(&groups[0].len())
+        && groups[1..].iter().all(|g| g.len() == 3)
+        && groups.iter().all(|g| g.chars().all(|c| c.is_ascii_digit()))
+        && is_decimal(&text.replace(',', ""))
 }
 
 /// Whether a cell is a plain decimal number (`-12.5`), as a `number` column requires.
