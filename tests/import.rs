@@ -602,3 +602,42 @@ fn extracted_numbers_move_into_data_tables_and_the_printed_text_stays_the_same()
     let text = |manuscript: &Path, out: &str| tool("pdftotext", &["-enc", "UTF-8", pdf_of(manuscript, &dir.path().join(out)).to_str().unwrap(), "-"]);
     assert_eq!(text(&numbers, "out-numbers"), text(&plain, "out-plain"));
 }
+
+#[test]
+fn markdown_and_reportpress_syntax_in_imported_text_prints_literally() {
+    let dir = tempfile::tempdir().unwrap();
+    let input = dir.path().join("symbols.txt");
+    let lines = [
+        "符号测试报告",
+        "# 不是标题，*不是强调*，_也不是_，`不是代码`，[不是链接](x)。",
+        "{{不是.数据.引用}} 与 @fig:x 和 [^1] 都照原样印出。",
+        "1. 不是列表，- 也不是，<b>不是HTML</b>，&amp; 不是实体。",
+        "反斜杠\\和竖线|以及波浪号~都保留。",
+    ];
+    std::fs::write(&input, lines.join("\n\n")).unwrap();
+    let manuscript = dir.path().join("m");
+    import_ok(&input, &manuscript, &[]);
+    let pdf = pdf_of(&manuscript, &dir.path().join("out"));
+    let text = squeeze(&tool("pdftotext", &["-enc", "UTF-8", pdf.to_str().unwrap(), "-"]));
+    for line in &lines[1..] {
+        assert!(text.contains(&squeeze(line)), "{line} did not print literally:\n{text}");
+    }
+}
+
+#[test]
+fn an_empty_or_binary_text_is_refused_with_nothing_written() {
+    let dir = tempfile::tempdir().unwrap();
+    let empty = dir.path().join("empty.txt");
+    std::fs::write(&empty, "\n \n").unwrap();
+    let binary = dir.path().join("photo.txt");
+    std::fs::write(&binary, pixel_bomb_png()).unwrap();
+    let pdf = dir.path().join("report.pdf");
+    std::fs::write(&pdf, b"%PDF-1.7\n%\xe2\xe3\xcf\xd3\n").unwrap();
+    for (file, expected) in [(&empty, "no text"), (&binary, "neither a Word document"), (&pdf, "pdftotext")] {
+        let out = dir.path().join("out");
+        let output = import(file, &out, &[]);
+        let stderr = String::from_utf8_lossy(&output.stderr);
+        assert!(!output.status.success() && stderr.contains(expected), "{}:\n{stderr}", file.display());
+        assert!(!out.exists());
+    }
+}

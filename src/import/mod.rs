@@ -50,6 +50,11 @@ pub fn import(input: &Path, out: &Path, options: &ImportOptions, today: &str) ->
     let bytes = read_input(input)?;
     let draft = if bytes.starts_with(b"PK\x03\x04") {
         docx::read(input, &bytes, options.accept_changes)?
+    } else if bytes.starts_with(b"%PDF-") {
+        return Err(Diagnostics::one(Diagnostic::error(input, "this is a PDF; import reads the text copied out of it").with_hint(format!(
+            "extract the text first: pdftotext {} text.txt (poppler-utils), then reportpress import text.txt --out DIR",
+            input.display()
+        ))));
     } else if bytes.starts_with(b"\xD0\xCF\x11\xE0\xA1\xB1\x1A\xE1") {
         return Err(Diagnostics::one(ole_error(input, &bytes)));
     } else {
@@ -61,6 +66,9 @@ pub fn import(input: &Path, out: &Path, options: &ImportOptions, today: &str) ->
         draft
     };
     let mut draft = draft;
+    if draft.blocks.is_empty() && draft.title.is_none() {
+        return Err(Diagnostics::one(Diagnostic::error(input, "the file holds no text to import").with_hint("check that the path names the intended file")));
+    }
     if options.extract_numbers {
         numbers::extract(&mut draft, input);
     }

@@ -27,9 +27,9 @@ pub fn manuscript_files(draft: &Draft, source: &Path, today: &str, output: &str)
         text_files.push(name);
     }
     if text_files.is_empty() {
-        // An empty document still builds: one file saying where the text goes.
+        // A document of a title alone: its text file is empty (the title page is the report).
         let name = "text/00-opening.md".to_string();
-        files.push((name.clone(), "（导入的文件没有正文。）\n".to_string().into_bytes()));
+        files.push((name.clone(), Vec::new()));
         text_files.push(name);
     }
     files.insert(0, ("report.toml".to_string(), report_toml(draft, source, today, output, &text_files).into_bytes()));
@@ -104,7 +104,10 @@ fn without_notes(inlines: &[Inline]) -> Vec<Inline> {
 fn write_block(block: &Block, out: &mut String, notes: &mut BTreeSet<String>) {
     match block {
         Block::Heading { level, text } => {
-            out.push_str(&format!("{} {}\n", "#".repeat(usize::from(*level)), escape(&one_line(text), false)));
+            // A `#` at the end of a heading would close it (`# C#`): escaped.
+            let text = escape(one_line(text).trim(), false);
+            let text = if text.ends_with('#') { text.replace('#', "\\#") } else { text };
+            out.push_str(&format!("{} {text}\n", "#".repeat(usize::from(*level))));
         }
         Block::Paragraph(inlines) => {
             let text = inlines_markdown(inlines, notes);
@@ -197,8 +200,9 @@ fn wrap(marker: &str, inner: &str) -> String {
 }
 
 /// Line breaks and tabs inside text become spaces (a paragraph is one line).
+/// Control characters (a manuscript may not hold them) become spaces too.
 fn one_line(text: &str) -> String {
-    text.replace(['\r', '\n', '\t', '\u{2028}', '\u{2029}'], " ")
+    text.chars().map(|c| if c.is_control() || matches!(c, '\u{2028}' | '\u{2029}') { ' ' } else { c }).collect()
 }
 
 /// Escapes what Markdown (and reportpress's own syntax) would act on inside a line: the

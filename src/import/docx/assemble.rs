@@ -87,6 +87,14 @@ pub fn assemble(items: Vec<Item>, pictures: &HashMap<String, String>, draft: &mu
             (_, block) => blocks.push(block),
         }
     }
+    // Links the editions may not carry (a local file, a script) keep their text only.
+    for block in &mut blocks {
+        match block {
+            Block::Paragraph(inlines) => plain_links(inlines, draft, input),
+            Block::Bullets(items) => items.iter_mut().for_each(|i| plain_links(i, draft, input)),
+            _ => {}
+        }
+    }
     // A table's caption is also its data table's title.
     for block in &blocks {
         if let Block::Table { data, caption: Some(caption) } = block
@@ -149,6 +157,33 @@ fn paragraph_units(paragraph: Paragraph, pictures: &HashMap<String, String>, dra
         }
         _ => units.push(Unit::Block(Block::Paragraph(inlines))),
     }
+}
+
+/// Replaces links whose address is not a web, e-mail or telephone address (or relative) by
+/// their text, with a note.
+fn plain_links(inlines: &mut Vec<Inline>, draft: &mut Draft, input: &Path) {
+    let mut out = Vec::with_capacity(inlines.len());
+    for inline in inlines.drain(..) {
+        match inline {
+            Inline::Link { text, url } if crate::manuscript::markdown::refused_scheme(&url).is_some() => {
+                draft.notes.push(Diagnostic::note(
+                    input,
+                    format!("the link to {url} was left out (only web, e-mail and telephone links are kept); its text «{}» stays", plain_text(&text)),
+                ));
+                out.extend(text);
+            }
+            Inline::Strong(mut inner) => {
+                plain_links(&mut inner, draft, input);
+                out.push(Inline::Strong(inner));
+            }
+            Inline::Emphasis(mut inner) => {
+                plain_links(&mut inner, draft, input);
+                out.push(Inline::Emphasis(inner));
+            }
+            other => out.push(other),
+        }
+    }
+    *inlines = out;
 }
 
 /// A caption's label: `图1 …`, `图 2-3：…`, `表1 …`, `Figure 1. …` → (figure?, the text after).
