@@ -100,6 +100,24 @@ fn the_seed_text_imports_into_a_manuscript_whose_pdf_holds_every_sentence_in_ord
     let paragraph = files[0].1.split("\n\n").nth(1).unwrap();
     assert!(paragraph.starts_with("红色是耒阳的本色。1928年1月12日，湘南大地") && paragraph.ends_with("耒阳牺牲的烈士达2.8万名。"), "{paragraph}");
 
+    // The paragraphs are those of the hand-made article (compared by their openings; the
+    // article moved numbers into data and the caption into the middle).
+    let openings = |files: &[(String, String)]| -> Vec<String> {
+        let text: String = files.iter().map(|(_, t)| format!("{t}\n\n")).collect();
+        text.split("\n\n")
+            .map(str::trim)
+            .filter(|p| {
+                !p.is_empty() && !p.starts_with('#') && !p.starts_with("```") && !p.starts_with("caption") && !p.starts_with("data") && !p.contains("\n```")
+            })
+            .map(|p| p.replace("**", "").chars().take(8).collect())
+            .filter(|p: &String| !p.contains("{{"))
+            .collect()
+    };
+    let article = openings(&text_files(&root().join("manuscript")));
+    let imported: Vec<String> = openings(&files).into_iter().filter(|o| article.contains(o)).collect();
+    assert!(article.len() > 30, "{} {article:?}", article.len());
+    assert_eq!(imported, article, "the paragraphs differ from the hand-made article's");
+
     // Every uncertain decision is a note naming its line.
     assert!(notes.contains("seed-leiyang.txt:1") && notes.contains("byline"), "{notes}");
     assert!(notes.contains("周 济"), "the joined name is not reported:\n{notes}");
@@ -640,4 +658,64 @@ fn an_empty_or_binary_text_is_refused_with_nothing_written() {
         assert!(!output.status.success() && stderr.contains(expected), "{}:\n{stderr}", file.display());
         assert!(!out.exists());
     }
+}
+
+/// Wraps `text` at `measure` em (a Chinese character 1, anything else ½), the first line
+/// after an indent of two ideographic spaces.
+fn wrap(text: &str, measure: f32) -> Vec<String> {
+    let width = |c: char| if (c as u32) >= 0x2E80 || matches!(c, '“' | '”' | '—' | '…') { 1.0 } else { 0.5 };
+    let mut lines = Vec::new();
+    let (mut line, mut used) = ("\u{3000}\u{3000}".to_string(), 2.0);
+    for c in text.chars() {
+        if used + width(c) > measure {
+            lines.push(std::mem::take(&mut line));
+            used = 0.0;
+        }
+        line.push(c);
+        used += width(c);
+    }
+    lines.push(line);
+    lines
+}
+
+/// The hand-made article's headings and paragraphs (those without data references), re-set
+/// as a different layout: a 22-em column, paragraphs indented, no blank lines. The import
+/// finds the same headings and paragraphs.
+#[test]
+fn an_indented_text_in_another_column_width_imports_into_its_paragraphs() {
+    let mut blocks = Vec::new();
+    for (_, text) in text_files(&root().join("manuscript")) {
+        let mut in_fence = false;
+        for block in text.split("\n\n").map(str::trim) {
+            if block.starts_with("```") || in_fence {
+                in_fence = !block.ends_with("```") || (block.starts_with("```") && block.lines().count() == 1);
+                continue;
+            }
+            if !block.is_empty() && !block.contains("{{") {
+                blocks.push(block.replace("**", "").replace('\n', ""));
+            }
+        }
+    }
+    let mut lines = Vec::new();
+    for block in &blocks {
+        match block.strip_prefix("# ") {
+            Some(heading) => lines.push(heading.to_string()),
+            None => lines.extend(wrap(block, 22.0)),
+        }
+    }
+    let dir = tempfile::tempdir().unwrap();
+    let input = dir.path().join("indented.txt");
+    std::fs::write(&input, lines.join("\n")).unwrap();
+    let manuscript = dir.path().join("m");
+    import_ok(&input, &manuscript, &[]);
+    let imported: Vec<String> = text_files(&manuscript)
+        .iter()
+        .flat_map(|(_, t)| t.split("\n\n").map(|b| b.trim().replace("**", "")).collect::<Vec<_>>())
+        .filter(|b| !b.is_empty())
+        .collect();
+    assert!(blocks.len() > 15, "{} blocks", blocks.len());
+    for (got, want) in imported.iter().zip(&blocks) {
+        assert_eq!(got, want, "the first difference");
+    }
+    assert_eq!(imported.len(), blocks.len());
 }

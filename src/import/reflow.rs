@@ -29,6 +29,19 @@ struct Line {
     width: f32,
 }
 
+/// How much shorter than the column (in em) a line ending a sentence must be to end its
+/// paragraph: justified lines are full to within half an em. Each Latin letter or digit,
+/// estimated at ½ em, adds 0.1 em of doubt; a line ending in ；or ： (a clause) needs 1.5 em.
+const SHORT: f32 = 0.75;
+
+/// Whether a line ends its paragraph: it ends a sentence (or a clause) and is shorter than
+/// the column by more than the estimate's doubt.
+fn ends_paragraph(line: &Line, measure: f32) -> bool {
+    let half_width = line.text.chars().filter(|c| !is_cjk(*c)).count() as f32;
+    let short = if ends_sentence(&line.text) { SHORT + 0.1 * half_width } else { 1.5 + 0.1 * half_width };
+    ends_clause(&line.text) && line.width <= measure - short
+}
+
 /// Closing quotes and brackets that may follow a sentence's final punctuation.
 const CLOSERS: &[char] = &['”', '’', '」', '』', '）', ')', '》', '〉', '】', '"', '\''];
 
@@ -181,7 +194,9 @@ fn read_lines(text: &str) -> Vec<Line> {
                 continue;
             }
             let indented = raw.starts_with("  ") || raw.starts_with('\u{3000}') || raw.starts_with('\t');
-            lines.push(Line { number: index + 1, text: trimmed.to_string(), indented, blank_before: blank_before || part > 0, width: width(trimmed) });
+            // The width as laid out: an indent counts.
+            let laid_out = width(raw.trim_end());
+            lines.push(Line { number: index + 1, text: trimmed.to_string(), indented, blank_before: blank_before || part > 0, width: laid_out });
             blank_before = false;
         }
     }
@@ -327,11 +342,8 @@ type Numbered = (usize, String);
 /// an indent that the extraction dropped (the median width of lines that follow a short
 /// sentence end and go on, when there are at least three).
 fn first_line_measure(lines: &[Line], measure: f32) -> f32 {
-    let firsts: Vec<f32> = lines
-        .windows(2)
-        .filter(|w| ends_clause(&w[0].text) && w[0].width <= measure - 1.5 && !ends_punctuated(&w[1].text) && w[1].width > measure * 0.6)
-        .map(|w| w[1].width)
-        .collect();
+    let firsts: Vec<f32> =
+        lines.windows(2).filter(|w| ends_paragraph(&w[0], measure) && !ends_punctuated(&w[1].text) && w[1].width > measure * 0.6).map(|w| w[1].width).collect();
     if firsts.len() >= 3 { median(&firsts).min(measure) } else { measure }
 }
 
@@ -362,7 +374,7 @@ fn paragraphs(
                 || bracketed(&line.text)
                 || bracketed(&previous.text)
                 || !measure.is_finite()
-                || (ends_clause(&previous.text) && previous.width <= measure - 1.5)
+                || ends_paragraph(previous, measure)
         };
         if !new_paragraph && index > 0 {
             let previous = &lines[index - 1];
@@ -404,7 +416,11 @@ fn join_line(text: &mut String, next: &str, number: usize, notes: &mut Vec<Diagn
     if hyphenated {
         text.pop();
         notes.push(Diagnostic::note(source, format!("a hyphen at the end of line {} was read as a word break and dropped", number - 1)).at_line(number));
-    } else if !cjk && last.is_some_and(|c| c.is_ascii_alphanumeric() || ",.;:!?)".contains(c)) && first.is_some_and(|c| c.is_ascii_alphanumeric() || c == '(') {
+    } else if !cjk
+        && !(last.is_some_and(|c| c.is_ascii_digit()) && first.is_some_and(|c| c.is_ascii_digit()))
+        && last.is_some_and(|c| c.is_ascii_alphanumeric() || ",.;:!?)".contains(c))
+        && first.is_some_and(|c| c.is_ascii_alphanumeric() || c == '(')
+    {
         // Latin words on two lines; other breaks (`211+` / `X`) join without a space.
         text.push(' ');
     }
