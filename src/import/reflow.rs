@@ -412,12 +412,16 @@ fn join_line(text: &mut String, next: &str, number: usize, notes: &mut Vec<Diagn
     let last = text.chars().last();
     let first = next.chars().next();
     let cjk = last.is_some_and(is_cjk) || first.is_some_and(is_cjk);
+    // A number split over two lines (`2` / `020年`) is one number.
+    let digits = last.is_some_and(|c| c.is_ascii_digit()) && first.is_some_and(|c| c.is_ascii_digit());
     let hyphenated = text.ends_with('-') && text.chars().rev().nth(1).is_some_and(|c| c.is_ascii_alphabetic()) && first.is_some_and(|c| c.is_ascii_lowercase());
     if hyphenated {
         text.pop();
-        notes.push(Diagnostic::note(source, format!("a hyphen at the end of line {} was read as a word break and dropped", number - 1)).at_line(number));
+        notes.push(
+            Diagnostic::note(source, format!("a hyphen at the end of the line before line {number} was read as a word break and dropped")).at_line(number),
+        );
     } else if !cjk
-        && !(last.is_some_and(|c| c.is_ascii_digit()) && first.is_some_and(|c| c.is_ascii_digit()))
+        && !digits
         && last.is_some_and(|c| c.is_ascii_alphanumeric() || ",.;:!?)".contains(c))
         && first.is_some_and(|c| c.is_ascii_alphanumeric() || c == '(')
     {
