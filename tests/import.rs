@@ -291,6 +291,7 @@ const STYLES: &str = r#"<w:styles W_NS>
 <w:style w:type="paragraph" w:styleId="1"><w:name w:val="heading 1"/><w:basedOn w:val="Normal"/><w:pPr><w:outlineLvl w:val="0"/></w:pPr></w:style>
 <w:style w:type="paragraph" w:styleId="2"><w:name w:val="heading 2"/><w:pPr><w:outlineLvl w:val="1"/></w:pPr></w:style>
 <w:style w:type="paragraph" w:styleId="Caption"><w:name w:val="caption"/></w:style>
+<w:style w:type="paragraph" w:styleId="TOC1"><w:name w:val="toc 1"/></w:style>
 <w:style w:type="character" w:styleId="Strong"><w:name w:val="Strong"/><w:rPr><w:b/></w:rPr></w:style>
 </w:styles>"#;
 
@@ -315,11 +316,21 @@ fn drawing(rel: &str, alt: &str) -> String {
     )
 }
 
+/// A run holding a text box (as Word 2010 and later write it, with its VML fallback).
+fn text_box(text: &str) -> String {
+    let content = format!("<w:txbxContent><w:p><w:r><w:t>{text}</w:t></w:r></w:p></w:txbxContent>");
+    format!(
+        r#"<w:r><mc:AlternateContent xmlns:mc="http://schemas.openxmlformats.org/markup-compatibility/2006"><mc:Choice Requires="wps"><w:drawing><wp:anchor><wp:docPr id="5" name="文本框 5"/><a:graphic><a:graphicData uri="http://schemas.microsoft.com/office/word/2010/wordprocessingShape"><wps:wsp xmlns:wps="http://schemas.microsoft.com/office/word/2010/wordprocessingShape"><wps:txbx>{content}</wps:txbx></wps:wsp></a:graphicData></a:graphic></wp:anchor></w:drawing></mc:Choice><mc:Fallback><w:pict><v:shape xmlns:v="urn:schemas-microsoft-com:vml"><v:textbox>{content}</v:textbox></v:shape></w:pict></mc:Fallback></mc:AlternateContent></w:r>"#
+    )
+}
+
 /// A document with every construct the import knows.
 fn full_document(path: &Path) {
     let png = std::fs::read(root().join("tests/bad_inputs/good/images/a.png")).unwrap();
     let body = [
         p(Some("Title"), "", &[r("县域经济年度报告", "")]),
+        r#"<w:sdt><w:sdtPr><w:docPartObj><w:docPartGallery w:val="Table of Contents"/></w:docPartObj></w:sdtPr><w:sdtContent><w:p><w:r><w:t>目录</w:t></w:r></w:p></w:sdtContent></w:sdt>"#.to_string(),
+        p(Some("TOC1"), "", &[r("二、发展趋势……3", "")]),
         p(Some("1"), &num(1, 0), &[r("总体情况", "")]),
         p(None, "", &[r("全年", ""), r("地区生产总值", "<w:b/>"), r("增长", ""), r("5.2%", "<w:i/>"), r("，好于预期。", ""), r#"<w:r><w:footnoteReference w:id="1"/></w:r>"#.to_string()]),
         p(None, "", &[r("工业稳中有进。", "<w:rStyle w:val=\"Strong\"/>"), r("规模以上工业增加值增长6%，高于全省平均。", "")]),
@@ -342,7 +353,7 @@ fn full_document(path: &Path) {
         table(&[vec![cell("区域", ""), cell("数值", "")], vec![cell("东部与西部合计", "<w:gridSpan w:val=\"2\"/>")]]),
         table(&[vec![cell("专栏：县域经济的三个特点。", "")]]),
         p(None, "", &[r("展望", "<w:b/>")]),
-        p(None, "", &[r("明年经济将保持平稳增长。", "")]),
+        p(None, "", &[r("明年经济将保持平稳增长。", ""), text_box("文本框里的专栏：投资结构持续优化。")]),
     ]
     .concat();
     write_docx(
@@ -386,6 +397,9 @@ fn a_word_document_imports_with_headings_lists_notes_pictures_tables_and_links()
     assert!(second.contains("![柱状图：三次产业增加值](<images/image1.png> \"三次产业增加值\")"), "{second}");
     assert!(second.contains("```table\ndata = \"table1\"\ncaption = \"主要经济指标\"\n```"), "{second}");
     assert!(second.contains("```sidebar\n专栏：县域经济的三个特点。\n```"), "a one-cell table is a box: {second}");
+    assert!(second.ends_with("明年经济将保持平稳增长。\n\n```sidebar\n文本框里的专栏：投资结构持续优化。\n```\n"), "a text box is a sidebar, once: {second}");
+    let all: String = files.iter().map(|(_, t)| t.as_str()).collect();
+    assert!(!all.contains("目录") && !all.contains("……3"), "Word's table of contents was imported: {all}");
     assert_eq!(std::fs::read(manuscript.join("images/image1.png")).unwrap(), std::fs::read(root().join("tests/bad_inputs/good/images/a.png")).unwrap());
     let data: toml::Table = toml::from_str(&std::fs::read_to_string(manuscript.join("data/table1.toml")).unwrap()).unwrap();
     assert_eq!(data["key"].as_str(), Some("指标"));

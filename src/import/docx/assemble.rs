@@ -33,7 +33,7 @@ pub fn assemble(items: Vec<Item>, pictures: &HashMap<String, String>, draft: &mu
     let mut tables = 0;
     for item in items {
         match item {
-            Item::Paragraph(paragraph) => paragraph_units(paragraph, pictures, draft, &mut units),
+            Item::Paragraph(paragraph) => paragraph_units(paragraph, pictures, draft, input, &mut units),
             Item::Table(table) => {
                 tables += 1;
                 table_units(table, tables, draft, input, &mut units);
@@ -106,7 +106,29 @@ pub fn assemble(items: Vec<Item>, pictures: &HashMap<String, String>, draft: &mu
     draft.blocks = blocks;
 }
 
-fn paragraph_units(paragraph: Paragraph, pictures: &HashMap<String, String>, draft: &mut Draft, units: &mut Vec<Unit>) {
+fn paragraph_units(mut paragraph: Paragraph, pictures: &HashMap<String, String>, draft: &mut Draft, input: &Path, units: &mut Vec<Unit>) {
+    let boxes = std::mem::take(&mut paragraph.boxes);
+    let number = paragraph.number;
+    text_units(paragraph, pictures, draft, units);
+    // A text box (a sidebar in Word) follows the paragraph it is anchored in.
+    for items in boxes {
+        let blocks: Vec<Block> = items
+            .into_iter()
+            .flat_map(|item| match item {
+                Item::Paragraph(p) => vec![trimmed(p.inlines)],
+                Item::Table(t) => t.rows.into_iter().map(|r| vec![Inline::Text(r.join(" "))]).collect(),
+            })
+            .filter(|inlines| !plain_text(inlines).trim().is_empty())
+            .map(Block::Paragraph)
+            .collect();
+        if !blocks.is_empty() {
+            draft.notes.push(Diagnostic::note(input, format!("paragraph {number}: a text box became a sidebar after the paragraph")));
+            units.push(Unit::Block(Block::Sidebar { title: None, blocks }));
+        }
+    }
+}
+
+fn text_units(paragraph: Paragraph, pictures: &HashMap<String, String>, draft: &mut Draft, units: &mut Vec<Unit>) {
     let mut inlines = trimmed(paragraph.inlines);
     let text = plain_text(&inlines).trim().to_string();
     let number = paragraph.list.as_ref().filter(|n| !n.bullet).map(|n| format!("{}{}", n.text, if n.space_after { " " } else { "" }));
@@ -120,6 +142,9 @@ fn paragraph_units(paragraph: Paragraph, pictures: &HashMap<String, String>, dra
             return;
         }
         _ => {}
+    }
+    if paragraph.role == Role::Contents {
+        return;
     }
     for picture in &paragraph.pictures {
         if let Some(path) = pictures.get(&picture.rel) {

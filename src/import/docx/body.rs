@@ -51,6 +51,8 @@ pub struct Paragraph {
     pub pictures: Vec<Picture>,
     /// Whether all of its text is bold.
     pub all_bold: bool,
+    /// The contents of text boxes anchored in it.
+    pub boxes: Vec<Vec<Item>>,
 }
 
 /// A table as read: rows of cell texts.
@@ -87,7 +89,11 @@ pub struct Reader<'a> {
     pub changes: Vec<Change>,
     /// Equations met (their text is kept): paragraph numbers.
     pub equations: Vec<usize>,
+    /// Whether a table of contents was left out.
+    pub contents_skipped: bool,
     paragraphs: usize,
+    /// Text boxes met in the paragraph being read.
+    boxes: Vec<Vec<Item>>,
 }
 
 /// The state of a run sequence: field codes to skip, a hyperlink field being read.
@@ -104,7 +110,7 @@ struct Fields {
 impl<'a> Reader<'a> {
     /// A reader for one part.
     pub fn new(styles: &'a Styles, numbering: &'a mut Numbering, rels: &'a HashMap<String, Relationship>, accept: bool) -> Self {
-        Self { styles, numbering, rels, accept, changes: Vec::new(), equations: Vec::new(), paragraphs: 0 }
+        Self { styles, numbering, rels, accept, changes: Vec::new(), equations: Vec::new(), contents_skipped: false, paragraphs: 0, boxes: Vec::new() }
     }
 
     /// The body's (or a note's) paragraphs and tables, in order.
@@ -118,6 +124,12 @@ impl<'a> Reader<'a> {
                     out.push(Item::Table(table));
                 }
                 "sdt" => {
+                    // Word's table of contents: the report makes its own.
+                    let gallery = element.child("sdtPr").and_then(|p| p.find("docPartGallery")).and_then(|g| g.attr("val")).unwrap_or("");
+                    if gallery.contains("Table of Contents") {
+                        self.contents_skipped = true;
+                        continue;
+                    }
                     if let Some(content) = element.child("sdtContent") {
                         out.extend(self.blocks(content));
                     }
@@ -176,6 +188,7 @@ impl<'a> Reader<'a> {
         let mut runs = Vec::new();
         let mut fields = Fields::default();
         self.inline_children(p, base, &mut runs, &mut paragraph.pictures, &mut fields);
+        paragraph.boxes = std::mem::take(&mut self.boxes);
         paragraph.all_bold = runs.iter().any(|r| matches!(r, Run::Text(t, _, _) if !t.trim().is_empty()))
             && runs.iter().all(|r| match r {
                 Run::Text(t, bold, _) => *bold || t.trim().is_empty(),
@@ -313,12 +326,13 @@ impl<'a> Reader<'a> {
                     continue;
                 }
                 "drawing" | "pict" | "object" => {
-                    self.pictures(element, pictures);
+                    self.drawing(element, pictures);
                     continue;
                 }
                 "AlternateContent" => {
+                    // The same drawing twice: Word's own form, and a fallback (VML).
                     if let Some(choice) = element.child("Choice") {
-                        self.pictures(choice, pictures);
+                        self.drawing(choice, pictures);
                     }
                     continue;
                 }
@@ -327,6 +341,24 @@ impl<'a> Reader<'a> {
             if !text.is_empty() {
                 out.push(Run::Text(text, bold, italic));
             }
+        }
+    }
+
+    /// A drawing: a text box's paragraphs (kept for a sidebar), else its pictures.
+    fn drawing(&mut self, node: &Node, pictures: &mut Vec<Picture>) {
+        let mut contents = Vec::new();
+        node.find_all("txbxContent", &mut contents);
+        if contents.is_empty() {
+            self.pictures(node, pictures);
+            return;
+        }
+        for content in contents {
+            // A box's paragraphs are not numbered among the body's, and its own boxes stay its own.
+            let (count, pending) = (self.paragraphs, std::mem::take(&mut self.boxes));
+            let items = self.blocks(content);
+            self.paragraphs = count;
+            self.boxes = pending;
+            self.boxes.push(items);
         }
     }
 

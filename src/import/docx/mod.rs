@@ -64,6 +64,7 @@ pub fn read(input: &Path, bytes: &[u8], accept_changes: bool) -> Result<Draft, D
     let items = reader.blocks(body);
     let mut changes = std::mem::take(&mut reader.changes);
     let equations = std::mem::take(&mut reader.equations);
+    let contents_skipped = reader.contents_skipped;
     drop(reader);
 
     let mut draft = Draft::default();
@@ -108,6 +109,9 @@ pub fn read(input: &Path, bytes: &[u8], accept_changes: bool) -> Result<Draft, D
                 changes.len() - comments
             ),
         ));
+    }
+    if contents_skipped || items.iter().any(|i| matches!(i, Item::Paragraph(p) if p.role == styles::Role::Contents)) {
+        draft.notes.push(Diagnostic::note(input, "the document's table of contents was left out: the report makes its own from the headings"));
     }
     for paragraph in equations {
         draft.notes.push(Diagnostic::warning(input, format!("paragraph {paragraph} holds an equation: only its characters were kept; check the text")));

@@ -21,6 +21,8 @@ pub enum Role {
     Subtitle,
     /// A figure or table caption.
     Caption,
+    /// An entry of Word's table of contents (the report makes its own).
+    Contents,
 }
 
 /// One style, as declared.
@@ -92,6 +94,9 @@ impl Styles {
             }
             if name == "caption" || name == "题注" {
                 return Role::Caption;
+            }
+            if name.starts_with("toc ") || name == "toc heading" || name.starts_with("目录 ") {
+                return Role::Contents;
             }
             for prefix in ["heading", "标题"] {
                 if let Some(level) = name.strip_prefix(prefix).and_then(|n| n.trim().parse::<u8>().ok()).filter(|l| (1..=9).contains(l)) {
