@@ -733,3 +733,34 @@ fn an_indented_text_in_another_column_width_imports_into_its_paragraphs() {
     }
     assert_eq!(imported.len(), blocks.len());
 }
+
+/// Chapters numbered by the heading style itself (`第%1章`, as Chinese templates do), and
+/// sections numbered by hand below them (一、, 1.).
+#[test]
+fn chapter_numbers_from_a_heading_style_and_typed_section_numbers_make_three_levels() {
+    let styles = r#"<w:styles W_NS>
+<w:style w:type="paragraph" w:styleId="Heading1"><w:name w:val="heading 1"/><w:pPr><w:numPr><w:numId w:val="7"/></w:numPr><w:outlineLvl w:val="0"/></w:pPr></w:style>
+</w:styles>"#;
+    let numbering = r#"<w:numbering W_NS><w:abstractNum w:abstractNumId="3"><w:lvl w:ilvl="0"><w:start w:val="1"/><w:numFmt w:val="chineseCountingThousand"/><w:lvlText w:val="第%1章"/><w:suff w:val="space"/></w:lvl></w:abstractNum><w:num w:numId="7"><w:abstractNumId w:val="3"/></w:num></w:numbering>"#;
+    let body = [
+        p(Some("Heading1"), "", &[r("总论", "")]),
+        p(None, "", &[r("一、研究背景", "")]),
+        p(None, "", &[r("1. 数据来源", "")]),
+        p(None, "", &[r("数据来自统计年鉴。", "")]),
+        p(Some("Heading1"), "", &[r("分析", "")]),
+        p(None, "", &[r("二、主要结论", "")]),
+        p(None, "", &[r("结论如下。", "")]),
+    ]
+    .concat();
+    let dir = tempfile::tempdir().unwrap();
+    let docx = dir.path().join("book.docx");
+    write_docx(&docx, &body, &[("styles.xml", styles), ("numbering.xml", numbering)], &[], &[], None);
+    let manuscript = dir.path().join("m");
+    import_ok(&docx, &manuscript, &[]);
+    let files = text_files(&manuscript);
+    assert_eq!(
+        headings(&files),
+        [(1, "第一章 总论".into()), (2, "一、研究背景".into()), (3, "1. 数据来源".into()), (1, "第二章 分析".into()), (2, "二、主要结论".into())]
+    );
+    build_ok(&manuscript, &dir.path().join("out"), "pdf");
+}

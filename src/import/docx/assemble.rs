@@ -67,8 +67,11 @@ pub fn assemble(items: Vec<Item>, pictures: &HashMap<String, String>, draft: &mu
             Unit::Guessed(text, kind, number) => {
                 let level = match kind {
                     Some(kind) => by_pattern.get(&kind).copied().unwrap_or_else(|| {
-                        let above = by_pattern.iter().filter(|(k, _)| **k < kind).map(|(_, l)| *l).max();
-                        above.map_or_else(|| kinds.iter().position(|k| *k == kind).map_or(1, |p| p as u8 + 1), |l| l + 1)
+                        // Below the nearest higher pattern a heading style gives a level, one
+                        // level per pattern present in between.
+                        let anchor = by_pattern.keys().filter(|k| **k < kind).max().copied();
+                        let between = kinds.iter().filter(|k| **k < kind && anchor.is_none_or(|a| **k > a)).count() as u8;
+                        anchor.and_then(|a| by_pattern.get(&a)).copied().unwrap_or(0) + between + 1
                     }),
                     None => {
                         draft.notes.push(Diagnostic::note(input, format!("paragraph {number}: `{text}`, short and all bold, was read as a heading")));
