@@ -98,12 +98,22 @@ pub fn assemble(items: Vec<Item>, pictures: &HashMap<String, String>, draft: &mu
             _ => {}
         }
     }
-    // A table's caption is also its data table's title.
+    // A table's caption is also its data table's title; a table without one is noted.
     for block in &blocks {
-        if let Block::Table { data, caption: Some(caption) } = block
-            && let Some(table) = draft.tables.iter_mut().find(|t| t.id == *data)
-        {
-            table.title = caption.clone();
+        match block {
+            Block::Table { data, caption: Some(caption) } => {
+                if let Some(table) = draft.tables.iter_mut().find(|t| t.id == *data) {
+                    table.title = caption.clone();
+                }
+            }
+            Block::Table { data, caption: None } => {
+                let title = draft.tables.iter().find(|t| t.id == *data).map(|t| t.title.clone()).unwrap_or_default();
+                draft.notes.push(Diagnostic::note(
+                    input,
+                    format!("table {data} has no caption beside it: it is printed as «{title}»; give it one with `caption = \"…\"` in its table directive"),
+                ));
+            }
+            _ => {}
         }
     }
     draft.blocks = blocks;
@@ -308,7 +318,9 @@ fn table_units(table: Table, count: usize, draft: &mut Draft, input: &Path, unit
             .notes
             .push(Diagnostic::warning(input, format!("{at}: row keys and column names must be unique and without '.', '{{', '}}': {}", changed.join("; "))));
     }
-    draft.tables.push(draft::Table { id: id.clone(), title: format!("表格{count}"), key, columns, rows: body });
+    // Until a caption is found beside it, the table is named by its headings.
+    let title = format!("{key}：{}", columns.join("、"));
+    draft.tables.push(draft::Table { id: id.clone(), title, key, columns, rows: body });
     units.push(Unit::Block(Block::Table { data: id, caption: None }));
 }
 
