@@ -764,3 +764,19 @@ fn chapter_numbers_from_a_heading_style_and_typed_section_numbers_make_three_lev
     );
     build_ok(&manuscript, &dir.path().join("out"), "pdf");
 }
+
+/// A text that opens with its title and no byline, wrapped at 36 em.
+#[test]
+fn a_title_line_at_the_top_becomes_the_title() {
+    let text = "关于加快发展数字经济的调查报告\n数字经济已经成为推动经济增长的重要引擎，全市数字经济规模持续扩大，结构\n不断优化，带动作用明显增强，发展基础日益坚实。\n一、基本情况\n全市共有数字经济企业一千二百家，其中规模以上企业三百家，从业人员达到五\n万人，比上年增长百分之十二。\n二、存在问题\n核心技术仍受制于人，高端人才供给不足，数据要素市场建设滞后，企业数字化\n转型意愿不强。\n";
+    let dir = tempfile::tempdir().unwrap();
+    let input = dir.path().join("digital.txt");
+    std::fs::write(&input, text).unwrap();
+    let manuscript = dir.path().join("m");
+    let notes = import_ok(&input, &manuscript, &[]);
+    assert_eq!(report_toml(&manuscript)["title"].as_str(), Some("关于加快发展数字经济的调查报告"));
+    assert!(notes.contains("taken as its title"), "{notes}");
+    let files = text_files(&manuscript);
+    assert_eq!(headings(&files), [(1, "一、基本情况".into()), (1, "二、存在问题".into())]);
+    assert_eq!(files[0].1.trim(), "数字经济已经成为推动经济增长的重要引擎，全市数字经济规模持续扩大，结构不断优化，带动作用明显增强，发展基础日益坚实。");
+}

@@ -75,6 +75,15 @@ pub fn import(input: &Path, out: &Path, options: &ImportOptions, today: &str) ->
     if draft.date.is_none() {
         draft.notes.push(Diagnostic::note(input, format!("the input carries no date: today's date ({today}) was used; change `date` in report.toml")));
     }
+    // A document that opens with an unnumbered heading and names no title opens with its title.
+    if draft.title.is_none()
+        && let Some(draft::Block::Heading { text, .. }) = draft.blocks.first()
+        && patterns::numbered_heading(text).is_none()
+    {
+        draft.notes.insert(0, Diagnostic::note(input, format!("`{text}`, the heading the document opens with, was taken as its title")));
+        draft.title = Some(text.clone());
+        draft.blocks.remove(0);
+    }
     if draft.title.is_none() {
         let stem = input.file_stem().map(|s| s.to_string_lossy().into_owned()).unwrap_or_default();
         draft.notes.push(Diagnostic::note(input, format!("no title was found: the file's name `{stem}` was used; change `title` in report.toml")));

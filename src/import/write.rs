@@ -342,7 +342,6 @@ fn notes_markdown(notes: &[Diagnostic], source: &Path) -> String {
 /// Writes the manuscript made from `draft` into `dir` (new or empty). Returns the files
 /// written.
 pub fn write(dir: &Path, draft: &Draft, source: &Path, today: &str) -> Result<Vec<PathBuf>, Diagnostics> {
-    crate::starter::refuse_non_empty(dir, "import")?;
     let output = crate::starter::output_name(dir);
     let files = manuscript_files(draft, source, today, &output);
     crate::starter::write_new_manuscript(dir, &files, "import")

@@ -123,15 +123,6 @@ pub fn read(input: &Path, bytes: &[u8], accept_changes: bool) -> Result<Draft, D
     if let Some(core) = package.xml(&core)? {
         properties(&core, &mut draft, input);
     }
-    if draft.title.is_none()
-        && let Some(super::draft::Block::Heading { text, .. }) = draft.blocks.first()
-    {
-        draft.notes.push(Diagnostic::note(
-            input,
-            format!("the document has no title (neither in its properties nor in the Title style): the first heading `{text}` is used"),
-        ));
-        draft.title = Some(text.clone());
-    }
     Ok(draft)
 }
 
