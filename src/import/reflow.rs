@@ -80,21 +80,7 @@ pub fn reflow(text: &str, source: &Path) -> Draft {
     }
 
     // The title, subtitle and caption block that extraction puts after the text.
-    let mut trailing = Vec::new();
-    if wrapped {
-        // A line set apart, or the short last line of a wide paragraph set apart.
-        while lines.len() > 2 {
-            let n = lines.len();
-            let last = &lines[n - 1];
-            let closes_wide = ends_sentence(&last.text) && lines[n - 2].width > measure * 1.25 + 1.0;
-            if !is_set_apart(last, measure) && !closes_wide {
-                break;
-            }
-            if let Some(line) = lines.pop() {
-                trailing.insert(0, line);
-            }
-        }
-    }
+    let mut trailing = if wrapped { split_set_apart(&mut lines, measure) } else { Vec::new() };
     // Byline and title at the top.
     let mut start = 0;
     for (index, line) in lines.iter().enumerate().take(3) {
@@ -181,6 +167,23 @@ pub fn reflow(text: &str, source: &Path) -> Draft {
     draft
 }
 
+/// Takes off the end of `lines` the block set apart from the text column: lines set apart
+/// (see [`is_set_apart`]) and the short last lines of wide paragraphs among them.
+fn split_set_apart(lines: &mut Vec<Line>, measure: f32) -> Vec<Line> {
+    let mut trailing = Vec::new();
+    while lines.len() > 2 {
+        let n = lines.len();
+        let closes_wide = ends_sentence(&lines[n - 1].text) && lines[n - 2].width > measure * 1.25 + 1.0;
+        if !is_set_apart(&lines[n - 1], measure) && !closes_wide {
+            break;
+        }
+        if let Some(line) = lines.pop() {
+            trailing.insert(0, line);
+        }
+    }
+    trailing
+}
+
 /// The non-blank lines, with what stood before them.
 fn read_lines(text: &str) -> Vec<Line> {
     let mut lines = Vec::new();
@@ -243,7 +246,7 @@ fn is_page_number(text: &str) -> bool {
     !page.is_empty() && page.len() <= 4 && page.chars().all(|c| c.is_ascii_digit()) && total.chars().all(|c| c.is_ascii_digit()) && !total.is_empty()
 }
 
-/// A display line: Chinese characters each set apart by a space (`红 色 耒 阳`).
+/// A display line: Chinese characters each set apart by a space (`年 度 报 告`).
 fn is_display(text: &str) -> bool {
     let words: Vec<&str> = text.split_whitespace().collect();
     words.len() >= 3 && words.iter().all(|w| w.chars().count() == 1 && w.chars().all(is_cjk))
@@ -533,11 +536,11 @@ mod tests {
 
     #[test]
     fn bylines_join_split_names() {
-        let (names, how) = byline("□ 谭红平 杨茂林 周 济 王晓辉").unwrap();
-        assert_eq!(names, ["谭红平", "杨茂林", "周济", "王晓辉"]);
+        let (names, how) = byline("□ 张红平 李茂林 周 济 王晓明").unwrap();
+        assert_eq!(names, ["张红平", "李茂林", "周济", "王晓明"]);
         assert!(how.contains("周 济"), "{how}");
         assert_eq!(byline("文／张三").unwrap().0, ["张三"]);
-        assert!(byline("红色耒阳").is_none());
+        assert!(byline("绿色转型").is_none());
         assert!(byline("经济运行 稳中向好。").is_none());
     }
 
