@@ -10,12 +10,14 @@
 //! - writers, each given a [`render::RenderContext`]: [`pdf`] (and the [`proof`] edition)
 //!   and [`epub`];
 //! - running: [`pipeline`] (one build), [`output`] (atomic writes), [`watch`], and
-//!   [`starter`] (`reportpress new`).
+//!   [`starter`] (`reportpress new`) and [`import`] (`reportpress import`: a manuscript from
+//!   a Word document or extracted text).
 
 pub mod charts;
 pub mod design;
 pub mod diagnostics;
 pub mod epub;
+pub mod import;
 pub mod manuscript;
 pub mod model;
 pub mod output;

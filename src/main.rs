@@ -63,6 +63,24 @@ enum Command {
         #[arg(long, default_value = reportpress::design::DEFAULT_DESIGN)]
         design: String,
     },
+    /// Make a manuscript from a Word document (.docx) or from hard-wrapped text copied out
+    /// of a PDF (.txt, UTF-8 or GB18030), in a new or empty directory.
+    Import {
+        /// The file to import.
+        file: PathBuf,
+        /// The manuscript directory to write (new or empty).
+        #[arg(long)]
+        out: PathBuf,
+        /// Accept a Word document's tracked changes and leave its comments out (without
+        /// it, the import stops and lists them).
+        #[arg(long)]
+        accept_changes: bool,
+        /// Move the numbers of the prose (with a unit: 亿元, %, 个 …) into proposed data
+        /// tables, data/numbers_NN.toml, and refer to them with {{…}}; the printed text is
+        /// the same.
+        #[arg(long)]
+        extract_numbers: bool,
+    },
     /// Rebuild whenever the manuscript, its data or the design change.
     Watch {
         /// Which edition(s) to rebuild.
@@ -144,6 +162,7 @@ fn main() -> ExitCode {
         Command::Check { deny_warnings, paths } => check(paths.options(), deny_warnings),
         Command::Charts { paths } => charts(paths.options()),
         Command::New { dir, design } => new(&dir, &design),
+        Command::Import { file, out, accept_changes, extract_numbers } => import(&file, &out, accept_changes, extract_numbers),
         Command::Watch { format, timings, paths } => watch(paths.options(), format, timings),
     };
     match result {
@@ -237,6 +256,24 @@ fn new(dir: &std::path::Path, design: &str) -> Result<(), Diagnostics> {
         println!("wrote {}", path.display());
     }
     println!("next: reportpress build --manuscript {}", dir.display());
+    Ok(())
+}
+
+fn import(file: &std::path::Path, out: &std::path::Path, accept_changes: bool, extract_numbers: bool) -> Result<(), Diagnostics> {
+    let today = chrono::Local::now().format("%Y-%m-%d").to_string();
+    let options = reportpress::import::ImportOptions { accept_changes, extract_numbers };
+    let imported = reportpress::import::import(file, out, &options, &today)?;
+    // The import's notes are its report: printed without --verbose.
+    for note in &imported.notes {
+        eprint!("{}", note.render());
+    }
+    for path in &imported.written {
+        println!("wrote {}", path.display());
+    }
+    if !imported.notes.is_empty() {
+        println!("{} note(s) on decisions to check: {}", imported.notes.len(), out.join("IMPORT-NOTES.md").display());
+    }
+    println!("next: reportpress build --manuscript {}", out.display());
     Ok(())
 }
 

@@ -22,17 +22,7 @@ const FILES: &[(&str, &str)] = &[
 /// `today` is the report's date (`YYYY-MM-DD`). Returns the files written. When a file
 /// cannot be written, whatever was written is removed again.
 pub fn write(dir: &Path, design: &str, today: &str) -> Result<Vec<PathBuf>, Diagnostics> {
-    if let Ok(mut entries) = std::fs::read_dir(dir)
-        && entries.next().is_some()
-    {
-        return Err(Diagnostics::one(
-            Diagnostic::error(dir, "the directory is not empty; `new` writes only into a new or empty directory")
-                .with_hint("name a new directory, e.g. reportpress new my-report"),
-        ));
-    }
-    if dir.exists() && !dir.is_dir() {
-        return Err(Diagnostics::one(Diagnostic::error(dir, "this is a file, not a directory").with_hint("name a new directory")));
-    }
+    refuse_non_empty(dir, "new")?;
     let known: Vec<&str> = crate::design::BUILT_IN.iter().map(|(name, _)| *name).collect();
     if !known.contains(&design) {
         return Err(Diagnostics::one(
@@ -41,20 +31,51 @@ pub fn write(dir: &Path, design: &str, today: &str) -> Result<Vec<PathBuf>, Diag
     }
     let output = output_name(dir);
     let shown = dir.display().to_string();
-    let created = !dir.exists();
-    let mut written = Vec::new();
-    let result = (|| {
-        for (name, text) in FILES {
-            let path = dir.join(name);
+    let files: Vec<(String, Vec<u8>)> = FILES
+        .iter()
+        .map(|(name, text)| {
             let text = if name.ends_with("report.toml") || name.ends_with("README.md") {
                 text.replace("{{date}}", today).replace("{{output}}", &output).replace("{{design}}", design).replace("{{dir}}", &shown)
             } else {
                 text.to_string()
             };
+            (name.to_string(), text.into_bytes())
+        })
+        .collect();
+    write_new_manuscript(dir, &files, "new")
+}
+
+/// Refuses a `dir` that is a file or a non-empty directory: `command` (`new`, `import`)
+/// writes only into a new or empty directory, so nothing of the user's is overwritten.
+pub fn refuse_non_empty(dir: &Path, command: &str) -> Result<(), Diagnostics> {
+    if let Ok(mut entries) = std::fs::read_dir(dir)
+        && entries.next().is_some()
+    {
+        return Err(Diagnostics::one(
+            Diagnostic::error(dir, format!("the directory is not empty; `{command}` writes only into a new or empty directory"))
+                .with_hint(format!("name a new directory, e.g. reportpress {command} {}my-report", if command == "new" { "" } else { "FILE --out " })),
+        ));
+    }
+    if dir.exists() && !dir.is_dir() {
+        return Err(Diagnostics::one(Diagnostic::error(dir, "this is a file, not a directory").with_hint("name a new directory")));
+    }
+    Ok(())
+}
+
+/// Writes `files` (path inside the manuscript, bytes) into `dir`, which must not exist or
+/// be empty (`command` names the command in the message). Returns the files written. When
+/// a file cannot be written, whatever was written is removed again.
+pub fn write_new_manuscript(dir: &Path, files: &[(String, Vec<u8>)], command: &str) -> Result<Vec<PathBuf>, Diagnostics> {
+    refuse_non_empty(dir, command)?;
+    let created = !dir.exists();
+    let mut written = Vec::new();
+    let result = (|| {
+        for (name, bytes) in files {
+            let path = dir.join(name);
             if let Some(parent) = path.parent() {
                 std::fs::create_dir_all(parent).map_err(|e| io_error(parent, "create this directory", &e))?;
             }
-            std::fs::write(&path, text).map_err(|e| io_error(&path, "write this file", &e))?;
+            std::fs::write(&path, bytes).map_err(|e| io_error(&path, "write this file", &e))?;
             written.push(path);
         }
         Ok::<(), Diagnostic>(())
@@ -75,7 +96,7 @@ pub fn write(dir: &Path, design: &str, today: &str) -> Result<Vec<PathBuf>, Diag
 
 /// The output file name for a manuscript in `dir`: its name in ASCII letters, digits, `-`
 /// and `_`, or `report` when nothing of it is ASCII.
-fn output_name(dir: &Path) -> String {
+pub fn output_name(dir: &Path) -> String {
     let name = dir.file_name().map(|n| n.to_string_lossy().into_owned()).unwrap_or_default();
     let ascii: String = name.chars().map(|c| if c.is_ascii_alphanumeric() || c == '_' { c } else { '-' }).collect();
     let trimmed = ascii.trim_matches('-');

@@ -216,7 +216,7 @@ fn plain_spaces(text: &str) -> String {
 
 /// The scheme of a link address that no edition may carry (a local file, a script), or
 /// `None` for web, e-mail and telephone addresses and relative links.
-fn refused_scheme(url: &str) -> Option<String> {
+pub(crate) fn refused_scheme(url: &str) -> Option<String> {
     let (scheme, _) = url.trim().split_once(':')?;
     let is_scheme =
         scheme.chars().next().is_some_and(|c| c.is_ascii_alphabetic()) && scheme.chars().all(|c| c.is_ascii_alphanumeric() || matches!(c, '+' | '-' | '.'));

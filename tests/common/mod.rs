@@ -416,6 +416,33 @@ pub fn seed() -> Seed {
     }
 }
 
+/// Finds `sentence` in `text` at or after `from`; returns the byte offset after it.
+///
+/// A figure or table floated to the top or bottom of a column may stand between the two
+/// halves of a sentence that continues across a column break. So a sentence also counts
+/// as found when it is intact but for one such interruption: its first part right where
+/// the search is, its rest within a float's worth of text after it.
+pub fn find_sentence(text: &str, from: usize, sentence: &str) -> Option<usize> {
+    const FLOAT_TEXT: usize = 3000; // bytes: a chart's or table's labels and caption
+    if let Some(position) = text[from..].find(sentence) {
+        return Some(from + position + sentence.len());
+    }
+    for (split, _) in sentence.char_indices().skip(1) {
+        let (head, tail) = sentence.split_at(split);
+        let mut search = from;
+        while let Some(position) = text[search..].find(head) {
+            let head_end = search + position + head.len();
+            let window_end = (head_end + FLOAT_TEXT + tail.len()).min(text.len());
+            let window_end = (0..=3).map(|d| window_end.saturating_sub(d)).find(|&e| text.is_char_boundary(e)).unwrap_or(head_end);
+            if let Some(tail_at) = text[head_end..window_end].find(tail) {
+                return Some(head_end + tail_at + tail.len());
+            }
+            search = head_end;
+        }
+    }
+    None
+}
+
 /// Copies a directory tree (a manuscript) so a test can edit it.
 pub fn copy_dir(from: &Path, to: &Path) {
     std::fs::create_dir_all(to).unwrap();
