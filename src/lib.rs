@@ -9,6 +9,7 @@
 //! - typesetting, [`typeset`]: Typst's world, fonts, error tracing;
 //! - writers, each given a [`render::RenderContext`]: [`pdf`] (and the [`proof`] edition)
 //!   and [`epub`];
+//! - [`review`]: a proofreader's PDF annotations carried back to manuscript lines;
 //! - running: [`pipeline`] (one build), [`output`] (atomic writes), [`watch`], and
 //!   [`starter`] (`reportpress new`).
 
@@ -23,6 +24,7 @@ pub mod pdf;
 pub mod pipeline;
 pub mod proof;
 pub mod render;
+pub mod review;
 pub(crate) mod source;
 pub mod starter;
 pub mod typeset;

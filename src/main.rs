@@ -63,6 +63,24 @@ enum Command {
         #[arg(long, default_value = reportpress::design::DEFAULT_DESIGN)]
         design: String,
     },
+    /// List a proofreader's annotations in a proof or print PDF at the manuscript lines and
+    /// columns they mark, like compiler messages.
+    Review {
+        /// The annotated PDF (a proof or print edition this tool made).
+        pdf: PathBuf,
+        /// Print the entries as JSON.
+        #[arg(long)]
+        json: bool,
+        /// The manuscript directory (holding report.toml).
+        #[arg(long, default_value = "manuscript")]
+        manuscript: PathBuf,
+        /// The fonts directory (searched for as for `build` when not given).
+        #[arg(long)]
+        fonts: Option<PathBuf>,
+        /// A design directory (the manuscript's design when not given).
+        #[arg(long)]
+        assets: Option<PathBuf>,
+    },
     /// Rebuild whenever the manuscript, its data or the design change.
     Watch {
         /// Which edition(s) to rebuild.
@@ -141,6 +159,7 @@ fn main() -> ExitCode {
         Command::Charts { paths } => charts(paths.options()),
         Command::New { dir, design } => new(&dir, &design),
         Command::Watch { format, timings, paths } => watch(paths.options(), format, timings),
+        Command::Review { pdf, json, manuscript, fonts, assets } => review(reportpress::review::ReviewOptions { pdf, manuscript, fonts, assets }, json),
     };
     match result {
         Ok(()) => ExitCode::SUCCESS,
@@ -249,6 +268,31 @@ fn charts(options: BuildOptions) -> Result<(), Diagnostics> {
     if charts.is_empty() {
         println!("the manuscript has no charts");
     }
+    Ok(())
+}
+
+fn review(options: reportpress::review::ReviewOptions, json: bool) -> Result<(), Diagnostics> {
+    let review = reportpress::review::review(&options)?;
+    if json {
+        let text = serde_json::to_string_pretty(&review)
+            .map_err(|e| Diagnostics::one(Diagnostic::error(&options.pdf, format!("cannot write the entries as JSON: {e}"))))?;
+        println!("{text}");
+        return Ok(());
+    }
+    for warning in &review.warnings {
+        eprint!("{}", Diagnostic::warning(&options.pdf, warning.clone()).render());
+    }
+    for entry in &review.entries {
+        print!("{}", entry.render(&options.manuscript));
+    }
+    let located = review.entries.iter().filter(|e| e.start.is_some()).count();
+    println!(
+        "{} annotation(s) in {} ({} edition, {}); {located} located in the manuscript",
+        review.entries.len(),
+        options.pdf.display(),
+        review.edition,
+        if review.same_revision { "made from the manuscript as it is" } else { "made from another revision" }
+    );
     Ok(())
 }
 

@@ -144,6 +144,9 @@ pub struct DataTable {
     pub rows: Vec<Row>,
     /// The TOML file that declares the table.
     pub path: PathBuf,
+    /// The file that holds the rows (the lines of [`Row::line`]): the TOML file, or the CSV
+    /// or spreadsheet it names.
+    pub rows_path: PathBuf,
     /// Rules declared with the table, with their lines.
     pub rules: Vec<(RuleSpec, usize)>,
 }
@@ -424,7 +427,8 @@ fn load_table(path: &Path, dir: &Path, manuscript_root: &Path) -> Result<(DataTa
         }
     }
     let notes = normalised_note(&id, &normalised).into_iter().collect();
-    Ok((DataTable { id, title: file.title, source: file.source, key: file.key, columns: file.columns, rows, path: path.to_path_buf(), rules }, notes))
+    let rows_path = file.file.as_ref().map(|name| dir.join(name.get_ref())).unwrap_or_else(|| path.to_path_buf());
+    Ok((DataTable { id, title: file.title, source: file.source, key: file.key, columns: file.columns, rows, path: path.to_path_buf(), rows_path, rules }, notes))
 }
 
 /// Checks that `path`, with symlinks followed, stays inside the manuscript directory.
