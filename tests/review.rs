@@ -86,10 +86,16 @@ fn pdf_chars(pdf: &Path) -> Vec<PageChar> {
     characters(&document, &pages)
 }
 
-/// The characters that show `needle` (white space ignored), the first occurrence.
+/// The characters that show `needle` (white space ignored), the first occurrence; the
+/// proof's small line numbers and file:line marks are not text.
 fn find(chars: &[PageChar], needle: &str) -> Vec<PageChar> {
     let needle: Vec<char> = needle.chars().filter(|c| !c.is_whitespace()).collect();
-    let hay: Vec<(char, usize)> = chars.iter().enumerate().flat_map(|(i, c)| c.text.chars().filter(|c| !c.is_whitespace()).map(move |ch| (ch, i))).collect();
+    let hay: Vec<(char, usize)> = chars
+        .iter()
+        .enumerate()
+        .filter(|(_, c)| c.area.y1 - c.area.y0 > 7.0)
+        .flat_map(|(i, c)| c.text.chars().filter(|c| !c.is_whitespace()).map(move |ch| (ch, i)))
+        .collect();
     for start in 0..hay.len() {
         if hay[start..].len() >= needle.len() && hay[start..start + needle.len()].iter().zip(&needle).all(|((c, _), n)| c == n) {
             let mut indices: Vec<usize> = hay[start..start + needle.len()].iter().map(|(_, i)| *i).collect();
@@ -138,12 +144,17 @@ struct Note<'a> {
     quads: Vec<f64>,
     rect: [f64; 4],
     contents: &'a str,
+    /// The earlier note (by index) a caret is grouped with (`/IRT` and `/RT /Group`).
+    group_with: Option<usize>,
+    /// For ink: one stroke.
+    ink: Vec<f64>,
 }
 
 /// Adds `notes` to the PDF at `from` as a viewer saves them, into `to`.
 fn annotate(from: &Path, to: &Path, notes: &[Note]) {
     let mut document = lopdf::Document::load(from).expect("the PDF loads");
     let pages = document.get_pages();
+    let mut ids = Vec::new();
     for note in notes {
         let page_id = pages[&(note.page as u32 + 1)];
         let mut dict = Dictionary::new();
@@ -157,7 +168,15 @@ fn annotate(from: &Path, to: &Path, notes: &[Note]) {
         dict.set("T", text_string("校对员"));
         dict.set("M", Object::string_literal("D:20261130102100+08'00'"));
         dict.set("P", Object::Reference(page_id));
+        if let Some(other) = note.group_with {
+            dict.set("IRT", Object::Reference(ids[other]));
+            dict.set("RT", Object::Name(b"Group".to_vec()));
+        }
+        if !note.ink.is_empty() {
+            dict.set("InkList", Object::Array(vec![Object::Array(note.ink.iter().map(|&v| Object::Real(v as f32)).collect())]));
+        }
         let id = document.add_object(Object::Dictionary(dict));
+        ids.push(id);
         let page = document.get_object_mut(page_id).and_then(Object::as_dict_mut).expect("a page dictionary");
         match page.get_mut(b"Annots") {
             Ok(Object::Array(list)) => list.push(Object::Reference(id)),
@@ -171,20 +190,28 @@ fn annotate(from: &Path, to: &Path, notes: &[Note]) {
 fn rect_of(quads: &[f64]) -> [f64; 4] {
     let xs = quads.iter().step_by(2);
     let ys = quads.iter().skip(1).step_by(2);
-    [xs.clone().cloned().fold(f64::INFINITY, f64::min), ys.clone().cloned().fold(f64::INFINITY, f64::min), xs.cloned().fold(f64::NEG_INFINITY, f64::max), ys.cloned().fold(f64::NEG_INFINITY, f64::max)]
+    [
+        xs.clone().cloned().fold(f64::INFINITY, f64::min),
+        ys.clone().cloned().fold(f64::INFINITY, f64::min),
+        xs.cloned().fold(f64::NEG_INFINITY, f64::max),
+        ys.cloned().fold(f64::NEG_INFINITY, f64::max),
+    ]
 }
 
 fn markup(chars: &[PageChar], target: &str, subtype: &'static str, contents: &'static str, height: f64, order: [usize; 4]) -> Note<'static> {
     let found = find(chars, target);
     let quads = quads(&found, height, order);
-    Note { page: found[0].page, subtype, rect: rect_of(&quads), quads, contents }
+    Note { page: found[0].page, subtype, rect: rect_of(&quads), quads, contents, group_with: None, ink: Vec::new() }
 }
 
 fn review_json(pdf: &Path, manuscript: &Path) -> (serde_json::Value, String) {
     let output = reportpress(&["review", pdf.to_str().unwrap(), "--manuscript", manuscript.to_str().unwrap(), "--json"]);
     let stderr = String::from_utf8_lossy(&output.stderr).to_string();
     assert!(output.status.success(), "review failed: {stderr}");
-    (serde_json::from_slice(&output.stdout).unwrap_or_else(|e| panic!("review --json printed no JSON ({e}): {}", String::from_utf8_lossy(&output.stdout))), stderr)
+    (
+        serde_json::from_slice(&output.stdout).unwrap_or_else(|e| panic!("review --json printed no JSON ({e}): {}", String::from_utf8_lossy(&output.stdout))),
+        stderr,
+    )
 }
 
 /// The entry whose comment is `comment`.
@@ -245,6 +272,8 @@ fn annotations_on_a_proof_come_back_at_their_manuscript_lines_and_columns() {
         quads: Vec::new(),
         rect: [between - 3.0, height - jade[1].area.y1 - 2.0, between + 3.0, height - jade[1].area.y1 + 6.0],
         contents: "的",
+        group_with: None,
+        ink: Vec::new(),
     };
     // A sticky note in the margin beside the first line of the data paragraph.
     let gdp = find(&chars, "全市地区生产总值");
@@ -254,9 +283,52 @@ fn annotations_on_a_proof_come_back_at_their_manuscript_lines_and_columns() {
         quads: Vec::new(),
         rect: [gdp[0].area.x0 - 30.0, height - gdp[0].area.y0 - 20.0, gdp[0].area.x0 - 10.0, height - gdp[0].area.y0],
         contents: "这段要补充来源",
+        group_with: None,
+        ink: Vec::new(),
+    };
+    // A highlight from the foot of the first column to the head of the second.
+    // (The table floating at the head of the second column comes between them in the file.)
+    let foot = find(&chars, "第13段记录了乡镇推进土地整治与产业培育的做法，干部群众齐心协力，面貌焕然一新。");
+    let head = find(&chars, "第14段记录了");
+    let mut quads_across = quads(&foot[foot.len() - 7..], height, ACROBAT_ORDER);
+    quads_across.extend(quads(&head, height, ACROBAT_ORDER));
+    let across = Note {
+        page: head[0].page,
+        subtype: "Highlight",
+        rect: rect_of(&quads_across),
+        quads: quads_across,
+        contents: "跨栏",
+        group_with: None,
+        ink: Vec::new(),
+    };
+    assert!(across.quads.len() == 16 && across.quads[0] < page_width / 2.0 && across.quads[8] > page_width / 2.0, "the highlight does not cross the columns");
+    // A replacement as Acrobat stores it: a strike-out, and a caret grouped with it.
+    let replaced = markup(&chars, "新公园", "StrikeOut", "", height, SPEC_ORDER);
+    let end = rect_of(&replaced.quads);
+    let with = Note {
+        page: replaced.page,
+        subtype: "Caret",
+        quads: Vec::new(),
+        rect: [end[2] - 3.0, end[1] - 2.0, end[2] + 3.0, end[1] + 6.0],
+        contents: "新景区",
+        group_with: Some(10),
+        ink: Vec::new(),
+    };
+    // A ring drawn around a word.
+    let ring = find(&chars, "旧矿区");
+    let (x0, x1) = (ring[0].area.x0 - 2.0, ring[2].area.x1 + 2.0);
+    let (y0, y1) = (height - ring[0].area.y1 - 2.0, height - ring[0].area.y0 + 2.0);
+    let ink = Note {
+        page: ring[0].page,
+        subtype: "Ink",
+        quads: Vec::new(),
+        rect: [x0, y0, x1, y1],
+        contents: "圈出",
+        group_with: None,
+        ink: vec![x0, y0, x1, y0, x1, y1, x0, y1, x0, y0],
     };
     let annotated = b.out.join("annotated.pdf");
-    annotate(&pdf, &annotated, &[first, second, strike, number, cell, caption, caret, sticky]);
+    annotate(&pdf, &annotated, &[first, second, strike, number, cell, caption, caret, sticky, across, ink, replaced, with]);
     let (review, _) = review_json(&annotated, &b.manuscript);
     assert_eq!(review["same_revision"], true, "{review:#}");
     assert_eq!(review["edition"], "proof");
@@ -307,8 +379,51 @@ fn annotations_on_a_proof_come_back_at_their_manuscript_lines_and_columns() {
     assert_eq!(place(e, "start").1, line, "{e:#}");
     assert_eq!(e["text"], "");
 
+    let (line, _) = written_at(&source, "第13段");
+    let thirteenth = source.lines().nth(line - 1).unwrap();
+    let column = thirteenth[..thirteenth.find("面貌焕然一新").unwrap()].chars().count() + 1;
+    let (end_line, end_column) = written_at(&source, "第14段记录了");
+    let e = entry(&review, "跨栏");
+    assert_eq!(place(e, "start"), ("text/a.md".into(), line, column));
+    assert_eq!(place(e, "end"), ("text/a.md".into(), end_line, end_column + "第14段记录了".chars().count()));
+
+    let (line, column) = written_at(&source, "旧矿区");
+    let e = entry(&review, "圈出");
+    assert_eq!(place(e, "start"), ("text/a.md".into(), line, column));
+    assert_eq!(e["text"], "旧矿区");
+
+    let (line, column) = written_at(&source, "新公园");
+    let e = entry(&review, "新景区");
+    assert_eq!(e["kind"], "replace");
+    assert_eq!(e["text"], "新公园");
+    assert_eq!(place(e, "start"), ("text/a.md".into(), line, column));
+    assert_eq!(place(e, "end"), ("text/a.md".into(), line, column + 3));
+    assert_eq!(review["entries"].as_array().unwrap().len(), 11, "the caret of the replacement is not an entry of its own");
+
+    // The proof line is the number the proof prints in the margin beside the marked line.
+    let e = entry(&review, "核实说法");
+    let marked = find(&chars, "矿山修复");
+    let mut digits: Vec<&PageChar> = chars
+        .iter()
+        .filter(|c| c.page == marked[0].page && (c.baseline - marked[0].baseline).abs() < 5.0 && c.area.x1 < marked[0].area.x0 - 100.0)
+        .filter(|c| c.area.y1 - c.area.y0 < 8.0 && c.text.chars().all(|d| d.is_ascii_digit()))
+        .collect();
+    digits.sort_by(|a, b| a.area.x0.total_cmp(&b.area.x0));
+    // The number nearest the text (the file:line mark sits further out, at the page edge).
+    let mut number = vec![digits.pop().expect("a line number beside the line")];
+    while digits.last().is_some_and(|d| number[0].area.x0 - d.area.x1 < 1.0) {
+        number.insert(0, digits.pop().unwrap());
+    }
+    let printed: String = number.iter().map(|c| c.text.as_str()).collect();
+    assert_eq!(e["proof_line"].as_u64().map(|l| l.to_string()), Some(printed), "{e:#}");
+
     // Sorted by manuscript position.
-    let order: Vec<(usize, usize)> = review["entries"].as_array().unwrap().iter().map(|e| (e["start"]["line"].as_u64().unwrap() as usize, e["start"]["column"].as_u64().unwrap() as usize)).collect();
+    let order: Vec<(usize, usize)> = review["entries"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|e| (e["start"]["line"].as_u64().unwrap() as usize, e["start"]["column"].as_u64().unwrap() as usize))
+        .collect();
     let mut sorted = order.clone();
     sorted.sort();
     assert_eq!(order, sorted);
@@ -326,7 +441,11 @@ fn the_plain_report_reads_like_compiler_messages() {
     assert!(output.status.success(), "{}", String::from_utf8_lossy(&output.stderr));
     let stdout = String::from_utf8_lossy(&output.stdout);
     let (line, column) = written_at(&text(), "翡翠项链");
-    let expected = format!("{}:{line}:{column}-{line}:{}: comment: «翡翠项链» — 改成“绿色项链” (校对员, 2026-11-30 10:21) [page 1", b.manuscript.join("text/a.md").display(), column + 4);
+    let expected = format!(
+        "{}:{line}:{column}-{line}:{}: comment: «翡翠项链» — 改成“绿色项链” (校对员, 2026-11-30 10:21) [page 1",
+        b.manuscript.join("text/a.md").display(),
+        column + 4
+    );
     assert!(stdout.contains(&expected), "expected «{expected}» in:\n{stdout}{}", String::from_utf8_lossy(&output.stderr));
     assert!(stdout.contains("print edition, made from the manuscript as it is"), "{stdout}");
 }
@@ -382,4 +501,3 @@ fn the_print_edition_stays_valid_with_its_build_id() {
     let info = tool("pdfdetach", &["-list", pdf.to_str().unwrap()]);
     assert!(info.contains("0 embedded files"), "{info}");
 }
-

@@ -428,7 +428,10 @@ fn load_table(path: &Path, dir: &Path, manuscript_root: &Path) -> Result<(DataTa
     }
     let notes = normalised_note(&id, &normalised).into_iter().collect();
     let rows_path = file.file.as_ref().map(|name| dir.join(name.get_ref())).unwrap_or_else(|| path.to_path_buf());
-    Ok((DataTable { id, title: file.title, source: file.source, key: file.key, columns: file.columns, rows, path: path.to_path_buf(), rows_path, rules }, notes))
+    Ok((
+        DataTable { id, title: file.title, source: file.source, key: file.key, columns: file.columns, rows, path: path.to_path_buf(), rows_path, rules },
+        notes,
+    ))
 }
 
 /// Checks that `path`, with symlinks followed, stays inside the manuscript directory.

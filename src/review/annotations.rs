@@ -133,7 +133,9 @@ pub struct AnnotatedPdf {
 pub fn read(path: &Path) -> Result<AnnotatedPdf, Diagnostics> {
     let bytes = std::fs::read(path).map_err(|e| Diagnostics::one(crate::diagnostics::io_error(path, "read this PDF", &e)))?;
     let document = Document::load_mem(&bytes).map_err(|e| {
-        Diagnostics::one(Diagnostic::error(path, format!("cannot read this file as a PDF: {e}")).with_hint("give the proof or print PDF the viewer saved the comments in"))
+        Diagnostics::one(
+            Diagnostic::error(path, format!("cannot read this file as a PDF: {e}")).with_hint("give the proof or print PDF the viewer saved the comments in"),
+        )
     })?;
     let permanent_id = file_id(&document.trailer);
     let mut pages = Vec::new();
@@ -176,8 +178,11 @@ pub fn read(path: &Path) -> Result<AnnotatedPdf, Diagnostics> {
             if subtype == Subtype::Ink
                 && let Ok(Object::Array(strokes)) = dict.get(b"InkList").and_then(|o| document.dereference(o).map(|(_, o)| o))
             {
-                let points: Vec<(f64, f64)> =
-                    strokes.iter().filter_map(|s| numbers(&document, s)).flat_map(|n| n.chunks_exact(2).map(|p| flip(p[0], p[1])).collect::<Vec<_>>()).collect();
+                let points: Vec<(f64, f64)> = strokes
+                    .iter()
+                    .filter_map(|s| numbers(&document, s))
+                    .flat_map(|n| n.chunks_exact(2).map(|p| flip(p[0], p[1])).collect::<Vec<_>>())
+                    .collect();
                 areas.extend(Area::around(&points));
             }
             if areas.is_empty() && subtype != Subtype::Text && subtype != Subtype::Caret {

@@ -156,7 +156,9 @@ pub fn review(options: &ReviewOptions) -> Result<Review, Diagnostics> {
         let mut entry = if same_revision { mapper.by_layout(annotation) } else { mapper.by_text(annotation, &old_chars) };
         entry.proof_line = if edition == "proof" { proof_line(annotation, &mapper, &old_chars, same_revision) } else { None };
         // A strike-out with a caret grouped with it (a viewer's "replace text") is one replacement.
-        if let Some(caret) = pdf.annotations.iter().find(|c| c.grouped && c.subtype == Subtype::Caret && c.in_reply_to.is_some() && c.in_reply_to == annotation.id) {
+        if let Some(caret) =
+            pdf.annotations.iter().find(|c| c.grouped && c.subtype == Subtype::Caret && c.in_reply_to.is_some() && c.in_reply_to == annotation.id)
+        {
             entry.kind = "replace";
             entry.comment = caret.comment.clone();
         }
@@ -243,7 +245,9 @@ fn nearest_weighted<T: Placed>(items: &[T], page: usize, (x, y): (f64, f64), ver
         let dy = (a.y0 - y).max(0.0).max(y - a.y1) * vertical;
         dx * dx + dy * dy
     };
-    (0..items.len()).filter(|&i| items[i].page() == page && !items[i].text().trim().is_empty()).min_by(|&a, &b| distance(items[a].area()).total_cmp(&distance(items[b].area())))
+    (0..items.len())
+        .filter(|&i| items[i].page() == page && !items[i].text().trim().is_empty())
+        .min_by(|&a, &b| distance(items[a].area()).total_cmp(&distance(items[b].area())))
 }
 
 /// The item nearest to a point of the page.
@@ -264,7 +268,8 @@ fn insertion<T: Placed>(items: &[T], annotation: &Annotation) -> Option<(usize, 
     let closest = nearest(items, annotation.page, (x, y))?;
     let line = items[closest].baseline();
     let size = items[closest].area().y1 - items[closest].area().y0;
-    let on_line = (0..items.len()).filter(|&i| items[i].page() == annotation.page && (items[i].baseline() - line).abs() < size * 0.3 && !items[i].text().trim().is_empty());
+    let on_line = (0..items.len())
+        .filter(|&i| items[i].page() == annotation.page && (items[i].baseline() - line).abs() < size * 0.3 && !items[i].text().trim().is_empty());
     let mut best: Option<(f64, usize, bool)> = None;
     for i in on_line {
         let area = items[i].area();
@@ -314,8 +319,16 @@ fn line_number<T: Placed>(items: &[T], annotation: &Annotation) -> Option<usize>
         previous = Some(i);
     }
     // A line number stands alone: nothing of the body text is beside it on its line.
-    let body_left = items.iter().filter(|it| it.page() == annotation.page && (it.area().y1 - it.area().y0) >= size * 0.8).map(|it| it.area().x0).fold(f64::INFINITY, f64::min);
-    let body_right = items.iter().filter(|it| it.page() == annotation.page && (it.area().y1 - it.area().y0) >= size * 0.8).map(|it| it.area().x1).fold(f64::NEG_INFINITY, f64::max);
+    let body_left = items
+        .iter()
+        .filter(|it| it.page() == annotation.page && (it.area().y1 - it.area().y0) >= size * 0.8)
+        .map(|it| it.area().x0)
+        .fold(f64::INFINITY, f64::min);
+    let body_right = items
+        .iter()
+        .filter(|it| it.page() == annotation.page && (it.area().y1 - it.area().y0) >= size * 0.8)
+        .map(|it| it.area().x1)
+        .fold(f64::NEG_INFINITY, f64::max);
     let (x, _) = target.area().centre();
     runs.into_iter()
         .filter(|(_, area, baseline)| (baseline - target.baseline()).abs() < size * 0.6 && (area.x1 <= body_left + 0.5 || area.x0 >= body_right - 0.5))

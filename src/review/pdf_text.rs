@@ -120,10 +120,12 @@ struct Font {
 impl Font {
     fn load(document: &Document, dict: &Dictionary) -> Font {
         let type0 = dict.get(b"Subtype").ok().and_then(|o| o.as_name().ok()) == Some(b"Type0".as_slice());
-        let mut font = Font { width: if type0 { 2 } else { 1 }, advances: HashMap::new(), default_advance: if type0 { 1000.0 } else { 0.0 }, unicode: HashMap::new() };
+        let mut font =
+            Font { width: if type0 { 2 } else { 1 }, advances: HashMap::new(), default_advance: if type0 { 1000.0 } else { 0.0 }, unicode: HashMap::new() };
         let deref = |o: &Object| document.dereference(o).ok().map(|(_, o)| o.clone());
         if type0 {
-            let descendant = dict.get(b"DescendantFonts").ok().and_then(deref).and_then(|o| o.as_array().ok().and_then(|a| a.first().cloned())).and_then(|o| deref(&o));
+            let descendant =
+                dict.get(b"DescendantFonts").ok().and_then(deref).and_then(|o| o.as_array().ok().and_then(|a| a.first().cloned())).and_then(|o| deref(&o));
             if let Some(Object::Dictionary(cid)) = descendant {
                 if let Some(dw) = cid.get(b"DW").ok().and_then(number) {
                     font.default_advance = dw;
@@ -338,7 +340,8 @@ impl Reader<'_, '_> {
                     }
                 }
                 "Do" if self.depth < 8 => {
-                    let Some(form) = operands.first().and_then(|o| o.as_name().ok()).and_then(|name| xobjects.as_ref()?.get(name).ok()?.as_reference().ok()) else {
+                    let Some(form) = operands.first().and_then(|o| o.as_name().ok()).and_then(|name| xobjects.as_ref()?.get(name).ok()?.as_reference().ok())
+                    else {
                         continue;
                     };
                     let Ok(Object::Stream(stream)) = self.document.get_object(form) else { continue };
