@@ -240,6 +240,7 @@ fn to_unicode(cmap: &str) -> HashMap<u32, String> {
     map
 }
 
+#[derive(Clone, Copy)]
 struct TextState {
     font: Option<ObjectId>,
     size: f64,
@@ -265,17 +266,17 @@ impl Reader<'_, '_> {
         let fonts = resources.and_then(|r| dict_in(self.document, r, b"Font")).cloned();
         let xobjects = resources.and_then(|r| dict_in(self.document, r, b"XObject")).cloned();
         let mut ctm = ctm;
-        let mut stack: Vec<(Matrix, f64, f64, f64, f64, f64, Option<ObjectId>, f64)> = Vec::new();
+        let mut stack: Vec<(Matrix, TextState)> = Vec::new();
         let mut ts = TextState { font: None, size: 0.0, char_spacing: 0.0, word_spacing: 0.0, scale: 1.0, leading: 0.0, rise: 0.0 };
         let (mut tm, mut tlm): (Matrix, Matrix) = ([1.0, 0.0, 0.0, 1.0, 0.0, 0.0], [1.0, 0.0, 0.0, 1.0, 0.0, 0.0]);
         for op in &content.operations {
             let operands = &op.operands;
             let num = |i: usize| operands.get(i).and_then(number).unwrap_or(0.0);
             match op.operator.as_str() {
-                "q" => stack.push((ctm, ts.size, ts.char_spacing, ts.word_spacing, ts.scale, ts.leading, ts.font, ts.rise)),
+                "q" => stack.push((ctm, ts)),
                 "Q" => {
                     if let Some(saved) = stack.pop() {
-                        (ctm, ts.size, ts.char_spacing, ts.word_spacing, ts.scale, ts.leading, ts.font, ts.rise) = saved;
+                        (ctm, ts) = saved;
                     }
                 }
                 "cm" => {
