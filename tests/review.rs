@@ -501,3 +501,62 @@ fn the_print_edition_stays_valid_with_its_build_id() {
     let info = tool("pdfdetach", &["-list", pdf.to_str().unwrap()]);
     assert!(info.contains("0 embedded files"), "{info}");
 }
+
+#[test]
+fn words_picked_across_the_article_map_to_where_they_are_written() {
+    // Real text: bold run-in heads, data references, notes, links, lists, sidebars.
+    let dir = tempfile::tempdir().unwrap();
+    let manuscript = root().join("manuscript");
+    build_ok(&manuscript, dir.path(), "proof");
+    let pdf = dir.path().join("leiyang-green-transformation-proof.pdf");
+    let chars = pdf_chars(&pdf);
+    let printed: String = chars.iter().filter(|c| c.area.y1 - c.area.y0 > 7.0).map(|c| c.text.as_str()).filter(|t| !t.trim().is_empty()).collect();
+    let files: Vec<PathBuf> = std::fs::read_dir(manuscript.join("text")).unwrap().map(|e| e.unwrap().path()).collect();
+    let texts: Vec<(String, String)> =
+        files.iter().map(|f| (format!("text/{}", f.file_name().unwrap().to_string_lossy()), std::fs::read_to_string(f).unwrap())).collect();
+    let everything: String = texts.iter().map(|(_, t)| t.as_str()).collect();
+    let mut picked: Vec<(String, usize, usize, String)> = Vec::new();
+    for (file, text) in &texts {
+        let mut in_fence = false;
+        for (index, line) in text.lines().enumerate() {
+            in_fence ^= line.starts_with("```");
+            if in_fence || line.starts_with(['#', '>', '-', '|', '!', '[', '`']) || line.chars().count() < 24 {
+                continue;
+            }
+            // Six characters from the middle of the line, free of markup, found once in the
+            // manuscript and once in the proof.
+            let chars_of_line: Vec<char> = line.chars().collect();
+            let start = chars_of_line.len() / 2;
+            let word: String = chars_of_line[start..start + 6].iter().collect();
+            if word.contains(|c: char| "*[](){}`@^\\\\<>_ ".contains(c) || c.is_ascii_digit())
+                || everything.matches(&word).count() != 1
+                || printed.matches(&word).count() != 1
+            {
+                continue;
+            }
+            picked.push((file.clone(), index + 1, start + 1, word));
+            if picked.len() % 4 == 0 {
+                break; // a few per file
+            }
+        }
+    }
+    assert!(picked.len() >= 12, "too few words picked: {picked:?}");
+    let notes: Vec<Note> = picked
+        .iter()
+        .enumerate()
+        .map(|(i, (_, _, _, word))| {
+            let contents: &'static str = Box::leak(format!("#{i}").into_boxed_str());
+            markup(&chars, word, "Highlight", contents, 841.89, if i % 2 == 0 { ACROBAT_ORDER } else { SPEC_ORDER })
+        })
+        .collect();
+    let annotated = dir.path().join("annotated.pdf");
+    annotate(&pdf, &annotated, &notes);
+    let (review, _) = review_json(&annotated, &manuscript);
+    assert_eq!(review["same_revision"], true);
+    for (i, (file, line, column, word)) in picked.iter().enumerate() {
+        let e = entry(&review, &format!("#{i}"));
+        assert_eq!(place(e, "start"), (file.clone(), *line, *column), "«{word}»: {e:#}");
+        assert_eq!(place(e, "end"), (file.clone(), *line, column + 6), "«{word}»: {e:#}");
+        assert_eq!(e["text"], word.as_str());
+    }
+}
