@@ -560,3 +560,50 @@ fn words_picked_across_the_article_map_to_where_they_are_written() {
         assert_eq!(e["text"], word.as_str());
     }
 }
+
+/// Adds `notes` to the PDF at `from` as an incremental update (how poppler-based viewers and
+/// PDF.js save): the original bytes stay, the changed page and the new annotations follow.
+fn annotate_incrementally(from: &Path, to: &Path, notes: &[Note]) {
+    let mut document = lopdf::IncrementalDocument::load(from).expect("the PDF loads");
+    let pages = document.get_prev_documents().get_pages();
+    // Viewers keep the file identifier in the new trailer.
+    if let Ok(id) = document.get_prev_documents().trailer.get(b"ID").cloned() {
+        document.new_document.trailer.set("ID", id);
+    }
+    for note in notes {
+        let page_id = pages[&(note.page as u32 + 1)];
+        let mut dict = Dictionary::new();
+        dict.set("Type", Object::Name(b"Annot".to_vec()));
+        dict.set("Subtype", Object::Name(note.subtype.as_bytes().to_vec()));
+        dict.set("Rect", Object::Array(note.rect.iter().map(|&v| Object::Real(v as f32)).collect()));
+        if !note.quads.is_empty() {
+            dict.set("QuadPoints", Object::Array(note.quads.iter().map(|&v| Object::Real(v as f32)).collect()));
+        }
+        dict.set("Contents", text_string(note.contents));
+        dict.set("T", text_string("校对员"));
+        let id = document.new_document.add_object(Object::Dictionary(dict));
+        document.opt_clone_object_to_new_document(page_id).expect("the page is cloned");
+        let page = document.new_document.get_object_mut(page_id).and_then(Object::as_dict_mut).expect("a page dictionary");
+        match page.get_mut(b"Annots") {
+            Ok(Object::Array(list)) => list.push(Object::Reference(id)),
+            _ => page.set("Annots", Object::Array(vec![Object::Reference(id)])),
+        }
+    }
+    document.save(to).expect("the annotated PDF is written");
+}
+
+#[test]
+fn an_incrementally_saved_pdf_is_read_through_its_updates() {
+    let b = built("pdf");
+    let pdf = b.out.join("review.pdf");
+    let chars = pdf_chars(&pdf);
+    let note = markup(&chars, "城市更新", "Highlight", "增量保存", 841.89, SPEC_ORDER);
+    let annotated = b.out.join("annotated.pdf");
+    annotate_incrementally(&pdf, &annotated, &[note]);
+    let original = std::fs::read(&pdf).unwrap();
+    assert!(std::fs::read(&annotated).unwrap().starts_with(&original), "not an incremental update");
+    let (review, _) = review_json(&annotated, &b.manuscript);
+    assert_eq!(review["same_revision"], true, "{review:#}");
+    let (line, column) = written_at(&text(), "城市更新");
+    assert_eq!(place(entry(&review, "增量保存"), "start"), ("text/a.md".into(), line, column));
+}
