@@ -7,12 +7,13 @@
 //! - the front end, [`manuscript`]: report.toml, data and Markdown → one
 //!   [`model::Document`], then passes over the model;
 //! - typesetting, [`typeset`]: Typst's world, fonts, error tracing;
-//! - writers, each given a [`render::RenderContext`]: [`pdf`] (and the [`proof`] edition)
-//!   and [`epub`];
+//! - writers, each given a [`render::RenderContext`]: [`pdf`] (and the [`proof`] edition,
+//!   marked by [`changes`] for a change proof) and [`epub`];
 //! - [`review`]: a proofreader's PDF annotations carried back to manuscript lines;
 //! - running: [`pipeline`] (one build), [`output`] (atomic writes), [`watch`], and
 //!   [`starter`] (`reportpress new`).
 
+pub mod changes;
 pub mod charts;
 pub mod design;
 pub mod diagnostics;

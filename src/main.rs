@@ -39,6 +39,11 @@ enum Command {
         /// Treat warnings (an unused data table, a chart of one value …) as errors.
         #[arg(long)]
         deny_warnings: bool,
+        /// With --format proof: a change proof, marked with what changed since this git
+        /// revision of the manuscript (inserted text underlined, deleted text struck through,
+        /// change bars, a first page listing the changes).
+        #[arg(long, value_name = "REV")]
+        since: Option<String>,
         #[command(flatten)]
         paths: PathArgs,
     },
@@ -154,7 +159,9 @@ fn main() -> ExitCode {
         reportpress::output::finish_on_signal(&paths.out);
     }
     let result = match cli.command {
-        Command::Build { format, emit_typst, timings, deny_warnings, paths } => build(paths.options(), format, emit_typst, timings, deny_warnings),
+        Command::Build { format, emit_typst, timings, deny_warnings, since, paths } => {
+            build(paths.options(), format, emit_typst, timings, deny_warnings, since)
+        }
         Command::Check { deny_warnings, paths } => check(paths.options(), deny_warnings),
         Command::Charts { paths } => charts(paths.options()),
         Command::New { dir, design } => new(&dir, &design),
@@ -182,10 +189,17 @@ fn spinner() -> ProgressBar {
     bar
 }
 
-fn build(options: BuildOptions, format: FormatArg, emit_typst: Option<PathBuf>, timings: bool, deny_warnings: bool) -> Result<(), Diagnostics> {
+fn build(
+    options: BuildOptions,
+    format: FormatArg,
+    emit_typst: Option<PathBuf>,
+    timings: bool,
+    deny_warnings: bool,
+    since: Option<String>,
+) -> Result<(), Diagnostics> {
     let bar = spinner();
     let progress = bar.clone();
-    let mut session = Session::new().with_progress(move |stage| progress.set_message(stage.to_string())).with_deny_warnings(deny_warnings);
+    let mut session = Session::new().with_progress(move |stage| progress.set_message(stage.to_string())).with_deny_warnings(deny_warnings).with_since(since);
     let report = session.build(&options, &format.formats());
     bar.finish_and_clear();
     let report = report?;

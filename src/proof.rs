@@ -19,6 +19,9 @@ pub struct ProofInfo {
     /// The manuscript's git revision (with `+修改` when it has uncommitted changes) or,
     /// outside git, a content hash.
     pub revision: String,
+    /// For a change proof: what changed since the revision it compares with.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub changes: Option<crate::changes::ChangeList>,
 }
 
 /// Collects the proof footer details for `manuscript`.
@@ -26,7 +29,7 @@ pub fn proof_info(manuscript: &Manuscript) -> ProofInfo {
     let seconds = std::env::var("SOURCE_DATE_EPOCH").ok().and_then(|s| s.trim().parse::<i64>().ok()).unwrap_or_else(|| chrono::Utc::now().timestamp());
     let built = chrono::DateTime::from_timestamp(seconds, 0).map(|t| t.format("%Y-%m-%d %H:%M UTC").to_string()).unwrap_or_default();
     let revision = git_revision(&manuscript.root).unwrap_or_else(|| format!("内容哈希 {}", content_hash(manuscript)));
-    ProofInfo { built, revision }
+    ProofInfo { built, revision, changes: None }
 }
 
 /// `abc1234`, or `abc1234+修改` when the manuscript has uncommitted changes.
@@ -63,7 +66,7 @@ fn git_revision(dir: &Path) -> Option<String> {
 
 /// Runs a git command that only reads, in `dir`, with every configurable program disabled
 /// and no configuration but the repository's; its output, or `None` on failure.
-fn git(dir: &Path, args: &[&str]) -> Option<Vec<u8>> {
+pub(crate) fn git(dir: &Path, args: &[&str]) -> Option<Vec<u8>> {
     let output = Command::new("git")
         .arg("-C")
         .arg(dir)

@@ -535,7 +535,7 @@ fn words_picked_across_the_article_map_to_where_they_are_written() {
                 continue;
             }
             picked.push((file.clone(), index + 1, start + 1, word));
-            if picked.len() % 4 == 0 {
+            if picked.len().is_multiple_of(4) {
                 break; // a few per file
             }
         }

@@ -26,6 +26,8 @@ pub struct PageChar {
     pub area: Area,
     /// Its baseline.
     pub baseline: f64,
+    /// Its fill colour's components as the file sets them (`rg`, `g`, `k`, `sc`, `scn`).
+    pub fill: Vec<f64>,
 }
 
 /// Every character of the pages in `pages` (0-based), in content-stream order.
@@ -240,8 +242,9 @@ fn to_unicode(cmap: &str) -> HashMap<u32, String> {
     map
 }
 
-#[derive(Clone, Copy)]
+#[derive(Clone)]
 struct TextState {
+    fill: Vec<f64>,
     font: Option<ObjectId>,
     size: f64,
     char_spacing: f64,
@@ -267,13 +270,13 @@ impl Reader<'_, '_> {
         let xobjects = resources.and_then(|r| dict_in(self.document, r, b"XObject")).cloned();
         let mut ctm = ctm;
         let mut stack: Vec<(Matrix, TextState)> = Vec::new();
-        let mut ts = TextState { font: None, size: 0.0, char_spacing: 0.0, word_spacing: 0.0, scale: 1.0, leading: 0.0, rise: 0.0 };
+        let mut ts = TextState { fill: vec![0.0], font: None, size: 0.0, char_spacing: 0.0, word_spacing: 0.0, scale: 1.0, leading: 0.0, rise: 0.0 };
         let (mut tm, mut tlm): (Matrix, Matrix) = ([1.0, 0.0, 0.0, 1.0, 0.0, 0.0], [1.0, 0.0, 0.0, 1.0, 0.0, 0.0]);
         for op in &content.operations {
             let operands = &op.operands;
             let num = |i: usize| operands.get(i).and_then(number).unwrap_or(0.0);
             match op.operator.as_str() {
-                "q" => stack.push((ctm, ts)),
+                "q" => stack.push((ctm, ts.clone())),
                 "Q" => {
                     if let Some(saved) = stack.pop() {
                         (ctm, ts) = saved;
@@ -298,6 +301,7 @@ impl Reader<'_, '_> {
                         self.fonts.insert(id, Font::load(self.document, dict));
                     }
                 }
+                "rg" | "g" | "k" | "sc" | "scn" => ts.fill = operands.iter().filter_map(number).collect(),
                 "Tc" => ts.char_spacing = num(0),
                 "Tw" => ts.word_spacing = num(0),
                 "Tz" => ts.scale = num(0) / 100.0,
@@ -379,7 +383,7 @@ impl Reader<'_, '_> {
             let baseline = self.top - apply(trm, (0.0, 0.0)).1;
             let text = font.unicode.get(&code).cloned().unwrap_or_else(|| if font.width == 1 { char::from(code as u8).to_string() } else { String::new() });
             if !text.is_empty() {
-                self.out.push(PageChar { page: self.page, text, area, baseline });
+                self.out.push(PageChar { page: self.page, text, area, baseline, fill: ts.fill.clone() });
             }
             let spacing = if font.width == 1 && code == 32 { ts.word_spacing } else { 0.0 };
             let tx = (advance * ts.size + ts.char_spacing + spacing) * ts.scale;
