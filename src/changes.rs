@@ -67,6 +67,45 @@ pub fn manuscript_at(root: &Path, rev: &str) -> Result<(tempfile::TempDir, Manus
     Ok((dir, manuscript))
 }
 
+/// The git revision `since` names: itself, or, for an earlier proof (a `.pdf` file), the
+/// revision its footer prints (`版本 abc1234`), which must be a clean commit (not one with
+/// `+修改`, uncommitted changes, nor a content hash outside git).
+pub fn revision_of(since: &str) -> Result<String, Diagnostics> {
+    let path = Path::new(since);
+    if !since.to_ascii_lowercase().ends_with(".pdf") || !path.is_file() {
+        return Ok(since.to_string());
+    }
+    let refuse = |message: String| {
+        Diagnostics::one(Diagnostic::error(path, message).with_hint("give the git revision the proof was made from instead: --since <commit>"))
+    };
+    let bytes = std::fs::read(path).map_err(|e| Diagnostics::one(crate::diagnostics::io_error(path, "read this proof", &e)))?;
+    let document = lopdf::Document::load_mem(&bytes).map_err(|e| refuse(format!("cannot read this file as a PDF: {e}")))?;
+    let chars = crate::review::pdf_text::characters(&document, &[0]);
+    let Some(mark) = (1..chars.len()).find(|&i| chars[i - 1].text == "版" && chars[i].text == "本") else {
+        return Err(refuse("this PDF is not a proof made by reportpress (its footer names no 版本)".to_string()));
+    };
+    // The characters after 版本 on its line, up to the next gap wider than a space.
+    let mut revision = String::new();
+    let mut previous = &chars[mark];
+    for c in chars[mark + 1..].iter().filter(|c| !c.text.trim().is_empty()) {
+        let size = previous.area.y1 - previous.area.y0;
+        let gap = if revision.is_empty() { size * 1.5 } else { size * 0.5 };
+        if (c.baseline - previous.baseline).abs() > 0.5 || c.area.x0 - previous.area.x1 > gap {
+            break;
+        }
+        revision.push_str(&c.text);
+        previous = c;
+    }
+    let after = revision.clone();
+    if revision.is_empty() || revision.contains('+') || after.starts_with("内容哈希") || !revision.chars().all(|c| c.is_ascii_alphanumeric() || c == '+') {
+        return Err(refuse(format!(
+            "this proof was made from {}, which git cannot give back",
+            if revision.contains('+') { "uncommitted changes" } else { "a manuscript outside git" }
+        )));
+    }
+    Ok(revision)
+}
+
 /// Marks in `new` what changed since `old`, and lists the changes.
 pub fn mark(new: &mut Document, old: &Document, since: &str) -> ChangeList {
     let key = |b: &Block| format!("{}\u{0}{}", kind_of(b), block_text(b));

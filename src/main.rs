@@ -40,9 +40,10 @@ enum Command {
         #[arg(long)]
         deny_warnings: bool,
         /// With --format proof: a change proof, marked with what changed since this git
-        /// revision of the manuscript (inserted text underlined, deleted text struck through,
-        /// change bars, a first page listing the changes).
-        #[arg(long, value_name = "REV")]
+        /// revision of the manuscript, or since the revision an earlier proof (OLD-PROOF.pdf)
+        /// was made from (inserted text underlined, deleted text struck through, change bars,
+        /// a first page listing the changes).
+        #[arg(long, value_name = "REV|OLD-PROOF.pdf")]
         since: Option<String>,
         #[command(flatten)]
         paths: PathArgs,

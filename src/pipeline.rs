@@ -262,10 +262,11 @@ fn build_prepared(
     let epub_wanted = formats.contains(&Format::Epub);
     // A change proof: the document marked with what changed since the revision.
     let marked = match since {
-        Some(rev) if formats.contains(&Format::Proof) => {
-            let (_old_dir, old) = crate::changes::manuscript_at(&prepared.manuscript.root, rev)?;
+        Some(since) if formats.contains(&Format::Proof) => {
+            let rev = crate::changes::revision_of(since)?;
+            let (_old_dir, old) = crate::changes::manuscript_at(&prepared.manuscript.root, &rev)?;
             let mut marked = context.document.clone();
-            let list = crate::changes::mark(&mut marked, &old.document, rev);
+            let list = crate::changes::mark(&mut marked, &old.document, &rev);
             Some((marked, list))
         }
         Some(_) => {

@@ -164,6 +164,36 @@ fn what_changed_since_the_revision_is_marked_at_its_place_and_listed() {
 }
 
 #[test]
+fn an_earlier_proof_names_the_revision_to_compare_with() {
+    let dir = tempfile::tempdir().unwrap();
+    let manuscript = edited(dir.path());
+    // The first proof, of the committed manuscript (its footer prints the commit).
+    git(&manuscript, &["stash", "-q"]);
+    let first = dir.path().join("first");
+    build_ok(&manuscript, &first, "proof");
+    git(&manuscript, &["stash", "pop", "-q"]);
+    let old_proof = first.join("changes-proof.pdf");
+    let chars = change_proof(&manuscript, &dir.path().join("out"), old_proof.to_str().unwrap());
+    assert!(one(&chars, "城市").iter().all(|c| is_inserted(c)));
+    // A proof of uncommitted changes cannot be compared with: git cannot give them back.
+    let second = dir.path().join("second");
+    build_ok(&manuscript, &second, "proof");
+    let output = reportpress(&[
+        "build",
+        "--format",
+        "proof",
+        "--since",
+        second.join("changes-proof.pdf").to_str().unwrap(),
+        "--manuscript",
+        manuscript.to_str().unwrap(),
+        "--out",
+        dir.path().join("third").to_str().unwrap(),
+    ]);
+    assert!(!output.status.success());
+    assert!(String::from_utf8_lossy(&output.stderr).contains("uncommitted changes"), "{}", String::from_utf8_lossy(&output.stderr));
+}
+
+#[test]
 fn no_change_means_no_marks_and_a_note_saying_so() {
     let dir = tempfile::tempdir().unwrap();
     let manuscript = edited(dir.path());
