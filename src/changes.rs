@@ -45,14 +45,14 @@ pub fn manuscript_at(root: &Path, rev: &str) -> Result<(tempfile::TempDir, Manus
     if rev.starts_with('-') {
         return Err(fail(format!("`{rev}` is not a revision")));
     }
-    let listing = crate::proof::git(root, &["ls-tree", "-r", "-z", "--name-only", "--full-tree", rev])
+    let listing = crate::git::read(root, &["ls-tree", "-r", "-z", "--name-only", "--full-tree", rev])
         .ok_or_else(|| fail(format!("git knows no revision `{rev}` here")))?;
-    let prefix = crate::proof::git(root, &["rev-parse", "--show-prefix"]).map(|p| String::from_utf8_lossy(&p).trim().to_string()).unwrap_or_default();
+    let prefix = crate::git::read(root, &["rev-parse", "--show-prefix"]).map(|p| String::from_utf8_lossy(&p).trim().to_string()).unwrap_or_default();
     let dir = tempfile::tempdir().map_err(|e| Diagnostics::one(crate::diagnostics::io_error(Path::new("."), "make a temporary directory", &e)))?;
     for name in listing.split(|&b| b == 0).filter(|n| !n.is_empty()) {
         let name = String::from_utf8_lossy(name);
         let Some(relative) = name.strip_prefix(&prefix) else { continue };
-        let bytes = crate::proof::git(root, &["show", &format!("{rev}:{name}")]).ok_or_else(|| fail(format!("cannot read {name} at `{rev}`")))?;
+        let bytes = crate::git::read(root, &["cat-file", "blob", &format!("{rev}:{name}")]).ok_or_else(|| fail(format!("cannot read {name} at `{rev}`")))?;
         let target = dir.path().join(relative);
         if let Some(parent) = target.parent() {
             std::fs::create_dir_all(parent).map_err(|e| Diagnostics::one(crate::diagnostics::io_error(parent, "make a directory", &e)))?;

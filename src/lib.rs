@@ -18,6 +18,7 @@ pub mod charts;
 pub mod design;
 pub mod diagnostics;
 pub mod epub;
+pub(crate) mod git;
 pub mod manuscript;
 pub mod model;
 pub mod output;
