@@ -448,6 +448,14 @@ fn the_plain_report_reads_like_compiler_messages() {
     );
     assert!(stdout.contains(&expected), "expected «{expected}» in:\n{stdout}{}", String::from_utf8_lossy(&output.stderr));
     assert!(stdout.contains("print edition, made from the manuscript as it is"), "{stdout}");
+    // A PDF named relative to the working directory.
+    let output = std::process::Command::new(env!("CARGO_BIN_EXE_reportpress"))
+        .args(["review", "annotated.pdf", "--manuscript", b.manuscript.to_str().unwrap(), "--fonts", root().join("fonts").to_str().unwrap()])
+        .current_dir(&b.out)
+        .output()
+        .unwrap();
+    assert!(output.status.success(), "{}", String::from_utf8_lossy(&output.stderr));
+    assert!(String::from_utf8_lossy(&output.stdout).contains(&expected));
 }
 
 #[test]

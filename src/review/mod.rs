@@ -107,7 +107,9 @@ pub struct Review {
 /// Reads the annotations of `options.pdf` and maps them to the manuscript.
 pub fn review(options: &ReviewOptions) -> Result<Review, Diagnostics> {
     let pdf = annotations::read(&options.pdf)?;
-    let out = options.pdf.parent().map(Path::to_path_buf).unwrap_or_default();
+    // The PDF's directory is the output directory a build would use (a command completes a
+    // build's interrupted commit there first, as every command does).
+    let out = options.pdf.parent().filter(|p| !p.as_os_str().is_empty()).map(Path::to_path_buf).unwrap_or_else(|| PathBuf::from("."));
     let build = BuildOptions { manuscript: options.manuscript.clone(), out, fonts: options.fonts.clone(), assets: options.assets.clone() };
     let mut stages = Vec::new();
     let prepared = crate::pipeline::prepare(&build, &mut stages)?;
@@ -150,7 +152,7 @@ pub fn review(options: &ReviewOptions) -> Result<Review, Diagnostics> {
         if annotation.in_reply_to.is_some() && !annotation.grouped {
             continue; // a reply: shown with the annotation it answers
         }
-        if merged.contains_key(&annotation.id.map(|id| id.0).unwrap_or(u32::MAX)) && annotation.subtype == Subtype::Caret {
+        if annotation.id.is_some_and(|id| merged.contains(&id.0)) && annotation.subtype == Subtype::Caret {
             continue; // the caret half of a replacement
         }
         let mut entry = if same_revision { mapper.by_layout(annotation) } else { mapper.by_text(annotation, &old_chars) };
@@ -178,12 +180,12 @@ pub fn review(options: &ReviewOptions) -> Result<Review, Diagnostics> {
 
 /// Carets grouped with a strike-out (by object number of the caret), which the strike-out's
 /// entry takes in.
-fn merged_carets(annotations: &[Annotation]) -> HashMap<u32, ()> {
+fn merged_carets(annotations: &[Annotation]) -> std::collections::HashSet<u32> {
     let strike_outs: Vec<_> = annotations.iter().filter(|a| a.subtype == Subtype::StrikeOut).filter_map(|a| a.id).collect();
     annotations
         .iter()
         .filter(|a| a.subtype == Subtype::Caret && a.grouped && a.in_reply_to.is_some_and(|irt| strike_outs.contains(&irt)))
-        .filter_map(|a| a.id.map(|id| (id.0, ())))
+        .filter_map(|a| a.id.map(|id| id.0))
         .collect()
 }
 
