@@ -219,3 +219,22 @@ fn since_needs_the_proof_format_and_a_known_revision() {
     let stderr = String::from_utf8_lossy(&output.stderr);
     assert!(stderr.contains("no-such-tag") && !out.join("changes-proof.pdf").exists(), "{stderr}");
 }
+
+#[test]
+fn a_change_proof_of_a_hostile_repository_runs_none_of_its_programs() {
+    let dir = tempfile::tempdir().unwrap();
+    let manuscript = edited(dir.path());
+    // What a stranger's repository can make git run: a file-system monitor, filters for
+    // every file (clean, smudge, textconv), hooks.
+    let pwned = dir.path().join("pwned");
+    let command = format!("touch {}", pwned.display());
+    git(&manuscript, &["config", "core.fsmonitor", &command]);
+    git(&manuscript, &["config", "filter.evil.clean", &command]);
+    git(&manuscript, &["config", "filter.evil.smudge", &command]);
+    git(&manuscript, &["config", "diff.evil.textconv", &command]);
+    git(&manuscript, &["config", "core.hooksPath", "hooks"]);
+    std::fs::write(manuscript.join(".gitattributes"), "* filter=evil diff=evil\n").unwrap();
+    let chars = change_proof(&manuscript, &dir.path().join("out"), "HEAD");
+    assert!(one(&chars, "城市").iter().all(|c| is_inserted(c)));
+    assert!(!pwned.exists(), "the change proof ran a program the manuscript's repository names");
+}
