@@ -398,6 +398,9 @@ impl<'a> Mapper<'a> {
                 }
             }
         }
+        if entry.start.is_none() {
+            entry.located = Located::NotFound; // a page with no text of the manuscript
+        }
         entry
     }
 
