@@ -7,16 +7,19 @@
 //! - the front end, [`manuscript`]: report.toml, data and Markdown → one
 //!   [`model::Document`], then passes over the model;
 //! - typesetting, [`typeset`]: Typst's world, fonts, error tracing;
-//! - writers, each given a [`render::RenderContext`]: [`pdf`] (and the [`proof`] edition)
-//!   and [`epub`];
+//! - writers, each given a [`render::RenderContext`]: [`pdf`] (and the [`proof`] edition,
+//!   marked by [`changes`] for a change proof) and [`epub`];
+//! - [`review`]: a proofreader's PDF annotations carried back to manuscript lines;
 //! - running: [`pipeline`] (one build), [`output`] (atomic writes), [`watch`], and
 //!   [`starter`] (`reportpress new`) and [`import`] (`reportpress import`: a manuscript from
 //!   a Word document or extracted text).
 
+pub mod changes;
 pub mod charts;
 pub mod design;
 pub mod diagnostics;
 pub mod epub;
+pub(crate) mod git;
 pub mod import;
 pub mod manuscript;
 pub mod model;
@@ -25,6 +28,7 @@ pub mod pdf;
 pub mod pipeline;
 pub mod proof;
 pub mod render;
+pub mod review;
 pub(crate) mod source;
 pub mod starter;
 pub mod typeset;

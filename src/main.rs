@@ -39,6 +39,12 @@ enum Command {
         /// Treat warnings (an unused data table, a chart of one value …) as errors.
         #[arg(long)]
         deny_warnings: bool,
+        /// With --format proof: a change proof, marked with what changed since this git
+        /// revision of the manuscript, or since the revision an earlier proof (OLD-PROOF.pdf)
+        /// was made from (inserted text underlined, deleted text struck through, change bars,
+        /// a first page listing the changes).
+        #[arg(long, value_name = "REV|OLD-PROOF.pdf")]
+        since: Option<String>,
         #[command(flatten)]
         paths: PathArgs,
     },
@@ -80,6 +86,24 @@ enum Command {
         /// the same.
         #[arg(long)]
         extract_numbers: bool,
+    },
+    /// List a proofreader's annotations in a proof or print PDF at the manuscript lines and
+    /// columns they mark, like compiler messages.
+    Review {
+        /// The annotated PDF (a proof or print edition this tool made).
+        pdf: PathBuf,
+        /// Print the entries as JSON.
+        #[arg(long)]
+        json: bool,
+        /// The manuscript directory (holding report.toml).
+        #[arg(long, default_value = "manuscript")]
+        manuscript: PathBuf,
+        /// The fonts directory (searched for as for `build` when not given).
+        #[arg(long)]
+        fonts: Option<PathBuf>,
+        /// A design directory (the manuscript's design when not given).
+        #[arg(long)]
+        assets: Option<PathBuf>,
     },
     /// Rebuild whenever the manuscript, its data or the design change.
     Watch {
@@ -158,12 +182,15 @@ fn main() -> ExitCode {
         reportpress::output::finish_on_signal(&paths.out);
     }
     let result = match cli.command {
-        Command::Build { format, emit_typst, timings, deny_warnings, paths } => build(paths.options(), format, emit_typst, timings, deny_warnings),
+        Command::Build { format, emit_typst, timings, deny_warnings, since, paths } => {
+            build(paths.options(), format, emit_typst, timings, deny_warnings, since)
+        }
         Command::Check { deny_warnings, paths } => check(paths.options(), deny_warnings),
         Command::Charts { paths } => charts(paths.options()),
         Command::New { dir, design } => new(&dir, &design),
         Command::Import { file, out, accept_changes, extract_numbers } => import(&file, &out, accept_changes, extract_numbers),
         Command::Watch { format, timings, paths } => watch(paths.options(), format, timings),
+        Command::Review { pdf, json, manuscript, fonts, assets } => review(reportpress::review::ReviewOptions { pdf, manuscript, fonts, assets }, json),
     };
     match result {
         Ok(()) => ExitCode::SUCCESS,
@@ -186,10 +213,17 @@ fn spinner() -> ProgressBar {
     bar
 }
 
-fn build(options: BuildOptions, format: FormatArg, emit_typst: Option<PathBuf>, timings: bool, deny_warnings: bool) -> Result<(), Diagnostics> {
+fn build(
+    options: BuildOptions,
+    format: FormatArg,
+    emit_typst: Option<PathBuf>,
+    timings: bool,
+    deny_warnings: bool,
+    since: Option<String>,
+) -> Result<(), Diagnostics> {
     let bar = spinner();
     let progress = bar.clone();
-    let mut session = Session::new().with_progress(move |stage| progress.set_message(stage.to_string())).with_deny_warnings(deny_warnings);
+    let mut session = Session::new().with_progress(move |stage| progress.set_message(stage.to_string())).with_deny_warnings(deny_warnings).with_since(since);
     let report = session.build(&options, &format.formats());
     bar.finish_and_clear();
     let report = report?;
@@ -290,6 +324,31 @@ fn charts(options: BuildOptions) -> Result<(), Diagnostics> {
     if charts.is_empty() {
         println!("the manuscript has no charts");
     }
+    Ok(())
+}
+
+fn review(options: reportpress::review::ReviewOptions, json: bool) -> Result<(), Diagnostics> {
+    let review = reportpress::review::review(&options)?;
+    if json {
+        let text = serde_json::to_string_pretty(&review)
+            .map_err(|e| Diagnostics::one(Diagnostic::error(&options.pdf, format!("cannot write the entries as JSON: {e}"))))?;
+        println!("{text}");
+        return Ok(());
+    }
+    for warning in &review.warnings {
+        eprint!("{}", Diagnostic::warning(&options.pdf, warning.clone()).render());
+    }
+    for entry in &review.entries {
+        print!("{}", entry.render(&options.manuscript));
+    }
+    let located = review.entries.iter().filter(|e| e.start.is_some()).count();
+    println!(
+        "{} annotation(s) in {} ({} edition, {}); {located} located in the manuscript",
+        review.entries.len(),
+        options.pdf.display(),
+        review.edition,
+        if review.same_revision { "made from the manuscript as it is" } else { "made from another revision" }
+    );
     Ok(())
 }
 

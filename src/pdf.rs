@@ -30,7 +30,7 @@ pub struct PdfOutput {
 /// Exports the layout `typeset` of `context`'s document as PDF.
 pub fn export(context: &RenderContext<'_>, typeset: &Typeset) -> Result<PdfOutput, Diagnostics> {
     let started = std::time::Instant::now();
-    let options = pdf_options(context.output_name, report_date(&context.document.meta.date));
+    let options = pdf_options(&file_ident(context.output_name, &typeset.build_id), report_date(&context.document.meta.date));
     let template = context.design.dir.join(TEMPLATE);
     let bytes = typst_pdf::pdf(&typeset.document, &options).map_err(|errors| {
         let mut located: Vec<Diagnostic> = errors.iter().map(|d| export_diagnostic(d, &template)).collect();
@@ -90,6 +90,14 @@ fn export_diagnostic(diagnostic: &SourceDiagnostic, template: &Path) -> Diagnost
         located.hint = Some(hints.join("; "));
     }
     located
+}
+
+/// What the PDF's permanent identifier (the first string of the trailer's `/ID`, which
+/// viewers keep when they save annotations) is made from: the output name and the layout's
+/// build id. `review` compares it with the identifier of a layout made again from the
+/// manuscript on disk; nothing is added to the file, so it stays PDF/A and PDF/UA valid.
+pub fn file_ident(output_name: &str, build_id: &str) -> String {
+    format!("{output_name} {build_id}")
 }
 
 fn pdf_options(ident: &str, date: Option<Datetime>) -> PdfOptions {

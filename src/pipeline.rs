@@ -113,6 +113,7 @@ pub struct Session {
     chart_layouts: LayoutCache,
     progress: Option<ProgressCallback>,
     deny_warnings: bool,
+    since: Option<String>,
 }
 
 impl Session {
@@ -130,6 +131,12 @@ impl Session {
     /// Makes every warning an error (`--deny-warnings`): nothing is written when there is one.
     pub fn with_deny_warnings(mut self, deny: bool) -> Self {
         self.deny_warnings = deny;
+        self
+    }
+
+    /// Makes the proof a change proof: marked with what changed since git revision `since`.
+    pub fn with_since(mut self, since: Option<String>) -> Self {
+        self.since = since;
         self
     }
 
@@ -266,7 +273,7 @@ impl Session {
         report.warnings.extend(prepared.manuscript.warnings.iter().cloned());
         report.setup.clone_from(&prepared.setup);
         self.stage("typesetting");
-        build_prepared(options, formats, prepared, report, self.deny_warnings)
+        build_prepared(options, formats, prepared, report, self.deny_warnings, self.since.as_deref())
     }
 }
 
@@ -276,10 +283,25 @@ fn build_prepared(
     prepared: Prepared,
     mut report: BuildReport,
     deny_warnings: bool,
+    since: Option<&str>,
 ) -> Result<BuildReport, Diagnostics> {
     let context = prepared.context();
     let output = &prepared.manuscript.config.output;
     let epub_wanted = formats.contains(&Format::Epub);
+    // A change proof: the document marked with what changed since the revision.
+    let marked = match since {
+        Some(since) if formats.contains(&Format::Proof) => {
+            let rev = crate::changes::revision_of(since)?;
+            let (_old_dir, old) = crate::changes::manuscript_at(&prepared.manuscript.root, &rev)?;
+            let mut marked = context.document.clone();
+            let list = crate::changes::mark(&mut marked, &old.document, &rev);
+            Some((marked, list))
+        }
+        Some(_) => {
+            return Err(Diagnostics::one(Diagnostic::error(&options.manuscript, "--since makes a change proof").with_hint("add --format proof")));
+        }
+        None => None,
+    };
     let source_date_epoch = if epub_wanted {
         metadata::source_date_epoch().map_err(|message| {
             Diagnostics::one(Diagnostic::error(&options.manuscript, message).with_hint("unset it, or set it to a Unix time such as 1700000000"))
@@ -307,9 +329,14 @@ fn build_prepared(
         let mut prints = Vec::new();
         for format in formats.iter().filter(|f| **f != Format::Epub) {
             // The print edition, or the proof: the same pages with proofreaders' marks.
-            let proof = (*format == Format::Proof).then(|| crate::proof::proof_info(&prepared.manuscript));
+            let mut proof = (*format == Format::Proof).then(|| crate::proof::proof_info(&prepared.manuscript));
+            let mut document = context.document;
+            if let (Some(proof), Some((marked, list))) = (proof.as_mut(), marked.as_ref()) {
+                proof.changes = Some(list.clone());
+                document = marked;
+            }
             let started = Instant::now();
-            let typeset = match context.typesetter().typeset(context.document, proof.as_ref()) {
+            let typeset = match context.typesetter().typeset(document, proof.as_ref()) {
                 Ok(typeset) => typeset,
                 Err(errors) => {
                     // The build fails: the EPUB need not wait for pages.

@@ -5,7 +5,6 @@
 //! `SOURCE_DATE_EPOCH` to pin it.
 
 use std::path::Path;
-use std::process::Command;
 
 use sha2::{Digest, Sha256};
 
@@ -19,6 +18,9 @@ pub struct ProofInfo {
     /// The manuscript's git revision (with `+修改` when it has uncommitted changes) or,
     /// outside git, a content hash.
     pub revision: String,
+    /// For a change proof: what changed since the revision it compares with.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub changes: Option<crate::changes::ChangeList>,
 }
 
 /// Collects the proof footer details for `manuscript`.
@@ -26,7 +28,7 @@ pub fn proof_info(manuscript: &Manuscript) -> ProofInfo {
     let seconds = std::env::var("SOURCE_DATE_EPOCH").ok().and_then(|s| s.trim().parse::<i64>().ok()).unwrap_or_else(|| chrono::Utc::now().timestamp());
     let built = chrono::DateTime::from_timestamp(seconds, 0).map(|t| t.format("%Y-%m-%d %H:%M UTC").to_string()).unwrap_or_default();
     let revision = git_revision(&manuscript.root).unwrap_or_else(|| format!("内容哈希 {}", content_hash(manuscript)));
-    ProofInfo { built, revision }
+    ProofInfo { built, revision, changes: None }
 }
 
 /// `abc1234`, or `abc1234+修改` when the manuscript has uncommitted changes.
@@ -38,8 +40,8 @@ pub fn proof_info(manuscript: &Manuscript) -> ProofInfo {
 /// monitor and hooks disabled; whether a file changed is decided here, by hashing it as git
 /// hashes a blob. (A file git would filter on commit counts as changed.)
 fn git_revision(dir: &Path) -> Option<String> {
-    let revision = String::from_utf8(git(dir, &["rev-parse", "--short", "HEAD"])?).ok()?.trim().to_string();
-    let staged = git(dir, &["ls-files", "--stage", "-z", "--", "."])?;
+    let revision = String::from_utf8(crate::git::read(dir, &["rev-parse", "--short", "HEAD"])?).ok()?.trim().to_string();
+    let staged = crate::git::read(dir, &["ls-files", "--stage", "-z", "--", "."])?;
     let mut dirty = false;
     for entry in staged.split(|&b| b == 0).filter(|e| !e.is_empty()) {
         // `<mode> <hash> <stage>\t<path>`, the path relative to `dir`.
@@ -50,43 +52,15 @@ fn git_revision(dir: &Path) -> Option<String> {
         if !mode.starts_with("100") {
             continue; // symbolic links and submodules
         }
-        let same = std::fs::read(dir.join(path)).is_ok_and(|bytes| blob_hash(&bytes) == hash);
+        let same = std::fs::read(dir.join(path)).is_ok_and(|bytes| crate::git::blob_hash(&bytes) == hash);
         if !same {
             dirty = true;
             break;
         }
     }
-    let untracked = git(dir, &["ls-files", "--others", "--exclude-standard", "-z", "--", "."])?;
+    let untracked = crate::git::read(dir, &["ls-files", "--others", "--exclude-standard", "-z", "--", "."])?;
     dirty |= !untracked.is_empty();
     Some(if dirty { format!("{revision}+修改") } else { revision })
-}
-
-/// Runs a git command that only reads, in `dir`, with every configurable program disabled
-/// and no configuration but the repository's; its output, or `None` on failure.
-fn git(dir: &Path, args: &[&str]) -> Option<Vec<u8>> {
-    let output = Command::new("git")
-        .arg("-C")
-        .arg(dir)
-        .args(["-c", "core.fsmonitor=false", "-c", "core.hooksPath=/dev/null", "-c", "core.untrackedCache=false", "-c", "core.pager=cat"])
-        .args(args)
-        .env("GIT_CONFIG_NOSYSTEM", "1")
-        .env("GIT_CONFIG_GLOBAL", "/dev/null")
-        .env("GIT_TERMINAL_PROMPT", "0")
-        .env_remove("GIT_DIR")
-        .env_remove("GIT_WORK_TREE")
-        .env_remove("GIT_EXTERNAL_DIFF")
-        .stdin(std::process::Stdio::null())
-        .output()
-        .ok()?;
-    output.status.success().then_some(output.stdout)
-}
-
-/// Git's object id of a file's content: SHA-1 of `blob <length>\0<content>`, in hex.
-fn blob_hash(bytes: &[u8]) -> String {
-    let mut hasher = sha1_smol::Sha1::new();
-    hasher.update(format!("blob {}\0", bytes.len()).as_bytes());
-    hasher.update(bytes);
-    hasher.digest().to_string()
 }
 
 /// A short hash of everything the manuscript's text and data are made of.
@@ -103,16 +77,4 @@ fn content_hash(manuscript: &Manuscript) -> String {
     }
     let digest = hasher.finalize();
     digest.iter().take(6).map(|b| format!("{b:02x}")).collect()
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn blob_hashes_are_gits() {
-        // `printf 'hello\n' | git hash-object --stdin`
-        assert_eq!(blob_hash(b"hello\n"), "ce013625030ba8dba906f756967f9e9ca394464a");
-        assert_eq!(blob_hash(b""), "e69de29bb2d1d6434b8b29ae775ad8c2e48c5391");
-    }
 }

@@ -692,6 +692,13 @@ impl<'a> SectionWriter<'a, '_> {
                 }
             }
             Inline::LineBreak => out.empty("br", &[]),
+            // Change marks exist only in change proofs (PDF); as HTML they would be <ins>/<del>.
+            Inline::Inserted { content, .. } => {
+                out.start("ins", &[]);
+                self.inlines(out, content);
+                out.end("ins");
+            }
+            Inline::Deleted { text, .. } => out.element("del", &[], text),
             // Resolved by the data-reference pass in any document without errors.
             Inline::DataRef { reference, .. } => out.text(&format!("{{{{{reference}}}}}")),
             Inline::Ref { target, text, .. } => match self.targets.get(target) {

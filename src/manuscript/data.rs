@@ -243,7 +243,8 @@ pub struct DataTable {
     pub rules: Vec<(RuleSpec, usize)>,
     /// The growth rule declared for every row (`growth = {…}`), with its line.
     pub growth: Option<(TableGrowth, usize)>,
-    /// The file that holds the rows: the table file itself, or its CSV or spreadsheet.
+    /// The file that holds the rows (the lines of [`Row::line`]): the table file itself, or
+    /// the CSV or spreadsheet it names.
     pub rows_file: PathBuf,
 }
 

@@ -352,6 +352,22 @@ pub enum Inline {
         #[serde(skip)]
         at: Place,
     },
+    /// Text inserted since the revision a change proof compares with (made only for change
+    /// proofs, by [`crate::changes`]).
+    Inserted {
+        /// The inserted content.
+        content: Vec<Inline>,
+        /// The change's mark number (the template labels the mark `chg-<id>`).
+        id: usize,
+    },
+    /// Text deleted since the revision a change proof compares with, shown struck through
+    /// where it was (made only for change proofs).
+    Deleted {
+        /// The deleted text.
+        text: String,
+        /// The change's mark number.
+        id: usize,
+    },
     /// A data reference (`{{table.row.column}}`), replaced by the value as written in the
     /// data by the data-reference pass; never reaches a backend in a document without errors.
     DataRef {
@@ -376,8 +392,12 @@ impl Inline {
     pub fn plain_text(&self, out: &mut String) {
         match self {
             Inline::Text { text } | Inline::Code { text } | Inline::Ref { text, .. } | Inline::Citation { text, .. } => out.push_str(text),
-            Inline::Strong { content } | Inline::Emphasis { content } | Inline::Link { content, .. } => plain_text_of(content, out),
+            Inline::Strong { content } | Inline::Emphasis { content } | Inline::Link { content, .. } | Inline::Inserted { content, .. } => {
+                plain_text_of(content, out)
+            }
             Inline::LineBreak => out.push('\n'),
+            // No longer in the text.
+            Inline::Deleted { .. } => {}
             // Not resolved yet (the document has errors): the reference as written.
             Inline::DataRef { reference, .. } => {
                 out.push_str("{{");

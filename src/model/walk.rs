@@ -89,8 +89,18 @@ fn own_inlines(block: &Block) -> Vec<&[Inline]> {
 /// The inline sequences directly inside an inline (strong, emphasis, link text, note text).
 fn inner_mut(inline: &mut Inline) -> Option<&mut Vec<Inline>> {
     match inline {
-        Inline::Strong { content } | Inline::Emphasis { content } | Inline::Link { content, .. } | Inline::Note { content, .. } => Some(content),
-        Inline::Text { .. } | Inline::Code { .. } | Inline::LineBreak | Inline::Ref { .. } | Inline::DataRef { .. } | Inline::Citation { .. } => None,
+        Inline::Strong { content }
+        | Inline::Emphasis { content }
+        | Inline::Link { content, .. }
+        | Inline::Note { content, .. }
+        | Inline::Inserted { content, .. } => Some(content),
+        Inline::Text { .. }
+        | Inline::Code { .. }
+        | Inline::LineBreak
+        | Inline::Ref { .. }
+        | Inline::DataRef { .. }
+        | Inline::Citation { .. }
+        | Inline::Deleted { .. } => None,
     }
 }
 
@@ -131,10 +141,18 @@ pub fn inlines_in<'a>(list: &'a [Inline], source: &'a SourcePos, visit: &mut dyn
     for inline in list {
         visit(inline, source);
         match inline {
-            Inline::Strong { content } | Inline::Emphasis { content } | Inline::Link { content, .. } | Inline::Note { content, .. } => {
-                inlines_in(content, source, visit)
-            }
-            Inline::Text { .. } | Inline::Code { .. } | Inline::LineBreak | Inline::Ref { .. } | Inline::DataRef { .. } | Inline::Citation { .. } => {}
+            Inline::Strong { content }
+            | Inline::Emphasis { content }
+            | Inline::Link { content, .. }
+            | Inline::Note { content, .. }
+            | Inline::Inserted { content, .. } => inlines_in(content, source, visit),
+            Inline::Text { .. }
+            | Inline::Code { .. }
+            | Inline::LineBreak
+            | Inline::Ref { .. }
+            | Inline::DataRef { .. }
+            | Inline::Citation { .. }
+            | Inline::Deleted { .. } => {}
         }
     }
 }

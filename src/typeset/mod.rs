@@ -38,6 +38,8 @@ pub struct Typeset {
     pub document: PagedDocument,
     /// Typst warnings, located where possible.
     pub warnings: Vec<Diagnostic>,
+    /// What this layout was made from (see [`build_id`]); empty for a title page.
+    pub build_id: String,
 }
 
 /// Where the print edition's pages fall, for the EPUB's page list.
@@ -149,7 +151,8 @@ impl Typesetter<'_> {
             self.blame_manuscript(document, &mut located, |prefix| self.prefix_fails(document, prefix, None));
             Diagnostics(located.into_iter().chain(warnings.iter().cloned()).collect())
         })?;
-        Ok(Typeset { document: paged, warnings })
+        let build_id = build_id(document, proof.is_some(), self.design_dir);
+        Ok(Typeset { document: paged, warnings, build_id })
     }
 
     /// Lays out the design's title page (`cover.typ`) for `meta`: title, subtitle, authors,
@@ -160,7 +163,7 @@ impl Typesetter<'_> {
         let result = typst::compile::<PagedDocument>(&world);
         let warnings: Vec<Diagnostic> = result.warnings.iter().map(|d| locate(&world, d, &template)).collect();
         let paged = result.output.map_err(|errors| Diagnostics(errors.iter().map(|d| locate(&world, d, &template)).collect()))?;
-        Ok(Typeset { document: paged, warnings })
+        Ok(Typeset { document: paged, warnings, build_id: String::new() })
     }
 
     /// A world that compiles `template` of the design with `json` as `/document.json`.
@@ -247,6 +250,40 @@ fn without_dangling_refs(blocks: &[Block]) -> Vec<Block> {
         }
     });
     copy
+}
+
+/// A short hash of everything the body's layout is made from: the document model (without
+/// a proof's build time and revision, which only its footer shows), the edition (print or
+/// proof: another sheet width) and the design's files. Two layouts with the same build id
+/// put every glyph of the body at the same place (builds are reproducible), so `review`
+/// can map a PDF's annotations onto a layout it makes again from the manuscript. The PDF
+/// carries it in its permanent file identifier (see `pdf::export`).
+pub fn build_id(document: &Document, proof: bool, design_dir: &Path) -> String {
+    use sha2::{Digest, Sha256};
+    let mut hasher = Sha256::new();
+    hasher.update(Typesetter::input_json(document, None, false).unwrap_or_default());
+    hasher.update(if proof { b"proof" as &[u8] } else { b"print" });
+    let mut files = Vec::new();
+    design_files(design_dir, &mut files);
+    files.sort();
+    for file in files {
+        // Relative names: the same design elsewhere (another machine, a moved manuscript) is the same.
+        hasher.update(file.strip_prefix(design_dir).unwrap_or(&file).to_string_lossy().as_bytes());
+        hasher.update(std::fs::read(&file).unwrap_or_default());
+    }
+    hasher.finalize().iter().take(12).map(|b| format!("{b:02x}")).collect()
+}
+
+/// Every file below `dir` (the design's templates, settings and stylesheet).
+fn design_files(dir: &Path, out: &mut Vec<PathBuf>) {
+    let Ok(entries) = std::fs::read_dir(dir) else { return };
+    for path in entries.filter_map(|e| e.ok().map(|e| e.path())) {
+        if path.is_dir() {
+            design_files(&path, out);
+        } else {
+            out.push(path);
+        }
+    }
 }
 
 /// The report date as a Typst datetime (the build never reads the clock).

@@ -1,0 +1,564 @@
+//! Change proofs (`build --format proof --since REV`): the manuscript as it was at a git
+//! revision, compared with the manuscript now, marks the proof's document — inserted text
+//! as [`Inline::Inserted`], deleted text as [`Inline::Deleted`] at its place — and lists
+//! the changes for the proof's first page.
+//!
+//! Paragraphs are compared across the document (the `similar` crate's Myers diff over
+//! the blocks' texts); a paragraph changed in place is compared by characters (Chinese has
+//! no spaces to split words on). A number that changed because its data cell changed is a
+//! changed character like any other.
+
+use std::path::Path;
+
+use similar::{Algorithm, DiffOp, capture_diff_slices};
+
+use crate::diagnostics::{Diagnostic, Diagnostics};
+use crate::manuscript::Manuscript;
+use crate::model::{Block, BlockKind, Document, Inline};
+
+/// One change, as the first page of a change proof lists it.
+#[derive(Debug, Clone, serde::Serialize)]
+pub struct Change {
+    /// `inserted`, `deleted` or `changed`.
+    pub kind: &'static str,
+    /// The first characters of what changed.
+    pub excerpt: String,
+    /// The number of the first mark of this change (the template labels it `chg-<id>`).
+    pub id: usize,
+}
+
+/// What the template is given for a change proof.
+#[derive(Debug, Clone, serde::Serialize)]
+pub struct ChangeList {
+    /// The revision compared with.
+    pub since: String,
+    /// The changes in reading order (empty: nothing changed).
+    pub changes: Vec<Change>,
+}
+
+/// Reads the manuscript at git revision `rev` (every file git has under the manuscript
+/// directory, into a temporary directory) and loads it.
+pub fn manuscript_at(root: &Path, rev: &str) -> Result<(tempfile::TempDir, Manuscript), Diagnostics> {
+    let fail = |message: String| {
+        Diagnostics::one(Diagnostic::error(root, message).with_hint("name a commit of the manuscript's git repository, e.g. --since HEAD~1 or --since v1.0"))
+    };
+    if rev.starts_with('-') {
+        return Err(fail(format!("`{rev}` is not a revision")));
+    }
+    let listing = crate::git::read(root, &["ls-tree", "-r", "-z", "--name-only", "--full-tree", rev])
+        .ok_or_else(|| fail(format!("git knows no revision `{rev}` here")))?;
+    let prefix = crate::git::read(root, &["rev-parse", "--show-prefix"]).map(|p| String::from_utf8_lossy(&p).trim().to_string()).unwrap_or_default();
+    let dir = tempfile::tempdir().map_err(|e| Diagnostics::one(crate::diagnostics::io_error(Path::new("."), "make a temporary directory", &e)))?;
+    for name in listing.split(|&b| b == 0).filter(|n| !n.is_empty()) {
+        let name = String::from_utf8_lossy(name);
+        let Some(relative) = name.strip_prefix(&prefix) else { continue };
+        let bytes = crate::git::read(root, &["cat-file", "blob", &format!("{rev}:{name}")]).ok_or_else(|| fail(format!("cannot read {name} at `{rev}`")))?;
+        let target = dir.path().join(relative);
+        if let Some(parent) = target.parent() {
+            std::fs::create_dir_all(parent).map_err(|e| Diagnostics::one(crate::diagnostics::io_error(parent, "make a directory", &e)))?;
+        }
+        std::fs::write(&target, bytes).map_err(|e| Diagnostics::one(crate::diagnostics::io_error(&target, "write the old manuscript", &e)))?;
+    }
+    let manuscript = Manuscript::load(dir.path()).map_err(|errors| {
+        let mut all = vec![Diagnostic::error(root, format!("the manuscript at `{rev}` does not load, so it cannot be compared"))];
+        all.extend(errors.0);
+        Diagnostics(all)
+    })?;
+    Ok((dir, manuscript))
+}
+
+/// The git revision `since` names: itself, or, for an earlier proof (a `.pdf` file), the
+/// revision its footer prints (`版本 abc1234`), which must be a clean commit (not one with
+/// `+修改`, uncommitted changes, nor a content hash outside git).
+pub fn revision_of(since: &str) -> Result<String, Diagnostics> {
+    let path = Path::new(since);
+    if !since.to_ascii_lowercase().ends_with(".pdf") || !path.is_file() {
+        return Ok(since.to_string());
+    }
+    let refuse = |message: String| {
+        Diagnostics::one(Diagnostic::error(path, message).with_hint("give the git revision the proof was made from instead: --since <commit>"))
+    };
+    let bytes = std::fs::read(path).map_err(|e| Diagnostics::one(crate::diagnostics::io_error(path, "read this proof", &e)))?;
+    let document = lopdf::Document::load_mem(&bytes).map_err(|e| refuse(format!("cannot read this file as a PDF: {e}")))?;
+    let chars = crate::review::pdf_text::characters(&document, &[0]);
+    let Some(mark) = (1..chars.len()).find(|&i| chars[i - 1].text == "版" && chars[i].text == "本") else {
+        return Err(refuse("this PDF is not a proof made by reportpress (its footer names no 版本)".to_string()));
+    };
+    // The characters after 版本 on its line, up to the next gap wider than a space.
+    let mut revision = String::new();
+    let mut previous = &chars[mark];
+    for c in chars[mark + 1..].iter().filter(|c| !c.text.trim().is_empty()) {
+        let size = previous.area.y1 - previous.area.y0;
+        let gap = if revision.is_empty() { size * 1.5 } else { size * 0.5 };
+        if (c.baseline - previous.baseline).abs() > 0.5 || c.area.x0 - previous.area.x1 > gap {
+            break;
+        }
+        revision.push_str(&c.text);
+        previous = c;
+    }
+    let after = revision.clone();
+    if revision.is_empty() || revision.contains('+') || after.starts_with("内容哈希") || !revision.chars().all(|c| c.is_ascii_alphanumeric() || c == '+') {
+        return Err(refuse(format!(
+            "this proof was made from {}, which git cannot give back",
+            if revision.contains('+') { "uncommitted changes" } else { "a manuscript outside git" }
+        )));
+    }
+    Ok(revision)
+}
+
+/// Marks in `new` what changed since `old`, and lists the changes.
+pub fn mark(new: &mut Document, old: &Document, since: &str) -> ChangeList {
+    let key = |b: &Block| format!("{}\u{0}{}", kind_of(b), block_text(b));
+    let old_keys: Vec<String> = old.blocks.iter().map(key).collect();
+    let new_keys: Vec<String> = new.blocks.iter().map(key).collect();
+    let mut marker = Marker { next: 0, changes: Vec::new() };
+    let mut out: Vec<Block> = Vec::new();
+    let mut blocks = std::mem::take(&mut new.blocks).into_iter();
+    for op in capture_diff_slices(Algorithm::Myers, &old_keys, &new_keys) {
+        match op {
+            DiffOp::Equal { len, .. } => out.extend(blocks.by_ref().take(len)),
+            DiffOp::Delete { old_index, old_len, .. } => {
+                for block in &old.blocks[old_index..old_index + old_len] {
+                    out.extend(marker.deleted_block(block));
+                }
+            }
+            DiffOp::Insert { new_len, .. } => {
+                for block in blocks.by_ref().take(new_len) {
+                    out.extend(marker.inserted_block(block));
+                }
+            }
+            DiffOp::Replace { old_index, old_len, new_len, .. } => {
+                // Pair a new block with an old one of the same kind that it resembles (a
+                // paragraph edited in place); the rest were deleted or inserted.
+                let olds = &old.blocks[old_index..old_index + old_len];
+                let mut next_old = 0;
+                for block in blocks.by_ref().take(new_len) {
+                    let pair = (next_old..olds.len()).find(|&j| kind_of(&olds[j]) == kind_of(&block) && (!text_kind(&block) || resemble(&olds[j], &block)));
+                    let Some(j) = pair else {
+                        out.extend(marker.inserted_block(block));
+                        continue;
+                    };
+                    for before in &olds[next_old..j] {
+                        out.extend(marker.deleted_block(before));
+                    }
+                    next_old = j + 1;
+                    if text_kind(&block) {
+                        out.push(marker.changed_block(&olds[j], block));
+                    } else {
+                        out.extend(marker.changed_data(&olds[j], &block));
+                        out.push(block);
+                    }
+                }
+                for before in &olds[next_old..] {
+                    out.extend(marker.deleted_block(before));
+                }
+            }
+        }
+    }
+    // A deleted paragraph stands where the next paragraph now starts (its own lines are gone).
+    for index in (0..out.len()).rev() {
+        let deleted_only = matches!(&out[index].kind, BlockKind::Paragraph { content, .. } if matches!(content.as_slice(), [Inline::Deleted { .. }]));
+        if deleted_only && let Some(next) = out.get(index + 1).map(|b| b.source.clone()) {
+            out[index].source = next;
+        }
+    }
+    new.blocks = out;
+    // One label per change: the marks after a change's first carry no number.
+    let mut seen = std::collections::HashSet::new();
+    crate::model::walk::inline_lists_mut(&mut new.blocks, &mut |list, _| {
+        for inline in list.iter_mut() {
+            if let Inline::Inserted { id, .. } | Inline::Deleted { id, .. } = inline
+                && !seen.insert(*id)
+            {
+                *id = 0;
+            }
+        }
+    });
+    ChangeList { since: since.to_string(), changes: marker.changes }
+}
+
+fn kind_of(block: &Block) -> &'static str {
+    match &block.kind {
+        BlockKind::Heading { .. } => "heading",
+        BlockKind::Paragraph { .. } => "paragraph",
+        BlockKind::Quote { .. } => "quote",
+        BlockKind::List { .. } => "list",
+        BlockKind::Sidebar { .. } => "sidebar",
+        BlockKind::Image { .. } => "image",
+        BlockKind::Table { .. } => "table",
+        BlockKind::Chart { .. } => "chart",
+        BlockKind::Rule => "rule",
+        BlockKind::PageBreak => "page-break",
+        BlockKind::NoteDefinition { .. } => "note",
+        BlockKind::References { .. } => "references",
+    }
+}
+
+/// Blocks whose text is compared by characters (and marked inside).
+fn text_kind(block: &Block) -> bool {
+    matches!(block.kind, BlockKind::Heading { .. } | BlockKind::Paragraph { .. })
+}
+
+/// All the text a block shows (for comparing blocks).
+fn block_text(block: &Block) -> String {
+    let mut out = String::new();
+    let mut add = |text: &str| {
+        out.push_str(text);
+        out.push('\u{1}');
+    };
+    match &block.kind {
+        BlockKind::Table { caption, data, .. } | BlockKind::Chart { caption, data, .. } => {
+            add(caption);
+            data.for_each_text(&mut add);
+        }
+        BlockKind::Image { caption, path, .. } => {
+            add(&path.to_string_lossy());
+            let mut text = String::new();
+            crate::model::plain_text_of(caption, &mut text);
+            add(&text);
+        }
+        _ => {
+            let mut text = String::new();
+            crate::model::walk::inlines(std::slice::from_ref(block), &mut |inline, _| {
+                if let Inline::Text { text: t } | Inline::Code { text: t } | Inline::Ref { text: t, .. } = inline {
+                    text.push_str(t);
+                }
+            });
+            add(&text);
+        }
+    }
+    out
+}
+
+/// The plain text of a paragraph or heading: its lead (run-in head) then its content.
+fn paragraph_text(block: &Block) -> String {
+    let mut out = String::new();
+    match &block.kind {
+        BlockKind::Paragraph { lead, content } => {
+            if let Some(lead) = lead {
+                crate::model::plain_text_of(lead, &mut out);
+            }
+            crate::model::plain_text_of(content, &mut out);
+        }
+        BlockKind::Heading { content, .. } => crate::model::plain_text_of(content, &mut out),
+        _ => {}
+    }
+    out
+}
+
+/// Whether two paragraphs are one paragraph edited: at least half their characters are
+/// the same, in order.
+fn resemble(before: &Block, after: &Block) -> bool {
+    let old: Vec<char> = paragraph_text(before).chars().collect();
+    let new: Vec<char> = paragraph_text(after).chars().collect();
+    let same: usize = capture_diff_slices(Algorithm::Myers, &old, &new).iter().map(|op| if let DiffOp::Equal { len, .. } = op { *len } else { 0 }).sum();
+    2 * same >= (old.len() + new.len()) / 2
+}
+
+/// The pieces a paragraph is compared by: each character, except that a run of ASCII
+/// letters, digits and `.`/`,`/`%` is one piece; with the character offset where each piece
+/// starts (and the total length last).
+fn tokens(chars: &[char]) -> (Vec<String>, Vec<usize>) {
+    let word = |c: char| c.is_ascii_alphanumeric() || matches!(c, '.' | ',' | '%' | '_');
+    let (mut tokens, mut starts) = (Vec::new(), Vec::new());
+    let mut index = 0;
+    while index < chars.len() {
+        let start = index;
+        index += 1;
+        if word(chars[start]) {
+            while index < chars.len() && word(chars[index]) {
+                index += 1;
+            }
+        }
+        tokens.push(chars[start..index].iter().collect::<String>());
+        starts.push(start);
+    }
+    starts.push(chars.len());
+    (tokens, starts)
+}
+
+/// What a table, chart or image is called in the list of changes: its label and caption.
+fn block_title(block: &Block) -> String {
+    match &block.kind {
+        BlockKind::Table { label, caption, .. } | BlockKind::Chart { label, caption, .. } => format!("{label} {caption}"),
+        BlockKind::Image { label, caption, .. } => {
+            let mut text = format!("{label} ");
+            crate::model::plain_text_of(caption, &mut text);
+            text
+        }
+        _ => block_text(block).replace('\u{1}', " ").trim().to_string(),
+    }
+}
+
+/// A line of the change proof, before `block`, that holds `mark`.
+fn note(block: &Block, mark: Inline) -> Block {
+    Block { kind: BlockKind::Paragraph { lead: None, content: vec![mark] }, source: block.source.clone() }
+}
+
+fn excerpt(text: &str) -> String {
+    let text: String = text.chars().filter(|c| !c.is_control()).collect();
+    if text.chars().count() > 24 { format!("{}…", text.chars().take(24).collect::<String>()) } else { text }
+}
+
+struct Marker {
+    next: usize,
+    changes: Vec<Change>,
+}
+
+impl Marker {
+    fn id(&mut self) -> usize {
+        self.next += 1;
+        self.next
+    }
+
+    /// A deleted block, shown struck through at its place (a text block's text; any other
+    /// block by what it was).
+    fn deleted_block(&mut self, block: &Block) -> Option<Block> {
+        let text = match &block.kind {
+            BlockKind::Heading { .. } | BlockKind::Paragraph { .. } => paragraph_text(block),
+            _ => block_title(block),
+        };
+        if text.trim().is_empty() {
+            return None;
+        }
+        let id = self.id();
+        self.changes.push(Change { kind: "deleted", excerpt: excerpt(&text), id });
+        Some(Block { kind: BlockKind::Paragraph { lead: None, content: vec![Inline::Deleted { text, id }] }, source: block.source.clone() })
+    }
+
+    /// A new block: a text block's text marked inserted; before any other block, a line in
+    /// the change colour says it is new.
+    fn inserted_block(&mut self, mut block: Block) -> Vec<Block> {
+        let id = self.id();
+        let mut out = Vec::new();
+        let text = match &mut block.kind {
+            BlockKind::Paragraph { .. } | BlockKind::Heading { .. } => {
+                let text = paragraph_text(&block);
+                if let BlockKind::Paragraph { content, .. } | BlockKind::Heading { content, .. } = &mut block.kind {
+                    *content = vec![Inline::Inserted { content: std::mem::take(content), id }];
+                }
+                text
+            }
+            _ => {
+                let text = block_title(&block);
+                out.push(note(&block, Inline::Inserted { content: vec![Inline::Text { text: format!("新增：{text}") }], id }));
+                text
+            }
+        };
+        self.changes.push(Change { kind: "inserted", excerpt: excerpt(&text), id });
+        out.push(block);
+        out
+    }
+
+    /// A table or chart whose data changed: a line before it names each changed cell, with
+    /// its old value.
+    fn changed_data(&mut self, before: &Block, block: &Block) -> Option<Block> {
+        let (BlockKind::Table { data: old, .. } | BlockKind::Chart { data: old, .. }, BlockKind::Table { data: new, .. } | BlockKind::Chart { data: new, .. }) =
+            (&before.kind, &block.kind)
+        else {
+            return None;
+        };
+        let mut cells = Vec::new();
+        for row in &new.rows {
+            let key = row.first().map(|c| c.text.as_str()).unwrap_or("");
+            let old_row = old.rows.iter().find(|r| r.first().map(|c| c.text.as_str()) == Some(key));
+            for (index, cell) in row.iter().enumerate().skip(1) {
+                let heading = new.header.get(index).map(String::as_str).unwrap_or("");
+                let old_index = old.header.iter().position(|h| h == heading);
+                let was = old_row.and_then(|r| old_index.and_then(|i| r.get(i))).map(|c| c.text.as_str());
+                if was != Some(cell.text.as_str()) {
+                    cells.push(format!("{key}·{heading} {}（原 {}）", cell.text, was.unwrap_or("无")));
+                }
+            }
+        }
+        let title = block_title(block);
+        let what = if cells.is_empty() { format!("{title}：标题或结构有改动") } else { format!("{title} 数据改动：{}", cells.join("；")) };
+        let id = self.id();
+        self.changes.push(Change { kind: "changed", excerpt: excerpt(&what), id });
+        Some(note(block, Inline::Inserted { content: vec![Inline::Text { text: what }], id }))
+    }
+
+    /// A text block changed in place: its characters compared with the old block's.
+    fn changed_block(&mut self, before: &Block, mut block: Block) -> Block {
+        let old: Vec<char> = paragraph_text(before).chars().collect();
+        let new: Vec<char> = paragraph_text(&block).chars().collect();
+        // Compared by characters, but a number or a Latin word is one piece: 36.56 → 36.58
+        // shows the old number struck through and the new one, not one changed digit.
+        let (old_tokens, old_starts) = tokens(&old);
+        let (new_tokens, new_starts) = tokens(&new);
+        let chars_of = |starts: &[usize], index: usize, len: usize| starts[index]..starts[index + len];
+        // Inserted ranges of the new text, and deleted text at positions of the new text.
+        let mut inserted: Vec<(usize, usize, usize)> = Vec::new();
+        let mut deleted: Vec<(usize, String, usize)> = Vec::new();
+        let mut first: Option<(usize, String)> = None;
+        for op in capture_diff_slices(Algorithm::Myers, &old_tokens, &new_tokens) {
+            let (removed, added, at) = match op {
+                DiffOp::Equal { .. } => continue,
+                DiffOp::Delete { old_index, old_len, new_index } => (chars_of(&old_starts, old_index, old_len), 0..0, new_starts[new_index]),
+                DiffOp::Insert { new_index, new_len, .. } => (0..0, chars_of(&new_starts, new_index, new_len), new_starts[new_index]),
+                DiffOp::Replace { old_index, old_len, new_index, new_len } => {
+                    (chars_of(&old_starts, old_index, old_len), chars_of(&new_starts, new_index, new_len), new_starts[new_index])
+                }
+            };
+            let id = self.id();
+            let gone: String = old[removed].iter().collect();
+            let came: String = new[added.clone()].iter().collect();
+            if !gone.is_empty() {
+                deleted.push((at, gone.clone(), id));
+            }
+            if !came.is_empty() {
+                inserted.push((added.start, added.end, id));
+            }
+            first.get_or_insert((id, if came.is_empty() { gone } else { came }));
+        }
+        let Some((id, what)) = first else { return block };
+        let count = inserted.len() + deleted.len();
+        self.changes.push(Change {
+            kind: "changed",
+            excerpt: format!("{}{}", excerpt(&what), if count > 1 { format!("（{count} 处）") } else { String::new() }),
+            id,
+        });
+        let mut at = 0;
+        match &mut block.kind {
+            BlockKind::Paragraph { lead, content } => {
+                if let Some(lead) = lead {
+                    *lead = marked(std::mem::take(lead), &mut at, &inserted, &deleted);
+                }
+                *content = marked(std::mem::take(content), &mut at, &inserted, &deleted);
+                // Deleted at the very end.
+                content.extend(
+                    deleted.iter().filter(|(p, _, _)| *p >= at && *p == new.len()).map(|(_, text, id)| Inline::Deleted { text: text.clone(), id: *id }),
+                );
+            }
+            BlockKind::Heading { content, .. } => {
+                *content = marked(std::mem::take(content), &mut at, &inserted, &deleted);
+                content.extend(deleted.iter().filter(|(p, _, _)| *p == new.len()).map(|(_, text, id)| Inline::Deleted { text: text.clone(), id: *id }));
+            }
+            _ => {}
+        }
+        block
+    }
+}
+
+/// `inlines` with the inserted character ranges wrapped and the deleted texts put at their
+/// positions (offsets in the plain text, counted from `at`).
+fn marked(inlines: Vec<Inline>, at: &mut usize, inserted: &[(usize, usize, usize)], deleted: &[(usize, String, usize)]) -> Vec<Inline> {
+    let mut out = Vec::new();
+    let deletions_at = |position: usize, out: &mut Vec<Inline>| {
+        for (_, text, id) in deleted.iter().filter(|(p, _, _)| *p == position) {
+            out.push(Inline::Deleted { text: text.clone(), id: *id });
+        }
+    };
+    let inserted_id = |position: usize| inserted.iter().find(|(s, e, _)| position >= *s && position < *e).map(|(_, _, id)| *id);
+    for inline in inlines {
+        match inline {
+            Inline::Text { text } => {
+                // Split into runs of the same state (inserted by change n, or not).
+                let mut run = String::new();
+                let mut state: Option<usize> = None;
+                let flush = |run: &mut String, state: Option<usize>, out: &mut Vec<Inline>| {
+                    if run.is_empty() {
+                        return;
+                    }
+                    let text = Inline::Text { text: std::mem::take(run) };
+                    out.push(match state {
+                        Some(id) => Inline::Inserted { content: vec![text], id },
+                        None => text,
+                    });
+                };
+                for c in text.chars() {
+                    let here = inserted_id(*at);
+                    if here != state || deleted.iter().any(|(p, _, _)| *p == *at) {
+                        flush(&mut run, state, &mut out);
+                        deletions_at(*at, &mut out);
+                        state = here;
+                    }
+                    run.push(c);
+                    *at += 1;
+                }
+                flush(&mut run, state, &mut out);
+            }
+            Inline::Strong { content } => out.push(Inline::Strong { content: marked(content, at, inserted, deleted) }),
+            Inline::Emphasis { content } => out.push(Inline::Emphasis { content: marked(content, at, inserted, deleted) }),
+            Inline::Link { url, content } => out.push(Inline::Link { url, content: marked(content, at, inserted, deleted) }),
+            Inline::Note { .. } => out.push(inline),
+            other => {
+                // Code, references, line breaks: one piece, marked whole when it changed.
+                let mut text = String::new();
+                other.plain_text(&mut text);
+                let length = text.chars().count();
+                deletions_at(*at, &mut out);
+                let id = (*at..*at + length).find_map(inserted_id);
+                *at += length;
+                out.push(match id {
+                    Some(id) => Inline::Inserted { content: vec![other], id },
+                    None => other,
+                });
+            }
+        }
+    }
+    out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::model::SourcePos;
+
+    fn paragraph(text: &str) -> Block {
+        Block {
+            kind: BlockKind::Paragraph { lead: None, content: vec![Inline::Text { text: text.into() }] },
+            source: SourcePos { file: "a.md".into(), line: 1 },
+        }
+    }
+
+    fn document(texts: &[&str]) -> Document {
+        let meta = crate::model::Metadata {
+            title: String::new(),
+            subtitle: String::new(),
+            authors: Vec::new(),
+            language: String::new(),
+            date: String::new(),
+            publisher: String::new(),
+            description: String::new(),
+            keywords: Vec::new(),
+            lists: Vec::new(),
+        };
+        Document { meta, blocks: texts.iter().map(|t| paragraph(t)).collect() }
+    }
+
+    #[test]
+    fn an_edit_inside_a_paragraph_marks_the_characters() {
+        let old = document(&["第一段不变。", "全市生产总值增长百分之十。"]);
+        let mut new = document(&["第一段不变。", "全市地区生产总值增长百分之十一。"]);
+        let list = mark(&mut new, &old, "HEAD");
+        assert_eq!(list.changes.len(), 1);
+        let BlockKind::Paragraph { content, .. } = &new.blocks[1].kind else { panic!() };
+        let inserted: Vec<String> = content
+            .iter()
+            .filter_map(|i| match i {
+                Inline::Inserted { content, .. } => {
+                    let mut s = String::new();
+                    crate::model::plain_text_of(content, &mut s);
+                    Some(s)
+                }
+                _ => None,
+            })
+            .collect();
+        assert_eq!(inserted, vec!["地区", "一"]);
+        let BlockKind::Paragraph { content, .. } = &new.blocks[0].kind else { panic!() };
+        assert!(!content.iter().any(|i| matches!(i, Inline::Inserted { .. } | Inline::Deleted { .. })));
+    }
+
+    #[test]
+    fn inserted_deleted_and_unchanged_paragraphs() {
+        let old = document(&["甲。", "乙。", "丙。"]);
+        let mut new = document(&["甲。", "丙。", "丁。"]);
+        let list = mark(&mut new, &old, "HEAD");
+        let kinds: Vec<&str> = list.changes.iter().map(|c| c.kind).collect();
+        assert_eq!(kinds, vec!["deleted", "inserted"]);
+        assert_eq!(new.blocks.len(), 4, "the deleted paragraph stays at its place, struck through");
+        let mut same = document(&["甲。"]);
+        assert!(mark(&mut same, &document(&["甲。"]), "HEAD").changes.is_empty());
+    }
+}

@@ -1,0 +1,240 @@
+//! Change proofs (`build --format proof --since REV`): what changed since a git revision is
+//! marked on the proof — inserted text in the change colour (underlined), deleted text in
+//! grey (struck through) at its place — and listed on the first page; read back from the PDF.
+
+mod common;
+
+use std::path::Path;
+
+use common::*;
+use reportpress::review::pdf_text::{PageChar, characters};
+
+const OLD: &str = "# 绿色转型
+
+全市坚持生态优先，旧矿区变成了新公园，这是转型的第一件事。
+
+第一产业增加值{{gdp.第一产业.数值}}亿元。
+
+第三段保持原样，没有任何改动。
+
+这一段将被删除，不再出现在新稿中。
+
+这一段会被移到最后。
+
+第六段也保持原样。
+
+```table
+data = \"gdp\"
+caption = \"主要经济指标\"
+```
+";
+
+const NEW: &str = "# 绿色转型
+
+全市坚持生态优先，旧矿区变成了城市新公园，这是转型的头等大事。
+
+第一产业增加值{{gdp.第一产业.数值}}亿元。
+
+第三段保持原样，没有任何改动。
+
+这是新加的一段，说明新的情况。
+
+第六段也保持原样。
+
+```table
+data = \"gdp\"
+caption = \"主要经济指标\"
+```
+
+这一段会被移到最后。
+";
+
+fn gdp(first: &str) -> String {
+    format!(
+        "title = \"主要指标\"\nsource = \"统计局\"\nkey = \"指标\"\ncolumns = [{{ name = \"数值\", type = \"number\", unit = \"亿元\" }}]\nrows = [\n  [\"地区生产总值\", \"205.72\"],\n  [\"第一产业\", \"{first}\"],\n]\n"
+    )
+}
+
+fn git(dir: &Path, args: &[&str]) {
+    let output = std::process::Command::new("git")
+        .args(["-c", "user.name=t", "-c", "user.email=t@example.org", "-c", "commit.gpgsign=false"])
+        .args(args)
+        .current_dir(dir)
+        .env("GIT_CONFIG_GLOBAL", "/dev/null")
+        .env("GIT_CONFIG_NOSYSTEM", "1")
+        .output()
+        .expect("git runs");
+    assert!(output.status.success(), "git {args:?}: {}", String::from_utf8_lossy(&output.stderr));
+}
+
+/// A manuscript committed as OLD, then edited to NEW (not committed).
+fn edited(dir: &Path) -> std::path::PathBuf {
+    let manuscript = dir.join("m");
+    write_manuscript(&manuscript, "changes", &[("text/a.md", OLD)]);
+    std::fs::create_dir_all(manuscript.join("data")).unwrap();
+    std::fs::write(manuscript.join("data/gdp.toml"), gdp("36.56")).unwrap();
+    git(&manuscript, &["init", "-q"]);
+    git(&manuscript, &["add", "."]);
+    git(&manuscript, &["commit", "-q", "-m", "first proof"]);
+    std::fs::write(manuscript.join("text/a.md"), NEW).unwrap();
+    std::fs::write(manuscript.join("data/gdp.toml"), gdp("36.58")).unwrap();
+    manuscript
+}
+
+fn change_proof(manuscript: &Path, out: &Path, since: &str) -> Vec<PageChar> {
+    let output = reportpress(&["build", "--format", "proof", "--since", since, "--manuscript", manuscript.to_str().unwrap(), "--out", out.to_str().unwrap()]);
+    assert!(output.status.success(), "{}", String::from_utf8_lossy(&output.stderr));
+    let document = lopdf::Document::load(out.join("changes-proof.pdf")).expect("the proof loads");
+    let pages: Vec<usize> = (0..document.get_pages().len()).collect();
+    characters(&document, &pages)
+}
+
+fn is_inserted(c: &PageChar) -> bool {
+    // The design's change colour, #1f5fbf.
+    c.fill.len() == 3 && (c.fill[0] - 0.122).abs() < 0.02 && (c.fill[1] - 0.373).abs() < 0.02 && (c.fill[2] - 0.749).abs() < 0.02
+}
+
+fn is_deleted(c: &PageChar) -> bool {
+    // Deleted text is grey (luma 110).
+    !c.fill.is_empty() && c.fill.iter().all(|v| (v - 110.0 / 255.0).abs() < 0.02)
+}
+
+/// Every occurrence of `needle` in the body text after the list of changes (marks and line
+/// numbers left out), as the characters that show it.
+fn occurrences<'a>(chars: &'a [PageChar], needle: &str) -> Vec<Vec<&'a PageChar>> {
+    let body: Vec<&PageChar> = chars.iter().filter(|c| c.page > 0 && c.area.y1 - c.area.y0 > 7.0 && !c.text.trim().is_empty()).collect();
+    let needle: Vec<char> = needle.chars().collect();
+    let mut out = Vec::new();
+    for start in 0..body.len() {
+        if body.len() - start >= needle.len() && body[start..start + needle.len()].iter().zip(&needle).all(|(c, n)| c.text.starts_with(*n)) {
+            out.push(body[start..start + needle.len()].to_vec());
+        }
+    }
+    out
+}
+
+fn one<'a>(chars: &'a [PageChar], needle: &str) -> Vec<&'a PageChar> {
+    let mut found = occurrences(chars, needle);
+    assert_eq!(found.len(), 1, "«{needle}» should be on the proof once");
+    found.remove(0)
+}
+
+#[test]
+fn what_changed_since_the_revision_is_marked_at_its_place_and_listed() {
+    let dir = tempfile::tempdir().unwrap();
+    let manuscript = edited(dir.path());
+    let chars = change_proof(&manuscript, &dir.path().join("out"), "HEAD");
+
+    // An edit inside a paragraph: the inserted characters in colour, on the line of the
+    // unchanged text around them; the replaced words struck through beside the new ones.
+    let inserted = one(&chars, "城市");
+    assert!(inserted.iter().all(|c| is_inserted(c)), "城市 is not marked inserted");
+    let around = one(&chars, "旧矿区变成了");
+    assert!(around.iter().all(|c| !is_inserted(c) && !is_deleted(c)), "unchanged text is marked");
+    assert!((around[0].baseline - inserted[0].baseline).abs() < 1.0 && around[0].page == inserted[0].page, "the mark is not on the line of its text");
+    // (事 is in both: characters are compared, Chinese has no words to split.)
+    let replaced = one(&chars, "第一件头等大事");
+    assert!(replaced[..3].iter().all(|c| is_deleted(c)) && replaced[3..6].iter().all(|c| is_inserted(c)), "the replaced words are not marked");
+    assert!(!is_inserted(replaced[6]) && !is_deleted(replaced[6]));
+    // An inserted and a deleted paragraph.
+    assert!(one(&chars, "这是新加的一段，说明新的情况。").iter().all(|c| is_inserted(c)));
+    assert!(one(&chars, "这一段将被删除，不再出现在新稿中。").iter().all(|c| is_deleted(c)));
+    // A moved paragraph: struck through where it was, inserted where it is now.
+    let moved = occurrences(&chars, "这一段会被移到最后。");
+    assert_eq!(moved.len(), 2, "the moved paragraph should show at both places");
+    assert!(moved[0].iter().all(|c| is_deleted(c)) && moved[1].iter().all(|c| is_inserted(c)), "the moved paragraph's marks");
+    // A changed data cell: the number in the prose, and the table's note of its cells.
+    assert!(one(&chars, "第一产业增加值").iter().all(|c| !is_inserted(c)));
+    // A number is compared whole: the old value struck through, the new one inserted.
+    let number = one(&chars, "36.5636.58亿元");
+    assert!(number[..5].iter().all(|c| is_deleted(c)) && number[5..10].iter().all(|c| is_inserted(c)), "the changed value in the prose is not marked");
+    assert!(occurrences(&chars, "36.58（原36.56）").len() + occurrences(&chars, "36.58（原 36.56）").len() == 1, "the table's changed cell is not named");
+    // Unchanged paragraphs carry no marks.
+    assert!(one(&chars, "第三段保持原样，没有任何改动。").iter().all(|c| !is_inserted(c) && !is_deleted(c)));
+    assert!(one(&chars, "第六段也保持原样。").iter().all(|c| !is_inserted(c) && !is_deleted(c)));
+    // The first page lists the changes with their pages.
+    let first: String = chars.iter().filter(|c| c.page == 0).map(|c| c.text.as_str()).collect::<String>().split_whitespace().collect();
+    assert!(first.contains("改动一览"), "{first}");
+    for (kind, excerpt) in
+        [("新增", "这是新加的一段"), ("删除", "这一段将被删除"), ("修改", "城市"), ("删除", "这一段会被移到最后"), ("新增", "这一段会被移到最后")]
+    {
+        assert!(first.contains(&format!("页{kind}{excerpt}")), "the list lacks {kind} {excerpt}: {first}");
+    }
+    assert!(first.contains("第2页"), "{first}");
+}
+
+#[test]
+fn an_earlier_proof_names_the_revision_to_compare_with() {
+    let dir = tempfile::tempdir().unwrap();
+    let manuscript = edited(dir.path());
+    // The first proof, of the committed manuscript (its footer prints the commit).
+    git(&manuscript, &["stash", "-q"]);
+    let first = dir.path().join("first");
+    build_ok(&manuscript, &first, "proof");
+    git(&manuscript, &["stash", "pop", "-q"]);
+    let old_proof = first.join("changes-proof.pdf");
+    let chars = change_proof(&manuscript, &dir.path().join("out"), old_proof.to_str().unwrap());
+    assert!(one(&chars, "城市").iter().all(|c| is_inserted(c)));
+    // A proof of uncommitted changes cannot be compared with: git cannot give them back.
+    let second = dir.path().join("second");
+    build_ok(&manuscript, &second, "proof");
+    let output = reportpress(&[
+        "build",
+        "--format",
+        "proof",
+        "--since",
+        second.join("changes-proof.pdf").to_str().unwrap(),
+        "--manuscript",
+        manuscript.to_str().unwrap(),
+        "--out",
+        dir.path().join("third").to_str().unwrap(),
+    ]);
+    assert!(!output.status.success());
+    assert!(String::from_utf8_lossy(&output.stderr).contains("uncommitted changes"), "{}", String::from_utf8_lossy(&output.stderr));
+}
+
+#[test]
+fn no_change_means_no_marks_and_a_note_saying_so() {
+    let dir = tempfile::tempdir().unwrap();
+    let manuscript = edited(dir.path());
+    git(&manuscript, &["commit", "-q", "-am", "second proof"]);
+    let chars = change_proof(&manuscript, &dir.path().join("out"), "HEAD");
+    assert!(!chars.iter().any(|c| is_inserted(c) && c.page > 0), "a mark on a proof without changes");
+    assert!(!chars.iter().any(is_deleted), "a deletion on a proof without changes");
+    let first: String = chars.iter().filter(|c| c.page == 0).map(|c| c.text.as_str()).collect::<String>().split_whitespace().collect();
+    assert!(first.contains("没有改动"), "{first}");
+}
+
+#[test]
+fn since_needs_the_proof_format_and_a_known_revision() {
+    let dir = tempfile::tempdir().unwrap();
+    let manuscript = edited(dir.path());
+    let out = dir.path().join("out");
+    let output = reportpress(&["build", "--format", "pdf", "--since", "HEAD", "--manuscript", manuscript.to_str().unwrap(), "--out", out.to_str().unwrap()]);
+    assert!(!output.status.success());
+    assert!(String::from_utf8_lossy(&output.stderr).contains("--format proof"), "{}", String::from_utf8_lossy(&output.stderr));
+    let output =
+        reportpress(&["build", "--format", "proof", "--since", "no-such-tag", "--manuscript", manuscript.to_str().unwrap(), "--out", out.to_str().unwrap()]);
+    assert!(!output.status.success());
+    let stderr = String::from_utf8_lossy(&output.stderr);
+    assert!(stderr.contains("no-such-tag") && !out.join("changes-proof.pdf").exists(), "{stderr}");
+}
+
+#[test]
+fn a_change_proof_of_a_hostile_repository_runs_none_of_its_programs() {
+    let dir = tempfile::tempdir().unwrap();
+    let manuscript = edited(dir.path());
+    // What a stranger's repository can make git run: a file-system monitor, filters for
+    // every file (clean, smudge, textconv), hooks.
+    let pwned = dir.path().join("pwned");
+    let command = format!("touch {}", pwned.display());
+    git(&manuscript, &["config", "core.fsmonitor", &command]);
+    git(&manuscript, &["config", "filter.evil.clean", &command]);
+    git(&manuscript, &["config", "filter.evil.smudge", &command]);
+    git(&manuscript, &["config", "diff.evil.textconv", &command]);
+    git(&manuscript, &["config", "core.hooksPath", "hooks"]);
+    std::fs::write(manuscript.join(".gitattributes"), "* filter=evil diff=evil\n").unwrap();
+    let chars = change_proof(&manuscript, &dir.path().join("out"), "HEAD");
+    assert!(one(&chars, "城市").iter().all(|c| is_inserted(c)));
+    assert!(!pwned.exists(), "the change proof ran a program the manuscript's repository names");
+}
