@@ -55,18 +55,6 @@ fn gdp(first: &str) -> String {
     )
 }
 
-fn git(dir: &Path, args: &[&str]) {
-    let output = std::process::Command::new("git")
-        .args(["-c", "user.name=t", "-c", "user.email=t@example.org", "-c", "commit.gpgsign=false"])
-        .args(args)
-        .current_dir(dir)
-        .env("GIT_CONFIG_GLOBAL", "/dev/null")
-        .env("GIT_CONFIG_NOSYSTEM", "1")
-        .output()
-        .expect("git runs");
-    assert!(output.status.success(), "git {args:?}: {}", String::from_utf8_lossy(&output.stderr));
-}
-
 /// A manuscript committed as OLD, then edited to NEW (not committed).
 fn edited(dir: &Path) -> std::path::PathBuf {
     let manuscript = dir.join("m");

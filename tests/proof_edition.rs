@@ -143,19 +143,6 @@ fn line_numbers_count_lines_of_text_and_skip_charts() {
     assert!(check.status.success(), "{report}{}", String::from_utf8_lossy(&check.stderr));
 }
 
-/// Runs git in `dir` for the test's own set-up (the user's configuration off).
-fn git(dir: &Path, args: &[&str]) {
-    let output = std::process::Command::new("git")
-        .args(["-c", "user.name=t", "-c", "user.email=t@example.org", "-c", "commit.gpgsign=false"])
-        .args(args)
-        .current_dir(dir)
-        .env("GIT_CONFIG_GLOBAL", "/dev/null")
-        .env("GIT_CONFIG_NOSYSTEM", "1")
-        .output()
-        .expect("git runs");
-    assert!(output.status.success(), "git {args:?}: {}", String::from_utf8_lossy(&output.stderr));
-}
-
 #[test]
 fn a_proof_of_a_hostile_repository_runs_none_of_its_programs() {
     let dir = tempfile::tempdir().unwrap();

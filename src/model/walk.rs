@@ -87,6 +87,24 @@ fn own_inlines(block: &Block) -> Vec<&[Inline]> {
 }
 
 /// The inline sequences directly inside an inline (strong, emphasis, link text, note text).
+/// The inline content an element holds (emphasis, a link's text, a note …), if any.
+fn inner(inline: &Inline) -> Option<&Vec<Inline>> {
+    match inline {
+        Inline::Strong { content }
+        | Inline::Emphasis { content }
+        | Inline::Link { content, .. }
+        | Inline::Note { content, .. }
+        | Inline::Inserted { content, .. } => Some(content),
+        Inline::Text { .. }
+        | Inline::Code { .. }
+        | Inline::LineBreak
+        | Inline::Ref { .. }
+        | Inline::DataRef { .. }
+        | Inline::Citation { .. }
+        | Inline::Deleted { .. } => None,
+    }
+}
+
 fn inner_mut(inline: &mut Inline) -> Option<&mut Vec<Inline>> {
     match inline {
         Inline::Strong { content }
@@ -140,19 +158,8 @@ pub fn inlines<'a>(blocks: &'a [Block], visit: &mut dyn FnMut(&'a Inline, &'a So
 pub fn inlines_in<'a>(list: &'a [Inline], source: &'a SourcePos, visit: &mut dyn FnMut(&'a Inline, &'a SourcePos)) {
     for inline in list {
         visit(inline, source);
-        match inline {
-            Inline::Strong { content }
-            | Inline::Emphasis { content }
-            | Inline::Link { content, .. }
-            | Inline::Note { content, .. }
-            | Inline::Inserted { content, .. } => inlines_in(content, source, visit),
-            Inline::Text { .. }
-            | Inline::Code { .. }
-            | Inline::LineBreak
-            | Inline::Ref { .. }
-            | Inline::DataRef { .. }
-            | Inline::Citation { .. }
-            | Inline::Deleted { .. } => {}
+        if let Some(content) = inner(inline) {
+            inlines_in(content, source, visit);
         }
     }
 }

@@ -197,35 +197,26 @@ trait Placed {
     fn text(&self) -> &str;
 }
 
-impl Placed for Glyph {
-    fn page(&self) -> usize {
-        self.page
-    }
-    fn area(&self) -> Area {
-        self.area
-    }
-    fn baseline(&self) -> f64 {
-        self.baseline
-    }
-    fn text(&self) -> &str {
-        &self.text
-    }
+/// Both kinds of placed text have the same four fields.
+macro_rules! placed_fields {
+    ($($kind:ty),*) => {$(
+        impl Placed for $kind {
+            fn page(&self) -> usize {
+                self.page
+            }
+            fn area(&self) -> Area {
+                self.area
+            }
+            fn baseline(&self) -> f64 {
+                self.baseline
+            }
+            fn text(&self) -> &str {
+                &self.text
+            }
+        }
+    )*};
 }
-
-impl Placed for pdf_text::PageChar {
-    fn page(&self) -> usize {
-        self.page
-    }
-    fn area(&self) -> Area {
-        self.area
-    }
-    fn baseline(&self) -> f64 {
-        self.baseline
-    }
-    fn text(&self) -> &str {
-        &self.text
-    }
-}
+placed_fields!(Glyph, pdf_text::PageChar);
 
 /// The items under the annotation's areas, in order (an item counts when its centre is in an area).
 fn marked<T: Placed>(items: &[T], annotation: &Annotation) -> Vec<usize> {

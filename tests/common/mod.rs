@@ -490,3 +490,16 @@ pub fn body_baselines(pdf: &Path, body_size: f64) -> Vec<Vec<f64>> {
     }
     pages
 }
+
+/// Runs git in `dir` for the test's own set-up (the user's configuration off).
+pub fn git(dir: &Path, args: &[&str]) {
+    let output = Command::new("git")
+        .args(["-c", "user.name=t", "-c", "user.email=t@example.org", "-c", "commit.gpgsign=false"])
+        .args(args)
+        .current_dir(dir)
+        .env("GIT_CONFIG_GLOBAL", "/dev/null")
+        .env("GIT_CONFIG_NOSYSTEM", "1")
+        .output()
+        .expect("git runs");
+    assert!(output.status.success(), "git {args:?}: {}", String::from_utf8_lossy(&output.stderr));
+}
