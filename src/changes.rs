@@ -523,6 +523,7 @@ mod tests {
             description: String::new(),
             keywords: Vec::new(),
             lists: Vec::new(),
+            display_words: Default::default(),
         };
         Document { meta, blocks: texts.iter().map(|t| paragraph(t)).collect() }
     }

@@ -210,6 +210,8 @@ impl Session {
         let notes = chart_layout::lay_out(&mut manuscript.document, design.charts.as_ref(), &manuscript.root, &mut self.chart_layouts)?;
         manuscript.warnings.extend(notes);
         number_headings(&mut manuscript, &design)?;
+        let own_words = crate::manuscript::display::own_words(&manuscript.root);
+        crate::manuscript::display::cut_display_text(&mut manuscript.document, &own_words);
         stages.push(("chart layout", started.elapsed()));
         self.stage("loading fonts");
         let started = Instant::now();

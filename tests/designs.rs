@@ -332,3 +332,68 @@ fn typed_spaces_between_chinese_and_latin_are_set_as_the_design_spaces_them() {
     let auto = squeeze(&tool("pdftotext", &[dir.path().join("auto/county-report.pdf").to_str().unwrap(), "-"]));
     assert!(auto.contains("全县GDP达到356.8亿元，增长6.2%") && auto.contains("提高1.2个百分点"), "{auto}");
 }
+
+#[test]
+fn long_titles_break_between_words_in_balanced_lines() {
+    let dir = tempfile::tempdir().unwrap();
+    let manuscript = root().join("tests/manuscripts/county");
+    for design in ["magazine", "report", "book"] {
+        let out = dir.path().join(design);
+        let emitted = out.join("typst");
+        let output = reportpress(&[
+            "build",
+            "--format",
+            "pdf",
+            "--design",
+            design,
+            "--manuscript",
+            manuscript.to_str().unwrap(),
+            "--out",
+            out.to_str().unwrap(),
+            "--emit-typst",
+            emitted.to_str().unwrap(),
+        ]);
+        assert!(output.status.success(), "{}", String::from_utf8_lossy(&output.stderr));
+        let document: serde_json::Value = serde_json::from_str(&std::fs::read_to_string(emitted.join("document.json")).unwrap()).unwrap();
+        let title = document["meta"]["title"].as_str().unwrap().to_string();
+        let words: Vec<String> = document["meta"]["display_words"][&title]
+            .as_array()
+            .expect("the title was cut into words")
+            .iter()
+            .map(|w| w.as_str().unwrap().to_string())
+            .collect();
+        assert_eq!(words.concat(), title);
+        // Where a line may end: after a word.
+        let mut boundaries = std::collections::BTreeSet::new();
+        let mut at = 0;
+        for word in &words {
+            at += word.chars().count();
+            boundaries.insert(at);
+        }
+        // The title's lines on the first page, as printed.
+        let page = page_texts(&out.join("county-report.pdf")).into_iter().next().unwrap();
+        let mut lines: Vec<String> = Vec::new();
+        let mut joined = String::new();
+        for line in page.lines().map(squeeze).filter(|l| !l.is_empty()) {
+            if title.starts_with(&format!("{joined}{line}")) {
+                joined.push_str(&line);
+                lines.push(line);
+                if joined == title {
+                    break;
+                }
+            } else if !lines.is_empty() {
+                break;
+            }
+        }
+        assert_eq!(joined, title, "{design}: the title's lines were not found on page 1:\n{page}");
+        assert!(lines.len() >= 2, "{design}: the long title takes more than one line");
+        let mut at = 0;
+        for line in &lines[..lines.len() - 1] {
+            at += line.chars().count();
+            assert!(boundaries.contains(&at), "{design}: the title breaks inside a word after «{line}» ({lines:?}, words {words:?})");
+        }
+        // Balanced: no last line shorter than a third of the first, never one or two characters.
+        let (first, last) = (lines[0].chars().count(), lines[lines.len() - 1].chars().count());
+        assert!(last * 3 >= first && last > 2, "{design}: unbalanced title lines {lines:?}");
+    }
+}

@@ -238,6 +238,7 @@ fn constructs_document() -> Document {
         description: "手工构造的文档模型。".into(),
         keywords: vec!["测试".into()],
         lists: Vec::new(),
+        display_words: Default::default(),
     };
     Document { meta, blocks }
 }

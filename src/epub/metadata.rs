@@ -139,6 +139,7 @@ mod tests {
             description: String::new(),
             keywords: Vec::new(),
             lists: Vec::new(),
+            display_words: Default::default(),
         }
     }
 

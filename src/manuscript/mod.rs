@@ -18,6 +18,7 @@ pub mod config;
 pub mod data;
 pub(crate) mod data_refs;
 pub(crate) mod directives;
+pub mod display;
 pub(crate) mod footnotes;
 pub mod heading_numbers;
 pub(crate) mod images;
@@ -198,6 +199,7 @@ impl Manuscript {
             description: config.description.clone(),
             keywords: config.keywords.clone(),
             lists: config.lists.clone(),
+            display_words: Default::default(),
         };
         let document = Document { meta, blocks };
         let warnings = diagnostics.non_errors();

@@ -44,6 +44,9 @@ pub struct Metadata {
     pub keywords: Vec<String>,
     /// The lists after the 目录 (`"figures"`, `"tables"`), as `report.toml` asks.
     pub lists: Vec<String>,
+    /// Display text (the title, the subtitle, plain headings) cut into the words a line
+    /// may break between, by the text; filled by the display pass.
+    pub display_words: std::collections::BTreeMap<String, Vec<String>>,
 }
 
 /// Where a block starts in the manuscript.
