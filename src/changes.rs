@@ -220,7 +220,7 @@ fn block_text(block: &Block) -> String {
         _ => {
             let mut text = String::new();
             crate::model::walk::inlines(std::slice::from_ref(block), &mut |inline, _| {
-                if let Inline::Text { text: t } | Inline::Code { text: t } | Inline::Ref { text: t, .. } = inline {
+                if let Inline::Text { text: t } | Inline::Code { text: t } | Inline::Ref { text: t, .. } | Inline::DataRef { value: Some(t), .. } = inline {
                     text.push_str(t);
                 }
             });

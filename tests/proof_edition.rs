@@ -173,3 +173,33 @@ fn a_proof_of_a_hostile_repository_runs_none_of_its_programs() {
     assert!(!text.contains("+修改") && text.contains("版本"), "{text}");
     assert!(!pwned.exists());
 }
+
+/// The text runs that have a dotted underline drawn under them on page 1 (pdfplumber: a
+/// dashed horizontal segment just below the glyphs), joined per segment.
+fn underlined_on_first_page(pdf: &Path) -> Vec<String> {
+    let script = r#"
+import sys, pdfplumber
+page = pdfplumber.open(sys.argv[1]).pages[0]
+segments = [o for o in page.lines + page.curves + page.rects if o.get("dash") and abs(o["top"] - o["bottom"]) < 1.5 and o["x1"] - o["x0"] > 3]
+for s in segments:
+    chars = [c for c in page.chars if c["x0"] >= s["x0"] - 1 and c["x1"] <= s["x1"] + 1 and 0 <= s["top"] - c["bottom"] < 4]
+    print("".join(c["text"] for c in chars))
+"#;
+    let output = std::process::Command::new(python()).args(["-c", script, pdf.to_str().unwrap()]).output().expect("python runs (pdfplumber: make test-tools)");
+    assert!(output.status.success(), "{}", String::from_utf8_lossy(&output.stderr));
+    String::from_utf8_lossy(&output.stdout).lines().filter(|l| !l.is_empty()).map(str::to_string).collect()
+}
+
+#[test]
+fn numbers_from_data_are_underlined_in_the_proof_only() {
+    let (_, print, proof) = editions();
+    // The article's first paragraphs quote its data tables: 1,500多亿元 … (from {{…}}).
+    let marked = underlined_on_first_page(proof);
+    assert!(!marked.is_empty(), "no number from data is marked on the proof's first page");
+    let text = squeeze(&tool("pdftotext", &["-f", "1", "-l", "1", proof.to_str().unwrap(), "-"]));
+    for number in &marked {
+        assert!(number.chars().all(|c| c.is_ascii_digit() || matches!(c, '.' | ',' | '-' | '—')), "only numbers are marked, not «{number}»");
+        assert!(text.contains(number.as_str()), "{number} is on the page");
+    }
+    assert!(underlined_on_first_page(print).is_empty(), "the print edition marks nothing");
+}

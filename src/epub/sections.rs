@@ -700,6 +700,7 @@ impl<'a> SectionWriter<'a, '_> {
             }
             Inline::Deleted { text, .. } => out.element("del", &[], text),
             // Resolved by the data-reference pass in any document without errors.
+            Inline::DataRef { value: Some(value), .. } => out.text(value),
             Inline::DataRef { reference, .. } => out.text(&format!("{{{{{reference}}}}}")),
             Inline::Ref { target, text, .. } => match self.targets.get(target) {
                 Some((file, id)) => {

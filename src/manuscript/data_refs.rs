@@ -1,6 +1,7 @@
-//! The data-reference pass: every `{{table.row.column}}` ([`Inline::DataRef`]) becomes the
+//! The data-reference pass: every `{{table.row.column}}` ([`Inline::DataRef`]) gets the
 //! value as written in the data (no unit, no % sign: the prose keeps its own units), or
-//! `—` for an empty cell. An unknown reference is an error at its line and column.
+//! `—` for an empty cell. The reference stays in the model, so the proof can mark the
+//! numbers that come from data. An unknown reference is an error at its line and column.
 
 use std::collections::BTreeSet;
 use std::path::Path;
@@ -15,16 +16,15 @@ use crate::model::{Block, Inline};
 /// short text that refers to a large cell a thousand times cannot exhaust memory.
 pub const MAX_EXPANDED_BYTES: usize = crate::source::MAX_MANUSCRIPT_BYTES as usize;
 
-/// Replaces every data reference in `blocks` by its value; returns the ids of the tables
+/// Gives every data reference in `blocks` its value; returns the ids of the tables
 /// the references name.
 pub(crate) fn resolve(blocks: &mut [Block], data: &DataSet, root: &Path, diagnostics: &mut Diagnostics) -> BTreeSet<String> {
     let mut used = BTreeSet::new();
     let mut expanded = 0usize;
     let mut over_limit = false;
     walk::inline_lists_mut(blocks, &mut |list, source| {
-        let mut changed = false;
         for inline in list.iter_mut() {
-            let Inline::DataRef { reference, at } = inline else { continue };
+            let Inline::DataRef { reference, value: slot, at } = inline else { continue };
             let value = match data.lookup(reference) {
                 Ok(value) => {
                     if let Some(table) = reference.split('.').next() {
@@ -57,11 +57,7 @@ pub(crate) fn resolve(blocks: &mut [Block], data: &DataSet, root: &Path, diagnos
                 }
                 continue;
             }
-            *inline = Inline::Text { text: value };
-            changed = true;
-        }
-        if changed {
-            walk::merge_text(list);
+            *slot = Some(value);
         }
     });
     used

@@ -686,7 +686,7 @@ impl<'a> BlockParser<'a, '_, '_> {
             push_text(out, &plain_spaces(&text[from..range.start]));
             let at = self.place(source);
             out.push(Piece::Inline(match token {
-                Token::Data(reference) => Inline::DataRef { reference, at },
+                Token::Data(reference) => Inline::DataRef { reference, value: None, at },
                 Token::Cross(target) => Inline::Ref { target, text: String::new(), at },
                 Token::Note(label) => Inline::Note { number: 0, content: Vec::new(), label, at },
                 Token::Cite(items) => Inline::Citation { text: String::new(), superscript: false, target: String::new(), id: String::new(), items, at },
@@ -1028,7 +1028,7 @@ mod tests {
         let (blocks, diagnostics) = parse_str("增加值{{gdp.一产.增加值}}亿元，见@fig:gdp-1和@tbl:fin，邮件a@b.c。\n");
         assert!(!diagnostics.has_errors(), "{diagnostics}");
         let BlockKind::Paragraph { content, .. } = &blocks[0].kind else { panic!() };
-        assert_eq!(content[1], Inline::DataRef { reference: "gdp.一产.增加值".into(), at: place(1, 4) });
+        assert_eq!(content[1], Inline::DataRef { reference: "gdp.一产.增加值".into(), value: None, at: place(1, 4) });
         assert_eq!(content[3], Inline::Ref { target: "fig:gdp-1".into(), text: String::new(), at: place(1, 22) });
         assert!(matches!(&content[5], Inline::Ref { target, at, .. } if target == "tbl:fin" && *at == place(1, 33)));
         assert_eq!(content[6], Inline::Text { text: "，邮件a@b.c。".into() });

@@ -371,11 +371,14 @@ pub enum Inline {
         /// The change's mark number.
         id: usize,
     },
-    /// A data reference (`{{table.row.column}}`), replaced by the value as written in the
-    /// data by the data-reference pass; never reaches a backend in a document without errors.
+    /// A data reference (`{{table.row.column}}`). The data-reference pass fills in the
+    /// value as written in the data; every edition prints the value, and the proof marks it
+    /// as a number to check in the data, not in the text.
     DataRef {
         /// `table.row.column` as written (trimmed).
         reference: String,
+        /// The value (`None` before the pass, or when the reference is unknown).
+        value: Option<String>,
         /// Where it was written, in the enclosing block's file.
         #[serde(skip)]
         at: Place,
@@ -401,8 +404,9 @@ impl Inline {
             Inline::LineBreak => out.push('\n'),
             // No longer in the text.
             Inline::Deleted { .. } => {}
+            Inline::DataRef { value: Some(value), .. } => out.push_str(value),
             // Not resolved yet (the document has errors): the reference as written.
-            Inline::DataRef { reference, .. } => {
+            Inline::DataRef { reference, value: None, .. } => {
                 out.push_str("{{");
                 out.push_str(reference);
                 out.push_str("}}");
@@ -434,6 +438,7 @@ impl Document {
         walk::blocks(&self.blocks, &mut |block| block.for_each_own_text(&mut |text| visit(text, Some(&block.source))));
         walk::inlines(&self.blocks, &mut |inline, source| match inline {
             Inline::Text { text } | Inline::Code { text } | Inline::Ref { text, .. } | Inline::Citation { text, .. } => visit(text, Some(source)),
+            Inline::DataRef { value: Some(value), .. } => visit(value, Some(source)),
             Inline::DataRef { reference, .. } => visit(reference, Some(source)),
             _ => {}
         });
