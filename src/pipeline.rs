@@ -248,9 +248,10 @@ fn number_headings(manuscript: &mut Manuscript, design: &Design) -> Result<(), D
     for pattern in written {
         // report.toml's patterns were checked with the rest of it; the design's are checked here.
         patterns.push(Pattern::parse(pattern).map_err(|message| {
-            Diagnostics::one(
-                Diagnostic::error(&file, format!("heading numbering: {message}")).with_hint("write 一 (Chinese numeral) or 1 (Arabic) in each pattern"),
-            )
+            let mut diagnostic =
+                Diagnostic::error(&file, format!("heading numbering: {message}")).with_hint("write 一 (Chinese numeral) or 1 (Arabic) in each pattern");
+            diagnostic.line = std::fs::read_to_string(&file).ok().and_then(|text| crate::source::line_of_value(&text, pattern));
+            Diagnostics::one(diagnostic)
         })?);
     }
     number_headings(&mut manuscript.document, &patterns);

@@ -609,3 +609,13 @@ fn manuscript_text_never_runs_as_typst_code() {
         assert!(!text.contains(hostname.trim()), "the PDF contains /etc/hostname's content");
     }
 }
+
+#[test]
+fn a_heading_number_pattern_without_a_number_in_the_design_is_an_error_at_its_line() {
+    let dir = tempfile::tempdir().unwrap();
+    let design = design_with(dir.path(), "");
+    replace_in(&design.join("design.toml"), "numbering = []", "numbering = [\"一、\", \"§\"]");
+    let line = std::fs::read_to_string(design.join("design.toml")).unwrap().lines().position(|l| l.starts_with("numbering = [\"一、\"")).unwrap() + 1;
+    let stderr = late_failure(&bad_inputs().join("good"), &design, &dir.path().join("dist"));
+    assert!(stderr.contains(&format!("design.toml:{line}")) && stderr.contains("`§` has no number in it"), "{stderr}");
+}

@@ -150,6 +150,21 @@ struct Note<'a> {
     ink: Vec<f64>,
 }
 
+/// The dictionary of one annotation as viewers write it: kind, rectangle, quads, comment
+/// and author.
+fn annotation_dictionary(note: &Note) -> Dictionary {
+    let mut dict = Dictionary::new();
+    dict.set("Type", Object::Name(b"Annot".to_vec()));
+    dict.set("Subtype", Object::Name(note.subtype.as_bytes().to_vec()));
+    dict.set("Rect", Object::Array(note.rect.iter().map(|&v| Object::Real(v as f32)).collect()));
+    if !note.quads.is_empty() {
+        dict.set("QuadPoints", Object::Array(note.quads.iter().map(|&v| Object::Real(v as f32)).collect()));
+    }
+    dict.set("Contents", text_string(note.contents));
+    dict.set("T", text_string("校对员"));
+    dict
+}
+
 /// Adds `notes` to the PDF at `from` as a viewer saves them, into `to`.
 fn annotate(from: &Path, to: &Path, notes: &[Note]) {
     let mut document = lopdf::Document::load(from).expect("the PDF loads");
@@ -157,15 +172,7 @@ fn annotate(from: &Path, to: &Path, notes: &[Note]) {
     let mut ids = Vec::new();
     for note in notes {
         let page_id = pages[&(note.page as u32 + 1)];
-        let mut dict = Dictionary::new();
-        dict.set("Type", Object::Name(b"Annot".to_vec()));
-        dict.set("Subtype", Object::Name(note.subtype.as_bytes().to_vec()));
-        dict.set("Rect", Object::Array(note.rect.iter().map(|&v| Object::Real(v as f32)).collect()));
-        if !note.quads.is_empty() {
-            dict.set("QuadPoints", Object::Array(note.quads.iter().map(|&v| Object::Real(v as f32)).collect()));
-        }
-        dict.set("Contents", text_string(note.contents));
-        dict.set("T", text_string("校对员"));
+        let mut dict = annotation_dictionary(note);
         dict.set("M", Object::string_literal("D:20261130102100+08'00'"));
         dict.set("P", Object::Reference(page_id));
         if let Some(other) = note.group_with {
@@ -580,15 +587,7 @@ fn annotate_incrementally(from: &Path, to: &Path, notes: &[Note]) {
     }
     for note in notes {
         let page_id = pages[&(note.page as u32 + 1)];
-        let mut dict = Dictionary::new();
-        dict.set("Type", Object::Name(b"Annot".to_vec()));
-        dict.set("Subtype", Object::Name(note.subtype.as_bytes().to_vec()));
-        dict.set("Rect", Object::Array(note.rect.iter().map(|&v| Object::Real(v as f32)).collect()));
-        if !note.quads.is_empty() {
-            dict.set("QuadPoints", Object::Array(note.quads.iter().map(|&v| Object::Real(v as f32)).collect()));
-        }
-        dict.set("Contents", text_string(note.contents));
-        dict.set("T", text_string("校对员"));
+        let dict = annotation_dictionary(note);
         let id = document.new_document.add_object(Object::Dictionary(dict));
         document.opt_clone_object_to_new_document(page_id).expect("the page is cloned");
         let page = document.new_document.get_object_mut(page_id).and_then(Object::as_dict_mut).expect("a page dictionary");
