@@ -12,6 +12,8 @@ use std::path::Path;
 
 use similar::{Algorithm, DiffOp, capture_diff_slices};
 
+use typst_layout::PagedDocument;
+
 use crate::diagnostics::{Diagnostic, Diagnostics};
 use crate::manuscript::Manuscript;
 use crate::model::{Block, BlockKind, Document, Inline};
@@ -25,6 +27,9 @@ pub struct Change {
     pub excerpt: String,
     /// The number of the first mark of this change (the template labels it `chg-<id>`).
     pub id: usize,
+    /// The proof's line number beside that mark, once the proof has been laid out
+    /// ([`number_lines`]); the template prints the page it finds itself.
+    pub line: Option<usize>,
 }
 
 /// What the template is given for a change proof.
@@ -67,20 +72,43 @@ pub fn manuscript_at(root: &Path, rev: &str) -> Result<(tempfile::TempDir, Manus
     Ok((dir, manuscript))
 }
 
-/// The git revision `since` names: itself, or, for an earlier proof (a `.pdf` file), the
-/// revision its footer prints (`版本 abc1234`), which must be a clean commit (not one with
-/// `+修改`, uncommitted changes, nor a content hash outside git).
-pub fn revision_of(since: &str) -> Result<String, Diagnostics> {
+/// The manuscript a change proof compares with, and how its list of changes names it:
+/// `since` is a git revision, or an earlier proof (a `.pdf` file) — the manuscript snapshot
+/// it carries ([`crate::snapshot`]), or, for a proof made without one, the git revision its
+/// footer prints.
+pub fn earlier_manuscript(root: &Path, since: &str) -> Result<(tempfile::TempDir, Manuscript, String), Diagnostics> {
     let path = Path::new(since);
     if !since.to_ascii_lowercase().ends_with(".pdf") || !path.is_file() {
-        return Ok(since.to_string());
+        let (dir, manuscript) = manuscript_at(root, since)?;
+        return Ok((dir, manuscript, since.to_string()));
     }
+    let refuse = |message: String| Diagnostics::one(Diagnostic::error(path, message).with_hint("compare with a git revision instead: --since <commit>"));
+    let bytes = std::fs::read(path).map_err(|e| Diagnostics::one(crate::diagnostics::io_error(path, "read this proof", &e)))?;
+    let document = lopdf::Document::load_mem(&bytes).map_err(|e| refuse(format!("cannot read this file as a PDF: {e}")))?;
+    let Some(snapshot) = crate::snapshot::Snapshot::from_pdf(&document).map_err(refuse)? else {
+        let revision = revision_of(path, &document)?;
+        let (dir, manuscript) = manuscript_at(root, &revision)?;
+        return Ok((dir, manuscript, revision));
+    };
+    let dir = tempfile::tempdir().map_err(|e| Diagnostics::one(crate::diagnostics::io_error(Path::new("."), "make a temporary directory", &e)))?;
+    snapshot.restore(dir.path(), root, path)?;
+    let manuscript = Manuscript::load(dir.path()).map_err(|errors| {
+        let mut all = vec![Diagnostic::error(path, "the manuscript this proof was made from does not load with this reportpress, so it cannot be compared")];
+        all.extend(errors.0);
+        Diagnostics(all)
+    })?;
+    let name = path.file_name().map(|n| n.to_string_lossy().into_owned()).unwrap_or_default();
+    Ok((dir, manuscript, format!("{name}（{}）", snapshot.revision)))
+}
+
+/// The revision the footer of an earlier proof made without a snapshot prints (`版本
+/// abc1234`), which must be a clean commit (not one with `+修改`, uncommitted changes, nor a
+/// content hash outside git).
+fn revision_of(path: &Path, document: &lopdf::Document) -> Result<String, Diagnostics> {
     let refuse = |message: String| {
         Diagnostics::one(Diagnostic::error(path, message).with_hint("give the git revision the proof was made from instead: --since <commit>"))
     };
-    let bytes = std::fs::read(path).map_err(|e| Diagnostics::one(crate::diagnostics::io_error(path, "read this proof", &e)))?;
-    let document = lopdf::Document::load_mem(&bytes).map_err(|e| refuse(format!("cannot read this file as a PDF: {e}")))?;
-    let chars = crate::review::pdf_text::characters(&document, &[0]);
+    let chars = crate::review::pdf_text::characters(document, &[0]);
     let Some(mark) = (1..chars.len()).find(|&i| chars[i - 1].text == "版" && chars[i].text == "本") else {
         return Err(refuse("this PDF is not a proof made by reportpress (its footer names no 版本)".to_string()));
     };
@@ -175,6 +203,33 @@ pub fn mark(new: &mut Document, old: &Document, since: &str) -> ChangeList {
         }
     });
     ChangeList { since: since.to_string(), changes: marker.changes }
+}
+
+/// Finds, in the laid-out proof `paged`, the proof line number beside each change's first
+/// mark (the `chg-<id>` label of its change bar) and records it in `list`. Returns whether
+/// any number changed, i.e. whether the proof must be laid out again to print them.
+pub fn number_lines(paged: &PagedDocument, list: &mut ChangeList) -> bool {
+    use crate::review::placed::{line_number, nearest_weighted};
+    use typst::foundations::Label;
+    use typst::introspection::Introspector;
+    let introspector = paged.introspector();
+    // The text of the pages, without the proof's watermark (校样 at 120 pt across the page).
+    let glyphs: Vec<_> = crate::review::glyphs::collect(paged).into_iter().filter(|g| g.area.y1 - g.area.y0 < 100.0).collect();
+    let mut changed = false;
+    for change in &mut list.changes {
+        let Some(label) = Label::new(typst::utils::PicoStr::intern(&format!("chg-{}", change.id))) else { continue };
+        let Some(location) = introspector.query_label(label).ok().and_then(|content| content.location()) else { continue };
+        let Some(position) = introspector.position(location) else { continue };
+        // The bar's box stands on the line's baseline, in the text: the glyph nearest to it
+        // (a line above or below weighs more than a glyph beside it) is on its line.
+        let (page, x, y) = (position.page.get() - 1, position.point.x.to_pt(), position.point.y.to_pt());
+        let line = nearest_weighted(&glyphs, page, (x, y - 2.0), 20.0).and_then(|index| line_number(&glyphs, index));
+        if line != change.line {
+            change.line = line;
+            changed = true;
+        }
+    }
+    changed
 }
 
 fn kind_of(block: &Block) -> &'static str {
@@ -322,7 +377,7 @@ impl Marker {
             return None;
         }
         let id = self.id();
-        self.changes.push(Change { kind: "deleted", excerpt: excerpt(&text), id });
+        self.changes.push(Change { kind: "deleted", excerpt: excerpt(&text), id, line: None });
         Some(Block { kind: BlockKind::Paragraph { lead: None, content: vec![Inline::Deleted { text, id }] }, source: block.source.clone() })
     }
 
@@ -345,7 +400,7 @@ impl Marker {
                 text
             }
         };
-        self.changes.push(Change { kind: "inserted", excerpt: excerpt(&text), id });
+        self.changes.push(Change { kind: "inserted", excerpt: excerpt(&text), id, line: None });
         out.push(block);
         out
     }
@@ -374,7 +429,7 @@ impl Marker {
         let title = block_title(block);
         let what = if cells.is_empty() { format!("{title}：标题或结构有改动") } else { format!("{title} 数据改动：{}", cells.join("；")) };
         let id = self.id();
-        self.changes.push(Change { kind: "changed", excerpt: excerpt(&what), id });
+        self.changes.push(Change { kind: "changed", excerpt: excerpt(&what), id, line: None });
         Some(note(block, Inline::Inserted { content: vec![Inline::Text { text: what }], id }))
     }
 
@@ -417,6 +472,7 @@ impl Marker {
             kind: "changed",
             excerpt: format!("{}{}", excerpt(&what), if count > 1 { format!("（{count} 处）") } else { String::new() }),
             id,
+            line: None,
         });
         let mut at = 0;
         match &mut block.kind {

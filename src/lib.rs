@@ -29,6 +29,7 @@ pub mod pipeline;
 pub mod proof;
 pub mod render;
 pub mod review;
+pub mod snapshot;
 pub(crate) mod source;
 pub mod starter;
 pub mod typeset;

@@ -1,6 +1,7 @@
 //! The PDF writer: a book laid out once by [`crate::typeset`] → a tagged PDF/A-2a +
 //! PDF/UA-1 file, exported by `typst-pdf`. The proof edition is the same writer given a
-//! layout made with the proofreaders' details.
+//! layout made with the proofreaders' details (PDF/A-3a + PDF/UA-1, carrying the
+//! manuscript snapshot it was made from).
 
 use std::path::{Path, PathBuf};
 
@@ -30,7 +31,7 @@ pub struct PdfOutput {
 /// Exports the layout `typeset` of `context`'s document as PDF.
 pub fn export(context: &RenderContext<'_>, typeset: &Typeset) -> Result<PdfOutput, Diagnostics> {
     let started = std::time::Instant::now();
-    let options = pdf_options(&file_ident(context.output_name, &typeset.build_id), report_date(&context.document.meta.date));
+    let options = pdf_options(&file_ident(context.output_name, &typeset.build_id), report_date(&context.document.meta.date), typeset.proof);
     let template = context.design.dir.join(TEMPLATE);
     let bytes = typst_pdf::pdf(&typeset.document, &options).map_err(|errors| {
         let mut located: Vec<Diagnostic> = errors.iter().map(|d| export_diagnostic(d, &template)).collect();
@@ -100,8 +101,11 @@ pub fn file_ident(output_name: &str, build_id: &str) -> String {
     format!("{output_name} {build_id}")
 }
 
-fn pdf_options(ident: &str, date: Option<Datetime>) -> PdfOptions {
-    let standards = PdfStandards::new(&[PdfStandard::A_2a, PdfStandard::Ua_1]).unwrap_or_default();
+/// The print edition is PDF/A-2a + PDF/UA-1. The proof is PDF/A-3a + PDF/UA-1: PDF/A-3
+/// allows the manuscript snapshot attached to it (see [`crate::snapshot`]).
+fn pdf_options(ident: &str, date: Option<Datetime>, proof: bool) -> PdfOptions {
+    let archival = if proof { PdfStandard::A_3a } else { PdfStandard::A_2a };
+    let standards = PdfStandards::new(&[archival, PdfStandard::Ua_1]).unwrap_or_default();
     PdfOptions {
         ident: Smart::Custom(ident.to_string()),
         creator: Smart::Custom(Some(format!("reportpress {}", env!("CARGO_PKG_VERSION")))),

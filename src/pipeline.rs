@@ -294,10 +294,9 @@ fn build_prepared(
     // A change proof: the document marked with what changed since the revision.
     let marked = match since {
         Some(since) if formats.contains(&Format::Proof) => {
-            let rev = crate::changes::revision_of(since)?;
-            let (_old_dir, old) = crate::changes::manuscript_at(&prepared.manuscript.root, &rev)?;
+            let (_old_dir, old, label) = crate::changes::earlier_manuscript(&prepared.manuscript.root, since)?;
             let mut marked = context.document.clone();
-            let list = crate::changes::mark(&mut marked, &old.document, &rev);
+            let list = crate::changes::mark(&mut marked, &old.document, &label);
             Some((marked, list))
         }
         Some(_) => {
@@ -333,13 +332,32 @@ fn build_prepared(
         for format in formats.iter().filter(|f| **f != Format::Epub) {
             // The print edition, or the proof: the same pages with proofreaders' marks.
             let mut proof = (*format == Format::Proof).then(|| crate::proof::proof_info(&prepared.manuscript));
+            if let Some(proof) = proof.as_mut() {
+                // The proof carries the manuscript it shows, for a later change proof.
+                let snapshot = crate::snapshot::Snapshot::take(&prepared.manuscript.root, std::slice::from_ref(&options.out), &proof.revision);
+                match snapshot {
+                    Ok(snapshot) => proof.snapshot = Some(snapshot.to_json()),
+                    Err(errors) => {
+                        prints.push(Err(errors));
+                        break;
+                    }
+                }
+            }
             let mut document = context.document;
             if let (Some(proof), Some((marked, list))) = (proof.as_mut(), marked.as_ref()) {
                 proof.changes = Some(list.clone());
                 document = marked;
             }
             let started = Instant::now();
-            let typeset = match context.typesetter().typeset(document, proof.as_ref()) {
+            let mut typeset = context.typesetter().typeset(document, proof.as_ref());
+            // A change proof lists each change's page and line: the lines are read from the
+            // laid-out proof, then printed by a second layout (the list keeps its room).
+            if let (Ok(laid_out), Some(list)) = (&typeset, proof.as_mut().and_then(|p| p.changes.as_mut()))
+                && crate::changes::number_lines(&laid_out.document, list)
+            {
+                typeset = context.typesetter().typeset(document, proof.as_ref());
+            }
+            let typeset = match typeset {
                 Ok(typeset) => typeset,
                 Err(errors) => {
                     // The build fails: the EPUB need not wait for pages.

@@ -21,6 +21,10 @@ pub struct ProofInfo {
     /// For a change proof: what changed since the revision it compares with.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub changes: Option<crate::changes::ChangeList>,
+    /// The manuscript as this proof shows it ([`crate::snapshot::Snapshot`] as JSON), which
+    /// the template attaches to the PDF for a later `--since THIS-PROOF.pdf`.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub snapshot: Option<String>,
 }
 
 /// Collects the proof footer details for `manuscript`.
@@ -28,7 +32,7 @@ pub fn proof_info(manuscript: &Manuscript) -> ProofInfo {
     let seconds = std::env::var("SOURCE_DATE_EPOCH").ok().and_then(|s| s.trim().parse::<i64>().ok()).unwrap_or_else(|| chrono::Utc::now().timestamp());
     let built = chrono::DateTime::from_timestamp(seconds, 0).map(|t| t.format("%Y-%m-%d %H:%M UTC").to_string()).unwrap_or_default();
     let revision = git_revision(&manuscript.root).unwrap_or_else(|| format!("内容哈希 {}", content_hash(manuscript)));
-    ProofInfo { built, revision, changes: None }
+    ProofInfo { built, revision, changes: None, snapshot: None }
 }
 
 /// `abc1234`, or `abc1234+修改` when the manuscript has uncommitted changes.

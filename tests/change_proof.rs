@@ -8,6 +8,7 @@ use std::path::Path;
 
 use common::*;
 use reportpress::review::pdf_text::{PageChar, characters};
+use reportpress::review::placed::line_number;
 
 const OLD: &str = "# 绿色转型
 
@@ -140,22 +141,30 @@ fn what_changed_since_the_revision_is_marked_at_its_place_and_listed() {
     // Unchanged paragraphs carry no marks.
     assert!(one(&chars, "第三段保持原样，没有任何改动。").iter().all(|c| !is_inserted(c) && !is_deleted(c)));
     assert!(one(&chars, "第六段也保持原样。").iter().all(|c| !is_inserted(c) && !is_deleted(c)));
-    // The first page lists the changes with their pages.
+    // The first page lists the changes with the page and the proof line of their first mark:
+    // the number printed in the margin beside that mark.
     let first: String = chars.iter().filter(|c| c.page == 0).map(|c| c.text.as_str()).collect::<String>().split_whitespace().collect();
     assert!(first.contains("改动一览"), "{first}");
-    for (kind, excerpt) in
-        [("新增", "这是新加的一段"), ("删除", "这一段将被删除"), ("修改", "城市"), ("删除", "这一段会被移到最后"), ("新增", "这一段会被移到最后")]
-    {
-        assert!(first.contains(&format!("页{kind}{excerpt}")), "the list lacks {kind} {excerpt}: {first}");
+    let moved = occurrences(&chars, "这一段会被移到最后。");
+    for (kind, excerpt, mark) in [
+        ("新增", "这是新加的一段", one(&chars, "这是新加的一段")[0]),
+        ("删除", "这一段将被删除", one(&chars, "这一段将被删除")[0]),
+        ("修改", "城市", one(&chars, "城市")[0]),
+        ("删除", "这一段会被移到最后", moved[0][0]),
+        ("新增", "这一段会被移到最后", moved[1][0]),
+    ] {
+        let index = chars.iter().position(|c| std::ptr::eq(c, mark)).unwrap();
+        let line = line_number(&chars, index).expect("the proof numbers the line of every mark");
+        let entry = format!("第{}页第{line}行{kind}{excerpt}", mark.page + 1);
+        assert!(first.contains(&entry), "the list lacks «{entry}»: {first}");
     }
-    assert!(first.contains("第2页"), "{first}");
 }
 
 #[test]
-fn an_earlier_proof_names_the_revision_to_compare_with() {
+fn an_earlier_proof_carries_the_manuscript_to_compare_with() {
     let dir = tempfile::tempdir().unwrap();
     let manuscript = edited(dir.path());
-    // The first proof, of the committed manuscript (its footer prints the commit).
+    // The first proof, of the committed manuscript.
     git(&manuscript, &["stash", "-q"]);
     let first = dir.path().join("first");
     build_ok(&manuscript, &first, "proof");
@@ -163,15 +172,59 @@ fn an_earlier_proof_names_the_revision_to_compare_with() {
     let old_proof = first.join("changes-proof.pdf");
     let chars = change_proof(&manuscript, &dir.path().join("out"), old_proof.to_str().unwrap());
     assert!(one(&chars, "城市").iter().all(|c| is_inserted(c)));
-    // A proof of uncommitted changes cannot be compared with: git cannot give them back.
+    let heading: String = chars.iter().filter(|c| c.page == 0).map(|c| c.text.as_str()).collect::<String>().split_whitespace().collect();
+    assert!(heading.contains("与changes-proof.pdf（"), "the list does not name the earlier proof: {heading}");
+
+    // A proof of uncommitted changes carries them: a later change proof marks only what
+    // changed after it — and needs no git at all.
     let second = dir.path().join("second");
     build_ok(&manuscript, &second, "proof");
+    let text = std::fs::read_to_string(manuscript.join("text/a.md")).unwrap();
+    std::fs::write(manuscript.join("text/a.md"), text.replace("第六段也保持原样。", "第六段也保持原样，只补一句。")).unwrap();
+    std::fs::remove_dir_all(manuscript.join(".git")).unwrap();
+    let chars = change_proof(&manuscript, &dir.path().join("third"), second.join("changes-proof.pdf").to_str().unwrap());
+    assert!(one(&chars, "城市").iter().all(|c| !is_inserted(c) && !is_deleted(c)), "an edit before the earlier proof is marked again");
+    assert!(one(&chars, "只补一句").iter().all(|c| is_inserted(c)), "the edit after the earlier proof is not marked");
+    assert!(chars.iter().filter(|c| c.page > 0 && is_inserted(c)).count() <= "，只补一句".chars().count(), "more is marked than changed");
+}
+
+/// A proof made before proofs carried their manuscript: the revision its footer prints is
+/// compared with, which must be a commit.
+#[test]
+fn an_earlier_proof_without_a_snapshot_names_its_revision() {
+    let dir = tempfile::tempdir().unwrap();
+    let manuscript = edited(dir.path());
+    let without_snapshot = |proof: &Path, to: &Path| {
+        let mut document = lopdf::Document::load(proof).unwrap();
+        let filespecs: Vec<lopdf::ObjectId> = document
+            .objects
+            .iter()
+            .filter(|(_, o)| o.as_dict().is_ok_and(|d| d.get(b"Type").and_then(lopdf::Object::as_name).is_ok_and(|t| t == b"Filespec")))
+            .map(|(id, _)| *id)
+            .collect();
+        assert!(!filespecs.is_empty(), "the proof carries no snapshot");
+        for id in filespecs {
+            document.objects.insert(id, lopdf::Object::Null);
+        }
+        document.save(to).unwrap();
+    };
+    git(&manuscript, &["stash", "-q"]);
+    build_ok(&manuscript, &dir.path().join("first"), "proof");
+    git(&manuscript, &["stash", "pop", "-q"]);
+    let old_proof = dir.path().join("old-proof.pdf");
+    without_snapshot(&dir.path().join("first/changes-proof.pdf"), &old_proof);
+    let chars = change_proof(&manuscript, &dir.path().join("out"), old_proof.to_str().unwrap());
+    assert!(one(&chars, "城市").iter().all(|c| is_inserted(c)));
+    // Without a snapshot, a proof of uncommitted changes cannot be compared with.
+    build_ok(&manuscript, &dir.path().join("second"), "proof");
+    let dirty_proof = dir.path().join("dirty-proof.pdf");
+    without_snapshot(&dir.path().join("second/changes-proof.pdf"), &dirty_proof);
     let output = reportpress(&[
         "build",
         "--format",
         "proof",
         "--since",
-        second.join("changes-proof.pdf").to_str().unwrap(),
+        dirty_proof.to_str().unwrap(),
         "--manuscript",
         manuscript.to_str().unwrap(),
         "--out",

@@ -203,3 +203,44 @@ fn numbers_from_data_are_underlined_in_the_proof_only() {
     }
     assert!(underlined_on_first_page(print).is_empty(), "the print edition marks nothing");
 }
+
+/// The XMP of a PDF: its PDF/A part and conformance and its PDF/UA part.
+fn conformance(pdf: &Path) -> (String, String, String) {
+    let document = lopdf::Document::load(pdf).unwrap();
+    let catalog = document.catalog().unwrap();
+    let metadata = catalog.get(b"Metadata").and_then(lopdf::Object::as_reference).unwrap();
+    let stream = document.get_object(metadata).and_then(lopdf::Object::as_stream).unwrap();
+    let xmp = String::from_utf8(stream.decompressed_content().unwrap_or_else(|_| stream.content.clone())).unwrap();
+    let field = |name: &str| {
+        let at = xmp.find(&format!("{name}>")).or_else(|| xmp.find(&format!("{name}=\""))).unwrap_or_else(|| panic!("no {name} in the XMP"));
+        xmp[at + name.len() + 1..].chars().skip_while(|c| *c == '"').take_while(|c| c.is_ascii_alphanumeric()).collect::<String>()
+    };
+    (field("pdfaid:part"), field("pdfaid:conformance"), field("pdfuaid:part"))
+}
+
+#[test]
+fn the_proof_carries_the_manuscript_it_shows_and_the_print_edition_nothing() {
+    let (_, print, proof) = editions();
+    // The print edition stays PDF/A-2a + PDF/UA-1 and carries no file.
+    assert_eq!(conformance(print), ("2".to_string(), "A".to_string(), "1".to_string()));
+    let document = lopdf::Document::load(print).unwrap();
+    assert!(reportpress::snapshot::Snapshot::from_pdf(&document).unwrap().is_none(), "the print edition carries a snapshot");
+    assert!(!document.objects.values().any(|o| o.as_dict().is_ok_and(|d| d.has(b"EF"))), "the print edition has an embedded file");
+    // The proof is PDF/A-3a (which allows it) + PDF/UA-1, and carries every text file of the
+    // manuscript exactly as it was, with the revision its footer prints.
+    assert_eq!(conformance(proof), ("3".to_string(), "A".to_string(), "1".to_string()));
+    let document = lopdf::Document::load(proof).unwrap();
+    let snapshot = reportpress::snapshot::Snapshot::from_pdf(&document).unwrap().expect("the proof carries its manuscript");
+    let manuscript = root().join("manuscript");
+    let mut text_files = 0;
+    for file in &snapshot.files {
+        let on_disk = std::fs::read(manuscript.join(&file.path)).unwrap();
+        if let Some(text) = &file.text {
+            assert_eq!(text.as_bytes(), on_disk.as_slice(), "{} differs from the manuscript", file.path);
+            text_files += 1;
+        }
+    }
+    assert!(snapshot.files.iter().any(|f| f.path == "report.toml") && text_files >= 3, "{:?}", snapshot.files.iter().map(|f| &f.path).collect::<Vec<_>>());
+    let footer: String = tool("pdftotext", &["-f", "1", "-l", "1", proof.to_str().unwrap(), "-"]).split_whitespace().collect();
+    assert!(footer.contains(&format!("版本{}", snapshot.revision.replace(' ', ""))), "the snapshot's revision {} is not the footer's", snapshot.revision);
+}

@@ -40,6 +40,9 @@ pub struct Typeset {
     pub warnings: Vec<Diagnostic>,
     /// What this layout was made from (see [`build_id`]); empty for a title page.
     pub build_id: String,
+    /// Whether this is the proof edition (exported as PDF/A-3a, which allows the
+    /// manuscript snapshot attached to it; the print edition is PDF/A-2a).
+    pub proof: bool,
 }
 
 /// Where the print edition's pages fall, for the EPUB's page list.
@@ -152,7 +155,7 @@ impl Typesetter<'_> {
             Diagnostics(located.into_iter().chain(warnings.iter().cloned()).collect())
         })?;
         let build_id = build_id(document, proof.is_some(), self.design_dir);
-        Ok(Typeset { document: paged, warnings, build_id })
+        Ok(Typeset { document: paged, warnings, build_id, proof: proof.is_some() })
     }
 
     /// Lays out the design's title page (`cover.typ`) for `meta`: title, subtitle, authors,
@@ -163,7 +166,7 @@ impl Typesetter<'_> {
         let result = typst::compile::<PagedDocument>(&world);
         let warnings: Vec<Diagnostic> = result.warnings.iter().map(|d| locate(&world, d, &template)).collect();
         let paged = result.output.map_err(|errors| Diagnostics(errors.iter().map(|d| locate(&world, d, &template)).collect()))?;
-        Ok(Typeset { document: paged, warnings, build_id: String::new() })
+        Ok(Typeset { document: paged, warnings, build_id: String::new(), proof: false })
     }
 
     /// A world that compiles `template` of the design with `json` as `/document.json`.
