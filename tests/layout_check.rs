@@ -10,8 +10,22 @@ use std::path::{Path, PathBuf};
 
 use common::*;
 
-const RULES: [&str; 11] =
-    ["start-punct", "end-open", "split-dash", "split-number", "orphan", "indent", "justify", "gap", "heading-end", "latin-punct", "script-gap"];
+const RULES: [&str; 14] = [
+    "start-punct",
+    "end-open",
+    "split-dash",
+    "split-number",
+    "orphan",
+    "indent",
+    "justify",
+    "gap",
+    "heading-end",
+    "latin-punct",
+    "script-gap",
+    "display-break",
+    "display-last-line",
+    "column-balance",
+];
 
 fn samples() -> PathBuf {
     root().join("tests/layout/samples")
@@ -74,6 +88,9 @@ bad_sample! {
     sample_heading_end_is_reported => "heading-end",
     sample_latin_punct_is_reported => "latin-punct",
     sample_script_gap_is_reported => "script-gap",
+    sample_display_break_is_reported => "display-break",
+    sample_display_last_line_is_reported => "display-last-line",
+    sample_column_balance_is_reported => "column-balance",
 }
 
 #[test]

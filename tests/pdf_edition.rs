@@ -106,7 +106,7 @@ fn typst_special_characters_print_literally_and_never_run_code() {
     let out = dir.path().join("out");
     build_ok(&manuscript, &out, "pdf");
     let pdf = out.join("special.pdf");
-    let text = squeeze(&tool("pdftotext", &["-enc", "UTF-8", pdf.to_str().unwrap(), "-"]));
+    let text = squeeze(&tool("pdftotext", &["-raw", "-enc", "UTF-8", pdf.to_str().unwrap(), "-"]));
     assert!(text.contains(&squeeze(printed)), "special characters changed:\n{text}");
     assert!(text.contains("=不是标题"), "a line starting with = became a heading:\n{text}");
     let info = tool("pdfinfo", &[pdf.to_str().unwrap()]);
@@ -195,7 +195,7 @@ fn a_second_manuscript_with_every_construct_builds() {
     let sample = root().join("tests/manuscripts/quarterly");
     build_ok(&sample, dir.path(), "pdf");
     let pdf = dir.path().join("quarterly-review.pdf");
-    let text = squeeze(&tool("pdftotext", &["-enc", "UTF-8", pdf.to_str().unwrap(), "-"]));
+    let text = squeeze(&tool("pdftotext", &["-raw", "-enc", "UTF-8", pdf.to_str().unwrap(), "-"]));
     for expected in [
         "城市季度观察",                           // title
         "一、总体情况",                           // heading

@@ -1,4 +1,4 @@
-//! Display text — the title, the subtitle and the headings — cut into words, so that a
+//! Display text — the title, the subtitle, the headings and the captions — cut into words, so that a
 //! design breaks such a line only between words (`…建设年度报告` never as `…建设年|度报告`).
 //! Body text keeps breaking between any two characters, as Chinese does; a title set in
 //! large type breaking inside a word is the defect this prevents.
@@ -152,19 +152,22 @@ impl WordCache {
     }
 }
 
-/// Fills `document.meta.display_words` for the title, the subtitle and every heading whose
-/// text is plain (no emphasis, links or notes inside).
+/// Fills `document.meta.display_words` for the title, the subtitle, every heading and every
+/// caption (of figures, tables and charts) whose text is plain (no emphasis, links or notes
+/// inside).
 pub fn cut_display_text(document: &mut Document, own_words: &[String]) {
     let mut strings = vec![document.meta.title.clone(), document.meta.subtitle.clone()];
-    for block in &document.blocks {
-        if let BlockKind::Heading { content, .. } = &block.kind
-            && content.iter().all(|inline| matches!(inline, Inline::Text { .. }))
+    crate::model::walk::blocks(&document.blocks, &mut |block| match &block.kind {
+        BlockKind::Heading { content, .. } | BlockKind::Image { caption: content, .. }
+            if content.iter().all(|inline| matches!(inline, Inline::Text { .. })) =>
         {
             let mut text = String::new();
             crate::model::plain_text_of(content, &mut text);
             strings.push(text);
         }
-    }
+        BlockKind::Table { caption, .. } | BlockKind::Chart { caption, .. } => strings.push(caption.clone()),
+        _ => {}
+    });
     let mut cache = WordCache::open();
     let mut map = BTreeMap::new();
     for text in strings.into_iter().filter(|t| t.chars().count() > 1) {

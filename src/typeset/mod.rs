@@ -7,6 +7,7 @@
 //! and the proof export that layout); [`Typesetter::title_page`] lays out only the design's
 //! title page (`cover.typ`), for the EPUB cover.
 
+pub(crate) mod balance;
 pub(crate) mod font_info_cache;
 pub mod fonts;
 pub(crate) mod world;
@@ -32,6 +33,9 @@ use world::ReportWorld;
 /// The virtual path under which the document model is served to the templates.
 pub const DOCUMENT_JSON: &str = "/document.json";
 
+/// The virtual path of the balanced columns' float heights (see [`balance`]).
+pub const BALANCE_JSON: &str = "/balance.json";
+
 /// A laid-out document, before export.
 pub struct Typeset {
     /// Typst's paged document.
@@ -43,6 +47,11 @@ pub struct Typeset {
     /// Whether this is the proof edition (exported as PDF/A-3a, which allows the
     /// manuscript snapshot attached to it; the print edition is PDF/A-2a).
     pub proof: bool,
+    /// The heights of the floats that balance the columns of each section's last page, as
+    /// the template was given them (`/balance.json`).
+    pub balance: balance::Targets,
+    /// How many times the book was laid out (1, or 2–3 to balance last pages).
+    pub passes: usize,
 }
 
 /// Where the print edition's pages fall, for the EPUB's page list.
@@ -143,10 +152,20 @@ impl Typesetter<'_> {
         if pretty { serde_json::to_vec_pretty(&input) } else { serde_json::to_vec(&input) }
     }
 
-    /// Lays `document` out with the design template (no PDF yet).
+    /// Lays `document` out with the design template (no PDF yet). In a multi-column design
+    /// the last page of every section is balanced ([`balance`]): the book is laid out again
+    /// with the floats that level those pages' columns (at most twice more).
     pub fn typeset(&self, document: &Document, proof: Option<&ProofInfo>) -> Result<Typeset, Diagnostics> {
         let json = Self::input_json(document, proof, false).map_err(|e| self.serialise_error(&e))?;
-        let (world, template) = self.world(TEMPLATE, json, &document.meta.date)?;
+        let json = Bytes::new(json);
+        let ((paged, warnings), used, passes) = balance::balance(|floats| self.compile_book(document, &json, floats), |(paged, _)| paged)?;
+        let build_id = build_id(document, proof.is_some(), self.design_dir);
+        Ok(Typeset { document: paged, warnings, build_id, proof: proof.is_some(), balance: used, passes })
+    }
+
+    /// One layout of the book with the balancing floats `balance`.
+    fn compile_book(&self, document: &Document, json: &Bytes, balance: &balance::Targets) -> Result<(PagedDocument, Vec<Diagnostic>), Diagnostics> {
+        let (world, template) = self.world_with(TEMPLATE, json.clone(), balance, &document.meta.date)?;
         let result = typst::compile::<PagedDocument>(&world);
         let warnings: Vec<Diagnostic> = result.warnings.iter().map(|d| locate(&world, d, &template)).collect();
         let paged = result.output.map_err(|errors| {
@@ -154,23 +173,23 @@ impl Typesetter<'_> {
             self.blame_manuscript(document, &mut located, |prefix| self.prefix_fails(document, prefix, None));
             Diagnostics(located.into_iter().chain(warnings.iter().cloned()).collect())
         })?;
-        let build_id = build_id(document, proof.is_some(), self.design_dir);
-        Ok(Typeset { document: paged, warnings, build_id, proof: proof.is_some() })
+        Ok((paged, warnings))
     }
 
     /// Lays out the design's title page (`cover.typ`) for `meta`: title, subtitle, authors,
     /// publisher and date in the design's colours. Never the whole book.
     pub fn title_page(&self, meta: &Metadata) -> Result<Typeset, Diagnostics> {
         let json = serde_json::to_vec(&TitlePageInput { meta }).map_err(|e| self.serialise_error(&e))?;
-        let (world, template) = self.world(COVER_TEMPLATE, json, &meta.date)?;
+        let (world, template) = self.world_with(COVER_TEMPLATE, Bytes::new(json), &balance::Targets::new(), &meta.date)?;
         let result = typst::compile::<PagedDocument>(&world);
         let warnings: Vec<Diagnostic> = result.warnings.iter().map(|d| locate(&world, d, &template)).collect();
         let paged = result.output.map_err(|errors| Diagnostics(errors.iter().map(|d| locate(&world, d, &template)).collect()))?;
-        Ok(Typeset { document: paged, warnings, build_id: String::new(), proof: false })
+        Ok(Typeset { document: paged, warnings, build_id: String::new(), proof: false, balance: balance::Targets::new(), passes: 1 })
     }
 
-    /// A world that compiles `template` of the design with `json` as `/document.json`.
-    fn world(&self, template: &str, json: Vec<u8>, date: &str) -> Result<(ReportWorld, PathBuf), Diagnostics> {
+    /// A world that compiles `template` of the design with `json` as `/document.json` and
+    /// `balance` as `/balance.json`.
+    fn world_with(&self, template: &str, json: Bytes, balance: &balance::Targets, date: &str) -> Result<(ReportWorld, PathBuf), Diagnostics> {
         let path = self.design_dir.join(template);
         if !path.is_file() {
             return Err(Diagnostics::one(
@@ -178,7 +197,8 @@ impl Typesetter<'_> {
                     .with_hint("name a design directory that holds report.typ, common.typ, cover.typ, design.toml and epub.css"),
             ));
         }
-        let generated = HashMap::from([(DOCUMENT_JSON.to_string(), Bytes::new(json))]);
+        let balance = serde_json::to_vec(balance).unwrap_or_else(|_| b"{}".to_vec());
+        let generated = HashMap::from([(DOCUMENT_JSON.to_string(), json), (BALANCE_JSON.to_string(), Bytes::new(balance))]);
         let world = ReportWorld::new(self.fonts.clone(), self.design_dir, self.manuscript_root, &format!("/{template}"), generated, report_date(date));
         Ok((world, path))
     }
@@ -224,7 +244,7 @@ impl Typesetter<'_> {
     pub fn prefix_fails(&self, document: &Document, blocks: &[Block], export: Option<&dyn Fn(&PagedDocument) -> bool>) -> bool {
         let cut = Document { meta: document.meta.clone(), blocks: without_dangling_refs(blocks) };
         let Ok(json) = Self::input_json(&cut, None, false) else { return true };
-        let Ok((world, _)) = self.world(TEMPLATE, json, &document.meta.date) else { return true };
+        let Ok((world, _)) = self.world_with(TEMPLATE, Bytes::new(json), &balance::Targets::new(), &document.meta.date) else { return true };
         match typst::compile::<PagedDocument>(&world).output {
             Err(_) => true,
             Ok(paged) => export.is_some_and(|export_fails| export_fails(&paged)),

@@ -16,8 +16,14 @@ punctuation), plus a few measurable quality rules of the reportpress design:
   heading-end   a heading is the last thing in its column while the text goes on elsewhere
   latin-punct   a CJK quotation mark, dash or ellipsis drawn with a non-CJK (Latin) font
                 inside Chinese text
+  script-gap    the space between Chinese and Latin text differs from the design's quarter em
+  display-break a display line (title, subtitle, heading, caption) broken inside a word, as
+                jieba cuts the element's whole text (with --words: the manuscript's words.txt)
+  display-last-line  the last line of a multi-line title or heading holds 1 or 2 characters
+  column-balance     the columns of a two-column page that ends an article or section (or
+                where the text stops short) end more than a line apart, or one is empty
 
-Usage:  check_layout.py [--json] [--columns N] [--body-size PT] [--ignore-tags] FILE.pdf
+Usage:  check_layout.py [--json] [--columns N] [--body-size PT] [--ignore-tags] [--words FILE] FILE.pdf
 Exit:   0 clean, 1 violations found, 2 usage or I/O error.
 
 How the page is read:
@@ -57,6 +63,9 @@ RULES = {
     "heading-end": "heading is the last thing in its column while the text continues elsewhere",
     "latin-punct": "CJK quotation mark, dash or ellipsis drawn with a Latin font in Chinese text",
     "script-gap": "space between Chinese and Latin text or digits differs from the design's quarter em",
+    "display-break": "display line (title, subtitle, heading, caption) broken inside a word",
+    "display-last-line": "last line of a multi-line title or heading holds only 1 or 2 characters",
+    "column-balance": "columns of a page that ends an article/section (or stops short) end unlevel, or one is empty",
 }
 
 # GB/T 15834 §5.1 / clreq 3.1.7: marks that may not start a line (pause and stop marks,
@@ -140,6 +149,100 @@ def is_blank(ch: str) -> bool:
 
 def clean_font(name: str) -> str:
     return name.split("+", 1)[1] if "+" in name[:8] else name
+
+
+def is_latin(ch: str) -> bool:
+    """A letter or digit of a word in Latin (or another alphabetic) script: not Han."""
+    return len(ch) == 1 and ch.isalnum() and not is_han(ch)
+
+
+def is_content_char(ch: str) -> bool:
+    """A character that counts as a line's content: Han, a letter or a digit."""
+    return len(ch) == 1 and (is_han(ch) or unicodedata.category(ch)[0] in "LN")
+
+
+def read_words(path: str) -> list[str]:
+    """A manuscript's own words (words.txt): one word a line, anything after the first
+    space ignored (jieba's dictionary format), # comments — as reportpress reads it."""
+    with open(path, encoding="utf-8") as f:
+        return [line.split()[0] for line in f if line.strip() and not line.lstrip().startswith("#")]
+
+
+class Segmenter:
+    """Word boundaries of display text as reportpress cuts it (src/manuscript/display.rs):
+    the manuscript's own words first (leftmost, longest), the rest by jieba. jieba-rs cuts
+    with its HMM on, Python's jieba may differ from it on unknown words; a position counts
+    as a boundary when either of jieba's cuts (HMM on or off) has one there, so the checker
+    only reports a break that no reading of the text allows."""
+
+    def __init__(self, own_words=()):
+        self.own = sorted({w for w in own_words if w}, key=len, reverse=True)
+        self._jieba = None
+        self._cache = {}
+
+    def tokenizer(self):
+        if self._jieba is None:
+            import logging
+
+            import jieba
+
+            jieba.setLogLevel(logging.WARNING)
+            tk = jieba.Tokenizer()
+            for w in self.own:
+                tk.add_word(w)
+            self._jieba = tk
+        return self._jieba
+
+    def pieces(self, text: str):
+        """`text` cut around the own words: (piece, is_own_word)."""
+        rest = text
+        while rest:
+            hits = [(rest.find(w), -len(w), w) for w in self.own if w in rest]
+            if not hits:
+                yield rest, False
+                return
+            at, _, w = min(hits)
+            if at:
+                yield rest[:at], False
+            yield w, True
+            rest = rest[at + len(w) :]
+
+    def cuts(self, text: str) -> list[list[str]]:
+        """The cuts of `text` (words concatenating to it): HMM on and off."""
+        if text in self._cache:
+            return self._cache[text]
+        out = []
+        for hmm in (True, False):
+            words = []
+            for piece, own in self.pieces(text):
+                if own:
+                    words.append(piece)
+                elif not any(is_han(c) for c in piece):
+                    # Text without Chinese breaks at its spaces (as reportpress cuts it).
+                    words.extend(w for w in re.split(r"(\s+)", piece) if w)
+                else:
+                    words.extend(self.tokenizer().cut(piece, HMM=hmm))
+            out.append(words)
+        self._cache[text] = out
+        return out
+
+    def boundaries(self, text: str) -> set[int]:
+        found = set()
+        for words in self.cuts(text):
+            at = 0
+            for w in words:
+                at += len(w)
+                found.add(at)
+        return found
+
+    def word_at(self, text: str, at: int) -> str:
+        """The word (of the HMM-off cut) that spans position `at`."""
+        pos = 0
+        for w in self.cuts(text)[-1]:
+            if pos < at < pos + len(w):
+                return w
+            pos += len(w)
+        return text[max(0, at - 2) : at + 2]
 
 
 # --------------------------------------------------------------------------------------
@@ -577,6 +680,10 @@ def build_geometric(glyphs, body: float, gutters_for_page, page_heights):
             prev_full = pright >= edges.get(pcol, (0, pright))[1] - 0.6 * size
             if heading == pheading and abs(size - psize) < 0.2 and not indented and prev_full and (pitch_ok or next_column):
                 new = False
+            # A heading's lines are ragged (and may be centred): the next line of the same
+            # size and faces at the heading's line pitch goes on the same heading.
+            if heading and pheading and abs(size - psize) < 0.2 and pitch_ok and fonts.keys() & pfonts.keys():
+                new = False
         if new:
             order += 1
             kind = "heading" if heading else ("body" if abs(size - body) < 0.2 else "other")
@@ -587,6 +694,7 @@ def build_geometric(glyphs, body: float, gutters_for_page, page_heights):
             blocks[order] = current
         current.lines.append(Line(current, pno, col, line, base))
         prev = (pno, col, base, size, line, vis[-1].x1, heading)
+        pfonts = fonts
     return finish_blocks(blocks)
 
 
@@ -599,7 +707,9 @@ def ctx(text: str, n: int = 8, tail: bool = False) -> str:
 
 
 class Checker:
-    def __init__(self, blocks, graphics, body, page_count, fonts_with_han, page_width=None, columns=1):
+    def __init__(self, blocks, graphics, body, page_count, fonts_with_han, page_width=None, columns=1, page_gutters=None, segmenter=None):
+        self.page_gutters = page_gutters or {}
+        self.segmenter = segmenter or Segmenter()
         self.page_width = page_width
         self.columns = columns
         self.blocks = blocks
@@ -674,6 +784,11 @@ class Checker:
             if b.kind not in ("table", "label", "figure", "other"):
                 self.script_gaps(b)
         self.heading_end()
+        for kind, lines in self.display_elements():
+            self.display_break(kind, lines)
+            if kind != "caption":
+                self.display_last_line(kind, lines)
+        self.column_balance()
         self.violations.sort(key=lambda v: (v.page, v.column, v.y))
         return self.violations
 
@@ -838,6 +953,224 @@ class Checker:
             if not below:
                 self.add(last, "heading-end", "heading is the last line of its column; its text follows in the next column/page", last.text)
 
+    # ---- display text: the title block, headings and captions --------------------------
+
+    # Text set this much larger than the body is display text whatever its tags say (a
+    # design's cover title and subtitle may be tagged as plain spans).
+    DISPLAY_SCALE = 1.2
+
+    def display_elements(self):
+        """(kind, lines) of every display element: a title, subtitle, heading or caption
+        (by its tags), or a run of large text; its lines are its glyphs grouped by baseline
+        on each page (across the columns: a title across the gutter is one line), cut into
+        runs of one size (a title block tagged as one element holds title and subtitle)."""
+        for b in self.blocks:
+            tagged = b.kind in ("title", "heading", "caption")
+            if not tagged and b.kind in ("figure", "table", "note", "label", "aside"):
+                continue
+            by_page = defaultdict(list)
+            for l in b.lines:
+                by_page[l.page].extend(l.glyphs)
+            lines = []
+            for pno, gs in by_page.items():
+                for base, line in cluster_baselines(gs):
+                    cols = {g.column for g in line if not is_blank(g.text)}
+                    col = cols.pop() if len(cols) == 1 else -1
+                    lines.append(Line(b, pno, col, line, base))
+            lines = [l for l in lines if l.visible]
+            lines.sort(key=lambda l: (l.page, max(l.column, 0), l.base))
+            run = []
+            for l in lines:
+                if run:
+                    p = run[-1]
+                    same = p.page == l.page and abs(p.size - l.size) <= 0.3
+                    if same and p.column == l.column and not (0 < l.base - p.base <= 2.2 * l.size):
+                        same = False
+                    if not same:
+                        yield from self._display_run(b, tagged, run)
+                        run = []
+                run.append(l)
+            yield from self._display_run(b, tagged, run)
+
+    def _display_run(self, b, tagged, run):
+        if not run:
+            return
+        size = Counter(l.size for l in run).most_common(1)[0][0]
+        if tagged or b.kind == "heading":
+            yield b.kind, run
+        elif size >= self.DISPLAY_SCALE * self.body:
+            yield "title", run
+
+    @staticmethod
+    def _line_text(l: Line) -> str:
+        return "".join(g.text for g in l.glyphs if g.text not in ZERO_WIDTH)
+
+    def display_break(self, kind, lines):
+        """A break between two lines of a display element must fall between words."""
+        if len(lines) < 2:
+            return
+        texts = [self._line_text(l) for l in lines]
+        whole = "".join(texts)
+        at = 0
+        for i in range(len(lines) - 1):
+            at += len(texts[i])
+            a, b = whole[at - 1], whole[at]
+            a2 = whole[at - 2] if at >= 2 else ""
+            b2 = whole[at + 1] if at + 1 < len(whole) else ""
+            # A Latin word or a number cut in two (jieba off the HMM cuts 3.5 as 3 . 5).
+            inside = (is_latin(a) and is_latin(b)) or (is_digit(a) and b in PERCENT) or (a in ".,．" and is_digit(a2) and is_digit(b))
+            inside = inside or (is_digit(a) and b in ".,．" and is_digit(b2)) or (a == "-" and is_latin(a2) and is_latin(b))
+            if not inside:
+                if is_blank(a) or is_blank(b) or a == "\u3000" or b == "\u3000":
+                    continue  # a space: a break opportunity of its own
+                if is_punct(a) or is_punct(b) or b in OPENING:
+                    continue  # punctuation is a word boundary (a mark at a line start is start-punct's)
+                if at in self.segmenter.boundaries(whole):
+                    continue
+            if inside:
+                # the Latin word or number around the break
+                part = lambda c: is_latin(c) or c in ".,．-" or c in PERCENT
+                i0, i1 = at, at
+                while i0 > 0 and part(whole[i0 - 1]):
+                    i0 -= 1
+                while i1 < len(whole) and part(whole[i1]):
+                    i1 += 1
+                word = whole[i0:i1]
+            else:
+                word = self.segmenter.word_at(whole, at)
+            what = kind if kind in ("title", "heading", "caption") else "display line"
+            self.add(lines[i], "display-break", f"{what} broken inside the word “{word}”", ctx(texts[i], 8, True) + "\n" + ctx(texts[i + 1], 8))
+
+    def display_last_line(self, kind, lines):
+        """The last line of a multi-line title or heading must hold more than two characters."""
+        if len(lines) < 2:
+            return
+        last = self._line_text(lines[-1])
+        content = [c for c in last if is_content_char(c)]
+        if len(content) <= 2:
+            what = f"last line holds only {len(content)} character(s)" if content else "last line holds only punctuation"
+            self.add(lines[-1], "display-last-line", f"{what} in a {len(lines)}-line {kind}", ctx(self._line_text(lines[-2]), 8, True) + "\n" + last.strip())
+
+    # ---- column balance ----------------------------------------------------------------
+
+    def line_pitch(self) -> float:
+        """The body text's line pitch: the most common baseline step inside body paragraphs."""
+        steps = Counter()
+        for b in self.blocks:
+            if b.kind != "body" or abs(b.size - self.body) > 0.2:
+                continue
+            for p, l in zip(b.lines, b.lines[1:]):
+                d = l.base - p.base
+                if p.page == l.page and p.column == l.column and 0.9 * self.body < d < 3 * self.body:
+                    steps[round(d, 1)] += 1
+        return steps.most_common(1)[0][0] if steps else 1.5 * self.body
+
+    def column_balance(self):
+        """On a multi-column page that ends an article or section, the columns end level.
+
+        A page is cut into bands by content across the columns (a title, a float across the
+        page); in each band the end of a column is the bottom of its last line or graphic
+        (a heading left at the column's end is heading-end's and does not count). A band is
+        checked when it ends the text: the last band of the last page of running text, a
+        band above a title or heading across the columns, or one whose columns all end
+        clearly (2 line pitches) above the bottom of the text area (the lowest column end of
+        the document) or above the float below them; one column empty while another holds
+        text counts as stopping short too. Its columns must end within one line pitch (+ 3 pt),
+        or two when the shorter column opens with a heading (which drops its space above at a
+        column's top); a figure in the longer column taller than the difference cannot be
+        levelled and is let pass.
+        A band with fewer than 3 lines of text (a title block, a line or two) is not checked."""
+        if not any(self.page_gutters.get(p) for p in self.page_gutters):
+            return
+        pitch = self.line_pitch()
+        tol = pitch + 3.0
+        items = defaultdict(list)  # page → (top, bottom, column, kind, line or None)
+        for b in self.blocks:
+            for l in b.lines:
+                if l.visible:
+                    items[l.page].append((l.top, l.bottom, l.column, b.kind, l))
+        # A table's rows cross the gutter though each cell sits in one column: a row with
+        # cells in more than one column spans the page.
+        for pno, its in items.items():
+            rows = defaultdict(set)
+            for top, bottom, col, kind, l in its:
+                if kind == "table" and col >= 0:
+                    rows[round(l.base)].add(col)
+            if any(len(c) > 1 for c in rows.values()):
+                its[:] = [(t, bt, -1 if k == "table" and len(rows.get(round(l.base), ())) > 1 else c, k, l) for t, bt, c, k, l in its]
+        kinds = {b.id: b.kind for b in self.blocks}
+        for pno, col, top, bottom, bid in self.graphics:
+            items[pno].append((top, bottom, col, kinds.get(bid, "graphic"), None))
+        text_kinds = ("body", "list", "quote", "other")
+        # The last page of running text (a reference list after the body text is text too:
+        # the page before it is not the article's end).
+        text_pages = [p for p, its in items.items() if any(k in text_kinds and l is not None for _, _, c, k, l in its)]
+        if not text_pages:
+            return
+        last_text_page = max(text_pages)
+        area_bottom = max((bt for p, its in items.items() if self.page_gutters.get(p) for _, bt, c, _, _ in its if c >= 0), default=None)
+        for pno in sorted(items):
+            gutters = self.page_gutters.get(pno)
+            if not gutters:
+                continue
+            ncols = len(gutters) + 1
+            its = sorted(items[pno], key=lambda it: it[0])
+            spanning = [it for it in its if it[2] < 0]
+            # bands: the stretches between content across the columns
+            cuts = []
+            for it in spanning:
+                if cuts and it[0] <= cuts[-1][1] + 0.5:
+                    cuts[-1] = (cuts[-1][0], max(cuts[-1][1], it[1]), cuts[-1][2] + [it])
+                else:
+                    cuts.append((it[0], it[1], [it]))
+            starts = [-1e9] + [c[1] for c in cuts]
+            for i, start in enumerate(starts):
+                below = cuts[i] if i < len(cuts) else None
+                stop = below[0] if below else 1e9
+                band = [it for it in its if it[2] >= 0 and start - 0.5 <= (it[0] + it[1]) / 2 <= stop + 0.5]
+                if not band:
+                    continue
+                text_lines = [it for it in band if it[4] is not None and it[3] in text_kinds]
+                if len(text_lines) < 3:
+                    continue  # a title block, or a line or two: nothing to balance
+                ends = {}
+                for c in range(ncols):
+                    col = sorted((it for it in band if it[2] == c), key=lambda it: it[1])
+                    while len(col) > 1 and col[-1][3] == "heading":
+                        col.pop()  # a heading stranded at the column's end is heading-end's
+                    ends[c] = col[-1][1] if col else None
+                filled = [e for e in ends.values() if e is not None]
+                empty = [c for c, e in ends.items() if e is None]
+                last_band = below is None or all(k == "note" for _, _, _, k, _ in below[2])  # notes across the foot
+                if below is None:
+                    limit = area_bottom
+                else:
+                    limit = below[0] - pitch  # a float below: the columns stop above it
+                short = limit is not None and all(limit - e > 2 * pitch for e in filled)
+                section_break = below is not None and any(k in ("heading", "title") for _, _, _, k, _ in below[2])
+                checked = (pno == last_text_page and last_band) or bool(empty) or short or section_break
+                if not checked:
+                    continue
+                anchor = max(text_lines, key=lambda it: it[1])[4]
+                if empty:
+                    full = [c + 1 for c, e in ends.items() if e is not None]
+                    self.add(anchor, "column-balance", f"column {', '.join(str(c + 1) for c in empty)} empty while column {', '.join(map(str, full))} holds text", ctx(anchor.text, 10))
+                elif max(filled) - min(filled) > tol:
+                    longer = max(ends, key=lambda c: ends[c])
+                    shorter = min(ends, key=lambda c: ends[c])
+                    difference = ends[longer] - ends[shorter]
+                    # What cannot be levelled: a figure in the longer column taller than the
+                    # difference (moving it over leaves the other column as much longer), and a
+                    # heading opening the shorter column (at a column's top it drops the space
+                    # above it, so the two columns differ by that line more).
+                    figure = max((bt - t for t, bt, c, k, l in band if c == longer and l is None), default=0.0)
+                    first_of_shorter = min((it for it in band if it[2] == shorter), key=lambda it: it[0], default=None)
+                    allowed = tol + (pitch if first_of_shorter is not None and first_of_shorter[3] == "heading" else 0.0)
+                    if figure >= difference - pitch or difference <= allowed:
+                        continue
+                    gap = difference / pitch
+                    self.add(anchor, "column-balance", f"column {longer + 1} ends {gap:.1f} line pitches below column {shorter + 1}", ctx(anchor.text, 10))
+
 
 # --------------------------------------------------------------------------------------
 
@@ -875,7 +1208,7 @@ def nest_marked_content():
     Aggregator._nested = True
 
 
-def check(path: str, columns: int | None = None, body_size: float | None = None, ignore_tags: bool = False):
+def check(path: str, columns: int | None = None, body_size: float | None = None, ignore_tags: bool = False, words: list[str] | None = None):
     import pdfplumber
 
     version = tuple(int(p) for p in re.findall(r"\d+", pdfplumber.__version__)[:2])
@@ -932,7 +1265,9 @@ def check(path: str, columns: int | None = None, body_size: float | None = None,
             blocks = build_geometric(glyphs, body, gutters_for_page, [p.height for p in pdf.pages])
             mode = "geometry"
         fonts_with_han = {g.font for g in glyphs if is_han(g.text)}
-        checker = Checker(blocks, graphics, body, len(pdf.pages), fonts_with_han, pdf.pages[0].width if pdf.pages else None, len(doc_gutters) + 1)
+        checker = Checker(
+            blocks, graphics, body, len(pdf.pages), fonts_with_han, pdf.pages[0].width if pdf.pages else None, len(doc_gutters) + 1, page_gutters, Segmenter(words or ())
+        )
         violations = checker.run()
         info = {
             "file": path,
@@ -955,13 +1290,21 @@ def main(argv=None) -> int:
     parser.add_argument("--columns", type=int, help="number of columns of the design (default: detected)")
     parser.add_argument("--body-size", type=float, help="body text size in pt (default: the most common size)")
     parser.add_argument("--ignore-tags", action="store_true", help="ignore the structure tree; use geometry only")
+    parser.add_argument("--words", metavar="FILE", help="the manuscript's own words (words.txt, one a line) that display lines keep whole")
     args = parser.parse_args(argv)
     if args.columns is not None and args.columns < 1:
         parser.error("--columns must be at least 1")
     try:
-        info, violations = check(args.pdf, args.columns, args.body_size, args.ignore_tags)
+        words = read_words(args.words) if args.words else []
+    except OSError as e:
+        print(f"check_layout: cannot read the words file {args.words}: {e}", file=sys.stderr)
+        return 2
+    try:
+        info, violations = check(args.pdf, args.columns, args.body_size, args.ignore_tags, words)
     except ImportError as e:
-        print(f"check_layout: {e}; install it with `python3 -m pip install pdfplumber`", file=sys.stderr)
+        module = getattr(e, "name", None) or "pdfplumber"
+        module = "jieba" if module == "jieba" else "pdfplumber"
+        print(f"check_layout: {e}; install it with `python3 -m pip install {module}`", file=sys.stderr)
         return 2
     except Exception as e:  # unreadable or not a PDF
         if os.environ.get("CHECK_LAYOUT_DEBUG"):
