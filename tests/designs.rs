@@ -406,3 +406,60 @@ fn long_titles_break_between_words_in_balanced_lines() {
         assert!(last * 3 >= first && last > 2, "{design}: unbalanced title lines {lines:?}");
     }
 }
+
+/// The lowest word of each half of page `page` (1-based) above the footer: where the two
+/// columns end.
+fn column_ends(pdf: &Path, page: usize) -> (f64, f64) {
+    let html = tool("pdftotext", &["-bbox", "-f", &page.to_string(), "-l", &page.to_string(), pdf.to_str().unwrap(), "-"]);
+    let attr = |line: &str, name: &str| -> f64 {
+        let start = line.find(&format!("{name}=\"")).map(|i| i + name.len() + 2).unwrap_or(0);
+        line[start..].split('"').next().and_then(|v| v.parse().ok()).unwrap_or(0.0)
+    };
+    let width = html.lines().find(|l| l.trim_start().starts_with("<page ")).map(|l| attr(l, "width")).unwrap_or(595.0);
+    let (mut left, mut right) = (0f64, 0f64);
+    for line in html.lines().filter(|l| l.trim_start().starts_with("<word ")) {
+        let (x0, x1, y1) = (attr(line, "xMin"), attr(line, "xMax"), attr(line, "yMax"));
+        if y1 > 780.0 {
+            continue; // the folio
+        }
+        if x1 <= width / 2.0 {
+            left = left.max(y1);
+        } else if x0 >= width / 2.0 {
+            right = right.max(y1);
+        }
+    }
+    (left, right)
+}
+
+#[test]
+fn two_column_pages_end_level_before_a_new_page_and_at_the_end() {
+    // The county report with a second article that begins on a new page: the first one's
+    // last page and the second one's both end with level columns.
+    let dir = tempfile::tempdir().unwrap();
+    let manuscript = dir.path().join("county");
+    copy_dir(&root().join("tests/manuscripts/county"), &manuscript);
+    let second = "# 附：下一步工作安排\n\n".to_string()
+        + &"全县将继续推进县域经济高质量发展，加快城乡融合，补齐公共服务短板，让发展成果更多更公平地惠及全体人民。".repeat(9)
+        + "\n";
+    std::fs::write(manuscript.join("text/02-next.md"), second).unwrap();
+    replace_in(
+        &manuscript.join("report.toml"),
+        "files = [\"text/01-report.md\"]",
+        "files = [\"text/01-report.md\", \"text/02-next.md\"]\nnew_page = [\"text/02-next.md\"]",
+    );
+    let out = dir.path().join("out");
+    build_in("magazine", &manuscript, &out, "pdf");
+    let pdf = out.join("county-report.pdf");
+    let pages = page_texts(&pdf);
+    let second_starts = pages.iter().position(|text| squeeze(text).contains("附：下一步工作安排")).expect("the second article is printed");
+    assert!(second_starts >= 1, "the second article does not begin on a new page");
+    let pitch = 10.5 * 1.7;
+    let last = pages.iter().rposition(|text| !text.trim().is_empty()).unwrap() + 1;
+    for page in [second_starts, last] {
+        let (left, right) = column_ends(&pdf, page);
+        assert!(left > 0.0 && right > 0.0, "page {page}: a column is empty (left ends at {left:.1}, right at {right:.1})");
+        assert!((left - right).abs() <= pitch + 3.0, "page {page}: the columns end {:.1} pt apart (left {left:.1}, right {right:.1})", (left - right).abs());
+    }
+    let report = layout_check(&pdf, &["--columns", "2", "--body-size", "10.5"]);
+    assert_eq!(report.code, 0, "layout violations:\n{}", report.lines());
+}
