@@ -372,7 +372,8 @@ fn build_prepared(
             {
                 let _ = sender.send(Some(typeset.print_pages(blocks)));
             }
-            prints.push(pdf::export(&context, &typeset).map(|pdf| (*format, pdf, typeset.warnings, compile_time)));
+            let passes = typeset.passes;
+            prints.push(pdf::export(&context, &typeset).map(|pdf| (*format, pdf, typeset.warnings, compile_time, passes)));
         }
         // The EPUB without the print edition: lay the book out for its pages only.
         if let Some(sender) = pages_sent.take() {
@@ -384,13 +385,15 @@ fn build_prepared(
         (prints, epub)
     });
     for print in prints {
-        let (format, pdf, warnings, compile_time) = print?;
+        let (format, pdf, warnings, compile_time, passes) = print?;
         report.stages.push(("typst compile", compile_time));
         report.stages.push(("pdf export", pdf.export_time));
         report.warnings.extend(warnings);
         let (suffix, label) = if format == Format::Proof { ("-proof", ", proof") } else { ("", "") };
         let path = options.out.join(format!("{output}{suffix}.pdf"));
-        outputs.push((path, pdf.bytes, format!("{} pages{label}", pdf.pages)));
+        // More than one layout: the columns of sections' last pages were balanced.
+        let balanced = if passes > 1 { format!(", columns balanced in {passes} layouts") } else { String::new() };
+        outputs.push((path, pdf.bytes, format!("{} pages{label}{balanced}", pdf.pages)));
     }
     if let Some(epub) = epub {
         let (epub, elapsed) = epub?;

@@ -463,3 +463,32 @@ fn two_column_pages_end_level_before_a_new_page_and_at_the_end() {
     let report = layout_check(&pdf, &["--columns", "2", "--body-size", "10.5"]);
     assert_eq!(report.code, 0, "layout violations:\n{}", report.lines());
 }
+
+#[test]
+fn a_chapter_title_on_two_lines_keeps_clear_of_the_text_under_it() {
+    // The county report's second chapter title takes two lines in the book design; the
+    // chapter opening grows by whole lines instead of the text running into the title.
+    let dir = tempfile::tempdir().unwrap();
+    build_in("book", &root().join("tests/manuscripts/county"), dir.path(), "pdf");
+    let pdf = dir.path().join("county-report.pdf");
+    let attr = |line: &str, name: &str| -> f64 {
+        let start = line.find(&format!("{name}=\"")).map(|i| i + name.len() + 2).unwrap_or(0);
+        line[start..].split('"').next().and_then(|v| v.parse().ok()).unwrap_or(0.0)
+    };
+    // The page where 第二章 is set large: the chapter opening (not the contents, not a running head).
+    let pages = page_texts(&pdf).len();
+    let words = (1..=pages)
+        .map(|page| {
+            let html = tool("pdftotext", &["-bbox", "-f", &page.to_string(), "-l", &page.to_string(), pdf.to_str().unwrap(), "-"]);
+            html.lines().filter(|l| l.trim_start().starts_with("<word ")).map(|l| (attr(l, "yMin"), attr(l, "yMax"), l.to_string())).collect::<Vec<_>>()
+        })
+        .find(|words| words.iter().any(|(y0, y1, l)| y1 - y0 > 15.0 && l.contains("第二章")))
+        .expect("the second chapter opens with its title");
+    let words: Vec<(f64, f64)> = words.into_iter().map(|(y0, y1, _)| (y0, y1)).collect();
+    // The title is set at 20 pt, the text at 10.5 pt.
+    let title_bottom = words.iter().filter(|(y0, y1)| y1 - y0 > 15.0).map(|w| w.1).fold(0.0, f64::max);
+    let title_lines = words.iter().filter(|(y0, y1)| y1 - y0 > 15.0).map(|w| (w.0 * 2.0).round() as i64).collect::<std::collections::BTreeSet<_>>().len();
+    let text_top = words.iter().filter(|(y0, y1)| y1 - y0 < 12.0 && *y0 > 100.0 && *y1 < 780.0).map(|w| w.0).fold(f64::INFINITY, f64::min);
+    assert!(title_lines >= 2, "the chapter title should take two lines here ({title_lines})");
+    assert!(title_bottom < text_top, "the text (top {text_top:.1}) runs into the chapter title (bottom {title_bottom:.1})");
+}

@@ -50,14 +50,25 @@ struct TextArea {
     pitch: f64,
 }
 
+/// The template's marks `metadata((<field>: key, …))`, in document order: the key, the
+/// whole dictionary and where the mark is.
+fn marks(paged: &PagedDocument, field: &str) -> Vec<(String, typst::foundations::Dict, typst::introspection::Location)> {
+    let mut found = Vec::new();
+    for content in paged.introspector().query(&Selector::Elem(MetadataElem::ELEM, None)) {
+        let (Some(metadata), Some(location)) = (content.to_packed::<MetadataElem>(), content.location()) else { continue };
+        let Value::Dict(dict) = &metadata.value else { continue };
+        if let Ok(Value::Str(key)) = dict.get(field) {
+            found.push((key.to_string(), dict.clone(), location));
+        }
+    }
+    found
+}
+
 /// The section ends the template marked, in document order.
 fn section_ends(paged: &PagedDocument) -> Vec<SectionEnd> {
     let introspector = paged.introspector();
     let mut ends = Vec::new();
-    for content in introspector.query(&Selector::Elem(MetadataElem::ELEM, None)) {
-        let (Some(metadata), Some(location)) = (content.to_packed::<MetadataElem>(), content.location()) else { continue };
-        let Value::Dict(dict) = &metadata.value else { continue };
-        let Some(Value::Str(key)) = dict.get("balance").ok() else { continue };
+    for (key, dict, location) in marks(paged, "balance") {
         let Some(Value::Dict(area)) = dict.get("area").ok() else { continue };
         let number = |name: &str| match area.get(name).ok() {
             Some(Value::Float(v)) => Some(*v),
@@ -71,7 +82,7 @@ fn section_ends(paged: &PagedDocument) -> Vec<SectionEnd> {
         };
         let Some(position) = introspector.position(location) else { continue };
         ends.push(SectionEnd {
-            key: key.to_string(),
+            key,
             page: position.page.get() - 1,
             area: TextArea { top, bottom, middle, size, pitch },
             end: position.point.y.to_pt(),
@@ -106,6 +117,10 @@ struct Mark {
     x1: f64,
     y0: f64,
     y1: f64,
+    /// A picture (a photo, a chart's drawing): never split.
+    image: bool,
+    /// The text size, for text.
+    size: Option<f64>,
 }
 
 /// What the columns of a section's last page hold: each column's extent, the line pitch, the
@@ -122,6 +137,8 @@ struct PageColumns {
     /// Where the section's text ends, and whether in the right column.
     end: f64,
     ends_right: bool,
+    /// The height of the tallest figure in the columns: a picture and its caption.
+    picture: f64,
 }
 
 /// Reads the columns of the page `frame` at the section end `end`. Only the text area
@@ -144,6 +161,22 @@ fn page_columns(frame: &Frame, end: &SectionEnd) -> PageColumns {
             Extent::add(&mut columns.right, mark.y0, mark.y1);
         }
     }
+    // The tallest figure: a picture with what follows it down to the next line of body text
+    // (its labels, caption and source note, set smaller).
+    let in_columns: Vec<&Mark> = marks.iter().filter(|m| inside(m) && !spans(m) && m.y0 >= above - 0.5 && m.y1 <= below + 0.5).collect();
+    for picture in in_columns.iter().filter(|m| m.image) {
+        let left = picture.x1 <= area.middle + 1.0;
+        let mut after: Vec<&&Mark> = in_columns.iter().filter(|m| (m.x1 <= area.middle + 1.0) == left && m.y0 >= picture.y1 - 1.0).collect();
+        after.sort_by(|a, b| a.y0.total_cmp(&b.y0));
+        let mut bottom = picture.y1;
+        for mark in after {
+            if mark.size.is_some_and(|size| (size - area.size).abs() < 0.1) {
+                break;
+            }
+            bottom = bottom.max(mark.y1);
+        }
+        columns.picture = columns.picture.max(bottom - picture.y0);
+    }
     columns
 }
 
@@ -154,6 +187,8 @@ fn collect(frame: &Frame, ts: Transform, marks: &mut Vec<Mark>) {
         (a.x.to_pt().min(b.x.to_pt()), a.x.to_pt().max(b.x.to_pt()), a.y.to_pt().min(b.y.to_pt()), a.y.to_pt().max(b.y.to_pt()))
     };
     for (pos, item) in frame.items() {
+        let image = matches!(item, FrameItem::Image(..));
+        let size = if let FrameItem::Text(text) = item { Some(text.size.to_pt()) } else { None };
         let (x0, x1, y0, y1) = match item {
             FrameItem::Group(group) => {
                 // Turned things (the proof's 校样 across the page) are no column's.
@@ -174,7 +209,7 @@ fn collect(frame: &Frame, ts: Transform, marks: &mut Vec<Mark>) {
             }
             _ => continue,
         };
-        marks.push(Mark { x0, x1, y0, y1 });
+        marks.push(Mark { x0, x1, y0, y1, image, size });
     }
 }
 
@@ -204,7 +239,10 @@ impl PageColumns {
         // Typst places the float on this page only if it takes at most half of what the
         // columns have left where the section ends: keep the float within that.
         let fits = if self.ends_right { (self.bottom + self.end) / 2.0 } else { (top + self.end) / 2.0 };
-        let bottom = (top + half * pitch - gap).max(fits) + 0.5;
+        // A figure is not split: the columns are at least as tall as the tallest one, with
+        // the space a design keeps around it (about a line above and below, to whole lines).
+        let picture = if self.picture > 0.0 { top + ((self.picture + 2.0 * pitch) / pitch).ceil() * pitch } else { 0.0 };
+        let bottom = (top + half * pitch - gap).max(fits).max(picture) + 0.5;
         let height = self.bottom - bottom;
         (height >= pitch * 0.5).then_some(height)
     }
@@ -267,16 +305,7 @@ fn measure(paged: &PagedDocument) -> BTreeMap<String, Measured> {
 /// float's content with `metadata((balance-float: key))`).
 fn float_pages(paged: &PagedDocument) -> BTreeMap<String, usize> {
     let introspector = paged.introspector();
-    let mut pages = BTreeMap::new();
-    for content in introspector.query(&Selector::Elem(MetadataElem::ELEM, None)) {
-        let (Some(metadata), Some(location)) = (content.to_packed::<MetadataElem>(), content.location()) else { continue };
-        let Value::Dict(dict) = &metadata.value else { continue };
-        let Some(Value::Str(key)) = dict.get("balance-float").ok() else { continue };
-        if let Some(page) = introspector.page(location) {
-            pages.insert(key.to_string(), page.get() - 1);
-        }
-    }
-    pages
+    marks(paged, "balance-float").into_iter().filter_map(|(key, _, location)| Some((key, introspector.page(location)?.get() - 1))).collect()
 }
 
 /// Lays the book out with balanced last pages: `compile` lays it out with the given float
@@ -312,6 +341,7 @@ pub fn balance<T, E>(mut compile: impl FnMut(&Targets) -> Result<T, E>, paged: i
                 if last_round { continue } else { height - now.overrun(height) - pitch }
             } else if let (Some(left), Some(right)) = (now.columns.left, now.columns.right)
                 && (left.bottom - right.bottom).abs() > pitch + 1.0
+                && (left.bottom - right.bottom).abs() > now.columns.picture + pitch
                 && round == 0
             {
                 // Uneven by whole lines (a heading moved to the next column with its text):
@@ -319,6 +349,7 @@ pub fn balance<T, E>(mut compile: impl FnMut(&Targets) -> Result<T, E>, paged: i
                 let lines = ((left.bottom - right.bottom).abs() / pitch / 2.0).floor().max(1.0);
                 height + (left.bottom - right.bottom).signum() * lines * pitch
             } else if now.badness() >= before.badness() - 0.5 {
+                // (A figure taller than the difference makes it as level as it gets.)
                 continue;
             } else {
                 height
