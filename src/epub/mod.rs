@@ -99,7 +99,8 @@ pub fn render(
     let mut warnings = book.warnings.clone();
     warnings.extend(typeset.warnings);
 
-    let stylesheet = css::stylesheet(design_dir, &embedded)?;
+    let accent = context.design.layout.as_ref().and_then(|layout| layout.get("accent")).and_then(|a| a.as_str());
+    let stylesheet = css::stylesheet(design_dir, &embedded, accent)?;
 
     let modified = metadata::modified(&meta.date, source_date_epoch)
         .ok_or_else(|| packaging_error(root, format!("no usable date for the EPUB: `{}` / {:?}", meta.date, source_date_epoch)))?;
