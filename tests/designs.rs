@@ -438,9 +438,10 @@ fn two_column_pages_end_level_before_a_new_page_and_at_the_end() {
     let dir = tempfile::tempdir().unwrap();
     let manuscript = dir.path().join("county");
     copy_dir(&root().join("tests/manuscripts/county"), &manuscript);
+    // (With a note at the foot of a column: not counted as the column's text.)
     let second = "# 附：下一步工作安排\n\n".to_string()
         + &"全县将继续推进县域经济高质量发展，加快城乡融合，补齐公共服务短板，让发展成果更多更公平地惠及全体人民。".repeat(9)
-        + "\n";
+        + "[^plan]\n\n[^plan]: 工作安排以县委、县政府正式印发的文件为准。\n";
     std::fs::write(manuscript.join("text/02-next.md"), second).unwrap();
     replace_in(
         &manuscript.join("report.toml"),

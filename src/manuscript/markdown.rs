@@ -48,7 +48,7 @@ pub(crate) struct ParseContext<'a> {
 ///
 /// `root` is the manuscript directory and `file` the text's path relative to it.
 pub(crate) fn parse(text: &str, context: &mut ParseContext<'_>, root: &Path, file: &Path) -> Vec<Block> {
-    parse_nested(text, context, root, file, 1, 0)
+    parse_nested(text, context, root, file, (1, Vec::new()), 0)
 }
 
 /// Deepest nesting of quotes, lists and sidebars in one another. The design draws each
@@ -58,8 +58,17 @@ pub const MAX_BLOCK_DEPTH: usize = 12;
 pub const MAX_INLINE_DEPTH: usize = 12;
 
 /// Parses `text`, whose first line is line `first_line` of `file` (more than 1 for the
-/// inside of a sidebar fence), at nesting depth `depth`.
-fn parse_nested(text: &str, context: &mut ParseContext<'_>, root: &Path, file: &Path, first_line: usize, depth: usize) -> Vec<Block> {
+/// inside of a sidebar fence) and whose lines start `column_offsets` characters into their
+/// lines of the file (the quote markers and indentation around a fence), at nesting depth
+/// `depth`.
+fn parse_nested(
+    text: &str,
+    context: &mut ParseContext<'_>,
+    root: &Path,
+    file: &Path,
+    (first_line, column_offsets): (usize, Vec<usize>),
+    depth: usize,
+) -> Vec<Block> {
     // Tables are enabled only so that a pipe table is reported, not printed as text.
     let options = Options::ENABLE_FOOTNOTES | Options::ENABLE_TABLES;
     let events: Vec<(Event<'_>, Range<usize>)> = Parser::new_ext(text, options).into_offset_iter().collect();
@@ -69,6 +78,7 @@ fn parse_nested(text: &str, context: &mut ParseContext<'_>, root: &Path, file: &
         root,
         file: file.to_path_buf(),
         first_line,
+        column_offsets,
         line_starts: line_starts(text),
         events,
         position: 0,
@@ -91,6 +101,8 @@ struct BlockParser<'a, 'c, 'd> {
     root: &'a Path,
     file: PathBuf,
     first_line: usize,
+    /// Per line of `source`: how many characters of its line in the file come before it.
+    column_offsets: Vec<usize>,
     line_starts: Vec<usize>,
     events: Vec<(Event<'a>, Range<usize>)>,
     position: usize,
@@ -245,8 +257,27 @@ impl<'a> BlockParser<'a, '_, '_> {
         let index = self.line_starts.partition_point(|&start| start <= offset).saturating_sub(1);
         let start = self.line_starts.get(index).copied().unwrap_or(0);
         let end = self.source.floor_char_boundary(offset.min(self.source.len()));
-        let column = self.source.get(start..end).map_or(0, |s| s.chars().count()) + 1;
+        let column = self.source.get(start..end).map_or(0, |s| s.chars().count()) + 1 + self.column_offsets.get(index).copied().unwrap_or(0);
         Place { line: self.first_line + index, column }
+    }
+
+    /// For each line of `content`, a fenced block's text as pulldown-cmark gives it (the
+    /// quote markers and the fence's indentation taken off) starting at byte `content_start`
+    /// of this text: how many characters of its line in the file come before it.
+    fn nested_offsets(&self, content: &str, content_start: usize) -> Vec<usize> {
+        let first = self.line_starts.partition_point(|&start| start <= content_start).saturating_sub(1);
+        content
+            .split('\n')
+            .enumerate()
+            .map(|(i, line)| {
+                let index = first + i;
+                let start = self.line_starts.get(index).copied().unwrap_or(self.source.len());
+                let end = self.line_starts.get(index + 1).map_or(self.source.len(), |next| next - 1);
+                let original = self.source.get(start..end).unwrap_or("");
+                let removed = if original.ends_with(line) { original.chars().count() - line.chars().count() } else { 0 };
+                self.column_offsets.get(index).copied().unwrap_or(0) + removed
+            })
+            .collect()
     }
 
     fn error(&mut self, offset: usize, message: impl Into<String>, hint: impl Into<String>) {
@@ -450,7 +481,8 @@ impl<'a> BlockParser<'a, '_, '_> {
                     return None;
                 }
                 let file = self.file.clone();
-                let inner = parse_nested(&content, self.context, self.root, &file, first_line, self.depth + 1);
+                let offsets = content_start.map(|offset| self.nested_offsets(&content, offset)).unwrap_or_default();
+                let inner = parse_nested(&content, self.context, self.root, &file, (first_line, offsets), self.depth + 1);
                 Some(Block { kind: BlockKind::Sidebar { title: argument.to_string(), blocks: inner }, source })
             }
             "table" | "chart" => {
@@ -948,6 +980,27 @@ mod tests {
         let (blocks, _) = parse_str("**重要**的是");
         let BlockKind::Paragraph { lead, .. } = &blocks[0].kind else { panic!("not a paragraph") };
         assert!(lead.is_none());
+    }
+
+    /// The places of the data references in `blocks`, depth first.
+    fn data_ref_places(blocks: &[Block]) -> Vec<Place> {
+        let mut places = Vec::new();
+        crate::model::walk::inlines(blocks, &mut |inline, _| {
+            if let Inline::DataRef { at, .. } = inline {
+                places.push(*at);
+            }
+        });
+        places
+    }
+
+    #[test]
+    fn a_place_inside_an_indented_or_quoted_sidebar_counts_the_characters_before_it() {
+        // The fence's indentation and the quote markers are taken off the sidebar's text
+        // before it is parsed; the column is still the file's.
+        let (blocks, _) = parse_str(" ```sidebar 框\n {{t.甲.无}}\n ```\n");
+        assert_eq!(data_ref_places(&blocks), vec![place(2, 2)]);
+        let (blocks, _) = parse_str("> ```sidebar 框\n> 看{{t.a.b}}\n>   再看{{t.c.d}}\n> ```\n");
+        assert_eq!(data_ref_places(&blocks), vec![place(2, 4), place(3, 7)]);
     }
 
     #[test]

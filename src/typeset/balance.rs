@@ -144,10 +144,16 @@ struct PageColumns {
 /// Reads the columns of the page `frame` at the section end `end`. Only the text area
 /// counts (not the running head or the folio), and of it only what lies between the
 /// full-width things above and below the section's end (a title, a wide figure or table).
-fn page_columns(frame: &Frame, end: &SectionEnd) -> PageColumns {
+fn page_columns(frame: &Frame, end: &SectionEnd, notes: &[(usize, f64, f64)]) -> PageColumns {
     let mut marks = Vec::new();
     collect(frame, Transform::identity(), &mut marks);
     let area = end.area;
+    // The notes at a column's foot (and the rule above them, a line higher) are not its text.
+    let notes_top = |left: bool| {
+        notes.iter().filter(|(page, x, _)| *page == end.page && (*x <= area.middle) == left).map(|(_, _, y)| y - end.area.pitch).fold(f64::INFINITY, f64::min)
+    };
+    let (notes_left, notes_right) = (notes_top(true), notes_top(false));
+    marks.retain(|m| m.y0 < if m.x1 <= area.middle + 1.0 { notes_left } else { notes_right });
     let inside = |m: &Mark| (m.y0 + m.y1) / 2.0 >= area.top - 0.5 && (m.y0 + m.y1) / 2.0 <= area.bottom + 0.5;
     let spans = |m: &Mark| m.x0 < area.middle - 1.0 && m.x1 > area.middle + 1.0;
     let above = marks.iter().filter(|m| inside(m) && spans(m) && m.y1 <= end.end + 0.5).map(|m| m.y1).fold(area.top, f64::max);
@@ -226,7 +232,8 @@ impl PageColumns {
         let used = |e: Extent| e.bottom - top + gap;
         let total = used(left) + self.right.map_or(0.0, used);
         let lines = (total / pitch - 0.05).ceil();
-        if lines < 2.0 {
+        // Three lines or fewer (a heading and a line or two): nothing to share out.
+        if lines < 4.0 {
             return None;
         }
         // Level already: the columns end within one line of each other.
@@ -287,6 +294,14 @@ impl Measured {
 fn measure(paged: &PagedDocument) -> BTreeMap<String, Measured> {
     let pages = paged.pages();
     let floats = float_pages(paged);
+    let introspector = paged.introspector();
+    let notes: Vec<(usize, f64, f64)> = marks(paged, "footnote-entry")
+        .into_iter()
+        .filter_map(|(_, _, location)| {
+            let position = introspector.position(location)?;
+            Some((position.page.get() - 1, position.point.x.to_pt(), position.point.y.to_pt()))
+        })
+        .collect();
     let mut out = BTreeMap::new();
     let mut seen = std::collections::HashSet::new();
     let ends = section_ends(paged);
@@ -295,7 +310,7 @@ fn measure(paged: &PagedDocument) -> BTreeMap<String, Measured> {
             continue;
         }
         let Some(page) = pages.get(end.page) else { continue };
-        let columns = page_columns(&page.frame, end);
+        let columns = page_columns(&page.frame, end, &notes);
         out.insert(end.key.clone(), Measured { page: end.page, columns, float_page: floats.get(&end.key).copied() });
     }
     out
