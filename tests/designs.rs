@@ -493,3 +493,33 @@ fn a_chapter_title_on_two_lines_keeps_clear_of_the_text_under_it() {
     assert!(title_lines >= 2, "the chapter title should take two lines here ({title_lines})");
     assert!(title_bottom < text_top, "the text (top {text_top:.1}) runs into the chapter title (bottom {title_bottom:.1})");
 }
+
+#[test]
+fn a_last_page_balances_whatever_the_text_ends_with() {
+    // The quarterly review (two columns, a reference list at the end) with its second
+    // article ending in a list, a sidebar, a heading, a figure or a quotation: every last
+    // page passes the checker, column balance included.
+    let endings = [
+        ("list", "\n\n- 第一条结束项；\n- 第二条结束项；\n- 第三条结束项。\n"),
+        ("sidebar", "\n\n```sidebar 专栏\n这是一个放在文末的专栏，里面有两段文字。\n\n第二段文字也在专栏里。\n```\n"),
+        ("heading", "\n\n## 最后的标题\n"),
+        ("figure", "\n\n![季度走势示意](images/trend.svg \"图示：结尾的图\")\n"),
+        ("quote", "\n\n> 引文放在最后一段，检验平衡。引文放在最后一段，检验平衡。\n"),
+    ];
+    let dir = tempfile::tempdir().unwrap();
+    let mut failures = Vec::new();
+    for (name, ending) in endings {
+        let manuscript = dir.path().join(name);
+        copy_dir(&root().join("tests/manuscripts/quarterly"), &manuscript);
+        let text = manuscript.join("text/02-outlook.md");
+        let written = std::fs::read_to_string(&text).unwrap();
+        std::fs::write(&text, written + ending).unwrap();
+        let out = dir.path().join(format!("out-{name}"));
+        build_in("magazine", &manuscript, &out, "pdf");
+        let report = layout_check(&out.join("quarterly-review.pdf"), &["--columns", "2", "--body-size", "10.5"]);
+        if report.code != 0 {
+            failures.push(format!("ending in a {name}:\n{}", report.lines()));
+        }
+    }
+    assert!(failures.is_empty(), "{}", failures.join("\n"));
+}

@@ -174,9 +174,12 @@ fn page_columns(frame: &Frame, end: &SectionEnd, notes: &[(usize, f64, f64)]) ->
         let left = picture.x1 <= area.middle + 1.0;
         let mut after: Vec<&&Mark> = in_columns.iter().filter(|m| (m.x1 <= area.middle + 1.0) == left && m.y0 >= picture.y1 - 1.0).collect();
         after.sort_by(|a, b| a.y0.total_cmp(&b.y0));
+        // (Close under the picture, and no further than three lines: a reference list set
+        // small after a figure is not its caption.)
         let mut bottom = picture.y1;
         for mark in after {
-            if mark.size.is_some_and(|size| (size - area.size).abs() < 0.1) {
+            let body_text = mark.size.is_some_and(|size| (size - area.size).abs() < 0.1);
+            if body_text || mark.y0 > bottom + area.pitch * 0.8 || mark.y1 > picture.y1 + area.pitch * 3.0 {
                 break;
             }
             bottom = bottom.max(mark.y1);
@@ -355,13 +358,14 @@ pub fn balance<T, E>(mut compile: impl FnMut(&Targets) -> Result<T, E>, paged: i
                 // whose top differs.)
                 if last_round { continue } else { height - now.overrun(height) - pitch }
             } else if let (Some(left), Some(right)) = (now.columns.left, now.columns.right)
-                && (left.bottom - right.bottom).abs() > pitch + 1.0
+                && (left.bottom - right.bottom).abs() >= 2.0 * pitch
                 && (left.bottom - right.bottom).abs() > now.columns.picture + pitch
                 && round == 0
             {
                 // Uneven by whole lines (a heading moved to the next column with its text):
-                // share the difference out.
-                let lines = ((left.bottom - right.bottom).abs() / pitch / 2.0).floor().max(1.0);
+                // share the difference out. (Less than two lines apart: what is left over is a
+                // paragraph that moves only as a whole.)
+                let lines = ((left.bottom - right.bottom).abs() / pitch / 2.0).floor();
                 height + (left.bottom - right.bottom).signum() * lines * pitch
             } else if now.badness() >= before.badness() - 0.5 {
                 // (A figure taller than the difference makes it as level as it gets.)

@@ -1077,8 +1077,10 @@ class Checker:
         the document) or above the float below them; one column empty while another holds
         text counts as stopping short too. Its columns must end within one line pitch (+ 3 pt),
         or two when the shorter column opens with a heading (which drops its space above at a
-        column's top); a figure in the longer column taller than the difference cannot be
-        levelled and is let pass.
+        column's top); a figure in the longer column taller than the difference, or a last
+        paragraph there that can only move as a unit (two or three lines whole, or its last
+        two lines: widow and orphan rules) as tall as the difference, cannot be levelled and
+        is let pass.
         A band with fewer than 3 lines of text (a title block, a line or two) is not checked."""
         if not any(self.page_gutters.get(p) for p in self.page_gutters):
             return
@@ -1166,7 +1168,20 @@ class Checker:
                     figure = max((bt - t for t, bt, c, k, l in band if c == longer and l is None), default=0.0)
                     first_of_shorter = min((it for it in band if it[2] == shorter), key=lambda it: it[0], default=None)
                     allowed = tol + (pitch if first_of_shorter is not None and first_of_shorter[3] == "heading" else 0.0)
-                    if figure >= difference - pitch or difference <= allowed:
+                    # The longer column's last paragraph cannot give a single line over (widow
+                    # and orphan rules): a paragraph of two or three lines whole in it, or its
+                    # last two lines there, moves as a unit, and moving it leaves the columns
+                    # at least as uneven when it is as tall as the difference.
+                    last = max((it for it in band if it[2] == longer and it[4] is not None), key=lambda it: it[1], default=None)
+                    unit = 0.0
+                    if last is not None:
+                        every = [l for l in last[4].block.lines if l.visible]
+                        here = [l for l in every if l.page == pno and l.column == longer]
+                        whole = len(here) == len(every) and 1 < len(every) <= 3
+                        tail = len(here) == 2 and len(every) > 2
+                        if whole or tail:
+                            unit = max(l.bottom for l in here) - min(l.top for l in here)
+                    if figure >= difference - pitch or difference <= allowed or unit >= difference - pitch:
                         continue
                     gap = difference / pitch
                     self.add(anchor, "column-balance", f"column {longer + 1} ends {gap:.1f} line pitches below column {shorter + 1}", ctx(anchor.text, 10))
