@@ -410,22 +410,15 @@ fn long_titles_break_between_words_in_balanced_lines() {
 /// The lowest word of each half of page `page` (1-based) above the footer: where the two
 /// columns end.
 fn column_ends(pdf: &Path, page: usize) -> (f64, f64) {
-    let html = tool("pdftotext", &["-bbox", "-f", &page.to_string(), "-l", &page.to_string(), pdf.to_str().unwrap(), "-"]);
-    let attr = |line: &str, name: &str| -> f64 {
-        let start = line.find(&format!("{name}=\"")).map(|i| i + name.len() + 2).unwrap_or(0);
-        line[start..].split('"').next().and_then(|v| v.parse().ok()).unwrap_or(0.0)
-    };
-    let width = html.lines().find(|l| l.trim_start().starts_with("<page ")).map(|l| attr(l, "width")).unwrap_or(595.0);
     let (mut left, mut right) = (0f64, 0f64);
-    for line in html.lines().filter(|l| l.trim_start().starts_with("<word ")) {
-        let (x0, x1, y1) = (attr(line, "xMin"), attr(line, "xMax"), attr(line, "yMax"));
-        if y1 > 780.0 {
+    for word in pdf_words(pdf, Some(page)) {
+        if word.y1 > 780.0 {
             continue; // the folio
         }
-        if x1 <= width / 2.0 {
-            left = left.max(y1);
-        } else if x0 >= width / 2.0 {
-            right = right.max(y1);
+        if word.x1 <= word.page_width / 2.0 {
+            left = left.max(word.y1);
+        } else if word.x0 >= word.page_width / 2.0 {
+            right = right.max(word.y1);
         }
     }
     (left, right)
@@ -472,20 +465,10 @@ fn a_chapter_title_on_two_lines_keeps_clear_of_the_text_under_it() {
     let dir = tempfile::tempdir().unwrap();
     build_in("book", &root().join("tests/manuscripts/county"), dir.path(), "pdf");
     let pdf = dir.path().join("county-report.pdf");
-    let attr = |line: &str, name: &str| -> f64 {
-        let start = line.find(&format!("{name}=\"")).map(|i| i + name.len() + 2).unwrap_or(0);
-        line[start..].split('"').next().and_then(|v| v.parse().ok()).unwrap_or(0.0)
-    };
     // The page where 第二章 is set large: the chapter opening (not the contents, not a running head).
-    let pages = page_texts(&pdf).len();
-    let words = (1..=pages)
-        .map(|page| {
-            let html = tool("pdftotext", &["-bbox", "-f", &page.to_string(), "-l", &page.to_string(), pdf.to_str().unwrap(), "-"]);
-            html.lines().filter(|l| l.trim_start().starts_with("<word ")).map(|l| (attr(l, "yMin"), attr(l, "yMax"), l.to_string())).collect::<Vec<_>>()
-        })
-        .find(|words| words.iter().any(|(y0, y1, l)| y1 - y0 > 15.0 && l.contains("第二章")))
-        .expect("the second chapter opens with its title");
-    let words: Vec<(f64, f64)> = words.into_iter().map(|(y0, y1, _)| (y0, y1)).collect();
+    let all = pdf_words(&pdf, None);
+    let page = all.iter().find(|w| w.y1 - w.y0 > 15.0 && w.text.contains("第二章")).expect("the second chapter opens with its title").page;
+    let words: Vec<(f64, f64)> = all.iter().filter(|w| w.page == page).map(|w| (w.y0, w.y1)).collect();
     // The title is set at 20 pt, the text at 10.5 pt.
     let title_bottom = words.iter().filter(|(y0, y1)| y1 - y0 > 15.0).map(|w| w.1).fold(0.0, f64::max);
     let title_lines = words.iter().filter(|(y0, y1)| y1 - y0 > 15.0).map(|w| (w.0 * 2.0).round() as i64).collect::<std::collections::BTreeSet<_>>().len();

@@ -26,38 +26,25 @@ fn editions() -> &'static (tempfile::TempDir, std::path::PathBuf, std::path::Pat
 /// Visual lines of body text: (page, column, text), from pdftotext's word boxes.
 /// Words outside the text block (line numbers, marks, running heads, footers) are dropped.
 fn body_lines(pdf: &Path) -> Vec<(usize, usize, String)> {
-    let html = tool("pdftotext", &["-bbox", "-enc", "UTF-8", pdf.to_str().unwrap(), "-"]);
     let mut lines: BTreeMap<(usize, usize, i64), Vec<(f64, String)>> = BTreeMap::new();
-    let (mut page, mut width) = (0usize, 0f64);
     // The last word placed on each line (page, line) and its column: a word that follows it
     // without a gap continues it across the middle (a caption over both columns, which
     // pdftotext may cut into words anywhere).
     let mut last: BTreeMap<(usize, i64), (f64, usize)> = BTreeMap::new();
-    for line in html.lines() {
-        let attr = |name: &str| -> Option<f64> {
-            let start = line.find(&format!("{name}=\""))? + name.len() + 2;
-            line[start..].split('"').next()?.parse().ok()
-        };
-        if line.trim_start().starts_with("<page ") {
-            page += 1;
-            width = attr("width").unwrap_or(0.0);
-        } else if line.trim_start().starts_with("<word ") {
-            let (x0, x1, y0, y1) = (attr("xMin").unwrap_or(0.0), attr("xMax").unwrap_or(0.0), attr("yMin").unwrap_or(0.0), attr("yMax").unwrap_or(0.0));
-            let text = line.split('>').nth(1).and_then(|t| t.split('<').next()).unwrap_or("").to_string();
-            // The text block: 18 mm from the edges of an A4-wide block centred on the page.
-            let block_left = (width - 595.2756) / 2.0 + 51.0;
-            let block_right = block_left + 493.0;
-            let in_block = x0 >= block_left - 1.0 && x0 <= block_right && y0 > 64.0 && y1 < 780.0;
-            let is_watermark = y1 - y0 > 40.0 && !text.is_empty() && text.chars().all(|c| c == '校' || c == '样');
-            if in_block && !is_watermark {
-                let y = (y1 * 2.0).round() as i64;
-                let column = match last.get(&(page, y)) {
-                    Some(&(end, column)) if x0 - end < 1.0 => column,
-                    _ => usize::from(x0 >= width / 2.0),
-                };
-                last.insert((page, y), (x1, column));
-                lines.entry((page, column, y)).or_default().push((x0, text));
-            }
+    for Word { page, page_width: width, x0, x1, y0, y1, text } in pdf_words(pdf, None) {
+        // The text block: 18 mm from the edges of an A4-wide block centred on the page.
+        let block_left = (width - 595.2756) / 2.0 + 51.0;
+        let block_right = block_left + 493.0;
+        let in_block = x0 >= block_left - 1.0 && x0 <= block_right && y0 > 64.0 && y1 < 780.0;
+        let is_watermark = y1 - y0 > 40.0 && !text.is_empty() && text.chars().all(|c| c == '校' || c == '样');
+        if in_block && !is_watermark {
+            let y = (y1 * 2.0).round() as i64;
+            let column = match last.get(&(page, y)) {
+                Some(&(end, column)) if x0 - end < 1.0 => column,
+                _ => usize::from(x0 >= width / 2.0),
+            };
+            last.insert((page, y), (x1, column));
+            lines.entry((page, column, y)).or_default().push((x0, text));
         }
     }
     lines

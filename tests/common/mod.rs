@@ -467,28 +467,59 @@ pub fn pixel_bomb_png() -> Vec<u8> {
     png
 }
 
+/// A word as pdftotext's `-bbox` output places it.
+#[derive(Debug, Clone)]
+pub struct Word {
+    /// 1-based page.
+    pub page: usize,
+    /// The width of its page.
+    pub page_width: f64,
+    pub x0: f64,
+    pub x1: f64,
+    pub y0: f64,
+    pub y1: f64,
+    pub text: String,
+}
+
+/// Every word of `pdf` (or of page `page` only, 1-based) with its box, from pdftotext's
+/// `-bbox` output.
+pub fn pdf_words(pdf: &Path, page: Option<usize>) -> Vec<Word> {
+    let range = page.map(|p| p.to_string());
+    let mut args = vec!["-bbox", "-enc", "UTF-8"];
+    if let Some(p) = &range {
+        args.extend(["-f", p.as_str(), "-l", p.as_str()]);
+    }
+    let path = pdf.to_str().unwrap();
+    args.extend([path, "-"]);
+    let html = tool("pdftotext", &args);
+    let mut words = Vec::new();
+    let (mut number, mut width) = (page.unwrap_or(1).saturating_sub(1), 0.0);
+    for line in html.lines() {
+        let attr = |name: &str| -> f64 {
+            let Some(start) = line.find(&format!("{name}=\"")).map(|i| i + name.len() + 2) else { return 0.0 };
+            line[start..].split('"').next().and_then(|v| v.parse().ok()).unwrap_or(0.0)
+        };
+        if line.trim_start().starts_with("<page ") {
+            number += 1;
+            width = attr("width");
+        } else if line.trim_start().starts_with("<word ") {
+            let text = line.split('>').nth(1).and_then(|t| t.split('<').next()).unwrap_or("").to_string();
+            words.push(Word { page: number, page_width: width, x0: attr("xMin"), x1: attr("xMax"), y0: attr("yMin"), y1: attr("yMax"), text });
+        }
+    }
+    words
+}
+
 /// Baselines (word bottoms) of text at `body_size` per page, from pdftotext's word boxes
 /// (leader dots of a contents page left out).
 pub fn body_baselines(pdf: &Path, body_size: f64) -> Vec<Vec<f64>> {
-    let html = tool("pdftotext", &["-bbox", "-enc", "UTF-8", pdf.to_str().unwrap(), "-"]);
-    let mut pages: Vec<Vec<f64>> = Vec::new();
-    for line in html.lines() {
-        let attr = |name: &str| -> Option<f64> {
-            let start = line.find(&format!("{name}=\""))? + name.len() + 2;
-            line[start..].split('"').next()?.parse().ok()
-        };
-        if line.trim_start().starts_with("<page ") {
-            pages.push(Vec::new());
-        } else if line.trim_start().starts_with("<word ") && !line.contains(">.</word>") {
-            let (top, bottom) = (attr("yMin").unwrap_or(0.0), attr("yMax").unwrap_or(0.0));
-            if ((bottom - top) - body_size).abs() < 0.05
-                && let Some(page) = pages.last_mut()
-            {
-                page.push(bottom);
-            }
-        }
+    let words = pdf_words(pdf, None);
+    let pages = words.iter().map(|w| w.page).max().unwrap_or(0);
+    let mut baselines: Vec<Vec<f64>> = vec![Vec::new(); pages];
+    for word in words.iter().filter(|w| w.text != "." && ((w.y1 - w.y0) - body_size).abs() < 0.05) {
+        baselines[word.page - 1].push(word.y1);
     }
-    pages
+    baselines
 }
 
 /// Runs git in `dir` for the test's own set-up (the user's configuration off).
