@@ -136,61 +136,8 @@ fn revision_of(path: &Path, document: &lopdf::Document) -> Result<String, Diagno
 
 /// Marks in `new` what changed since `old`, and lists the changes.
 pub fn mark(new: &mut Document, old: &Document, since: &str) -> ChangeList {
-    let key = |b: &Block| format!("{}\u{0}{}", kind_of(b), block_text(b));
-    let old_keys: Vec<String> = old.blocks.iter().map(key).collect();
-    let new_keys: Vec<String> = new.blocks.iter().map(key).collect();
     let mut marker = Marker { next: 0, changes: Vec::new() };
-    let mut out: Vec<Block> = Vec::new();
-    let mut blocks = std::mem::take(&mut new.blocks).into_iter();
-    for op in capture_diff_slices(Algorithm::Myers, &old_keys, &new_keys) {
-        match op {
-            DiffOp::Equal { len, .. } => out.extend(blocks.by_ref().take(len)),
-            DiffOp::Delete { old_index, old_len, .. } => {
-                for block in &old.blocks[old_index..old_index + old_len] {
-                    out.extend(marker.deleted_block(block));
-                }
-            }
-            DiffOp::Insert { new_len, .. } => {
-                for block in blocks.by_ref().take(new_len) {
-                    out.extend(marker.inserted_block(block));
-                }
-            }
-            DiffOp::Replace { old_index, old_len, new_len, .. } => {
-                // Pair a new block with an old one of the same kind that it resembles (a
-                // paragraph edited in place); the rest were deleted or inserted.
-                let olds = &old.blocks[old_index..old_index + old_len];
-                let mut next_old = 0;
-                for block in blocks.by_ref().take(new_len) {
-                    let pair = (next_old..olds.len()).find(|&j| kind_of(&olds[j]) == kind_of(&block) && (!text_kind(&block) || resemble(&olds[j], &block)));
-                    let Some(j) = pair else {
-                        out.extend(marker.inserted_block(block));
-                        continue;
-                    };
-                    for before in &olds[next_old..j] {
-                        out.extend(marker.deleted_block(before));
-                    }
-                    next_old = j + 1;
-                    if text_kind(&block) {
-                        out.push(marker.changed_block(&olds[j], block));
-                    } else {
-                        out.extend(marker.changed_data(&olds[j], &block));
-                        out.push(block);
-                    }
-                }
-                for before in &olds[next_old..] {
-                    out.extend(marker.deleted_block(before));
-                }
-            }
-        }
-    }
-    // A deleted paragraph stands where the next paragraph now starts (its own lines are gone).
-    for index in (0..out.len()).rev() {
-        let deleted_only = matches!(&out[index].kind, BlockKind::Paragraph { content, .. } if matches!(content.as_slice(), [Inline::Deleted { .. }]));
-        if deleted_only && let Some(next) = out.get(index + 1).map(|b| b.source.clone()) {
-            out[index].source = next;
-        }
-    }
-    new.blocks = out;
+    new.blocks = marker.blocks(&old.blocks, std::mem::take(&mut new.blocks));
     // One label per change: the marks after a change's first carry no number.
     let mut seen = std::collections::HashSet::new();
     crate::model::walk::inline_lists_mut(&mut new.blocks, &mut |list, _| {
@@ -203,6 +150,11 @@ pub fn mark(new: &mut Document, old: &Document, since: &str) -> ChangeList {
         }
     });
     ChangeList { since: since.to_string(), changes: marker.changes }
+}
+
+/// What a block is compared by: its kind and all the text it shows.
+fn block_key(block: &Block) -> String {
+    format!("{}\u{0}{}", kind_of(block), block_text(block))
 }
 
 /// Finds, in the laid-out proof `paged`, the proof line number beside each change's first
@@ -218,12 +170,28 @@ pub fn number_lines(paged: &PagedDocument, list: &mut ChangeList) -> bool {
     let mut changed = false;
     for change in &mut list.changes {
         let Some(label) = Label::new(typst::utils::PicoStr::intern(&format!("chg-{}", change.id))) else { continue };
-        let Some(location) = introspector.query_label(label).ok().and_then(|content| content.location()) else { continue };
+        let Ok(content) = introspector.query_label(label) else { continue };
+        let Some(location) = content.location() else { continue };
         let Some(position) = introspector.position(location) else { continue };
-        // The bar's box stands on the line's baseline, in the text: the glyph nearest to it
-        // (a line above or below weighs more than a glyph beside it) is on its line.
         let (page, x, y) = (position.page.get() - 1, position.point.x.to_pt(), position.point.y.to_pt());
-        let line = nearest_weighted(&glyphs, page, (x, y - 2.0), 20.0).and_then(|index| line_number(&glyphs, index));
+        let glyph = if content.is::<typst::model::HeadingElem>() {
+            // A changed heading carries the label itself (its text is repeated in the 目录 and
+            // the running heads): it stands at the top of the heading's block, so its first
+            // line is the nearest line of text below, from the heading's left edge on.
+            glyphs
+                .iter()
+                .enumerate()
+                .filter(|(_, g)| g.page == page && g.baseline > y && g.area.x1 > x && !g.text.trim().is_empty())
+                // Not the proof's line numbers (6 pt figures in the margin).
+                .filter(|(_, g)| g.area.y1 - g.area.y0 >= 7.0)
+                .min_by(|(_, a), (_, b)| a.baseline.total_cmp(&b.baseline).then(a.area.x0.total_cmp(&b.area.x0)))
+                .map(|(index, _)| index)
+        } else {
+            // The bar's box stands on the line's baseline, in the text: the glyph nearest to it
+            // (a line above or below weighs more than a glyph beside it) is on its line.
+            nearest_weighted(&glyphs, page, (x, y - 2.0), 20.0)
+        };
+        let line = glyph.and_then(|index| line_number(&glyphs, index));
         if line != change.line {
             change.line = line;
             changed = true;
@@ -252,6 +220,39 @@ fn kind_of(block: &Block) -> &'static str {
 /// Blocks whose text is compared by characters (and marked inside).
 fn text_kind(block: &Block) -> bool {
     matches!(block.kind, BlockKind::Heading { .. } | BlockKind::Paragraph { .. })
+}
+
+/// Blocks that hold blocks, compared by what they hold.
+fn container(block: &Block) -> bool {
+    matches!(block.kind, BlockKind::Quote { .. } | BlockKind::Sidebar { .. } | BlockKind::List { .. })
+}
+
+/// Marks all the text of `block` (and of the blocks inside it) inserted by change `id`,
+/// appending its plain text to `text`.
+fn mark_inserted(block: &mut Block, id: usize, text: &mut String) {
+    if text_kind(block) {
+        text.push_str(&paragraph_text(block));
+    }
+    match &mut block.kind {
+        BlockKind::Paragraph { lead, content } => {
+            if let Some(lead) = lead {
+                *lead = vec![Inline::Inserted { content: std::mem::take(lead), id }];
+            }
+            *content = vec![Inline::Inserted { content: std::mem::take(content), id }];
+        }
+        BlockKind::Heading { content, .. } => *content = vec![Inline::Inserted { content: std::mem::take(content), id }],
+        BlockKind::Quote { blocks } | BlockKind::Sidebar { blocks, .. } => {
+            for inner in blocks {
+                mark_inserted(inner, id, text);
+            }
+        }
+        BlockKind::List { items, .. } => {
+            for inner in items.iter_mut().flatten() {
+                mark_inserted(inner, id, text);
+            }
+        }
+        _ => {}
+    }
 }
 
 /// All the text a block shows (for comparing blocks).
@@ -366,6 +367,137 @@ impl Marker {
         self.next
     }
 
+    /// `new` marked against `old`: a sequence of blocks (the document's, or those inside a
+    /// quote, a sidebar or a list item) compared block by block.
+    fn blocks(&mut self, old: &[Block], new: Vec<Block>) -> Vec<Block> {
+        let old_keys: Vec<String> = old.iter().map(block_key).collect();
+        let new_keys: Vec<String> = new.iter().map(block_key).collect();
+        let mut out: Vec<Block> = Vec::new();
+        let mut blocks = new.into_iter();
+        for op in capture_diff_slices(Algorithm::Myers, &old_keys, &new_keys) {
+            match op {
+                DiffOp::Equal { len, .. } => out.extend(blocks.by_ref().take(len)),
+                DiffOp::Delete { old_index, old_len, .. } => {
+                    for block in &old[old_index..old_index + old_len] {
+                        out.extend(self.deleted_block(block));
+                    }
+                }
+                DiffOp::Insert { new_len, .. } => {
+                    for block in blocks.by_ref().take(new_len) {
+                        out.extend(self.inserted_block(block));
+                    }
+                }
+                DiffOp::Replace { old_index, old_len, new_len, .. } => {
+                    // Pair a new block with an old one of the same kind that it resembles (a
+                    // paragraph edited in place); the rest were deleted or inserted.
+                    let olds = &old[old_index..old_index + old_len];
+                    let mut next_old = 0;
+                    for block in blocks.by_ref().take(new_len) {
+                        let pair = (next_old..olds.len()).find(|&j| kind_of(&olds[j]) == kind_of(&block) && (!text_kind(&block) || resemble(&olds[j], &block)));
+                        let Some(j) = pair else {
+                            out.extend(self.inserted_block(block));
+                            continue;
+                        };
+                        for before in &olds[next_old..j] {
+                            out.extend(self.deleted_block(before));
+                        }
+                        next_old = j + 1;
+                        if text_kind(&block) {
+                            out.push(self.changed_block(&olds[j], block));
+                        } else if container(&block) {
+                            out.push(self.changed_container(&olds[j], block));
+                        } else {
+                            out.extend(self.changed_data(&olds[j], &block));
+                            out.push(block);
+                        }
+                    }
+                    for before in &olds[next_old..] {
+                        out.extend(self.deleted_block(before));
+                    }
+                }
+            }
+        }
+        // A deleted paragraph stands where the next paragraph now starts (its own lines are gone).
+        for index in (0..out.len()).rev() {
+            let deleted_only = matches!(&out[index].kind, BlockKind::Paragraph { content, .. } if matches!(content.as_slice(), [Inline::Deleted { .. }]));
+            if deleted_only && let Some(next) = out.get(index + 1).map(|b| b.source.clone()) {
+                out[index].source = next;
+            }
+        }
+        out
+    }
+
+    /// A quote, sidebar or list whose content changed: the blocks (or the list's items)
+    /// inside compared in turn, so an inserted item or paragraph is marked where it is.
+    fn changed_container(&mut self, before: &Block, mut block: Block) -> Block {
+        match (&before.kind, &mut block.kind) {
+            (BlockKind::Quote { blocks: old }, BlockKind::Quote { blocks: new })
+            | (BlockKind::Sidebar { blocks: old, .. }, BlockKind::Sidebar { blocks: new, .. }) => {
+                *new = self.blocks(old, std::mem::take(new));
+            }
+            (BlockKind::List { items: old, .. }, BlockKind::List { items: new, .. }) => *new = self.items(old, std::mem::take(new)),
+            _ => {}
+        }
+        block
+    }
+
+    /// A list's items compared: a new item marked inserted, a removed one kept struck
+    /// through at its place, an edited one compared inside.
+    fn items(&mut self, old: &[Vec<Block>], new: Vec<Vec<Block>>) -> Vec<Vec<Block>> {
+        let key = |item: &Vec<Block>| item.iter().map(block_key).collect::<Vec<_>>().join("\u{2}");
+        let old_keys: Vec<String> = old.iter().map(key).collect();
+        let new_keys: Vec<String> = new.iter().map(key).collect();
+        let mut out = Vec::new();
+        let mut items = new.into_iter();
+        let deleted = |marker: &mut Self, item: &[Block], out: &mut Vec<Vec<Block>>| {
+            let struck: Vec<Block> = item.iter().filter_map(|b| marker.deleted_block(b)).collect();
+            if !struck.is_empty() {
+                out.push(struck);
+            }
+        };
+        for op in capture_diff_slices(Algorithm::Myers, &old_keys, &new_keys) {
+            match op {
+                DiffOp::Equal { len, .. } => out.extend(items.by_ref().take(len)),
+                DiffOp::Delete { old_index, old_len, .. } => {
+                    for item in &old[old_index..old_index + old_len] {
+                        deleted(self, item, &mut out);
+                    }
+                }
+                DiffOp::Insert { new_len, .. } => {
+                    for item in items.by_ref().take(new_len) {
+                        out.push(self.inserted_item(item));
+                    }
+                }
+                DiffOp::Replace { old_index, old_len, new_len, .. } => {
+                    let olds = &old[old_index..old_index + old_len];
+                    for (k, item) in items.by_ref().take(new_len).enumerate() {
+                        match olds.get(k) {
+                            Some(before) => out.push(self.blocks(before, item)),
+                            None => out.push(self.inserted_item(item)),
+                        }
+                    }
+                    for before in olds.iter().skip(new_len) {
+                        deleted(self, before, &mut out);
+                    }
+                }
+            }
+        }
+        out
+    }
+
+    /// A new list item: all its text marked as one insertion.
+    fn inserted_item(&mut self, item: Vec<Block>) -> Vec<Block> {
+        let id = self.id();
+        let mut text = String::new();
+        let mut out = Vec::new();
+        for mut block in item {
+            mark_inserted(&mut block, id, &mut text);
+            out.push(block);
+        }
+        self.changes.push(Change { kind: "inserted", excerpt: excerpt(&text), id, line: None });
+        out
+    }
+
     /// A deleted block, shown struck through at its place (a text block's text; any other
     /// block by what it was).
     fn deleted_block(&mut self, block: &Block) -> Option<Block> {
@@ -386,19 +518,14 @@ impl Marker {
     fn inserted_block(&mut self, mut block: Block) -> Vec<Block> {
         let id = self.id();
         let mut out = Vec::new();
-        let text = match &mut block.kind {
-            BlockKind::Paragraph { .. } | BlockKind::Heading { .. } => {
-                let text = paragraph_text(&block);
-                if let BlockKind::Paragraph { content, .. } | BlockKind::Heading { content, .. } = &mut block.kind {
-                    *content = vec![Inline::Inserted { content: std::mem::take(content), id }];
-                }
-                text
-            }
-            _ => {
-                let text = block_title(&block);
-                out.push(note(&block, Inline::Inserted { content: vec![Inline::Text { text: format!("新增：{text}") }], id }));
-                text
-            }
+        let text = if text_kind(&block) || container(&block) {
+            let mut text = String::new();
+            mark_inserted(&mut block, id, &mut text);
+            text
+        } else {
+            let text = block_title(&block);
+            out.push(note(&block, Inline::Inserted { content: vec![Inline::Text { text: format!("新增：{text}") }], id }));
+            text
         };
         self.changes.push(Change { kind: "inserted", excerpt: excerpt(&text), id, line: None });
         out.push(block);
@@ -414,9 +541,15 @@ impl Marker {
             return None;
         };
         let mut cells = Vec::new();
+        let key_of = |row: &[crate::model::Cell]| row.first().map(|c| c.text.clone()).unwrap_or_default();
         for row in &new.rows {
-            let key = row.first().map(|c| c.text.as_str()).unwrap_or("");
-            let old_row = old.rows.iter().find(|r| r.first().map(|c| c.text.as_str()) == Some(key));
+            let key = key_of(row);
+            let old_row = old.rows.iter().find(|r| key_of(r) == key);
+            if old_row.is_none() {
+                // A row that was not there: named once, not cell by cell.
+                cells.push(format!("新增一行「{key}」"));
+                continue;
+            }
             for (index, cell) in row.iter().enumerate().skip(1) {
                 let heading = new.header.get(index).map(String::as_str).unwrap_or("");
                 let old_index = old.header.iter().position(|h| h == heading);
@@ -426,6 +559,9 @@ impl Marker {
                 }
             }
         }
+        for row in old.rows.iter().filter(|r| !new.rows.iter().any(|n| key_of(n) == key_of(r))) {
+            cells.push(format!("删去一行「{}」", key_of(row)));
+        }
         let title = block_title(block);
         let what = if cells.is_empty() { format!("{title}：标题或结构有改动") } else { format!("{title} 数据改动：{}", cells.join("；")) };
         let id = self.id();
@@ -433,19 +569,93 @@ impl Marker {
         Some(note(block, Inline::Inserted { content: vec![Inline::Text { text: what }], id }))
     }
 
-    /// A text block changed in place: its characters compared with the old block's.
+    /// A text block changed in place: its characters compared with the old block's, and
+    /// its footnotes with the old block's footnotes.
     fn changed_block(&mut self, before: &Block, mut block: Block) -> Block {
-        let old: Vec<char> = paragraph_text(before).chars().collect();
-        let new: Vec<char> = paragraph_text(&block).chars().collect();
+        if let Some(edits) = self.edits(&paragraph_text(before), &paragraph_text(&block)) {
+            let mut at = 0;
+            match &mut block.kind {
+                BlockKind::Paragraph { lead, content } => {
+                    if let Some(lead) = lead {
+                        *lead = marked(std::mem::take(lead), &mut at, &edits.inserted, &edits.deleted);
+                    }
+                    *content = edits.apply(std::mem::take(content), &mut at);
+                }
+                BlockKind::Heading { content, .. } => *content = edits.apply(std::mem::take(content), &mut at),
+                _ => {}
+            }
+        }
+        self.changed_notes(before, &mut block);
+        block
+    }
+
+    /// The footnotes of a paragraph compared in order: an edited note marked inside, a new
+    /// note's text marked inserted, a removed note's text struck through at the paragraph's end.
+    fn changed_notes(&mut self, before: &Block, block: &mut Block) {
+        let old_notes = notes_of(before);
+        let old_texts: Vec<String> = old_notes.iter().map(|n| plain(n)).collect();
+        let mut new_notes: Vec<&mut Vec<Inline>> = Vec::new();
+        match &mut block.kind {
+            BlockKind::Paragraph { lead, content } => {
+                if let Some(lead) = lead {
+                    collect_notes_mut(lead, &mut new_notes);
+                }
+                collect_notes_mut(content, &mut new_notes);
+            }
+            BlockKind::Heading { content, .. } => collect_notes_mut(content, &mut new_notes),
+            _ => {}
+        }
+        let new_texts: Vec<String> = new_notes.iter().map(|n| plain(n)).collect();
+        if old_texts == new_texts {
+            return;
+        }
+        let mut removed = Vec::new();
+        for op in capture_diff_slices(Algorithm::Myers, &old_texts, &new_texts) {
+            let (old_range, new_range) = match op {
+                DiffOp::Equal { .. } => continue,
+                DiffOp::Delete { old_index, old_len, .. } => (old_index..old_index + old_len, 0..0),
+                DiffOp::Insert { new_index, new_len, .. } => (0..0, new_index..new_index + new_len),
+                DiffOp::Replace { old_index, old_len, new_index, new_len } => (old_index..old_index + old_len, new_index..new_index + new_len),
+            };
+            let mut olds = old_range.clone();
+            for index in new_range {
+                let note = &mut *new_notes[index];
+                match olds.next() {
+                    Some(old) => {
+                        if let Some(edits) = self.edits(&old_texts[old], &new_texts[index]) {
+                            *note = edits.apply(std::mem::take(note), &mut 0);
+                        }
+                    }
+                    None => {
+                        let id = self.id();
+                        self.changes.push(Change { kind: "inserted", excerpt: format!("注：{}", excerpt(&new_texts[index])), id, line: None });
+                        *note = vec![Inline::Inserted { content: std::mem::take(note), id }];
+                    }
+                }
+            }
+            removed.extend(olds);
+        }
+        for old in removed {
+            let id = self.id();
+            self.changes.push(Change { kind: "deleted", excerpt: format!("注：{}", excerpt(&old_texts[old])), id, line: None });
+            if let BlockKind::Paragraph { content, .. } | BlockKind::Heading { content, .. } = &mut block.kind {
+                content.push(Inline::Deleted { text: format!("［注：{}］", old_texts[old]), id });
+            }
+        }
+    }
+
+    /// Compares two texts by pieces ([`tokens`]) and lists the change (one entry however many
+    /// places changed); `None` when they are the same.
+    fn edits(&mut self, old_text: &str, new_text: &str) -> Option<Edits> {
+        let old: Vec<char> = old_text.chars().collect();
+        let new: Vec<char> = new_text.chars().collect();
         // Compared by characters, but a number or a Latin word is one piece: 36.56 → 36.58
         // shows the old number struck through and the new one, not one changed digit.
         let (old_tokens, old_starts) = tokens(&old);
         let (new_tokens, new_starts) = tokens(&new);
         let chars_of = |starts: &[usize], index: usize, len: usize| starts[index]..starts[index + len];
-        // Inserted ranges of the new text, and deleted text at positions of the new text.
-        let mut inserted: Vec<(usize, usize, usize)> = Vec::new();
-        let mut deleted: Vec<(usize, String, usize)> = Vec::new();
-        let mut first: Option<(usize, String)> = None;
+        let mut edits = Edits { inserted: Vec::new(), deleted: Vec::new(), len: new.len() };
+        let mut first: Option<(usize, String, usize, usize)> = None;
         for op in capture_diff_slices(Algorithm::Myers, &old_tokens, &new_tokens) {
             let (removed, added, at) = match op {
                 DiffOp::Equal { .. } => continue,
@@ -459,41 +669,92 @@ impl Marker {
             let gone: String = old[removed].iter().collect();
             let came: String = new[added.clone()].iter().collect();
             if !gone.is_empty() {
-                deleted.push((at, gone.clone(), id));
+                edits.deleted.push((at, gone.clone(), id));
             }
             if !came.is_empty() {
-                inserted.push((added.start, added.end, id));
+                edits.inserted.push((added.start, added.end, id));
             }
-            first.get_or_insert((id, if came.is_empty() { gone } else { came }));
+            first.get_or_insert((id, if came.is_empty() { gone } else { came }, at, added.end.max(at)));
         }
-        let Some((id, what)) = first else { return block };
-        let count = inserted.len() + deleted.len();
+        let (id, what, from, to) = first?;
+        let count = edits.inserted.len() + edits.deleted.len();
         self.changes.push(Change {
             kind: "changed",
-            excerpt: format!("{}{}", excerpt(&what), if count > 1 { format!("（{count} 处）") } else { String::new() }),
+            excerpt: format!("{}{}", excerpt_in_context(&what, &new, from, to), if count > 1 { format!("（{count} 处）") } else { String::new() }),
             id,
             line: None,
         });
-        let mut at = 0;
-        match &mut block.kind {
-            BlockKind::Paragraph { lead, content } => {
-                if let Some(lead) = lead {
-                    *lead = marked(std::mem::take(lead), &mut at, &inserted, &deleted);
-                }
-                *content = marked(std::mem::take(content), &mut at, &inserted, &deleted);
-                // Deleted at the very end.
-                content.extend(
-                    deleted.iter().filter(|(p, _, _)| *p >= at && *p == new.len()).map(|(_, text, id)| Inline::Deleted { text: text.clone(), id: *id }),
-                );
+        Some(edits)
+    }
+}
+
+/// What changed in a text: inserted character ranges `(start, end, id)` of the new text,
+/// and deleted texts `(position in the new text, text, id)`.
+struct Edits {
+    inserted: Vec<(usize, usize, usize)>,
+    deleted: Vec<(usize, String, usize)>,
+    /// The new text's length in characters.
+    len: usize,
+}
+
+impl Edits {
+    /// `inlines` (the last run of the text, from `at`) marked, with what was deleted at the
+    /// very end put after them.
+    fn apply(&self, inlines: Vec<Inline>, at: &mut usize) -> Vec<Inline> {
+        let mut out = marked(inlines, at, &self.inserted, &self.deleted);
+        out.extend(
+            self.deleted.iter().filter(|(p, _, _)| *p == self.len && *at >= self.len).map(|(_, text, id)| Inline::Deleted { text: text.clone(), id: *id }),
+        );
+        out
+    }
+}
+
+/// The plain text of inlines.
+fn plain(inlines: &[Inline]) -> String {
+    let mut out = String::new();
+    crate::model::plain_text_of(inlines, &mut out);
+    out
+}
+
+/// The footnotes' texts of a paragraph or heading, in order.
+fn notes_of(block: &Block) -> Vec<Vec<Inline>> {
+    let mut block = block.clone();
+    let mut notes: Vec<&mut Vec<Inline>> = Vec::new();
+    match &mut block.kind {
+        BlockKind::Paragraph { lead, content } => {
+            if let Some(lead) = lead {
+                collect_notes_mut(lead, &mut notes);
             }
-            BlockKind::Heading { content, .. } => {
-                *content = marked(std::mem::take(content), &mut at, &inserted, &deleted);
-                content.extend(deleted.iter().filter(|(p, _, _)| *p == new.len()).map(|(_, text, id)| Inline::Deleted { text: text.clone(), id: *id }));
+            collect_notes_mut(content, &mut notes);
+        }
+        BlockKind::Heading { content, .. } => collect_notes_mut(content, &mut notes),
+        _ => {}
+    }
+    notes.into_iter().map(|note| note.clone()).collect()
+}
+
+/// The footnotes' texts inside `inlines`, in order, to mark them.
+fn collect_notes_mut<'a>(inlines: &'a mut [Inline], out: &mut Vec<&'a mut Vec<Inline>>) {
+    for inline in inlines {
+        match inline {
+            Inline::Note { content, .. } => out.push(content),
+            Inline::Strong { content } | Inline::Emphasis { content } | Inline::Link { content, .. } | Inline::Inserted { content, .. } => {
+                collect_notes_mut(content, out)
             }
             _ => {}
         }
-        block
     }
+}
+
+/// The change as the list names it: what came (or went); a change of one or two
+/// characters or marks (`-`, `6`) is shown in its words around it, or it says nothing.
+fn excerpt_in_context(what: &str, text: &[char], from: usize, to: usize) -> String {
+    if what.chars().filter(|c| c.is_alphanumeric()).count() >= 2 {
+        return excerpt(what);
+    }
+    let before: String = text[from.saturating_sub(8)..from.min(text.len())].iter().collect();
+    let after: String = text[to.min(text.len())..(to + 8).min(text.len())].iter().collect();
+    format!("「{}」：…{before}{}{after}…", what.trim(), if to > from { text[from..to].iter().collect::<String>() } else { String::new() })
 }
 
 /// `inlines` with the inserted character ranges wrapped and the deleted texts put at their

@@ -294,7 +294,10 @@ fn build_prepared(
     // A change proof: the document marked with what changed since the revision.
     let marked = match since {
         Some(since) if formats.contains(&Format::Proof) => {
-            let (_old_dir, old, label) = crate::changes::earlier_manuscript(&prepared.manuscript.root, since)?;
+            let (_old_dir, mut old, label) = crate::changes::earlier_manuscript(&prepared.manuscript.root, since)?;
+            // The earlier headings are numbered as the current ones are, so an unchanged
+            // heading compares equal (the number is part of its text).
+            number_headings(&mut old, &prepared.design)?;
             let mut marked = context.document.clone();
             let list = crate::changes::mark(&mut marked, &old.document, &label);
             Some((marked, list))

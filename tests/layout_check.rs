@@ -10,7 +10,7 @@ use std::path::{Path, PathBuf};
 
 use common::*;
 
-const RULES: [&str; 14] = [
+const RULES: [&str; 15] = [
     "start-punct",
     "end-open",
     "split-dash",
@@ -25,6 +25,7 @@ const RULES: [&str; 14] = [
     "display-break",
     "display-last-line",
     "column-balance",
+    "display-punct",
 ];
 
 fn samples() -> PathBuf {
@@ -91,6 +92,7 @@ bad_sample! {
     sample_display_break_is_reported => "display-break",
     sample_display_last_line_is_reported => "display-last-line",
     sample_column_balance_is_reported => "column-balance",
+    sample_display_punct_is_reported => "display-punct",
 }
 
 #[test]

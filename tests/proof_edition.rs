@@ -99,7 +99,7 @@ fn proof_has_watermark_line_numbers_and_footer() {
     let text = tool("pdftotext", &["-raw", "-enc", "UTF-8", proof.to_str().unwrap(), "-"]);
     let pages = tool("pdfinfo", &[proof.to_str().unwrap()]).lines().find(|l| l.starts_with("Pages:")).unwrap().split_whitespace().last().unwrap().to_string();
     assert!(squeeze(&text).contains("校样"), "no 校样 watermark");
-    assert!(text.contains(&format!("共 {pages} 页")), "footer lacks the page count {pages}");
+    assert!(text.contains(&format!("PDF 共 {pages} 页")), "footer lacks the page count {pages}");
     assert!(text.contains("生成于"), "footer lacks the build date");
     assert!(text.contains("版本"), "footer lacks the revision");
     // Line numbers: on page 1 the numbers 1..10 appear as separate words.

@@ -11,6 +11,7 @@
 pub mod annotations;
 pub mod glyphs;
 pub mod origins;
+pub mod page_labels;
 pub mod pdf_text;
 pub mod placed;
 
@@ -83,6 +84,9 @@ pub struct Entry {
     pub date: String,
     /// The page of the PDF (1-based).
     pub page: usize,
+    /// The page as its folio prints it (`ii`, `1` …: the PDF's page label), which is how a
+    /// proofreader finds it.
+    pub page_label: String,
     /// The proof's line number on that page, for a proof.
     pub proof_line: Option<usize>,
     /// The data cells of values in the marked text.
@@ -149,6 +153,7 @@ pub fn review(options: &ReviewOptions) -> Result<Review, Diagnostics> {
         pdf_text::characters(&pdf.document, &pages)
     };
     let mut entries = Vec::new();
+    let page_labels = page_labels::labels(&pdf.document);
     let merged = merged_carets(&pdf.annotations);
     for annotation in &pdf.annotations {
         if annotation.in_reply_to.is_some() && !annotation.grouped {
@@ -158,6 +163,9 @@ pub fn review(options: &ReviewOptions) -> Result<Review, Diagnostics> {
             continue; // the caret half of a replacement
         }
         let mut entry = if same_revision { mapper.by_layout(annotation) } else { mapper.by_text(annotation, &old_chars) };
+        if let Some(label) = page_labels.get(annotation.page) {
+            entry.page_label.clone_from(label);
+        }
         entry.proof_line = if edition == "proof" { proof_line(annotation, &mapper, &old_chars, same_revision) } else { None };
         // A strike-out with a caret grouped with it (a viewer's "replace text") is one replacement.
         if let Some(caret) =
@@ -473,6 +481,7 @@ fn blank_entry(annotation: &Annotation, located: Located) -> Entry {
         author: annotation.author.clone(),
         date: annotation.date.clone(),
         page: annotation.page + 1,
+        page_label: (annotation.page + 1).to_string(),
         proof_line: None,
         data: Vec::new(),
         located,
@@ -517,10 +526,14 @@ impl Entry {
         if !who.is_empty() {
             line.push_str(&format!(" ({})", who.join(", ")));
         }
-        let at = match self.proof_line {
-            Some(l) => format!("page {}, line {l}", self.page),
-            None => format!("page {}", self.page),
-        };
+        // The printed folio first (the PDF's own page number after it when they differ).
+        let mut at = format!("page {}", self.page_label);
+        if self.page_label != self.page.to_string() {
+            at.push_str(&format!(" (PDF page {})", self.page));
+        }
+        if let Some(l) = self.proof_line {
+            at.push_str(&format!(", line {l}"));
+        }
         line.push_str(&format!(" [{at}, {:?}]", self.annotation));
         for cell in &self.data {
             line.push_str(&format!("\n  = data: {}:{} ({})", manuscript.join(&cell.file).display(), cell.line, cell.reference));

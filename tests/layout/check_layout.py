@@ -22,6 +22,8 @@ punctuation), plus a few measurable quality rules of the reportpress design:
   display-last-line  the last line of a multi-line title or heading holds 1 or 2 characters
   column-balance     the columns of a two-column page that ends an article or section (or
                 where the text stops short) end more than a line apart, or one is empty
+  display-punct      a full-width mark inside a display line (一、综合, （一）经济) set
+                narrower than 0.8 em where it meets no other mark (the body's width)
 
 Usage:  check_layout.py [--json] [--columns N] [--body-size PT] [--ignore-tags] [--words FILE] FILE.pdf
 Exit:   0 clean, 1 violations found, 2 usage or I/O error.
@@ -66,6 +68,7 @@ RULES = {
     "display-break": "display line (title, subtitle, heading, caption) broken inside a word",
     "display-last-line": "last line of a multi-line title or heading holds only 1 or 2 characters",
     "column-balance": "columns of a page that ends an article/section (or stops short) end unlevel, or one is empty",
+    "display-punct": "punctuation inside a display line (title, heading, caption) set narrower than the body sets it",
 }
 
 # GB/T 15834 §5.1 / clreq 3.1.7: marks that may not start a line (pause and stop marks,
@@ -788,6 +791,7 @@ class Checker:
             self.display_break(kind, lines)
             if kind != "caption":
                 self.display_last_line(kind, lines)
+            self.display_punct(kind, lines)
         self.column_balance()
         self.violations.sort(key=lambda v: (v.page, v.column, v.y))
         return self.violations
@@ -1050,6 +1054,28 @@ class Checker:
         if len(content) <= 2:
             what = f"last line holds only {len(content)} character(s)" if content else "last line holds only punctuation"
             self.add(lines[-1], "display-last-line", f"{what} in a {len(lines)}-line {kind}", ctx(self._line_text(lines[-2]), 8, True) + "\n" + last.strip())
+
+    # Full-width marks the body sets at one em between two characters (clreq 3.1.6): a
+    # pause or stop mark, a closing or opening bracket or book-title mark. (Quotation marks
+    # are left out: their width follows the font's choice of glyph.)
+    DISPLAY_CLOSING = set("，。、；：？！）》」』】〕〉")
+    DISPLAY_OPENING = set("（《「『【〔〈")
+
+    def display_punct(self, kind, lines):
+        """Inside a display line a full-width mark keeps its em, as in the body: only where
+        two marks meet, or at the line's start or end, may it be set narrower."""
+        for l in lines:
+            glyphs = sorted(l.visible, key=lambda g: g.x0)
+            for i in range(1, len(glyphs) - 1):
+                g, prev, nxt = glyphs[i], glyphs[i - 1], glyphs[i + 1]
+                if g.text not in self.DISPLAY_CLOSING and g.text not in self.DISPLAY_OPENING:
+                    continue
+                if is_punct(prev.text) or is_punct(nxt.text) or abs(nxt.size - g.size) > 0.3:
+                    continue  # marks that meet close up; another size is another run
+                advance = nxt.x0 - g.x0
+                if advance < 0.8 * g.size:
+                    what = kind if kind in ("title", "heading", "caption") else "display line"
+                    self.add(l, "display-punct", f"“{g.text}” in a {what} set {advance / g.size:.2f} em wide", ctx(self._line_text(l), 12))
 
     # ---- column balance ----------------------------------------------------------------
 
