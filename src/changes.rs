@@ -176,15 +176,20 @@ pub fn number_lines(paged: &PagedDocument, list: &mut ChangeList) -> bool {
         let (page, x, y) = (position.page.get() - 1, position.point.x.to_pt(), position.point.y.to_pt());
         let glyph = if content.is::<typst::model::HeadingElem>() {
             // A changed heading carries the label itself (its text is repeated in the 目录 and
-            // the running heads): it stands at the top of the heading's block, so its first
-            // line is the nearest line of text below, from the heading's left edge on.
+            // the running heads): it stands at the top left of the heading's block, so its
+            // first line is the text nearest below it (across the page, another column's line
+            // may be higher, hence the horizontal distance counts most).
+            let distance = |g: &crate::review::glyphs::Glyph| {
+                let dx = (g.area.x0 - x).max(0.0).max(x - g.area.x1);
+                dx * dx + (3.0 * (g.baseline - y)).powi(2)
+            };
             glyphs
                 .iter()
                 .enumerate()
-                .filter(|(_, g)| g.page == page && g.baseline > y && g.area.x1 > x && !g.text.trim().is_empty())
+                .filter(|(_, g)| g.page == page && g.baseline > y && !g.text.trim().is_empty())
                 // Not the proof's line numbers (6 pt figures in the margin).
                 .filter(|(_, g)| g.area.y1 - g.area.y0 >= 7.0)
-                .min_by(|(_, a), (_, b)| a.baseline.total_cmp(&b.baseline).then(a.area.x0.total_cmp(&b.area.x0)))
+                .min_by(|(_, a), (_, b)| distance(a).total_cmp(&distance(b)))
                 .map(|(index, _)| index)
         } else {
             // The bar's box stands on the line's baseline, in the text: the glyph nearest to it
@@ -562,7 +567,11 @@ impl Marker {
         for row in old.rows.iter().filter(|r| !new.rows.iter().any(|n| key_of(n) == key_of(r))) {
             cells.push(format!("删去一行「{}」", key_of(row)));
         }
-        let title = block_title(block);
+        // Named by its label (表 2): the list shows the first characters, which should be the cells.
+        let title = match &block.kind {
+            BlockKind::Table { label, .. } | BlockKind::Chart { label, .. } if !label.is_empty() => label.clone(),
+            _ => block_title(block),
+        };
         let what = if cells.is_empty() { format!("{title}：标题或结构有改动") } else { format!("{title} 数据改动：{}", cells.join("；")) };
         let id = self.id();
         self.changes.push(Change { kind: "changed", excerpt: excerpt(&what), id, line: None });
@@ -624,6 +633,9 @@ impl Marker {
                     Some(old) => {
                         if let Some(edits) = self.edits(&old_texts[old], &new_texts[index]) {
                             *note = edits.apply(std::mem::take(note), &mut 0);
+                            if let Some(change) = self.changes.last_mut() {
+                                change.excerpt = format!("注：{}", change.excerpt);
+                            }
                         }
                     }
                     None => {

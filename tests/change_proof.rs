@@ -279,3 +279,157 @@ fn a_change_proof_of_a_hostile_repository_runs_none_of_its_programs() {
     assert!(one(&chars, "城市").iter().all(|c| is_inserted(c)));
     assert!(!pwned.exists(), "the change proof ran a program the manuscript's repository names");
 }
+
+/// Replaces the first `from` in the manuscript file `file` with `to`.
+fn edit(manuscript: &Path, file: &str, from: &str, to: &str) {
+    replace_in(&manuscript.join(file), from, to);
+}
+
+/// The bulletin (four levels of numbered headings, 目录, list of tables, running heads,
+/// notes, a numbered list of 附注) committed, then changed in every way an editor changes a
+/// second proof: a heading, words in a paragraph, a new and a removed paragraph, a new list
+/// item, a note edited and a note added, a data cell, a table row added and one removed.
+fn edited_bulletin(dir: &Path) -> std::path::PathBuf {
+    let manuscript = dir.join("bulletin");
+    copy_dir(&root().join("tests/manuscripts/bulletin"), &manuscript);
+    git(&manuscript, &["init", "-q"]);
+    git(&manuscript, &["add", "."]);
+    git(&manuscript, &["commit", "-q", "-m", "first proof"]);
+    manuscript
+}
+
+const BULLETIN_EDITS: [(&str, &str, &str); 10] = [
+    ("text/01-overview.md", "## 经济总量", "## 经济总量和速度"),
+    ("text/01-overview.md", "初步核算，全年", "根据初步核算，全年"),
+    ("text/01-overview.md", "## 产业结构", "全年经济运行总体平稳，新动能加快成长。\n\n## 产业结构"),
+    ("text/02-agriculture.md", "全市农作物耕种收综合机械化率达到76.5%，高标准农田累计建成210万亩。", "全市农业机械化水平继续提高。"),
+    ("text/05-notes.md", "3. 规模以上工业", "3. 服务业统计范围为规模以上服务业法人单位。\n4. 规模以上工业"),
+    ("text/01-overview.md", "[^gdp]: 地区生产总值、各产业增加值绝对数按现价计算", "[^gdp]: 地区生产总值和各产业增加值绝对数均按现价计算"),
+    ("data/grain.toml", "[\"粮食\", \"312.6\", \"1.8\"]", "[\"粮食\", \"313.1\", \"1.8\"]"),
+    ("data/schools.toml", "  [\"特殊教育学校\", \"7\", \"0.3\"],\n", "  [\"特殊教育学校\", \"7\", \"0.3\"],\n  [\"工读学校\", \"1\", \"0.1\"],\n"),
+    ("data/income.toml", "  [\"全体居民人均消费支出\", \"27430\", \"4.9\"],\n", ""),
+    ("text/04-people.md", "全市共有普通高等学校", "全市共有普通高等学校[^edu]"),
+];
+
+/// The list of changes as (page label, line, kind, excerpt), read from the proof's first
+/// page: each entry starts `第ii页第12行新增` (white space squeezed out; in a design of two
+/// columns the entries of both columns are read in turn).
+fn change_entries(proof: &Path) -> Vec<(String, usize, String, String)> {
+    let text = squeeze(&tool("pdftotext", &["-f", "1", "-l", "1", "-raw", "-enc", "UTF-8", proof.to_str().unwrap(), "-"]));
+    let chars: Vec<char> = text.chars().collect();
+    // Where each entry starts: 第, a page label, 页第, digits, 行, a kind.
+    let entry_at = |i: usize| -> Option<(String, usize, String, usize)> {
+        if chars[i] != '第' {
+            return None;
+        }
+        let page_end = (i + 1..chars.len().min(i + 8)).find(|&j| chars[j] == '页')?;
+        let page: String = chars[i + 1..page_end].iter().collect();
+        if page.is_empty() || !page.chars().all(|c| c.is_ascii_alphanumeric()) || chars.get(page_end + 1) != Some(&'第') {
+            return None;
+        }
+        let line_end = (page_end + 2..chars.len().min(page_end + 8)).find(|&j| chars[j] == '行')?;
+        let line: usize = chars[page_end + 2..line_end].iter().collect::<String>().parse().ok()?;
+        let kind: String = chars.get(line_end + 1..line_end + 3)?.iter().collect();
+        ["新增", "删除", "修改"].contains(&kind.as_str()).then_some((page, line, kind, line_end + 3))
+    };
+    let starts: Vec<(usize, (String, usize, String, usize))> = (0..chars.len()).filter_map(|i| entry_at(i).map(|e| (i, e))).collect();
+    starts
+        .iter()
+        .enumerate()
+        .map(|(n, (_, (page, line, kind, from)))| {
+            let to = starts.get(n + 1).map(|(i, _)| *i).unwrap_or(chars.len());
+            (page.clone(), *line, kind.clone(), chars[*from..to].iter().collect())
+        })
+        .collect()
+}
+
+#[test]
+fn change_proofs_work_in_every_design_and_name_the_printed_pages() {
+    let dir = tempfile::tempdir().unwrap();
+    let manuscript = edited_bulletin(dir.path());
+    // Nothing changed yet: the designs with numbered headings, 目录 and running heads used
+    // to fail here (`label <chg-1> occurs multiple times`).
+    for design in ["report", "book", "magazine"] {
+        let out = dir.path().join(format!("same-{design}"));
+        let output = reportpress(&[
+            "build",
+            "--format",
+            "proof",
+            "--since",
+            "HEAD",
+            "--design",
+            design,
+            "--manuscript",
+            manuscript.to_str().unwrap(),
+            "--out",
+            out.to_str().unwrap(),
+        ]);
+        assert!(output.status.success(), "{design}, nothing changed: {}", String::from_utf8_lossy(&output.stderr));
+        let first = squeeze(&tool("pdftotext", &["-f", "1", "-l", "1", out.join("bulletin-proof.pdf").to_str().unwrap(), "-"]));
+        assert!(first.contains("没有改动"), "{design}: an unchanged manuscript lists changes: {first}");
+    }
+    for (file, from, to) in BULLETIN_EDITS {
+        edit(&manuscript, file, from, to);
+    }
+    std::fs::write(manuscript.join("text/04-people.md"), std::fs::read_to_string(manuscript.join("text/04-people.md")).unwrap() + "\n[^edu]: 含独立学院。\n")
+        .unwrap();
+    // What each edit must be listed as — its kind and the start of its excerpt — and text
+    // that the page the list names shows.
+    let expected: [(&str, &str, &str); 11] = [
+        ("修改", "和速度", "经济总量和速度"),
+        ("修改", "根据", "根据初步核算"),
+        ("新增", "全年经济运行总体平稳", "全年经济运行总体平稳"),
+        ("新增", "全市农业机械化水平", "全市农业机械化水平继续提高"),
+        ("删除", "全市农作物耕种收综合机械化率", "全市农作物耕种收综合机械化率"),
+        ("新增", "服务业统计范围为规模以上", "服务业统计范围为规模以上服务业法人单位"),
+        ("修改", "注：", "各产业增加值绝对数"),
+        ("修改", "313.1", "313.1"),
+        ("修改", "表7数据改动：新增一行「工读学校」", "表7数据改动"),
+        ("修改", "表8数据改动：删去一行「全体居民", "表8数据改动"),
+        ("新增", "注：含独立学院", "含独立学院"),
+    ];
+    for design in ["report", "book", "magazine"] {
+        let out = dir.path().join(design);
+        let output = reportpress(&[
+            "build",
+            "--format",
+            "proof",
+            "--since",
+            "HEAD",
+            "--design",
+            design,
+            "--manuscript",
+            manuscript.to_str().unwrap(),
+            "--out",
+            out.to_str().unwrap(),
+        ]);
+        assert!(output.status.success(), "{design}: {}", String::from_utf8_lossy(&output.stderr));
+        let proof = out.join("bulletin-proof.pdf");
+        let entries = change_entries(&proof);
+        let document = lopdf::Document::load(&proof).unwrap();
+        let labels = reportpress::review::page_labels::labels(&document);
+        let pages: Vec<String> = (1..=labels.len())
+            .map(|p| squeeze(&tool("pdftotext", &["-f", &p.to_string(), "-l", &p.to_string(), "-enc", "UTF-8", proof.to_str().unwrap(), "-"])))
+            .collect();
+        for (kind, start, shown) in expected {
+            let found = entries.iter().find(|(_, _, k, excerpt)| k == kind && excerpt.starts_with(start));
+            let Some((label, _, _, _)) = found else { panic!("{design}: the list lacks «{kind} {start}…»: {entries:?}") };
+            // The page is named by its printed folio, and the change is on that page.
+            let page = labels.iter().position(|l| l == label).unwrap_or_else(|| panic!("{design}: no page is labelled «{label}» ({labels:?})"));
+            assert!(pages[page].contains(shown), "{design}: «{kind} {start}» is listed on page {label} (PDF page {}), which does not show «{shown}»", page + 1);
+        }
+        // The inserted list item, the new note and the edited heading are in the change colour.
+        let chars = characters(&document, &(0..labels.len()).collect::<Vec<_>>());
+        for inserted in ["服务业统计范围为规模以上服务业法人单位", "含独立学院", "和速度"] {
+            let found = occurrences(&chars, inserted);
+            assert!(!found.is_empty() && found.iter().all(|run| run.iter().all(|c| is_inserted(c))), "{design}: «{inserted}» is not marked inserted");
+        }
+        // Besides these, the changed cell is named above its table and its chart.
+        assert_eq!(entries.len(), expected.len() + 2, "{design}: {entries:?}");
+        // The printed folio is not the PDF's page: the list and the front matter come first.
+        assert!(
+            entries.iter().any(|(label, _, _, _)| labels.iter().position(|l| l == label).is_some_and(|p| p + 1 != label.parse().unwrap_or(0)))
+                || design == "magazine"
+        );
+    }
+}

@@ -614,3 +614,26 @@ fn an_incrementally_saved_pdf_is_read_through_its_updates() {
     let (line, column) = written_at(&text(), "城市更新");
     assert_eq!(place(entry(&review, "增量保存"), "start"), ("text/a.md".into(), line, column));
 }
+
+#[test]
+fn entries_name_the_page_by_its_printed_folio() {
+    // The bulletin in the report design: a cover and 目录 (folios i, ii …) before page 1.
+    let dir = tempfile::tempdir().unwrap();
+    let manuscript = dir.path().join("bulletin");
+    copy_dir(&root().join("tests/manuscripts/bulletin"), &manuscript);
+    let out = dir.path().join("out");
+    build_ok(&manuscript, &out, "pdf");
+    let pdf = out.join("bulletin.pdf");
+    let chars = pdf_chars(&pdf);
+    let note = markup(&chars, "初步核算", "Highlight", "核实口径", 841.89, SPEC_ORDER);
+    let physical = note.page + 1;
+    let annotated = out.join("annotated.pdf");
+    annotate(&pdf, &annotated, &[note]);
+    let output = reportpress(&["review", annotated.to_str().unwrap(), "--manuscript", manuscript.to_str().unwrap()]);
+    assert!(output.status.success(), "{}", String::from_utf8_lossy(&output.stderr));
+    let stdout = String::from_utf8_lossy(&output.stdout);
+    assert!(physical > 1, "the body should not start on the PDF's first page");
+    assert!(stdout.contains(&format!("[page 1 (PDF page {physical})")), "the entry should name folio 1 and PDF page {physical}:\n{stdout}");
+    let (review, _) = review_json(&annotated, &manuscript);
+    assert_eq!(entry(&review, "核实口径")["page_label"], "1");
+}
