@@ -79,6 +79,16 @@ OPENING = set("“‘（［｛〔〈《「『【〖〘([{")
 # Marks that must not be split: dash and ellipsis halves.
 UNSPLITTABLE = set("—―…⸺⸻⋯")
 PERCENT = set("%％‰‱")
+# Units a number keeps on its line (GB 3100/3101 and the usual statistical ones): an
+# optional 十/百/千/万/亿 and a unit, or a Latin unit after a space.
+UNIT_WORDS = (
+    r"(?:[十百千万亿]{0,2}(?:元|人次|人|户|吨|千克|公斤|件|辆|台|套|只|个百分点|百分点|家|所|项|座|亩|公顷|平方千米|"
+    r"平方米|立方米|千米|公里|米|千瓦时|千瓦|千升|重量箱|箱|支|块|册|岁|倍)|\s?(?:Mbps|Gbps|kbps|GB|MB|TB|km|kg|kWh|kW|MW|GW|MHz|GHz)\b)"
+)
+UNIT_START = re.compile(r"^\s*" + UNIT_WORDS)
+UNIT_END = re.compile(r"[0-9]\s*" + UNIT_WORDS + "$")
+# A unit of several characters cut by the line end: 亿|元, 万|人, 百分|点 …
+UNIT_SPLIT = re.compile(r"[0-9](?:[十百千万亿]\|(?:元|人|吨|件|辆|台|户|亩|千瓦)|个\|百分点|个百\|分点|个百分\|点|平方\|(?:千米|米))")
 # CJK quotation marks, dashes and ellipses that must come from the CJK font.
 CJK_PUNCT_FONT_SENSITIVE = set("“”‘’—―…⸺⸻")
 LIST_MARK = re.compile(r"^(\d+[.、)）]|[(（]\d+[)）]|[•·◦▪‣\-–*])")
@@ -816,8 +826,17 @@ class Checker:
                 a2 = pv[-2].text if len(pv) > 1 else ""
                 split = (is_digit(a) and (is_digit(z) or z in PERCENT or (z in ".,．" and len(v) > 1 and is_digit(v[1].text))))
                 split = split or (a in ".,．" and is_digit(a2) and is_digit(z))
+                # a number and the unit after it (1,941.0 | 亿元, 312 | Mbps, 3 | 个百分点),
+                # or a unit cut inside (亿 | 元)
+                line_text = "".join(g.text for g in v)
+                unit = UNIT_START.match(line_text) if is_digit(a) else None
+                prev_text = "".join(g.text for g in pv)
+                inside_unit = bool(UNIT_SPLIT.search(prev_text[-3:] + "|" + line_text[:3]))
                 if split:
                     what = "number split from its percent sign" if z in PERCENT else "number split across lines"
+                    self.add(l, "split-number", what, ctx(prev.text, 6, True) + "\n" + ctx(l.text, 6))
+                elif unit or inside_unit:
+                    what = f"number split from its unit “{unit.group(0).strip()}”" if unit else "unit split across lines"
                     self.add(l, "split-number", what, ctx(prev.text, 6, True) + "\n" + ctx(l.text, 6))
 
     def orphan(self, b: Block):
@@ -881,7 +900,11 @@ class Checker:
                 folio = "".join(g.text for g in gs[gs.index(c):]).strip()
                 if FOLIO.fullmatch(folio):
                     continue
-                if gap > 0.5 * em + 0.05:
+                # Between Chinese and Latin text the design's quarter em stands before the
+                # line's stretch (see script_gaps): only the stretch counts here.
+                latin = lambda g: len(g.text) == 1 and g.text.isascii() and g.text.isalnum()
+                designed = self.SCRIPT_GAP * em if (is_han(a.text) and latin(c)) or (latin(a) and is_han(c.text)) else 0.0
+                if gap - designed > 0.5 * em + 0.05:
                     i = gs.index(c)
                     text = "".join(g.text for g in gs)
                     self.add(l, "gap", f"{gap / em:.2f} em gap between “{a.text}” and “{c.text}”", text[max(0, i - 6) : i] + "␣" + text[i : i + 6])
@@ -911,6 +934,13 @@ class Checker:
                     continue
                 em = a.size
                 off = (c.x0 - a.x1 - stretch) / em - self.SCRIPT_GAP
+                # A number and its unit are one unit on the line (kept together, not
+                # stretched): beside them the quarter em stands as it is.
+                text = "".join(g.text for g in gs)
+                at_unit = is_digit(a.text) and UNIT_START.match(text[j:])
+                after_unit = is_digit(c.text) and UNIT_END.search(text[: i + 1])
+                if (at_unit or after_unit) and -0.15 <= (c.x0 - a.x1) / em - self.SCRIPT_GAP <= 0.1:
+                    continue
                 if off > 0.1 or off < -0.15:
                     text = "".join(g.text for g in gs)
                     self.add(l, "script-gap", f"{off + self.SCRIPT_GAP:.2f} em between “{a.text}” and “{c.text}” (the design sets 0.25 em)", text[max(0, j - 6) : j] + "␣" + text[j : j + 6])
