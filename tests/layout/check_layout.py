@@ -24,6 +24,10 @@ punctuation), plus a few measurable quality rules of the reportpress design:
                 where the text stops short) end more than a line apart, or one is empty
   display-punct      a full-width mark inside a display line (一、综合, （一）经济) set
                 narrower than 0.8 em where it meets no other mark (the body's width)
+  short-page    a page with fewer than 5 lines of content that ends no chapter, or a last
+                page less than a quarter full (the cover and blank pages are left alone)
+  table-split   a table of up to 8 rows split across pages or columns, or a longer one that
+                leaves fewer than 3 rows on one side of a break
 
 Usage:  check_layout.py [--json] [--columns N] [--body-size PT] [--ignore-tags] [--words FILE] FILE.pdf
 Exit:   0 clean, 1 violations found, 2 usage or I/O error.
@@ -69,6 +73,8 @@ RULES = {
     "display-last-line": "last line of a multi-line title or heading holds only 1 or 2 characters",
     "column-balance": "columns of a page that ends an article/section (or stops short) end unlevel, or one is empty",
     "display-punct": "punctuation inside a display line (title, heading, caption) set narrower than the body sets it",
+    "short-page": "a page with fewer than 5 lines of content (not a chapter's end), or a last page less than a quarter full",
+    "table-split": "a table of up to 8 rows split, or a longer one leaving fewer than 3 rows on one side of the break",
 }
 
 # GB/T 15834 §5.1 / clreq 3.1.7: marks that may not start a line (pause and stop marks,
@@ -284,6 +290,8 @@ class Block:
     order: int  # reading order
     lines: list = field(default_factory=list)
     size: float = 0.0
+    table: int | None = None  # the Table element a cell belongs to (tagged PDFs)
+    header: bool = False  # a table's header cell (repeated on every part)
 
 
 @dataclass
@@ -803,6 +811,8 @@ class Checker:
                 self.display_last_line(kind, lines)
             self.display_punct(kind, lines)
         self.column_balance()
+        self.short_pages()
+        self.table_splits()
         self.violations.sort(key=lambda v: (v.page, v.column, v.y))
         return self.violations
 
@@ -1107,6 +1117,85 @@ class Checker:
                     what = kind if kind in ("title", "heading", "caption") else "display line"
                     self.add(l, "display-punct", f"“{g.text}” in a {what} set {advance / g.size:.2f} em wide", ctx(self._line_text(l), 12))
 
+    # ---- page breaking ------------------------------------------------------------------
+
+    MIN_PAGE_LINES = 5
+
+    def short_pages(self):
+        """A page holds at least five lines' worth of text and pictures, unless it ends a
+        chapter (the next page opens with a top-level heading), is the cover, or is blank
+        (a verso left empty); the last page is at least a quarter full."""
+        pitch = self.line_pitch() or 1.2 * self.body
+        lines_on = defaultdict(set)  # page -> (column, baseline) of text lines
+        tops, bottoms = defaultdict(list), defaultdict(list)
+        first_line = {}
+        for b in self.blocks:
+            for l in b.lines:
+                if not l.visible or b.kind == "figure":
+                    continue
+                lines_on[l.page].add((l.column, round(l.base)))
+                tops[l.page].append(l.base - l.size)
+                bottoms[l.page].append(l.base)
+                if l.page not in first_line or (l.base, b.order) < first_line[l.page][0]:
+                    first_line[l.page] = ((l.base, b.order), b.kind, l)
+        graphic_height = defaultdict(float)
+        for pno, col, top, bottom, bid in self.graphics:
+            graphic_height[pno] += max(0.0, bottom - top)
+            tops[pno].append(top)
+            bottoms[pno].append(bottom)
+        pages = sorted(set(lines_on) | set(graphic_height))
+        if len(pages) < 2:
+            return
+        # the text area's height: the tallest extent of content on any page
+        area = max((max(bottoms[p]) - min(tops[p]) for p in pages if tops[p]), default=0.0)
+        columns = max(1, self.columns)
+        for p in pages:
+            if p == 1:
+                continue  # the cover or title page
+            content = len(lines_on[p]) / columns + graphic_height[p] / pitch / columns
+            line = first_line[p][2] if p in first_line else None
+            if p == pages[-1]:
+                used = (max(bottoms[p]) - min(tops[p])) if tops[p] else 0.0
+                full = used / area if area else 1.0
+                if full < 0.25 and line is not None:
+                    self.add(line, "short-page", f"the last page is {full:.0%} full (less than a quarter)", self._line_text(line)[:16])
+                continue
+            nxt = next((q for q in pages if q > p), None)
+            opens_chapter = nxt in first_line and first_line[nxt][1] == "heading" and first_line[nxt][2].size >= 1.4 * self.body
+            if content < self.MIN_PAGE_LINES and not opens_chapter and line is not None:
+                self.add(line, "short-page", f"page holds {content:.1f} lines of content (fewer than {self.MIN_PAGE_LINES})", self._line_text(line)[:16])
+
+    def table_splits(self):
+        """A table of up to eight rows is set whole; a longer one that breaks leaves at least
+        three rows on each side of every break (the header repeats, not counted)."""
+        parts = defaultdict(lambda: defaultdict(set))  # table -> (page, column) -> row baselines
+        first_line = {}
+        for b in self.blocks:
+            if b.table is None or b.header:
+                continue
+            for l in b.lines:
+                if l.visible:
+                    parts[b.table][(l.page, max(l.column, 0))].add(round(l.base))
+                    first_line.setdefault((b.table, l.page, max(l.column, 0)), l)
+        for table, by_part in parts.items():
+            # A table across both columns has its cells in both: one part on that page.
+            for page in {p for p, _ in by_part}:
+                cols = [k for k in by_part if k[0] == page]
+                if len(cols) > 1 and set.intersection(*(by_part[k] for k in cols)):
+                    merged = set().union(*(by_part.pop(k) for k in cols))
+                    by_part[(page, 0)] = merged
+                    for k in cols:
+                        first_line.setdefault((table, page, 0), first_line.get((table, *k)))
+            if len(by_part) < 2:
+                continue
+            keys = sorted(by_part)
+            rows = [len(by_part[k]) for k in keys]
+            line = first_line[(table, *keys[1])]
+            if sum(rows) <= 8:
+                self.add(line, "table-split", f"a table of {sum(rows)} rows is split {'+'.join(map(str, rows))}", self._line_text(line)[:16])
+            elif rows[0] < 3 or rows[-1] < 3:
+                self.add(line, "table-split", f"a table of {sum(rows)} rows is split {'+'.join(map(str, rows))} (fewer than 3 rows on one side)", self._line_text(line)[:16])
+
     # ---- column balance ----------------------------------------------------------------
 
     def line_pitch(self) -> float:
@@ -1336,6 +1425,12 @@ def check(path: str, columns: int | None = None, body_size: float | None = None,
             blocks = build_geometric(glyphs, body, gutters_for_page, [p.height for p in pdf.pages])
             mode = "geometry"
         fonts_with_han = {g.font for g in glyphs if is_han(g.text)}
+        if tree is not None:
+            for b in blocks:
+                if b.kind == "table" and b.id >= 0:
+                    chain = list(tree.ancestors(b.id))
+                    b.table = next((a for a in chain if tree.elements[a]["type"] == "Table"), None)
+                    b.header = any(tree.elements[a]["type"] in ("TH", "THead") for a in chain)
         checker = Checker(
             blocks, graphics, body, len(pdf.pages), fonts_with_han, pdf.pages[0].width if pdf.pages else None, len(doc_gutters) + 1, page_gutters, Segmenter(words or ())
         )
