@@ -375,7 +375,7 @@ fn build_prepared(
             {
                 let _ = sender.send(Some(typeset.print_pages(blocks)));
             }
-            let passes = typeset.passes;
+            let passes = typeset.layout_summary();
             prints.push(pdf::export(&context, &typeset).map(|pdf| (*format, pdf, typeset.warnings, compile_time, passes)));
         }
         // The EPUB without the print edition: lay the book out for its pages only.
@@ -394,8 +394,8 @@ fn build_prepared(
         report.warnings.extend(warnings);
         let (suffix, label) = if format == Format::Proof { ("-proof", ", proof") } else { ("", "") };
         let path = options.out.join(format!("{output}{suffix}.pdf"));
-        // More than one layout: the columns of sections' last pages were balanced.
-        let balanced = if passes > 1 { format!(", columns balanced in {passes} layouts") } else { String::new() };
+        // More than one layout: what the later layouts were for.
+        let balanced = passes;
         outputs.push((path, pdf.bytes, format!("{} pages{label}{balanced}", pdf.pages)));
     }
     if let Some(epub) = epub {

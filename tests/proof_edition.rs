@@ -37,7 +37,10 @@ fn body_lines(pdf: &Path) -> Vec<(usize, usize, String)> {
         let block_right = block_left + 493.0;
         let in_block = x0 >= block_left - 1.0 && x0 <= block_right && y0 > 64.0 && y1 < 780.0;
         let is_watermark = y1 - y0 > 40.0 && !text.is_empty() && text.chars().all(|c| c == '校' || c == '样');
-        if in_block && !is_watermark {
+        // Text under 8 pt is a chart's labels or a table's notes, not lines of the body: a
+        // label may stand level with a line of the other column and be read as part of it.
+        let small = y1 - y0 < 8.0;
+        if in_block && !is_watermark && !small {
             let y = (y1 * 2.0).round() as i64;
             let column = match last.get(&(page, y)) {
                 Some(&(end, column)) if x0 - end < 1.0 => column,

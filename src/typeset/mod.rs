@@ -10,6 +10,7 @@
 pub(crate) mod balance;
 pub(crate) mod font_info_cache;
 pub mod fonts;
+pub mod last_page;
 pub(crate) mod world;
 
 use std::collections::HashMap;
@@ -52,6 +53,24 @@ pub struct Typeset {
     pub balance: balance::Targets,
     /// How many times the book was laid out (1, or 2–3 to balance last pages).
     pub passes: usize,
+}
+
+impl Typeset {
+    /// What the layouts after the first were for, as the build's summary line says it
+    /// (`, columns balanced in 2 layouts`, `, last page filled in 2 layouts`), or nothing.
+    pub fn layout_summary(&self) -> String {
+        if self.passes < 2 {
+            return String::new();
+        }
+        let filled = self.balance.keys().any(|key| key.starts_with("break:"));
+        let balanced = self.balance.keys().any(|key| !key.starts_with("break:"));
+        let what = match (balanced, filled) {
+            (true, true) => "columns balanced and last page filled",
+            (false, true) => "last page filled",
+            _ => "columns balanced",
+        };
+        format!(", {what} in {} layouts", self.passes)
+    }
 }
 
 /// Where the print edition's pages fall, for the EPUB's page list.
@@ -158,7 +177,25 @@ impl Typesetter<'_> {
     pub fn typeset(&self, document: &Document, proof: Option<&ProofInfo>) -> Result<Typeset, Diagnostics> {
         let json = Self::input_json(document, proof, false).map_err(|e| self.serialise_error(&e))?;
         let json = Bytes::new(json);
-        let ((paged, warnings), used, passes) = balance::balance(|floats| self.compile_book(document, &json, floats), |(paged, _)| paged)?;
+        let ((mut paged, mut warnings), mut used, mut passes) = balance::balance(|floats| self.compile_book(document, &json, floats), |(paged, _)| paged)?;
+        // A last page less than a quarter full: a block of the page before starts on it, if
+        // that leaves as many pages and fills the last one to a quarter ([`last_page`]).
+        for index in last_page::candidates(&paged, &document.blocks) {
+            let key = last_page::break_key(index);
+            let with_break = |floats: &balance::Targets| {
+                let mut targets = floats.clone();
+                targets.insert(key.clone(), 1.0);
+                self.compile_book(document, &json, &targets)
+            };
+            let ((again, again_warnings), mut again_used, again_passes) = balance::balance(with_break, |(paged, _)| paged)?;
+            passes += again_passes;
+            let fuller = last_page::last_page(&again).is_some_and(|last| last.fill >= last_page::LEAST_FILL);
+            if fuller && again.pages().len() == paged.pages().len() {
+                again_used.insert(key, 1.0);
+                (paged, warnings, used) = (again, again_warnings, again_used);
+                break;
+            }
+        }
         let build_id = build_id(document, proof.is_some(), self.design_dir);
         Ok(Typeset { document: paged, warnings, build_id, proof: proof.is_some(), balance: used, passes })
     }

@@ -1155,6 +1155,8 @@ class Checker:
             content = len(lines_on[p]) / columns + graphic_height[p] / pitch / columns
             line = first_line[p][2] if p in first_line else None
             if p == pages[-1]:
+                if first_line.get(p, (None, None))[1] == "heading":
+                    continue  # a section that opens on a page of its own (new_page)
                 used = (max(bottoms[p]) - min(tops[p])) if tops[p] else 0.0
                 full = used / area if area else 1.0
                 if full < 0.25 and line is not None:
