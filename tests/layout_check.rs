@@ -10,7 +10,7 @@ use std::path::{Path, PathBuf};
 
 use common::*;
 
-const RULES: [&str; 17] = [
+const RULES: [&str; 18] = [
     "start-punct",
     "end-open",
     "split-dash",
@@ -28,6 +28,7 @@ const RULES: [&str; 17] = [
     "display-punct",
     "short-page",
     "table-split",
+    "float-past-heading",
 ];
 
 fn samples() -> PathBuf {
@@ -60,14 +61,15 @@ fn assert_sample_breaks_only(rule: &str) {
     assert_eq!(report.json["mode"], "tags", "the sample PDF should be read through its tags");
     assert_eq!(report.fired(), vec![rule.to_string()], "the {rule} sample should break only {rule}:\n{}", report.lines());
     assert!(report.count(rule) >= 1);
-    // (A short page and a table's second part are on a later page by what they are.)
+    // (A short page, a table's second part and a float past a heading are on a later page
+    // by what they are.)
     let page = report.json["violations"][0]["page"].as_u64();
-    let expected_page = if matches!(rule, "short-page" | "table-split") { page.filter(|p| *p > 1) } else { Some(1) };
+    let expected_page = if matches!(rule, "short-page" | "table-split" | "float-past-heading") { page.filter(|p| *p > 1) } else { Some(1) };
     assert_eq!(page, expected_page, "violation not placed on the expected page:\n{}", report.lines());
 
     // A short line that a forced break left is, by geometry alone, a paragraph's end; a
-    // table's rows are told from its cells only by the tags.
-    if rule != "justify" && rule != "table-split" {
+    // table's rows, captions and heading levels are told only by the tags.
+    if !matches!(rule, "justify" | "table-split" | "float-past-heading") {
         let geometric = layout_check(&pdf, &["--ignore-tags"]);
         assert_eq!(geometric.fired(), vec![rule.to_string()], "geometry fallback on the {rule} sample:\n{}", geometric.lines());
     }
@@ -100,6 +102,7 @@ bad_sample! {
     sample_display_punct_is_reported => "display-punct",
     sample_short_page_is_reported => "short-page",
     sample_table_split_is_reported => "table-split",
+    sample_float_past_heading_is_reported => "float-past-heading",
 }
 
 #[test]

@@ -28,6 +28,8 @@ punctuation), plus a few measurable quality rules of the reportpress design:
                 page less than a quarter full (the cover and blank pages are left alone)
   table-split   a table of up to 8 rows split across pages or columns, or a longer one that
                 leaves fewer than 3 rows on one side of a break
+  float-past-heading  a figure or table (its caption) placed, on a later page or column, after
+                the next heading of its section's level or above
 
 Usage:  check_layout.py [--json] [--columns N] [--body-size PT] [--ignore-tags] [--words FILE] FILE.pdf
 Exit:   0 clean, 1 violations found, 2 usage or I/O error.
@@ -75,6 +77,7 @@ RULES = {
     "display-punct": "punctuation inside a display line (title, heading, caption) set narrower than the body sets it",
     "short-page": "a page with fewer than 5 lines of content (not a chapter's end), or a last page less than a quarter full",
     "table-split": "a table of up to 8 rows split, or a longer one leaving fewer than 3 rows on one side of the break",
+    "float-past-heading": "a figure or table placed after the next heading of its section's level",
 }
 
 # GB/T 15834 §5.1 / clreq 3.1.7: marks that may not start a line (pause and stop marks,
@@ -813,6 +816,7 @@ class Checker:
         self.column_balance()
         self.short_pages()
         self.table_splits()
+        self.floats_past_headings()
         self.violations.sort(key=lambda v: (v.page, v.column, v.y))
         return self.violations
 
@@ -1152,7 +1156,10 @@ class Checker:
         for p in pages:
             if p == 1:
                 continue  # the cover or title page
-            content = len(lines_on[p]) / columns + graphic_height[p] / pitch / columns
+            # lines of text, or the height the page's content spans (a picture whose marks
+            # are artifacts still spans from its top to its caption), in lines
+            extent = (max(bottoms[p]) - min(tops[p])) / pitch if tops[p] else 0.0
+            content = max(len(lines_on[p]) / columns + graphic_height[p] / pitch / columns, extent)
             line = first_line[p][2] if p in first_line else None
             if p == pages[-1]:
                 if first_line.get(p, (None, None))[1] == "heading":
@@ -1197,6 +1204,34 @@ class Checker:
                 self.add(line, "table-split", f"a table of {sum(rows)} rows is split {'+'.join(map(str, rows))}", self._line_text(line)[:16])
             elif rows[0] < 3 or rows[-1] < 3:
                 self.add(line, "table-split", f"a table of {sum(rows)} rows is split {'+'.join(map(str, rows))} (fewer than 3 rows on one side)", self._line_text(line)[:16])
+
+    def floats_past_headings(self):
+        """A figure or table (found by its caption) stands in its section: not after the
+        next heading of its section's level or above, by page, column and height. Needs the
+        tags' reading order and heading levels."""
+        def level(b):
+            return int(b.stype[1]) if len(b.stype) == 2 and b.stype[0] == "H" and b.stype[1].isdigit() else None
+
+        def place(l):
+            return (l.page, max(l.column, 0), l.base)
+
+        ordered = sorted((b for b in self.blocks if b.lines and any(l.visible for l in b.lines)), key=lambda b: b.order)
+        headings = [(i, b, level(b)) for i, b in enumerate(ordered) if b.kind == "heading" and level(b) is not None]
+        for i, b in enumerate(ordered):
+            if b.kind != "caption":
+                continue
+            before = [h for h in headings if h[0] < i]
+            if not before:
+                continue
+            section = before[-1][2]
+            after = next((h for h in headings if h[0] > i and h[2] <= section), None)
+            if after is None:
+                continue
+            first = next(l for l in b.lines if l.visible)
+            heading_line = next(l for l in after[1].lines if l.visible)
+            # in a two-column page a caption across both columns counts from the first
+            if place(first) > place(heading_line) and (first.page, max(first.column, 0)) != (heading_line.page, max(heading_line.column, 0)):
+                self.add(first, "float-past-heading", f"“{self._line_text(first)[:12]}” is placed after the next heading “{self._line_text(heading_line)[:12]}”", self._line_text(first)[:16])
 
     # ---- column balance ----------------------------------------------------------------
 
