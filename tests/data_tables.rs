@@ -203,3 +203,33 @@ fn spreadsheet_tables_are_read_and_their_errors_located() {
     let stderr = String::from_utf8_lossy(&build(&manuscript, &out, "pdf").stderr).to_string();
     assert!(stderr.contains("prices.toml:7") && stderr.contains("物价"), "{stderr}");
 }
+
+#[test]
+fn a_unit_column_with_one_unit_becomes_the_unit_line_in_both_editions() {
+    let dir = tempfile::tempdir().unwrap();
+    let manuscript = dir.path().join("m");
+    let table = |second: &str| {
+        format!(
+            "title = \"产量\"\nsource = \"统计局\"\nkey = \"产品\"\ncolumns = [{{ name = \"单位\", type = \"text\" }}, {{ name = \"产量\", type = \"number\" }}]\nrows = [\n  [\"原煤\", \"万吨\", \"812.4\"],\n  [\"水泥\", \"{second}\", \"1420.6\"],\n]\n"
+        )
+    };
+    write_manuscript(
+        &manuscript,
+        "units",
+        &[("text/a.md", "# 产量\n\n主要产品产量见下表。\n\n```table\ndata = \"same\"\n```\n\n```table\ndata = \"mixed\"\n```\n")],
+    );
+    std::fs::create_dir_all(manuscript.join("data")).unwrap();
+    std::fs::write(manuscript.join("data/same.toml"), table("万吨")).unwrap();
+    std::fs::write(manuscript.join("data/mixed.toml"), table("亿千瓦时")).unwrap();
+    let out = dir.path().join("out");
+    build_ok(&manuscript, &out, "all");
+    let text = squeeze(&tool("pdftotext", &["-raw", "-enc", "UTF-8", out.join("units.pdf").to_str().unwrap(), "-"]));
+    // One unit for every row: the unit line says it once, and no 单位 column is left.
+    assert_eq!(text.matches("单位：万吨").count(), 1, "{text}");
+    assert!(text.contains("原煤812.4"), "the first table still has its unit column: {text}");
+    // Mixed units keep the column.
+    assert!(text.contains("原煤万吨812.4") && text.contains("水泥亿千瓦时1420.6"), "{text}");
+    let epub = std::process::Command::new("unzip").args(["-p", out.join("units.epub").to_str().unwrap()]).output().unwrap();
+    let xhtml = String::from_utf8_lossy(&epub.stdout);
+    assert!(xhtml.contains("单位：万吨"), "the EPUB lacks the unit line");
+}

@@ -27,6 +27,7 @@ pub(crate) mod numbering;
 pub mod rates;
 pub mod rules;
 pub(crate) mod spacing;
+pub(crate) mod unit_column;
 
 use std::collections::BTreeSet;
 use std::path::{Path, PathBuf};
@@ -238,6 +239,7 @@ fn run_passes(
         spacing::normalize(blocks);
     }
     diagnostics.0.extend(checks::printable(blocks, root));
+    unit_column::fold(blocks);
     numbering::number(blocks, root, failed_targets, diagnostics);
     tables_used
 }
