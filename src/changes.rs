@@ -603,17 +603,7 @@ impl Marker {
     fn changed_notes(&mut self, before: &Block, block: &mut Block) {
         let old_notes = notes_of(before);
         let old_texts: Vec<String> = old_notes.iter().map(|n| plain(n)).collect();
-        let mut new_notes: Vec<&mut Vec<Inline>> = Vec::new();
-        match &mut block.kind {
-            BlockKind::Paragraph { lead, content } => {
-                if let Some(lead) = lead {
-                    collect_notes_mut(lead, &mut new_notes);
-                }
-                collect_notes_mut(content, &mut new_notes);
-            }
-            BlockKind::Heading { content, .. } => collect_notes_mut(content, &mut new_notes),
-            _ => {}
-        }
+        let mut new_notes = notes_of_mut(block);
         let new_texts: Vec<String> = new_notes.iter().map(|n| plain(n)).collect();
         if old_texts == new_texts {
             return;
@@ -731,7 +721,13 @@ fn plain(inlines: &[Inline]) -> String {
 /// The footnotes' texts of a paragraph or heading, in order.
 fn notes_of(block: &Block) -> Vec<Vec<Inline>> {
     let mut block = block.clone();
-    let mut notes: Vec<&mut Vec<Inline>> = Vec::new();
+    notes_of_mut(&mut block).into_iter().map(|note| note.clone()).collect()
+}
+
+/// The footnotes' texts of a paragraph (its run-in head first) or heading, in order, to
+/// mark them.
+fn notes_of_mut(block: &mut Block) -> Vec<&mut Vec<Inline>> {
+    let mut notes = Vec::new();
     match &mut block.kind {
         BlockKind::Paragraph { lead, content } => {
             if let Some(lead) = lead {
@@ -742,7 +738,7 @@ fn notes_of(block: &Block) -> Vec<Vec<Inline>> {
         BlockKind::Heading { content, .. } => collect_notes_mut(content, &mut notes),
         _ => {}
     }
-    notes.into_iter().map(|note| note.clone()).collect()
+    notes
 }
 
 /// The footnotes' texts inside `inlines`, in order, to mark them.

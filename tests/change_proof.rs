@@ -343,6 +343,24 @@ fn change_entries(proof: &Path) -> Vec<(String, usize, String, String)> {
         .collect()
 }
 
+/// Builds the change proof of `manuscript` since HEAD in `design` into `out`; asserts success.
+fn change_proof_in(design: &str, manuscript: &Path, out: &Path) {
+    let output = reportpress(&[
+        "build",
+        "--format",
+        "proof",
+        "--since",
+        "HEAD",
+        "--design",
+        design,
+        "--manuscript",
+        manuscript.to_str().unwrap(),
+        "--out",
+        out.to_str().unwrap(),
+    ]);
+    assert!(output.status.success(), "{design}: {}", String::from_utf8_lossy(&output.stderr));
+}
+
 #[test]
 fn change_proofs_work_in_every_design_and_name_the_printed_pages() {
     let dir = tempfile::tempdir().unwrap();
@@ -351,20 +369,7 @@ fn change_proofs_work_in_every_design_and_name_the_printed_pages() {
     // to fail here (`label <chg-1> occurs multiple times`).
     for design in ["report", "book", "magazine"] {
         let out = dir.path().join(format!("same-{design}"));
-        let output = reportpress(&[
-            "build",
-            "--format",
-            "proof",
-            "--since",
-            "HEAD",
-            "--design",
-            design,
-            "--manuscript",
-            manuscript.to_str().unwrap(),
-            "--out",
-            out.to_str().unwrap(),
-        ]);
-        assert!(output.status.success(), "{design}, nothing changed: {}", String::from_utf8_lossy(&output.stderr));
+        change_proof_in(design, &manuscript, &out);
         let first = squeeze(&tool("pdftotext", &["-f", "1", "-l", "1", out.join("bulletin-proof.pdf").to_str().unwrap(), "-"]));
         assert!(first.contains("没有改动"), "{design}: an unchanged manuscript lists changes: {first}");
     }
@@ -390,20 +395,7 @@ fn change_proofs_work_in_every_design_and_name_the_printed_pages() {
     ];
     for design in ["report", "book", "magazine"] {
         let out = dir.path().join(design);
-        let output = reportpress(&[
-            "build",
-            "--format",
-            "proof",
-            "--since",
-            "HEAD",
-            "--design",
-            design,
-            "--manuscript",
-            manuscript.to_str().unwrap(),
-            "--out",
-            out.to_str().unwrap(),
-        ]);
-        assert!(output.status.success(), "{design}: {}", String::from_utf8_lossy(&output.stderr));
+        change_proof_in(design, &manuscript, &out);
         let proof = out.join("bulletin-proof.pdf");
         let entries = change_entries(&proof);
         let document = lopdf::Document::load(&proof).unwrap();
