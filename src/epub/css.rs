@@ -6,7 +6,7 @@
 
 use std::path::Path;
 
-use crate::diagnostics::{Diagnostic, io_error};
+use crate::diagnostics::Diagnostic;
 
 use super::fonts::EmbeddedFont;
 
@@ -17,8 +17,7 @@ pub const DESIGN: &str = "epub.css";
 /// colour (`#rrggbb`, from `design.toml`) for both themes.
 pub fn stylesheet(design_dir: &Path, fonts: &[EmbeddedFont], accent: Option<&str>) -> Result<String, Diagnostic> {
     let path = design_dir.join(DESIGN);
-    let design = std::fs::read_to_string(&path).map_err(|e| {
-        let mut diagnostic = io_error(&path, "read the EPUB design", &e);
+    let design = crate::source::read_text_within(design_dir, &path, "the EPUB design").map_err(|mut diagnostic| {
         diagnostic.hint = Some("run reportpress from the project root, or pass --assets DIR".into());
         diagnostic
     })?;

@@ -285,7 +285,7 @@ impl ImageStore {
             return Err(Diagnostic::error(&full, "the image is outside the manuscript directory")
                 .with_hint("copy the image into the manuscript directory and refer to it there"));
         }
-        let mut bytes = std::fs::read(&real).map_err(|e| io_error(&full, "read this image", &e))?;
+        let mut bytes = crate::access::read_within(root, &real, crate::manuscript::images::MAX_IMAGE_BYTES).map_err(|r| r.diagnostic(&full, "this image"))?;
         if extension == "svg" {
             // The EPUB keeps the SVG under another name: pictures it refers to go inside it.
             let dir = real.parent().unwrap_or(&real_root);

@@ -18,7 +18,7 @@ pub mod write;
 
 use std::path::{Path, PathBuf};
 
-use crate::diagnostics::{Diagnostic, Diagnostics, io_error};
+use crate::diagnostics::{Diagnostic, Diagnostics};
 
 /// What an import did.
 #[derive(Debug)]
@@ -93,15 +93,15 @@ pub fn import(input: &Path, out: &Path, options: &ImportOptions, today: &str) ->
 }
 
 fn read_input(input: &Path) -> Result<Vec<u8>, Diagnostic> {
-    let metadata = std::fs::metadata(input).map_err(|e| io_error(input, "read the file to import", &e))?;
-    if !metadata.is_file() {
-        return Err(Diagnostic::error(input, "this is not a regular file").with_hint("name a .docx or .txt file"));
+    match crate::access::read(input, MAX_INPUT_BYTES) {
+        Ok(bytes) => Ok(bytes),
+        Err(crate::access::Refused::NotRegular(kind)) => {
+            Err(Diagnostic::error(input, format!("this is not a regular file (it is {kind})")).with_hint("name a .docx or .txt file"))
+        }
+        Err(crate::access::Refused::TooLarge { size, .. }) => Err(Diagnostic::error(input, format!("the file is {} MiB; the limit is {} MiB", size >> 20, MAX_INPUT_BYTES >> 20))
+            .with_hint("check that the path names the intended file")),
+        Err(refused) => Err(refused.diagnostic(input, "the file to import")),
     }
-    if metadata.len() > MAX_INPUT_BYTES {
-        return Err(Diagnostic::error(input, format!("the file is {} MiB; the limit is {} MiB", metadata.len() >> 20, MAX_INPUT_BYTES >> 20))
-            .with_hint("check that the path names the intended file"));
-    }
-    std::fs::read(input).map_err(|e| io_error(input, "read the file to import", &e))
 }
 
 /// An OLE2 compound file: a binary Word document (.doc) or an encrypted (password-protected)

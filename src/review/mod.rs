@@ -22,7 +22,11 @@ use glyphs::Glyph;
 use origins::{DataCell, Origin, SourceChars};
 use placed::{Placed, nearest, nearest_weighted};
 
-use crate::diagnostics::Diagnostics;
+use crate::diagnostics::{Diagnostics, bounded, printable_line};
+
+/// Most characters of a comment (or marked text, author, date) printed per entry; `--json`
+/// gives all of it.
+const MAX_COMMENT_CHARS: usize = 2000;
 use crate::manuscript::Manuscript;
 use crate::pipeline::{BuildOptions, Prepared};
 
@@ -506,14 +510,17 @@ impl Entry {
             (Some(start), _) => format!("{}:{}:{}", manuscript.join(&start.file).display(), start.line, start.column),
             (None, _) => "(not in the manuscript)".to_string(),
         };
-        let mut line = format!("{place}: {}", self.kind);
+        // What the PDF says is the proofreader's (or anyone's): printed escaped, so a comment
+        // cannot write to the terminal, and bounded.
+        let input = |text: &str| printable_line(&bounded(text, MAX_COMMENT_CHARS));
+        let mut line = format!("{}: {}", printable_line(&place), self.kind);
         if !self.text.is_empty() {
-            line.push_str(&format!(": «{}»", self.text));
+            line.push_str(&format!(": «{}»", input(&self.text)));
         }
         if !self.comment.is_empty() {
-            line.push_str(&format!(" — {}", self.comment.replace('\n', " / ")));
+            line.push_str(&format!(" — {}", input(&self.comment.replace('\n', " / "))));
         }
-        let who: Vec<&str> = [self.author.as_str(), self.date.as_str()].into_iter().filter(|s| !s.is_empty()).collect();
+        let who: Vec<String> = [self.author.as_str(), self.date.as_str()].into_iter().filter(|s| !s.is_empty()).map(input).collect();
         if !who.is_empty() {
             line.push_str(&format!(" ({})", who.join(", ")));
         }
@@ -523,7 +530,7 @@ impl Entry {
         };
         line.push_str(&format!(" [{at}, {:?}]", self.annotation));
         for cell in &self.data {
-            line.push_str(&format!("\n  = data: {}:{} ({})", manuscript.join(&cell.file).display(), cell.line, cell.reference));
+            line.push_str(&format!("\n  = data: {}:{} ({})", printable_line(&manuscript.join(&cell.file).display().to_string()), cell.line, input(&cell.reference)));
         }
         line.push('\n');
         line

@@ -166,6 +166,7 @@ impl Typesetter<'_> {
     /// One layout of the book with the balancing floats `balance`.
     fn compile_book(&self, document: &Document, json: &Bytes, balance: &balance::Targets) -> Result<(PagedDocument, Vec<Diagnostic>), Diagnostics> {
         let (world, template) = self.world_with(TEMPLATE, json.clone(), balance, &document.meta.date)?;
+        let _watched = crate::watchdog::enter("typesetting", &self.design_dir.join(TEMPLATE));
         let result = typst::compile::<PagedDocument>(&world);
         let warnings: Vec<Diagnostic> = result.warnings.iter().map(|d| locate(&world, d, &template)).collect();
         let paged = result.output.map_err(|errors| {
@@ -181,6 +182,7 @@ impl Typesetter<'_> {
     pub fn title_page(&self, meta: &Metadata) -> Result<Typeset, Diagnostics> {
         let json = serde_json::to_vec(&TitlePageInput { meta }).map_err(|e| self.serialise_error(&e))?;
         let (world, template) = self.world_with(COVER_TEMPLATE, Bytes::new(json), &balance::Targets::new(), &meta.date)?;
+        let _watched = crate::watchdog::enter("typesetting the title page", &self.design_dir.join(COVER_TEMPLATE));
         let result = typst::compile::<PagedDocument>(&world);
         let warnings: Vec<Diagnostic> = result.warnings.iter().map(|d| locate(&world, d, &template)).collect();
         let paged = result.output.map_err(|errors| Diagnostics(errors.iter().map(|d| locate(&world, d, &template)).collect()))?;
