@@ -71,8 +71,13 @@ fn cases() -> Vec<Case> {
         refused("csl-macro-loop", csl_macro_loop, &["macros that call themselves", "a → b → a"], &[("m/report.toml", 7)]),
         refused("csl-deep-nesting", csl_deep_nesting, &["nests its elements more than 64"], &[("m/report.toml", 7)]),
         refused("snapshot-declares-a-gigabyte", snapshot_bomb, &["snapshot", "limit"], &[("old.pdf", 0)]),
+        Case { name: "import-list-starting-at-u32-max", setup: import_numbering_bomb, status: 0, words: &["wrote"], places: &[], after: Some(import_is_small) },
+        // 5. Imports write only manuscripts that build.
+        refused("import-that-would-not-build", import_control_character, &["would not build", "nothing was written", "u+0007"], &[("doc.txt", 0)]),
         // 4. Wrong output, exit 0.
         refused("review-an-encrypted-pdf", review_encrypted, &["encrypted", "qpdf --decrypt"], &[("out/enc.pdf", 0)]),
+        refused("citation-with-a-markdown-mark", citation_with_star, &["`[@e*f]` is not a citation"], &[("m/text/a.md", 3)]),
+        refused("number-grouped-wrongly", number_grouped_wrongly, &["`1,23,4` is not a number"], &[("m/data/t.toml", 0)]),
         // Terminal safety and bounded messages.
         refused("error-in-a-5-mb-paragraph", five_mb_paragraph, &["the limit is 20000", "长段落，…"], &[("m/text/a.md", 3)]),
         refused("control-characters-in-a-file-name", control_file_name, &["\\u{1b}"], &[]),
@@ -322,6 +327,29 @@ fn snapshot_bomb(dir: &Path) -> Run {
     run_of(dir, &["build", "--format", "proof", "--since", "{D}/old.pdf", "--manuscript", "{D}/m", "--out", "{D}/out"])
 }
 
+fn import_numbering_bomb(dir: &Path) -> Run {
+    // A 2.5 KB .docx whose list starts at 4294967295 (in letters): it wrote 472 MiB.
+    let w = WORD_NAMESPACES;
+    let document = format!(
+        r#"<?xml version="1.0" encoding="UTF-8"?><w:document {w}><w:body><w:p><w:pPr><w:pStyle w:val="Title"/></w:pPr><w:r><w:t>报告</w:t></w:r></w:p><w:p><w:pPr><w:numPr><w:ilvl w:val="0"/><w:numId w:val="1"/></w:numPr></w:pPr><w:r><w:t>第一项</w:t></w:r></w:p><w:p><w:pPr><w:numPr><w:ilvl w:val="0"/><w:numId w:val="1"/></w:numPr></w:pPr><w:r><w:t>第二项</w:t></w:r></w:p><w:sectPr/></w:body></w:document>"#
+    );
+    let numbering = format!(
+        r#"<?xml version="1.0" encoding="UTF-8"?><w:numbering {w}><w:abstractNum w:abstractNumId="0"><w:lvl w:ilvl="0"><w:start w:val="4294967295"/><w:numFmt w:val="upperLetter"/><w:lvlText w:val="%1."/></w:lvl></w:abstractNum><w:num w:numId="1"><w:abstractNumId w:val="0"/></w:num></w:numbering>"#
+    );
+    std::fs::write(dir.join("doc.docx"), docx_bytes(&[("word/document.xml", document.into_bytes()), ("word/numbering.xml", numbering.into_bytes())])).unwrap();
+    run_of(dir, &["import", "{D}/doc.docx", "--out", "{D}/out"])
+}
+
+fn import_is_small(dir: &Path, _: &Output) -> Result<(), String> {
+    let written: usize = files_of(&dir.join("out")).values().map(Vec::len).sum();
+    (written < 64 * 1024).then_some(()).ok_or_else(|| format!("the import wrote {written} bytes"))
+}
+
+fn import_control_character(dir: &Path) -> Run {
+    std::fs::write(dir.join("doc.txt"), "关于县域经济的报告\n\n全年经济运行\u{7}总体平稳，稳中有进。\n").unwrap();
+    run_of(dir, &["import", "{D}/doc.txt", "--out", "{D}/out"])
+}
+
 fn review_encrypted(dir: &Path) -> Run {
     let m = manuscript(dir, "", &[]);
     let out = dir.join("out");
@@ -329,6 +357,19 @@ fn review_encrypted(dir: &Path) -> Run {
     let (plain, encrypted) = (out.join("x.pdf"), out.join("enc.pdf"));
     tool("qpdf", &["--encrypt", "", "owner", "256", "--", plain.to_str().unwrap(), encrypted.to_str().unwrap()]);
     run_of(dir, &["review", "{D}/out/enc.pdf", "--manuscript", "{D}/m"])
+}
+
+fn citation_with_star(dir: &Path) -> Run {
+    let m = cited(dir, BIB, "gb-7714-2015-numeric");
+    std::fs::write(m.join("text/a.md"), "# 第一节\n\n正文[@a]，又见[@e*f]。\n").unwrap();
+    build_run(dir, "pdf")
+}
+
+fn number_grouped_wrongly(dir: &Path) -> Run {
+    // `1,23,4` was read as 1234.
+    let table = "title = \"t\"\nkey = \"项目\"\ncolumns = [{ name = \"数值\" }]\nrows = [\n  [\"甲\", \"1,23,4\"],\n]\n";
+    manuscript(dir, "", &[("data/t.toml", table), ("text/a.md", "# 第一节\n\n数值{{t.甲.数值}}。\n")]);
+    build_run(dir, "pdf")
 }
 
 fn five_mb_paragraph(dir: &Path) -> Run {
