@@ -657,3 +657,26 @@ fn load_yaml(path: &Path, text: &str) -> Result<Loaded, Diagnostic> {
     }
     Ok((library, mends, lines))
 }
+
+#[cfg(test)]
+mod chain_tests {
+    use super::*;
+
+    fn graph(edges: &[(&str, &[&str])]) -> HashMap<String, Vec<String>> {
+        edges.iter().map(|(from, to)| (from.to_string(), to.iter().map(|t| t.to_string()).collect())).collect()
+    }
+
+    #[test]
+    fn loops_and_long_chains_are_found_without_recursion() {
+        assert_eq!(deepest_chain(&graph(&[("a", &["b"]), ("b", &["c"]), ("c", &["a"])]), 8), Some(Chain::Loop(vec!["a".into(), "b".into(), "c".into(), "a".into()])));
+        assert_eq!(deepest_chain(&graph(&[("a", &["a"])]), 8), Some(Chain::Loop(vec!["a".into(), "a".into()])));
+        // A diamond is no loop; names nobody defines refer to nothing.
+        assert_eq!(deepest_chain(&graph(&[("a", &["b", "c"]), ("b", &["d"]), ("c", &["d"]), ("d", &["outside"])]), 8), None);
+        // A chain of 100 000: too deep, found without overflowing the stack.
+        let names: Vec<String> = (0..100_000).map(|i| format!("k{i}")).collect();
+        let chain: HashMap<String, Vec<String>> = names.windows(2).map(|w| (w[0].clone(), vec![w[1].clone()])).collect();
+        assert!(matches!(deepest_chain(&chain, 8), Some(Chain::TooDeep(_))));
+        let short: HashMap<String, Vec<String>> = names[..8].windows(2).map(|w| (w[0].clone(), vec![w[1].clone()])).collect();
+        assert_eq!(deepest_chain(&short, 8), None);
+    }
+}

@@ -985,7 +985,7 @@ fn grouped_in_thousands(written: &str) -> bool {
     if !written.contains(separator) {
         return true;
     }
-    let unsigned = written.trim_start_matches(['-', '－', '−']);
+    let unsigned = written.trim_start_matches(['-', '－', '−']).trim_end_matches(['%', '％']);
     let whole = unsigned.split(['.', '．']).next().unwrap_or("");
     if unsigned.len() > whole.len() && unsigned[whole.len()..].contains(separator) {
         return false; // a separator in the fraction

@@ -737,7 +737,9 @@ impl<'a> BlockParser<'a, '_, '_> {
             let (source, literal) = pending.source_of(at);
             let escaped = source > 0 && self.source.as_bytes().get(source - 1) == Some(&b'\\');
             let cross = text[at + 1..].starts_with("@fig:") || text[at + 1..].starts_with("@tbl:");
-            if literal && !escaped && !cross && !citations.contains(&at) {
+            // `[@ 空]`, `[@]`: no key begins, so nothing was meant as a citation.
+            let key_begins = text[at + 2..].chars().next().is_some_and(|c| !c.is_whitespace() && c != ']');
+            if literal && !escaped && !cross && key_begins && !citations.contains(&at) {
                 let written: String = self.source[source..].chars().take_while(|c| *c != '\n').take(40).collect();
                 let written = written.split_inclusive(']').next().unwrap_or(&written).to_string();
                 self.error(
@@ -1064,6 +1066,16 @@ mod tests {
         let BlockKind::List { items, .. } = &blocks[0].kind else { panic!("not a list: {blocks:?}") };
         assert_eq!(items.len(), 2);
         assert!(matches!(items[0][1].kind, BlockKind::List { .. }), "{:?}", items[0]);
+    }
+
+    #[test]
+    fn a_bracket_and_at_sign_that_start_no_citation_are_an_error_at_their_line() {
+        let (_, diagnostics) = parse_str("正文。\n\n又见[@e*f]。\n");
+        assert_eq!(diagnostics.0.len(), 1, "{diagnostics}");
+        assert_eq!(diagnostics.0[0].line, Some(3));
+        assert!(diagnostics.0[0].message.contains("`[@e*f]` is not a citation"), "{diagnostics}");
+        let (_, fine) = parse_str("见[@a]与\\[@e*f]，[@ 空]。\n");
+        assert!(!fine.has_errors(), "{fine}");
     }
 
     #[test]
