@@ -15,6 +15,7 @@ use std::path::PathBuf;
 use std::sync::OnceLock;
 use std::time::{Duration, Instant};
 
+use lopdf::dictionary;
 use proptest::prelude::*;
 use proptest::test_runner::{Config, TestCaseError, TestRunner};
 
@@ -111,7 +112,7 @@ fn proof_pdf() -> &'static [u8] {
         let path = out.join("bad-input-proof.pdf");
         let mut document = lopdf::Document::load(&path).unwrap();
         let page = *document.get_pages().values().next().unwrap();
-        let note = document.add_object(lopdf::dictionary! {
+        let note = document.add_object(dictionary! {
             "Type" => "Annot", "Subtype" => "Text", "Rect" => vec![100.into(), 700.into(), 120.into(), 720.into()],
             "Contents" => lopdf::Object::string_literal("请核对"), "T" => lopdf::Object::string_literal("校对"),
         });
@@ -284,6 +285,6 @@ fn the_base_document_imports() {
     std::fs::write(&input, common::docx_bytes(&parts)).unwrap();
     let options = reportpress::import::ImportOptions { accept_changes: true, extract_numbers: false };
     let imported = reportpress::import::import(&input, &dir.path().join("m"), &options, "2024-01-02").unwrap();
-    let text: String = imported.written.iter().filter(|p| p.extension().is_some_and(|e| e == "md")).map(|p| std::fs::read_to_string(p).unwrap()).collect();
+    let text: String = imported.written.iter().filter(|p| p.extension().is_some_and(|e| e == "md" || e == "toml")).map(|p| std::fs::read_to_string(p).unwrap()).collect();
     assert!(text.contains("总体情况") && text.contains("205.72") && text.contains("统计公报"), "{text}");
 }
