@@ -55,8 +55,9 @@ impl Refused {
     pub fn diagnostic(&self, path: &Path, what: &str) -> Diagnostic {
         match self {
             Refused::Io(error) => io_error(path, &format!("read {what}"), error),
-            Refused::Outside(_) => Diagnostic::error(path, format!("cannot read {what}: {self}"))
-                .with_hint("copy the file into the directory instead of linking to it"),
+            Refused::Outside(_) => {
+                Diagnostic::error(path, format!("cannot read {what}: {self}")).with_hint("copy the file into the directory instead of linking to it")
+            }
             Refused::NotRegular(_) => Diagnostic::error(path, format!("cannot read {what}: {self}")).with_hint("name a regular file"),
             Refused::TooLarge { .. } => Diagnostic::error(path, format!("cannot read {what}: {self}"))
                 .with_hint("check that the path names the intended file, or make the file smaller"),

@@ -199,7 +199,8 @@ impl Diagnostic {
         let line_text = whole[line_start..line_end].trim_end_matches('\r');
         // A window of the line around the marked place.
         let before: Vec<char> = whole[line_start..range.start.min(line_start + line_text.len())].chars().collect();
-        let marked: String = whole[range.start.min(line_start + line_text.len())..range.end.min(line_start + line_text.len())].chars().take(MAX_SNIPPET_CHARS / 2).collect();
+        let marked: String =
+            whole[range.start.min(line_start + line_text.len())..range.end.min(line_start + line_text.len())].chars().take(MAX_SNIPPET_CHARS / 2).collect();
         let after_start = (range.start + marked.len()).min(line_start + line_text.len());
         let keep_before = before.len().min(MAX_SNIPPET_CHARS / 3);
         let head = if keep_before < before.len() { "…" } else { "" };
@@ -385,9 +386,8 @@ mod tests {
         // One 5 MB line with an escape sequence where the error is.
         let long = format!("{}\u{1b}[2Jerror: forged\u{202e}{}\n", "甲".repeat(1_000_000), "乙".repeat(1_000_000));
         std::fs::write(&file, format!("# 一\n\n{long}")).unwrap();
-        let diagnostic = Diagnostic::error(&file, format!("bad \u{1b}[31mred\u{1b}[0m {}", "长".repeat(100_000)))
-            .at(3, 1_000_001)
-            .with_hint("line one\nline two\u{9b}");
+        let diagnostic =
+            Diagnostic::error(&file, format!("bad \u{1b}[31mred\u{1b}[0m {}", "长".repeat(100_000))).at(3, 1_000_001).with_hint("line one\nline two\u{9b}");
         for rendered in [diagnostic.render(), diagnostic.to_string(), Diagnostic { line: None, ..diagnostic.clone() }.render()] {
             assert!(!rendered.chars().any(|c| c != '\n' && is_unsafe(c)), "{rendered:?}");
             assert!(rendered.len() < 8_000, "{} bytes", rendered.len());

@@ -224,14 +224,16 @@ pub fn commit(out: &Path, outputs: &[(&Path, &[u8])]) -> Result<Vec<PathBuf>, Di
     let mut journal = None;
     for attempt in 0..16u32 {
         let nanos = std::time::SystemTime::now().duration_since(std::time::UNIX_EPOCH).map(|d| d.subsec_nanos()).unwrap_or(attempt);
-        let candidate = Journal { staging: format!("{STAGING_PREFIX}{}-{nanos:08x}{attempt}", std::process::id()), committing: false, targets: targets.clone() };
+        let candidate =
+            Journal { staging: format!("{STAGING_PREFIX}{}-{nanos:08x}{attempt}", std::process::id()), committing: false, targets: targets.clone() };
         if std::fs::symlink_metadata(out.join(&candidate.staging)).is_err() {
             journal = Some(candidate);
             break;
         }
     }
     let Some(mut journal) = journal else {
-        return Err(Diagnostic::error(out, "cannot find a free name for the staging directory").with_hint("remove the .reportpress-staging-* entries of the output directory"));
+        return Err(Diagnostic::error(out, "cannot find a free name for the staging directory")
+            .with_hint("remove the .reportpress-staging-* entries of the output directory"));
     };
     write_journal(out, &journal, true)?;
     lock.sync();

@@ -89,12 +89,21 @@ impl Snapshot {
         for file in &snapshot.files {
             let stored = file.text.as_ref().map_or(0, |t| t.len() as u64) + file.base64.as_ref().map_or(0, |b| b.len() as u64 / 4 * 3);
             if stored > MAX_STORED_BYTES {
-                return Err(format!("its manuscript snapshot claims {} for {}; a snapshot stores files of at most {}", crate::access::human_size(stored), file.path, crate::access::human_size(MAX_STORED_BYTES)));
+                return Err(format!(
+                    "its manuscript snapshot claims {} for {}; a snapshot stores files of at most {}",
+                    crate::access::human_size(stored),
+                    file.path,
+                    crate::access::human_size(MAX_STORED_BYTES)
+                ));
             }
             total += stored;
         }
         if total > MAX_SNAPSHOT_BYTES {
-            return Err(format!("its manuscript snapshot holds {}; the limit is {}", crate::access::human_size(total), crate::access::human_size(MAX_SNAPSHOT_BYTES)));
+            return Err(format!(
+                "its manuscript snapshot holds {}; the limit is {}",
+                crate::access::human_size(total),
+                crate::access::human_size(MAX_SNAPSHOT_BYTES)
+            ));
         }
         Ok(Some(snapshot))
     }
@@ -119,7 +128,8 @@ impl Snapshot {
                 let wanted = file.sha256.clone().unwrap_or_default();
                 let same_name = current.join(relative);
                 if same_name.is_file() {
-                    crate::access::read_within(current, &same_name, crate::manuscript::images::MAX_IMAGE_BYTES).map_err(|r| Diagnostics::one(r.diagnostic(&same_name, "this picture")))?
+                    crate::access::read_within(current, &same_name, crate::manuscript::images::MAX_IMAGE_BYTES)
+                        .map_err(|r| Diagnostics::one(r.diagnostic(&same_name, "this picture")))?
                 } else {
                     let hashes = match &mut by_hash {
                         Some(hashes) => hashes,
@@ -131,7 +141,8 @@ impl Snapshot {
                                 .with_hint("put the picture back under that name for the comparison, or compare with a git revision: --since <commit>"),
                         ));
                     };
-                    crate::access::read_within(current, found, crate::manuscript::images::MAX_IMAGE_BYTES).map_err(|r| Diagnostics::one(r.diagnostic(found, "this picture")))?
+                    crate::access::read_within(current, found, crate::manuscript::images::MAX_IMAGE_BYTES)
+                        .map_err(|r| Diagnostics::one(r.diagnostic(found, "this picture")))?
                 }
             };
             if let Some(parent) = target.parent() {

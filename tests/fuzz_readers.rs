@@ -211,7 +211,9 @@ fn docx_parts() -> Vec<(&'static str, String)> {
         ),
         (
             "word/footnotes.xml",
-            format!(r#"<?xml version="1.0" encoding="UTF-8"?><w:footnotes {W}><w:footnote w:id="1"><w:p><w:r><w:t>数据来自统计公报。</w:t></w:r></w:p></w:footnote></w:footnotes>"#),
+            format!(
+                r#"<?xml version="1.0" encoding="UTF-8"?><w:footnotes {W}><w:footnote w:id="1"><w:p><w:r><w:t>数据来自统计公报。</w:t></w:r></w:p></w:footnote></w:footnotes>"#
+            ),
         ),
     ]
 }
@@ -285,6 +287,7 @@ fn the_base_document_imports() {
     std::fs::write(&input, common::docx_bytes(&parts)).unwrap();
     let options = reportpress::import::ImportOptions { accept_changes: true, extract_numbers: false };
     let imported = reportpress::import::import(&input, &dir.path().join("m"), &options, "2024-01-02").unwrap();
-    let text: String = imported.written.iter().filter(|p| p.extension().is_some_and(|e| e == "md" || e == "toml")).map(|p| std::fs::read_to_string(p).unwrap()).collect();
+    let text: String =
+        imported.written.iter().filter(|p| p.extension().is_some_and(|e| e == "md" || e == "toml")).map(|p| std::fs::read_to_string(p).unwrap()).collect();
     assert!(text.contains("总体情况") && text.contains("205.72") && text.contains("统计公报"), "{text}");
 }

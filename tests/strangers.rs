@@ -79,6 +79,14 @@ fn cases() -> Vec<Case> {
         refused("table-of-300-columns", wide_table, &["301 columns", "the limit is 40"], &[("m/text/a.md", 3)]),
         refused("citation-with-a-markdown-mark", citation_with_star, &["`[@e*f]` is not a citation"], &[("m/text/a.md", 3)]),
         refused("number-grouped-wrongly", number_grouped_wrongly, &["`1,23,4` is not a number"], &[("m/data/t.toml", 0)]),
+        Case {
+            name: "a-file-listed-twice",
+            setup: listed_twice,
+            status: 1,
+            words: &["listed twice"],
+            places: &[("m/report.toml", 5)],
+            after: Some(only_one_error),
+        },
         // Terminal safety and bounded messages.
         refused("error-in-a-5-mb-paragraph", five_mb_paragraph, &["the limit is 20000", "长段落，…"], &[("m/text/a.md", 3)]),
         refused("control-characters-in-a-file-name", control_file_name, &["\\u{1b}"], &[]),
@@ -381,6 +389,22 @@ fn number_grouped_wrongly(dir: &Path) -> Run {
     let table = "title = \"t\"\nkey = \"项目\"\ncolumns = [{ name = \"数值\" }]\nrows = [\n  [\"甲\", \"1,23,4\"],\n]\n";
     manuscript(dir, "", &[("data/t.toml", table), ("text/a.md", "# 第一节\n\n数值{{t.甲.数值}}。\n")]);
     build_run(dir, "pdf")
+}
+
+fn listed_twice(dir: &Path) -> Run {
+    // It was also reported as an id used twice (the file was read twice).
+    let text = "# 第一节\n\n![图](images/a.png \"说明\"){#fig:a}\n\n见@fig:a。\n";
+    let m = manuscript(dir, "", &[("text/a.md", text)]);
+    std::fs::create_dir_all(m.join("images")).unwrap();
+    std::fs::copy(root().join("tests/bad_inputs/good/images/a.png"), m.join("images/a.png")).unwrap();
+    let report = std::fs::read_to_string(m.join("report.toml")).unwrap();
+    std::fs::write(m.join("report.toml"), report.replace("files = [\"text/a.md\"]", "files = [\"text/a.md\", \"text/a.md\"]")).unwrap();
+    build_run(dir, "pdf")
+}
+
+fn only_one_error(_: &Path, output: &Output) -> Result<(), String> {
+    let stderr = String::from_utf8_lossy(&output.stderr);
+    stderr.contains("failed with 1 error(s)").then_some(()).ok_or_else(|| "more than the one error".to_string())
 }
 
 fn five_mb_paragraph(dir: &Path) -> Run {

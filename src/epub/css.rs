@@ -60,9 +60,12 @@ fn refuse_imports(path: &Path, css: &str) -> Result<(), Diagnostic> {
             b'@' if css[i + 1..].get(..6).is_some_and(|w| w.eq_ignore_ascii_case("import")) => {
                 let line = css[..i].matches('\n').count() + 1;
                 let statement: String = css[i..].chars().take_while(|&c| c != ';' && c != '\n').take(120).collect();
-                return Err(Diagnostic::error(path, format!("the EPUB design imports another stylesheet (`{statement}`): a remote or local file would not be in the EPUB"))
-                    .at_line(line)
-                    .with_hint("copy the rules into epub.css instead of importing them"));
+                return Err(Diagnostic::error(
+                    path,
+                    format!("the EPUB design imports another stylesheet (`{statement}`): a remote or local file would not be in the EPUB"),
+                )
+                .at_line(line)
+                .with_hint("copy the rules into epub.css instead of importing them"));
             }
             _ => i += 1,
         }

@@ -132,8 +132,10 @@ fn read_input(input: &Path) -> Result<Vec<u8>, Diagnostic> {
         Err(crate::access::Refused::NotRegular(kind)) => {
             Err(Diagnostic::error(input, format!("this is not a regular file (it is {kind})")).with_hint("name a .docx or .txt file"))
         }
-        Err(crate::access::Refused::TooLarge { size, .. }) => Err(Diagnostic::error(input, format!("the file is {} MiB; the limit is {} MiB", size >> 20, MAX_INPUT_BYTES >> 20))
-            .with_hint("check that the path names the intended file")),
+        Err(crate::access::Refused::TooLarge { size, .. }) => {
+            Err(Diagnostic::error(input, format!("the file is {} MiB; the limit is {} MiB", size >> 20, MAX_INPUT_BYTES >> 20))
+                .with_hint("check that the path names the intended file"))
+        }
         Err(refused) => Err(refused.diagnostic(input, "the file to import")),
     }
 }

@@ -341,9 +341,8 @@ fn check_style_structure(xml: &str) -> Result<(), String> {
                 return Err(format!("nests its elements more than {MAX_STYLE_DEPTH} deep"));
             }
         }
-        let attribute = |name: &[u8]| {
-            element.attributes().flatten().find(|a| a.key.local_name().as_ref() == name).map(|a| String::from_utf8_lossy(&a.value).into_owned())
-        };
+        let attribute =
+            |name: &[u8]| element.attributes().flatten().find(|a| a.key.local_name().as_ref() == name).map(|a| String::from_utf8_lossy(&a.value).into_owned());
         if element.local_name().as_ref() == b"macro" && opens {
             current = attribute(b"name");
             if let Some(name) = &current {
@@ -429,7 +428,11 @@ fn load_style(root: &Path, name: &str) -> Result<IndependentStyle, String> {
         }
         let xml = crate::source::read_text_within(root, &root.join(path), "the CSL style").map_err(|d| format!("style `{name}`: {}", d.message))?;
         if xml.len() as u64 > MAX_STYLE_BYTES {
-            return Err(format!("the CSL style `{name}` is {}; the limit is {}", crate::access::human_size(xml.len() as u64), crate::access::human_size(MAX_STYLE_BYTES)));
+            return Err(format!(
+                "the CSL style `{name}` is {}; the limit is {}",
+                crate::access::human_size(xml.len() as u64),
+                crate::access::human_size(MAX_STYLE_BYTES)
+            ));
         }
         check_style_structure(&xml).map_err(|problem| format!("the CSL style `{name}` {problem}"))?;
         IndependentStyle::from_xml(&xml).map(Style::Independent).map_err(|e| format!("the CSL style `{name}` cannot be read: {e}"))?
@@ -495,7 +498,13 @@ fn check_bib_structure(path: &Path, text: &str) -> Result<HashMap<String, usize>
             _ => {}
         }
     }
-    let raw = biblatex::RawBibliography::parse(text).map_err(|e| at(e.span.start, format!("malformed BibTeX: {}", e.kind), "correct the entry (export the file again from the reference manager if it was not edited by hand)"))?;
+    let raw = biblatex::RawBibliography::parse(text).map_err(|e| {
+        at(
+            e.span.start,
+            format!("malformed BibTeX: {}", e.kind),
+            "correct the entry (export the file again from the reference manager if it was not edited by hand)",
+        )
+    })?;
     if let Some(entry) = raw.entries.get(MAX_BIBLIOGRAPHY_ENTRIES) {
         return Err(at(
             entry.span.start,
@@ -511,10 +520,18 @@ fn check_bib_structure(path: &Path, text: &str) -> Result<HashMap<String, usize>
     let place_of = |name: &str| raw.abbreviations.iter().find(|p| p.key.v == name).map_or(0, |p| p.key.span.start);
     match deepest_chain(&abbreviations, MAX_ABBREVIATION_DEPTH) {
         Some(Chain::Loop(path)) => {
-            return Err(at(place_of(&path[0]), format!("@string abbreviations refer to each other in a loop: {}", path.join(" → ")), "define each abbreviation by text, or by abbreviations defined before it"));
+            return Err(at(
+                place_of(&path[0]),
+                format!("@string abbreviations refer to each other in a loop: {}", path.join(" → ")),
+                "define each abbreviation by text, or by abbreviations defined before it",
+            ));
         }
         Some(Chain::TooDeep(start)) => {
-            return Err(at(place_of(&start), format!("@string `{start}` is made of abbreviations more than {MAX_ABBREVIATION_DEPTH} deep"), "define the abbreviation by its text"));
+            return Err(at(
+                place_of(&start),
+                format!("@string `{start}` is made of abbreviations more than {MAX_ABBREVIATION_DEPTH} deep"),
+                "define the abbreviation by its text",
+            ));
         }
         None => {}
     }
@@ -538,7 +555,11 @@ fn check_bib_structure(path: &Path, text: &str) -> Result<HashMap<String, usize>
     let mut memo = HashMap::new();
     for pair in &raw.abbreviations {
         if expanded(pair.key.v, &raw, &mut memo) > MAX_ABBREVIATION_CHARS {
-            return Err(at(pair.key.span.start, format!("@string `{}` expands to more than {} characters", pair.key.v, MAX_ABBREVIATION_CHARS), "define the abbreviation by its text"));
+            return Err(at(
+                pair.key.span.start,
+                format!("@string `{}` expands to more than {} characters", pair.key.v, MAX_ABBREVIATION_CHARS),
+                "define the abbreviation by its text",
+            ));
         }
     }
     // Entries that take fields from others.
@@ -558,8 +579,16 @@ fn check_bib_structure(path: &Path, text: &str) -> Result<HashMap<String, usize>
     }
     let entry_at = |key: &str| raw.entries.iter().find(|e| e.v.key.v == key).map_or(0, |e| e.v.key.span.start);
     match deepest_chain(&parents, MAX_CROSSREF_DEPTH) {
-        Some(Chain::Loop(path)) => Err(at(entry_at(&path[0]), format!("entries take fields from each other in a loop (crossref/xdata): {}", path.join(" → ")), "remove the `crossref` or `xdata` field that leads back")),
-        Some(Chain::TooDeep(start)) => Err(at(entry_at(&start), format!("entry `{start}` takes fields through more than {MAX_CROSSREF_DEPTH} `crossref`/`xdata` steps"), "copy the fields into the entry")),
+        Some(Chain::Loop(path)) => Err(at(
+            entry_at(&path[0]),
+            format!("entries take fields from each other in a loop (crossref/xdata): {}", path.join(" → ")),
+            "remove the `crossref` or `xdata` field that leads back",
+        )),
+        Some(Chain::TooDeep(start)) => Err(at(
+            entry_at(&start),
+            format!("entry `{start}` takes fields through more than {MAX_CROSSREF_DEPTH} `crossref`/`xdata` steps"),
+            "copy the fields into the entry",
+        )),
         None => Ok(entry_lines),
     }
 }
@@ -668,7 +697,10 @@ mod chain_tests {
 
     #[test]
     fn loops_and_long_chains_are_found_without_recursion() {
-        assert_eq!(deepest_chain(&graph(&[("a", &["b"]), ("b", &["c"]), ("c", &["a"])]), 8), Some(Chain::Loop(vec!["a".into(), "b".into(), "c".into(), "a".into()])));
+        assert_eq!(
+            deepest_chain(&graph(&[("a", &["b"]), ("b", &["c"]), ("c", &["a"])]), 8),
+            Some(Chain::Loop(vec!["a".into(), "b".into(), "c".into(), "a".into()]))
+        );
         assert_eq!(deepest_chain(&graph(&[("a", &["a"])]), 8), Some(Chain::Loop(vec!["a".into(), "a".into()])));
         // A diamond is no loop; names nobody defines refer to nothing.
         assert_eq!(deepest_chain(&graph(&[("a", &["b", "c"]), ("b", &["d"]), ("c", &["d"]), ("d", &["outside"])]), 8), None);

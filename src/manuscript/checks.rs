@@ -81,7 +81,11 @@ pub(crate) fn printable(blocks: &[Block], root: &Path) -> Vec<Diagnostic> {
             if let BlockKind::Table { data: table, .. } = &block.kind {
                 tables += 1;
                 if tables == MAX_TABLES + 1 {
-                    error(&block.source, format!("this is table number {}; the limit is {MAX_TABLES}", MAX_TABLES + 1), "put the tables beyond it into an appendix volume");
+                    error(
+                        &block.source,
+                        format!("this is table number {}; the limit is {MAX_TABLES}", MAX_TABLES + 1),
+                        "put the tables beyond it into an appendix volume",
+                    );
                 }
                 if table.header.len() > MAX_TABLE_COLUMNS {
                     error(

@@ -150,7 +150,10 @@ pub(crate) fn resolve(blocks: &mut Vec<Block>, setting: &Setting<'_>, root: &Pat
         diagnostics.push(
             Diagnostic::warning(
                 &bibliography.path,
-                format!("{} more entries are never cited (from `{first}` on); they are left out of the list of references", uncited.len() - MAX_UNCITED_WARNINGS),
+                format!(
+                    "{} more entries are never cited (from `{first}` on); they are left out of the list of references",
+                    uncited.len() - MAX_UNCITED_WARNINGS
+                ),
             )
             .at_line(bibliography.line_of(first))
             .with_hint("keep in the bibliography only the entries this report cites"),

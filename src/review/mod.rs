@@ -530,7 +530,12 @@ impl Entry {
         };
         line.push_str(&format!(" [{at}, {:?}]", self.annotation));
         for cell in &self.data {
-            line.push_str(&format!("\n  = data: {}:{} ({})", printable_line(&manuscript.join(&cell.file).display().to_string()), cell.line, input(&cell.reference)));
+            line.push_str(&format!(
+                "\n  = data: {}:{} ({})",
+                printable_line(&manuscript.join(&cell.file).display().to_string()),
+                cell.line,
+                input(&cell.reference)
+            ));
         }
         line.push('\n');
         line

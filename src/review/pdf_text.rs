@@ -190,9 +190,9 @@ impl Font {
             }
         }
         if let Some(Object::Stream(stream)) = dict.get(b"ToUnicode").ok().and_then(deref)
-            && let Ok(bytes) = stream.decompressed_content_with_limit(MAX_CMAP_BYTES).or_else(|_| {
-                if stream.content.len() <= MAX_CMAP_BYTES { Ok(stream.content.clone()) } else { Err(()) }
-            })
+            && let Ok(bytes) = stream
+                .decompressed_content_with_limit(MAX_CMAP_BYTES)
+                .or_else(|_| if stream.content.len() <= MAX_CMAP_BYTES { Ok(stream.content.clone()) } else { Err(()) })
         {
             font.unicode = to_unicode(&String::from_utf8_lossy(&bytes));
         }

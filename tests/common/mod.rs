@@ -538,7 +538,8 @@ pub fn git(dir: &Path, args: &[&str]) {
 // ---- Word documents ---------------------------------------------------------------------------
 
 /// The namespaces a WordprocessingML part declares (`w:`, `r:`).
-pub const WORD_NAMESPACES: &str = r#"xmlns:w="http://schemas.openxmlformats.org/wordprocessingml/2006/main" xmlns:r="http://schemas.openxmlformats.org/officeDocument/2006/relationships""#;
+pub const WORD_NAMESPACES: &str =
+    r#"xmlns:w="http://schemas.openxmlformats.org/wordprocessingml/2006/main" xmlns:r="http://schemas.openxmlformats.org/officeDocument/2006/relationships""#;
 /// The base of OOXML relationship types.
 pub const WORD_RELATIONSHIPS: &str = "http://schemas.openxmlformats.org/officeDocument/2006/relationships";
 
@@ -571,4 +572,3 @@ pub fn docx_bytes(parts: &[(&str, Vec<u8>)]) -> Vec<u8> {
     }
     zip.finish().unwrap().into_inner()
 }
-
