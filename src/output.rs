@@ -81,7 +81,7 @@ const MAX_JOURNAL_BYTES: u64 = 64 * 1024;
 
 /// What a journal says: the staging directory, whether the new editions are all staged
 /// (the renames may start), and the editions' file names in order (the `i`-th is staged
-/// as `new-i`, its old edition kept as `old-i`).
+/// as `.new-i`, its old edition kept as `.old-i`: hidden names, which watch mode ignores).
 #[derive(Debug, Clone, PartialEq, Eq)]
 struct Journal {
     staging: String,
@@ -195,7 +195,7 @@ fn write_journal(out: &Path, journal: &Journal, first: bool) -> Result<(), Diagn
             d
         });
     }
-    let next = out.join(&journal.staging).join("journal");
+    let next = out.join(&journal.staging).join(".journal");
     create_new(&next, journal.render().as_bytes(), 0o600)?;
     std::fs::rename(&next, &path).map_err(|e| io_error(&path, "write the commit journal", &e))
 }
@@ -247,7 +247,7 @@ pub fn commit(out: &Path, outputs: &[(&Path, &[u8])]) -> Result<Vec<PathBuf>, Di
         }
         builder.create(&staging).map_err(|e| io_error(&staging, "create the staging directory", &e))?;
         for (index, (target, bytes)) in outputs.iter().enumerate() {
-            create_new(&staging.join(format!("new-{index}")), bytes, mode_of(target))?;
+            create_new(&staging.join(format!(".new-{index}")), bytes, mode_of(target))?;
         }
         journal.committing = true;
         write_journal(out, &journal, false)?;
@@ -265,13 +265,13 @@ pub fn commit(out: &Path, outputs: &[(&Path, &[u8])]) -> Result<Vec<PathBuf>, Di
     // all back.
     let mut kept = vec![false; outputs.len()];
     for (index, (target, _)) in outputs.iter().enumerate() {
-        kept[index] = std::fs::hard_link(target, staging.join(format!("old-{index}"))).is_ok();
+        kept[index] = std::fs::hard_link(target, staging.join(format!(".old-{index}"))).is_ok();
     }
     for (index, (target, _)) in outputs.iter().enumerate() {
-        if let Err(error) = std::fs::rename(staging.join(format!("new-{index}")), target) {
+        if let Err(error) = std::fs::rename(staging.join(format!(".new-{index}")), target) {
             for done in 0..index {
                 if kept[done] {
-                    let _ = std::fs::rename(staging.join(format!("old-{done}")), outputs[done].0);
+                    let _ = std::fs::rename(staging.join(format!(".old-{done}")), outputs[done].0);
                 } else {
                     let _ = std::fs::remove_file(outputs[done].0);
                 }
@@ -302,10 +302,10 @@ fn clear(out: &Path, journal: &Journal) {
     // Only a real directory: a link there would lead the removals elsewhere.
     if std::fs::symlink_metadata(&staging).is_ok_and(|m| m.is_dir()) {
         for index in 0..journal.targets.len() {
-            let _ = std::fs::remove_file(staging.join(format!("new-{index}")));
-            let _ = std::fs::remove_file(staging.join(format!("old-{index}")));
+            let _ = std::fs::remove_file(staging.join(format!(".new-{index}")));
+            let _ = std::fs::remove_file(staging.join(format!(".old-{index}")));
         }
-        let _ = std::fs::remove_file(staging.join("journal"));
+        let _ = std::fs::remove_file(staging.join(".journal"));
         let _ = std::fs::remove_dir(&staging);
     }
     let _ = std::fs::remove_file(out.join(JOURNAL));
@@ -337,7 +337,7 @@ fn recover_locked(out: &Path) -> Result<(), Diagnostic> {
     let staging = out.join(&journal.staging);
     if journal.committing && std::fs::symlink_metadata(&staging).is_ok_and(|m| m.is_dir()) {
         for (index, name) in journal.targets.iter().enumerate() {
-            let staged = staging.join(format!("new-{index}"));
+            let staged = staging.join(format!(".new-{index}"));
             if std::fs::symlink_metadata(&staged).is_ok_and(|m| m.is_file()) {
                 let target = out.join(name);
                 std::fs::rename(&staged, &target).map_err(|e| io_error(&target, "move the finished output into place", &e))?;
@@ -394,8 +394,8 @@ mod tests {
         let mut journal = Journal { staging: format!("{STAGING_PREFIX}1-x"), committing: true, targets: vec!["r.pdf".into(), "r.epub".into()] };
         let staging = dir.path().join(&journal.staging);
         std::fs::create_dir(&staging).unwrap();
-        std::fs::write(staging.join("new-1"), b"new epub").unwrap();
-        std::fs::write(staging.join("old-0"), b"old pdf").unwrap();
+        std::fs::write(staging.join(".new-1"), b"new epub").unwrap();
+        std::fs::write(staging.join(".old-0"), b"old pdf").unwrap();
         std::fs::write(&a, b"new pdf").unwrap();
         std::fs::write(dir.path().join(JOURNAL), journal.render()).unwrap();
         recover(dir.path()).unwrap();
@@ -404,7 +404,7 @@ mod tests {
         // Killed while staging: the old editions stay, what the journal names is removed.
         journal.committing = false;
         std::fs::create_dir(&staging).unwrap();
-        std::fs::write(staging.join("new-0"), b"newer pdf").unwrap();
+        std::fs::write(staging.join(".new-0"), b"newer pdf").unwrap();
         std::fs::write(dir.path().join(JOURNAL), journal.render()).unwrap();
         recover(dir.path()).unwrap();
         assert_eq!(std::fs::read(&a).unwrap(), b"new pdf");
@@ -420,14 +420,14 @@ mod tests {
         }
         // A staging directory of someone else's name, with a file of the user in it.
         std::fs::create_dir(dir.path().join(format!("{STAGING_PREFIX}9-y"))).unwrap();
-        std::fs::write(dir.path().join(format!("{STAGING_PREFIX}9-y/new-0")), "keep").unwrap();
+        std::fs::write(dir.path().join(format!("{STAGING_PREFIX}9-y/.new-0")), "keep").unwrap();
         let a = dir.path().join("r.pdf");
         commit(dir.path(), &[(a.as_path(), b"pdf".as_slice())]).unwrap();
         recover(dir.path()).unwrap();
         for name in mine {
             assert_eq!(std::fs::read_to_string(dir.path().join(name)).unwrap(), name, "{name} was changed");
         }
-        assert_eq!(std::fs::read_to_string(dir.path().join(format!("{STAGING_PREFIX}9-y/new-0"))).unwrap(), "keep");
+        assert_eq!(std::fs::read_to_string(dir.path().join(format!("{STAGING_PREFIX}9-y/.new-0"))).unwrap(), "keep");
     }
 
     #[cfg(unix)]

@@ -60,6 +60,8 @@ fn cases() -> Vec<Case> {
         Case { name: "users-dotfiles-survive-check", setup: users_dotfiles_check, status: 0, words: &["ok:"], places: &[], after: Some(dotfiles_kept) },
         refused("review-a-fifo", review_fifo, &["fifo", "not a regular file"], &[("out/x.pdf", 0)]),
         Case { name: "git-index-entry-now-a-fifo", setup: git_index_fifo, status: 0, words: &["wrote", "proof"], places: &[], after: None },
+        Case { name: "word-list-is-a-fifo", setup: words_fifo, status: 0, words: &["wrote"], places: &[], after: None },
+        Case { name: "design-holds-a-fifo", setup: design_fifo, status: 0, words: &["wrote"], places: &[], after: None },
         // 3. Hangs and crashes.
         refused("template-loops", template_loops, &["did not finish within 3 s", "loop"], &[("design/report.typ", 0)]),
         refused("template-huge-array", template_huge_array, &["memory", "limit is 800 mib"], &[("design/report.typ", 0)]),
@@ -307,6 +309,18 @@ fn review_fifo(dir: &Path) -> Run {
     std::fs::create_dir_all(dir.join("out")).unwrap();
     mkfifo(&dir.join("out/x.pdf"));
     run_of(dir, &["review", "{D}/out/x.pdf", "--manuscript", "{D}/m"])
+}
+
+fn words_fifo(dir: &Path) -> Run {
+    let m = manuscript(dir, "", &[]);
+    mkfifo(&m.join("words.txt"));
+    build_run(dir, "pdf")
+}
+
+fn design_fifo(dir: &Path) -> Run {
+    let run = design_with(dir, "", 60);
+    mkfifo(&dir.join("design/notes.txt"));
+    run
 }
 
 fn git_index_fifo(dir: &Path) -> Run {
