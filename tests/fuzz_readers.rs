@@ -35,7 +35,7 @@ where
             panic!("{name}: {failure}");
         }
         total += u64::from(batch);
-        if !budget.is_some_and(|budget| started.elapsed() < budget) {
+        if budget.is_none_or(|budget| started.elapsed() >= budget) {
             break;
         }
     }

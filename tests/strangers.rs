@@ -65,6 +65,7 @@ fn cases() -> Vec<Case> {
         // 3. Hangs and crashes.
         refused("template-loops", template_loops, &["did not finish within 3 s", "loop"], &[("design/report.typ", 0)]),
         refused("template-huge-array", template_huge_array, &["memory", "limit is 800 mib"], &[("design/report.typ", 0)]),
+        refused("design-picture-pixel-bomb", design_pixel_bomb, &["30000 × 30000 pixels", "50 million pixels"], &[]),
         refused("cover-loops", cover_recurses, &["did not finish within 3 s", "/design/"], &[]),
         refused("bib-crossref-loop", bib_crossref_loop, &["loop", "a → b → a"], &[("m/refs.bib", 1)]),
         refused("bib-string-loop", bib_string_loop, &["@string", "loop"], &[("m/refs.bib", 1)]),
@@ -237,6 +238,13 @@ fn template_loops(dir: &Path) -> Run {
 fn template_huge_array(dir: &Path) -> Run {
     // 3.2 GB of string (it took 5 s and 820 MB to be stopped at an 800 MiB budget).
     design_with(dir, "#let huge = \"xxxxxxxx\" * 400000000", 60)
+}
+
+fn design_pixel_bomb(dir: &Path) -> Run {
+    // A 30 000 × 30 000 PNG the design shows: the 50 Mpx limit did not apply to it.
+    let run = design_with(dir, "#place(hide(image(\"bomb.png\", width: 1pt)))", 60);
+    std::fs::write(dir.join("design/bomb.png"), pixel_bomb_png()).unwrap();
+    run
 }
 
 fn cover_recurses(dir: &Path) -> Run {

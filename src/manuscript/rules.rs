@@ -86,8 +86,8 @@ fn long_balance(terms: &[(i128, &Value)]) -> Option<bool> {
         // a ≥ b
         let mut out = Vec::with_capacity(a.len());
         let mut borrow = 0i8;
-        for i in 0..a.len() {
-            let mut digit = a[i] as i8 - b.get(i).copied().unwrap_or(0) as i8 - borrow;
+        for (i, &digit_a) in a.iter().enumerate() {
+            let mut digit = digit_a as i8 - b.get(i).copied().unwrap_or(0) as i8 - borrow;
             borrow = i8::from(digit < 0);
             if digit < 0 {
                 digit += 10;

@@ -541,3 +541,31 @@ impl Entry {
         line
     }
 }
+
+#[cfg(test)]
+mod render_tests {
+    use super::*;
+
+    #[test]
+    fn a_comment_cannot_write_to_the_terminal_and_is_bounded() {
+        let entry = Entry {
+            start: Some(Position { file: PathBuf::from("text/a.md"), line: 3, column: 2 }),
+            end: None,
+            text: "正文".into(),
+            kind: "comment",
+            annotation: Subtype::Text,
+            comment: format!("\u{1b}]0;pwned\u{7}\u{1b}[2J\nerror: forged line{}", "长".repeat(10_000)),
+            author: "校对\u{1b}[31m\nerror: fake".into(),
+            date: "2024-01-02 10:00".into(),
+            page: 1,
+            proof_line: None,
+            data: Vec::new(),
+            located: Located::Text,
+        };
+        let rendered = entry.render(Path::new("m"));
+        assert!(!rendered.contains('\u{1b}') && !rendered.contains('\u{7}'), "{rendered:?}");
+        assert_eq!(rendered.lines().count(), 1, "a comment or author cannot start a line of its own: {rendered}");
+        assert!(rendered.contains("\\u{1b}]0;pwned") && rendered.contains("more characters"), "{rendered}");
+        assert!(rendered.len() < 12_000, "{} bytes", rendered.len());
+    }
+}
