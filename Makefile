@@ -92,6 +92,7 @@ test: test-tools
 FUZZ_SECONDS ?= 600
 fuzz:
 	FUZZ_SECONDS=$(FUZZ_SECONDS) $(CARGO) test --release --test properties -- --ignored --nocapture --test-threads 1
+	FUZZ_SECONDS=$(FUZZ_SECONDS) $(CARGO) test --release --test fuzz_readers -- --ignored --nocapture --test-threads 1
 
 clean:
 	rm -rf $(OUT)

@@ -83,8 +83,7 @@ pub fn earlier_manuscript(root: &Path, since: &str) -> Result<(tempfile::TempDir
         return Ok((dir, manuscript, since.to_string()));
     }
     let refuse = |message: String| Diagnostics::one(Diagnostic::error(path, message).with_hint("compare with a git revision instead: --since <commit>"));
-    let bytes = std::fs::read(path).map_err(|e| Diagnostics::one(crate::diagnostics::io_error(path, "read this proof", &e)))?;
-    let document = lopdf::Document::load_mem(&bytes).map_err(|e| refuse(format!("cannot read this file as a PDF: {e}")))?;
+    let document = crate::review::annotations::load(path)?;
     let Some(snapshot) = crate::snapshot::Snapshot::from_pdf(&document).map_err(refuse)? else {
         let revision = revision_of(path, &document)?;
         let (dir, manuscript) = manuscript_at(root, &revision)?;

@@ -9,7 +9,7 @@ use std::path::{Path, PathBuf};
 use serde::Deserialize;
 
 use crate::charts::ChartDesign;
-use crate::diagnostics::{Diagnostic, Diagnostics, io_error};
+use crate::diagnostics::{Diagnostic, Diagnostics};
 use crate::source::toml_diagnostic;
 
 /// The book template every build compiles, relative to the design directory.
@@ -230,8 +230,7 @@ impl Design {
         if !path.exists() {
             return Ok(Design { dir: design_dir.to_path_buf(), ..Design::default() });
         }
-        let text = std::fs::read_to_string(&path).map_err(|e| {
-            let mut diagnostic = io_error(&path, "read the design facts", &e);
+        let text = crate::source::read_text_within(design_dir, &path, "the design facts").map_err(|mut diagnostic| {
             diagnostic.hint = Some("run reportpress from the project root, or pass --assets DIR".into());
             Diagnostics::one(diagnostic)
         })?;

@@ -3,6 +3,12 @@
 //! Every module reports problems as [`Diagnostic`]s; several can be collected into one
 //! [`Diagnostics`] error so an editor sees all mistakes of a run at once. Rendering uses
 //! `codespan-reporting`, which prints the offending source line under the message.
+//!
+//! Everything printed comes from inputs (file names, manuscript text, a proofreader's
+//! comment), so it is made safe for a terminal here ([`printable`]: control characters and
+//! bidirectional overrides escaped, so no input can move the cursor, retitle the window or
+//! forge an `error:` line) and bounded ([`MAX_MESSAGE_CHARS`], [`MAX_SNIPPET_CHARS`]): one
+//! diagnostic is a few lines, whatever the input.
 
 use std::fmt;
 use std::path::{Path, PathBuf};
@@ -14,6 +20,70 @@ use codespan_reporting::term;
 /// Largest file read back to show the offending line: as large as a manuscript text file
 /// may be (`source::MAX_TEXT_BYTES`); a larger file is named without a snippet.
 const SNIPPET_FILE_BYTES: u64 = 12 * 1024 * 1024;
+
+/// Most characters of a message or hint printed; the rest is counted, not printed.
+pub const MAX_MESSAGE_CHARS: usize = 1000;
+/// Most lines of a message or hint printed.
+pub const MAX_MESSAGE_LINES: usize = 8;
+/// Most characters of the offending source line shown under a message (around its column).
+pub const MAX_SNIPPET_CHARS: usize = 160;
+
+/// Whether `c` must not reach a terminal as it is: C0 and C1 controls (ESC starts the
+/// sequences that move the cursor or set the window title), DEL, and the bidirectional
+/// overrides and isolates that reorder what a line shows.
+fn is_unsafe(c: char) -> bool {
+    c.is_control() || matches!(c, '\u{202A}'..='\u{202E}' | '\u{2066}'..='\u{2069}' | '\u{200E}' | '\u{200F}' | '\u{061C}' | '\u{2028}' | '\u{2029}')
+}
+
+/// Whether a terminal draws `c` two columns wide (East Asian wide and full-width forms).
+fn is_wide(c: char) -> bool {
+    matches!(c as u32, 0x1100..=0x115F | 0x2E80..=0xA4CF | 0xAC00..=0xD7A3 | 0xF900..=0xFAFF | 0xFE30..=0xFE4F | 0xFF00..=0xFF60 | 0xFFE0..=0xFFE6 | 0x20000..=0x3FFFD)
+}
+
+/// `text` made safe to print on a terminal: every control character (but line feeds and
+/// tabs) and bidirectional control written as `\u{1b}`.
+pub fn printable(text: &str) -> String {
+    escape(text, |c| c != '\n' && c != '\t' && is_unsafe(c))
+}
+
+/// `text` made safe to print as part of one line: as [`printable`], line feeds and tabs
+/// escaped too.
+pub fn printable_line(text: &str) -> String {
+    escape(text, is_unsafe)
+}
+
+fn escape(text: &str, unsafe_char: impl Fn(char) -> bool) -> String {
+    let mut out = String::with_capacity(text.len());
+    for c in text.chars() {
+        if unsafe_char(c) {
+            out.push_str(&format!("\\u{{{:x}}}", c as u32));
+        } else {
+            out.push(c);
+        }
+    }
+    out
+}
+
+/// At most `max_chars` characters and [`MAX_MESSAGE_LINES`] lines of `text`, then how much
+/// was left out.
+pub fn bounded(text: &str, max_chars: usize) -> String {
+    let chars = text.chars().count();
+    let lines = text.lines().count();
+    if chars <= max_chars && lines <= MAX_MESSAGE_LINES {
+        return text.to_string();
+    }
+    let mut kept: String = text.chars().take(max_chars).collect();
+    if let Some((at, _)) = kept.match_indices('\n').nth(MAX_MESSAGE_LINES - 1) {
+        kept.truncate(at);
+    }
+    let left = chars - kept.chars().count();
+    format!("{kept} … ({left} more characters)")
+}
+
+/// A message or hint as printed: bounded, then made printable.
+fn shown(text: &str) -> String {
+    printable(&bounded(text, MAX_MESSAGE_CHARS))
+}
 
 /// How serious a diagnostic is.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -89,12 +159,13 @@ impl Diagnostic {
         self
     }
 
-    /// The location as `file:line:column`, as far as it is known.
+    /// The location as `file:line:column`, as far as it is known (the file name printable).
     pub fn location(&self) -> String {
+        let file = printable_line(&self.file.display().to_string());
         match (self.line, self.column) {
-            (Some(line), Some(column)) => format!("{}:{line}:{column}", self.file.display()),
-            (Some(line), None) => format!("{}:{line}", self.file.display()),
-            _ => self.file.display().to_string(),
+            (Some(line), Some(column)) => format!("{file}:{line}:{column}"),
+            (Some(line), None) => format!("{file}:{line}"),
+            _ => file,
         }
     }
 
@@ -112,24 +183,62 @@ impl Diagnostic {
     }
 
     fn render_plain(&self) -> String {
-        let mut out = format!("{}: {}\n  --> {}\n", self.severity_word(), self.message, self.location());
+        let mut out = format!("{}: {}\n  --> {}\n", self.severity_word(), shown(&self.message), self.location());
         if let Some(hint) = &self.hint {
-            out.push_str(&format!("  = hint: {hint}\n"));
+            out.push_str(&format!("  = hint: {}\n", shown(hint)));
         }
         out
     }
 
-    fn render_with_source(&self, source: &str) -> String {
-        let range = self.byte_range(source);
-        let file = SimpleFile::new(self.file.display().to_string(), source);
+    /// The message over the offending line: only that line is shown, at most
+    /// [`MAX_SNIPPET_CHARS`] of it around the column, made printable.
+    fn render_with_source(&self, whole: &str) -> String {
+        let range = self.byte_range(whole);
+        let line_start = whole[..range.start].rfind('\n').map_or(0, |i| i + 1);
+        let line_end = whole[range.start..].find('\n').map_or(whole.len(), |i| range.start + i);
+        let line_text = whole[line_start..line_end].trim_end_matches('\r');
+        // A window of the line around the marked place.
+        let before: Vec<char> = whole[line_start..range.start.min(line_start + line_text.len())].chars().collect();
+        let marked: String =
+            whole[range.start.min(line_start + line_text.len())..range.end.min(line_start + line_text.len())].chars().take(MAX_SNIPPET_CHARS / 2).collect();
+        let after_start = (range.start + marked.len()).min(line_start + line_text.len());
+        let keep_before = before.len().min(MAX_SNIPPET_CHARS / 3);
+        let head = if keep_before < before.len() { "…" } else { "" };
+        let shown_before: String = before[before.len() - keep_before..].iter().collect();
+        let room = MAX_SNIPPET_CHARS.saturating_sub(keep_before + marked.chars().count());
+        let rest = &whole[after_start..line_start + line_text.len()];
+        let shown_after: String = rest.chars().take(room).collect();
+        let tail = if shown_after.len() < rest.len() { "…" } else { "" };
+        let (before, marked, after) = (printable_line(&shown_before), printable_line(&marked), printable_line(&shown_after));
+        let line = self.line.unwrap_or(1);
+        let whole_line = head.is_empty() && tail.is_empty() && format!("{before}{marked}{after}") == line_text;
+        if !whole_line {
+            // Part of the line, or escaped: drawn here, with the real place in the header.
+            let width = |text: &str| text.chars().map(|c| if is_wide(c) { 2 } else { 1 }).sum::<usize>();
+            let number = line.to_string();
+            let gutter = " ".repeat(number.len());
+            let mut out = format!("{}: {}\n{gutter} ┌─ {}\n{gutter} │\n", self.severity_word(), shown(&self.message), self.location());
+            out.push_str(&format!("{number} │ {head}{before}{marked}{after}{tail}\n"));
+            out.push_str(&format!("{gutter} │ {}{}\n", " ".repeat(width(head) + width(&before)), "^".repeat(width(&marked).max(1))));
+            if let Some(hint) = &self.hint {
+                out.push_str(&format!("{gutter} │\n{gutter} = hint: {}\n", shown(hint)));
+            }
+            return out;
+        }
+        // The whole line, as it is: codespan draws it, given only that line (at its number).
+        let mut source = "\n".repeat(line.saturating_sub(1));
+        let start = source.len() + before.len();
+        source.push_str(line_text);
+        let range = start..start + marked.len();
+        let file = SimpleFile::new(printable_line(&self.file.display().to_string()), source.as_str());
         let base = match self.severity {
             Severity::Error => cs::Diagnostic::error(),
             Severity::Warning => cs::Diagnostic::warning(),
             Severity::Note => cs::Diagnostic::note(),
         };
-        let mut diagnostic = base.with_message(&self.message).with_labels(vec![cs::Label::primary((), range)]);
+        let mut diagnostic = base.with_message(shown(&self.message)).with_labels(vec![cs::Label::primary((), range)]);
         if let Some(hint) = &self.hint {
-            diagnostic = diagnostic.with_notes(vec![format!("hint: {hint}")]);
+            diagnostic = diagnostic.with_notes(vec![format!("hint: {}", shown(hint))]);
         }
         let config = term::Config::default();
         match term::emit_into_string(&config, &file, &diagnostic) {
@@ -168,9 +277,9 @@ impl Diagnostic {
 
 impl fmt::Display for Diagnostic {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        write!(f, "{}: {}: {}", self.location(), self.severity_word(), self.message)?;
+        write!(f, "{}: {}: {}", self.location(), self.severity_word(), shown(&self.message))?;
         if let Some(hint) = &self.hint {
-            write!(f, " (hint: {hint})")?;
+            write!(f, " (hint: {})", shown(hint))?;
         }
         Ok(())
     }
@@ -269,6 +378,29 @@ pub fn io_error(path: &Path, action: &str, error: &std::io::Error) -> Diagnostic
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn input_text_is_printed_escaped_and_bounded() {
+        let dir = tempfile::tempdir().unwrap();
+        let file = dir.path().join("a\u{1b}]0;title\u{7}.md");
+        // One 5 MB line with an escape sequence where the error is.
+        let long = format!("{}\u{1b}[2Jerror: forged\u{202e}{}\n", "甲".repeat(1_000_000), "乙".repeat(1_000_000));
+        std::fs::write(&file, format!("# 一\n\n{long}")).unwrap();
+        let diagnostic =
+            Diagnostic::error(&file, format!("bad \u{1b}[31mred\u{1b}[0m {}", "长".repeat(100_000))).at(3, 1_000_001).with_hint("line one\nline two\u{9b}");
+        for rendered in [diagnostic.render(), diagnostic.to_string(), Diagnostic { line: None, ..diagnostic.clone() }.render()] {
+            assert!(!rendered.chars().any(|c| c != '\n' && is_unsafe(c)), "{rendered:?}");
+            assert!(rendered.len() < 8_000, "{} bytes", rendered.len());
+            assert!(rendered.lines().count() <= 20, "{rendered}");
+            assert!(rendered.contains("\\u{1b}"), "{rendered}");
+            assert!(rendered.contains("more characters"), "{rendered}");
+        }
+        let rendered = diagnostic.render();
+        assert!(rendered.contains(":3:1000001"), "{rendered}");
+        assert!(rendered.contains("\\u{1b}[2Jerror: forged\\u{202e}"), "the marked place is shown: {rendered}");
+        assert_eq!(printable_line("a\nb\tc"), "a\\u{a}b\\u{9}c");
+        assert_eq!(printable("a\nb"), "a\nb");
+    }
 
     #[test]
     fn write_errors_get_hints_about_writing() {

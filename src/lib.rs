@@ -2,7 +2,8 @@
 //! print PDF (typeset in-process by Typst with pinned CJK fonts) and an EPUB edition.
 //!
 //! The layers, lowest first (no module uses one above it):
-//! - leaves: [`diagnostics`] (what the user sees), [`source`] (reading files, positions),
+//! - leaves: [`diagnostics`] (what the user sees), [`access`] (every file read: inside its
+//!   root, regular, size-limited), [`source`] (text files, positions),
 //!   [`charts`] (chart layout), [`model`] (the document model and its walk), [`design`];
 //! - the front end, [`manuscript`]: report.toml, data and Markdown → one
 //!   [`model::Document`], then passes over the model;
@@ -10,10 +11,12 @@
 //! - writers, each given a [`render::RenderContext`]: [`pdf`] (and the [`proof`] edition,
 //!   marked by [`changes`] for a change proof) and [`epub`];
 //! - [`review`]: a proofreader's PDF annotations carried back to manuscript lines;
-//! - running: [`pipeline`] (one build), [`output`] (atomic writes), [`watch`], and
+//! - running: [`pipeline`] (one build), [`output`] (atomic writes), [`watch`], [`watchdog`]
+//!   (time and memory budgets), and
 //!   [`starter`] (`reportpress new`) and [`import`] (`reportpress import`: a manuscript from
 //!   a Word document or extracted text).
 
+pub mod access;
 pub mod changes;
 pub mod charts;
 pub mod design;
@@ -34,3 +37,4 @@ pub(crate) mod source;
 pub mod starter;
 pub mod typeset;
 pub mod watch;
+pub mod watchdog;

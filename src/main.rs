@@ -173,6 +173,10 @@ fn verbose() -> bool {
     VERBOSE.load(std::sync::atomic::Ordering::Relaxed)
 }
 
+/// An allocation the system refuses is reported as an error, not an abort.
+#[global_allocator]
+static ALLOCATOR: reportpress::watchdog::Allocator = reportpress::watchdog::Allocator;
+
 fn main() -> ExitCode {
     let cli = Cli::parse();
     VERBOSE.store(cli.verbose, std::sync::atomic::Ordering::Relaxed);
@@ -246,7 +250,7 @@ fn print_report(report: &BuildReport) {
     }
     print_diagnostics(&report.warnings);
     for written in &report.written {
-        println!("wrote {} ({}, {} bytes)", written.path.display(), written.summary, written.bytes);
+        println!("wrote {} ({}, {} bytes)", shown(&written.path), written.summary, written.bytes);
     }
 }
 
@@ -279,7 +283,7 @@ fn check(options: BuildOptions, deny_warnings: bool) -> Result<(), Diagnostics> 
         prepared.setup.iter().for_each(|line| println!("{line}"));
     }
     print_diagnostics(&warnings.0);
-    println!("ok: {} ({} blocks)", options.manuscript.display(), prepared.manuscript.document.blocks.len());
+    println!("ok: {} ({} blocks)", shown(&options.manuscript), prepared.manuscript.document.blocks.len());
     Ok(())
 }
 
@@ -302,7 +306,7 @@ fn import(file: &std::path::Path, out: &std::path::Path, accept_changes: bool, e
         eprint!("{}", note.render());
     }
     for path in &imported.written {
-        println!("wrote {}", path.display());
+        println!("wrote {}", shown(path));
     }
     if !imported.notes.is_empty() {
         println!("{} note(s) on decisions to check: {}", imported.notes.len(), out.join("IMPORT-NOTES.md").display());
@@ -319,7 +323,7 @@ fn charts(options: BuildOptions) -> Result<(), Diagnostics> {
     for (anchor, layout) in &charts {
         let path = dir.join(format!("{anchor}.svg"));
         reportpress::output::write_atomically(&path, layout.svg().as_bytes())?;
-        println!("wrote {}", path.display());
+        println!("wrote {}", shown(&path));
     }
     if charts.is_empty() {
         println!("the manuscript has no charts");
@@ -345,7 +349,7 @@ fn review(options: reportpress::review::ReviewOptions, json: bool) -> Result<(),
     println!(
         "{} annotation(s) in {} ({} edition, {}); {located} located in the manuscript",
         review.entries.len(),
-        options.pdf.display(),
+        shown(&options.pdf),
         review.edition,
         if review.same_revision { "made from the manuscript as it is" } else { "made from another revision" }
     );
@@ -370,6 +374,11 @@ fn watch(options: BuildOptions, format: FormatArg, timings: bool) -> Result<(), 
             }
         }
     })
+}
+
+/// A path as printed: control characters escaped (a file name can hold any of them).
+fn shown(path: &std::path::Path) -> String {
+    reportpress::diagnostics::printable_line(&path.display().to_string())
 }
 
 /// Prints diagnostics to stderr; notes only with `--verbose` (a clean build is quiet).

@@ -48,7 +48,7 @@ pub fn export(context: &RenderContext<'_>, typeset: &Typeset) -> Result<PdfOutpu
 /// `typst compile --font-path fonts <dir>/report.typ` builds the same pages.
 pub fn emit_typst(context: &RenderContext<'_>, proof: Option<&ProofInfo>, dir: &Path) -> Result<Vec<PathBuf>, Diagnostics> {
     let mut written = Vec::new();
-    copy_tree(&context.design.dir, dir, &mut written)?;
+    copy_tree(&context.design.dir, &context.design.dir, dir, &mut written)?;
     let json = Typesetter::input_json(context.document, proof, true)
         .map_err(|e| Diagnostics::one(Diagnostic::error(context.manuscript_root, format!("cannot serialise the document model: {e}"))))?;
     let target = dir.join(DOCUMENT_JSON.trim_start_matches('/'));
@@ -63,25 +63,27 @@ pub fn emit_typst(context: &RenderContext<'_>, proof: Option<&ProofInfo>, dir: &
     for image in context.document.image_paths() {
         let from = context.manuscript_root.join(&image);
         let to = dir.join(MANUSCRIPT_PREFIX.trim_matches('/')).join(&image);
-        let bytes = std::fs::read(&from).map_err(|e| Diagnostics::one(io_error(&from, "read this image", &e)))?;
+        let bytes = crate::access::read_within(context.manuscript_root, &from, crate::manuscript::images::MAX_IMAGE_BYTES)
+            .map_err(|r| Diagnostics::one(r.diagnostic(&from, "this image")))?;
         write_atomically(&to, &bytes)?;
         written.push(to);
     }
     Ok(written)
 }
 
-/// Copies every file below `from` into `to`, keeping relative paths.
-fn copy_tree(from: &Path, to: &Path, written: &mut Vec<PathBuf>) -> Result<(), Diagnostics> {
+/// Copies every file below `from` (inside the design directory `root`: real folders only,
+/// files read through [`crate::access`]) into `to`, keeping relative paths.
+fn copy_tree(root: &Path, from: &Path, to: &Path, written: &mut Vec<PathBuf>) -> Result<(), Diagnostics> {
     let entries = std::fs::read_dir(from).map_err(|e| Diagnostics::one(io_error(from, "read the design directory", &e)))?;
     let mut paths: Vec<PathBuf> = entries.filter_map(|e| e.ok().map(|e| e.path())).collect();
     paths.sort();
     for path in paths {
         let Some(name) = path.file_name() else { continue };
         let target = to.join(name);
-        if path.is_dir() {
-            copy_tree(&path, &target, written)?;
+        if std::fs::symlink_metadata(&path).is_ok_and(|m| m.is_dir()) {
+            copy_tree(root, &path, &target, written)?;
         } else {
-            let bytes = std::fs::read(&path).map_err(|e| Diagnostics::one(io_error(&path, "read this design file", &e)))?;
+            let bytes = crate::access::read_within(root, &path, 64 * 1024 * 1024).map_err(|r| Diagnostics::one(r.diagnostic(&path, "this design file")))?;
             write_atomically(&target, &bytes)?;
             written.push(target);
         }

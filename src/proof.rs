@@ -56,7 +56,10 @@ fn git_revision(dir: &Path) -> Option<String> {
         if !mode.starts_with("100") {
             continue; // symbolic links and submodules
         }
-        let same = std::fs::read(dir.join(path)).is_ok_and(|bytes| crate::git::blob_hash(&bytes) == hash);
+        // Through the access layer: a file now a FIFO, a link leading outside or a huge file
+        // counts as changed, and is not read.
+        let same = crate::access::read_within(dir, &dir.join(path), crate::source::MAX_TEXT_BYTES.max(crate::manuscript::images::MAX_IMAGE_BYTES))
+            .is_ok_and(|bytes| crate::git::blob_hash(&bytes) == hash);
         if !same {
             dirty = true;
             break;
@@ -75,7 +78,7 @@ fn content_hash(manuscript: &Manuscript) -> String {
     files.extend(manuscript.data.tables.values().map(|t| t.path.clone()));
     for file in files {
         hasher.update(file.to_string_lossy().as_bytes());
-        if let Ok(bytes) = std::fs::read(&file) {
+        if let Ok(bytes) = crate::access::read_within(&manuscript.root, &file, crate::source::MAX_TEXT_BYTES) {
             hasher.update(&bytes);
         }
     }

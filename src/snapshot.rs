@@ -25,6 +25,11 @@ const FORMAT: &str = "reportpress-manuscript-snapshot/1";
 /// smaller; this keeps a stray archive or video out of the proof).
 const MAX_STORED_BYTES: u64 = 8 * 1024 * 1024;
 
+/// Most bytes a snapshot read back from a proof may hold, decompressed and decoded: a
+/// manuscript's text is at most 12 MiB (`source::MAX_MANUSCRIPT_BYTES`), and its tables
+/// come in base64 beside it.
+const MAX_SNAPSHOT_BYTES: u64 = 64 * 1024 * 1024;
+
 /// Pictures: recorded by name and hash, not stored.
 const PICTURE_EXTENSIONS: [&str; 10] = ["png", "jpg", "jpeg", "gif", "webp", "svg", "tif", "tiff", "bmp", "avif"];
 
@@ -74,10 +79,31 @@ impl Snapshot {
     /// The snapshot attached to a PDF made by reportpress: `Ok(None)` when the PDF carries
     /// none (a print edition, or a proof made before proofs carried one).
     pub fn from_pdf(document: &lopdf::Document) -> Result<Option<Self>, String> {
-        let Some(bytes) = attachment(document, ATTACHMENT_NAME) else { return Ok(None) };
+        let Some(bytes) = attachment(document, ATTACHMENT_NAME, MAX_SNAPSHOT_BYTES)? else { return Ok(None) };
         let snapshot: Snapshot = serde_json::from_slice(&bytes).map_err(|e| format!("its manuscript snapshot cannot be read: {e}"))?;
         if snapshot.format != FORMAT {
             return Err(format!("its manuscript snapshot is of another format ({}); this reportpress reads {FORMAT}", snapshot.format));
+        }
+        // What the files would take once decoded, checked before any is decoded.
+        let mut total = 0u64;
+        for file in &snapshot.files {
+            let stored = file.text.as_ref().map_or(0, |t| t.len() as u64) + file.base64.as_ref().map_or(0, |b| b.len() as u64 / 4 * 3);
+            if stored > MAX_STORED_BYTES {
+                return Err(format!(
+                    "its manuscript snapshot claims {} for {}; a snapshot stores files of at most {}",
+                    crate::access::human_size(stored),
+                    file.path,
+                    crate::access::human_size(MAX_STORED_BYTES)
+                ));
+            }
+            total += stored;
+        }
+        if total > MAX_SNAPSHOT_BYTES {
+            return Err(format!(
+                "its manuscript snapshot holds {}; the limit is {}",
+                crate::access::human_size(total),
+                crate::access::human_size(MAX_SNAPSHOT_BYTES)
+            ));
         }
         Ok(Some(snapshot))
     }
@@ -102,7 +128,8 @@ impl Snapshot {
                 let wanted = file.sha256.clone().unwrap_or_default();
                 let same_name = current.join(relative);
                 if same_name.is_file() {
-                    std::fs::read(&same_name).map_err(|e| Diagnostics::one(io_error(&same_name, "read this picture", &e)))?
+                    crate::access::read_within(current, &same_name, crate::manuscript::images::MAX_IMAGE_BYTES)
+                        .map_err(|r| Diagnostics::one(r.diagnostic(&same_name, "this picture")))?
                 } else {
                     let hashes = match &mut by_hash {
                         Some(hashes) => hashes,
@@ -114,7 +141,8 @@ impl Snapshot {
                                 .with_hint("put the picture back under that name for the comparison, or compare with a git revision: --since <commit>"),
                         ));
                     };
-                    std::fs::read(found).map_err(|e| Diagnostics::one(io_error(found, "read this picture", &e)))?
+                    crate::access::read_within(current, found, crate::manuscript::images::MAX_IMAGE_BYTES)
+                        .map_err(|r| Diagnostics::one(r.diagnostic(found, "this picture")))?
                 }
             };
             if let Some(parent) = target.parent() {
@@ -126,7 +154,10 @@ impl Snapshot {
     }
 }
 
-/// Adds the files below `dir` to `files`.
+/// Adds the files below `dir` to `files`: regular files and links to regular files inside
+/// `root` (a link leading outside is left out: nothing outside the manuscript goes into the
+/// proof); folders only when they are real folders. Pictures and large files are hashed as
+/// they are read, not held in memory.
 fn collect(root: &Path, dir: &Path, skip: &[PathBuf], files: &mut Vec<SnapshotFile>) -> Result<(), Diagnostics> {
     let entries = std::fs::read_dir(dir).map_err(|e| Diagnostics::one(io_error(dir, "read this folder of the manuscript", &e)))?;
     let mut paths: Vec<PathBuf> = entries.filter_map(|e| e.ok().map(|e| e.path())).collect();
@@ -142,30 +173,29 @@ fn collect(root: &Path, dir: &Path, skip: &[PathBuf], files: &mut Vec<SnapshotFi
             collect(root, &path, skip, files)?;
             continue;
         }
-        let Ok(meta) = std::fs::metadata(&path) else { continue };
-        if !meta.is_file() {
-            continue;
-        }
+        // Regular files inside the manuscript only: FIFOs, devices and links leading
+        // outside are left out.
+        let Ok((file, size)) = crate::access::open_within(root, &path, u64::MAX) else { continue };
         let Ok(relative) = path.strip_prefix(root) else { continue };
         let relative = relative.components().map(|c| c.as_os_str().to_string_lossy()).collect::<Vec<_>>().join("/");
         let extension = path.extension().map(|e| e.to_string_lossy().to_ascii_lowercase()).unwrap_or_default();
-        let bytes = std::fs::read(&path).map_err(|e| Diagnostics::one(io_error(&path, "read this file of the manuscript", &e)))?;
-        let mut file = SnapshotFile { path: relative, text: None, base64: None, sha256: None };
-        if PICTURE_EXTENSIONS.contains(&extension.as_str()) || meta.len() > MAX_STORED_BYTES {
-            file.sha256 = Some(sha256(&bytes));
+        let read_error = |e: std::io::Error| Diagnostics::one(io_error(&path, "read this file of the manuscript", &e));
+        let mut record = SnapshotFile { path: relative, text: None, base64: None, sha256: None };
+        if PICTURE_EXTENSIONS.contains(&extension.as_str()) || size > MAX_STORED_BYTES {
+            let mut hasher = Sha256::new();
+            std::io::copy(&mut std::io::Read::take(file, size), &mut hasher).map_err(read_error)?;
+            record.sha256 = Some(hasher.finalize().iter().map(|b| format!("{b:02x}")).collect());
         } else {
+            let mut bytes = Vec::with_capacity(size as usize);
+            std::io::Read::read_to_end(&mut std::io::Read::take(file, MAX_STORED_BYTES), &mut bytes).map_err(read_error)?;
             match String::from_utf8(bytes) {
-                Ok(text) => file.text = Some(text),
-                Err(not_text) => file.base64 = Some(base64::engine::general_purpose::STANDARD.encode(not_text.into_bytes())),
+                Ok(text) => record.text = Some(text),
+                Err(not_text) => record.base64 = Some(base64::engine::general_purpose::STANDARD.encode(not_text.into_bytes())),
             }
         }
-        files.push(file);
+        files.push(record);
     }
     Ok(())
-}
-
-fn sha256(bytes: &[u8]) -> String {
-    Sha256::digest(bytes).iter().map(|b| format!("{b:02x}")).collect()
 }
 
 /// Every picture below `root`, with its hash (for pictures renamed since the proof).
@@ -176,8 +206,9 @@ fn hash_pictures(root: &Path) -> Vec<(String, PathBuf)> {
 }
 
 /// The bytes of the file attached to `document` under `name`: a file specification
-/// (`/Type /Filespec`) whose `/UF` or `/F` is `name`, its `/EF /F` stream decompressed.
-fn attachment(document: &lopdf::Document, name: &str) -> Option<Vec<u8>> {
+/// (`/Type /Filespec`) whose `/UF` or `/F` is `name`, its `/EF /F` stream decompressed to
+/// at most `limit` bytes (a compressed bomb is refused, not inflated).
+fn attachment(document: &lopdf::Document, name: &str, limit: u64) -> Result<Option<Vec<u8>>, String> {
     use lopdf::Object;
     let names_it = |dict: &lopdf::Dictionary| {
         ["UF", "F"].iter().any(|key| matches!(dict.get(key.as_bytes()), Ok(Object::String(bytes, _)) if decode_pdf_string(bytes) == name))
@@ -195,9 +226,17 @@ fn attachment(document: &lopdf::Document, name: &str) -> Option<Vec<u8>> {
         let Some(embedded) = embedded else { continue };
         let Ok(stream_id) = embedded.get(b"F").and_then(Object::as_reference) else { continue };
         let Ok(stream) = document.get_object(stream_id).and_then(Object::as_stream) else { continue };
-        return stream.decompressed_content().ok().or_else(|| Some(stream.content.clone()));
+        let too_large = || format!("its manuscript snapshot is larger than {}, the limit", crate::access::human_size(limit));
+        if stream.filters().is_ok_and(|f| f.is_empty()) || stream.dict.get(b"Filter").is_err() {
+            return if stream.content.len() as u64 > limit { Err(too_large()) } else { Ok(Some(stream.content.clone())) };
+        }
+        return match stream.decompressed_content_with_limit(limit as usize) {
+            Ok(bytes) => Ok(Some(bytes)),
+            Err(lopdf::Error::Decompress(lopdf::DecompressError::MemoryLimitExceeded { .. })) => Err(too_large()),
+            Err(error) => Err(format!("its manuscript snapshot cannot be decompressed: {error}")),
+        };
     }
-    None
+    Ok(None)
 }
 
 /// A PDF text string: UTF-16BE with a byte-order mark, or (for ASCII names) PDFDocEncoding.

@@ -1,11 +1,11 @@
-//! Reading the manuscript's files and placing positions in them: text files are read
-//! with a size limit and decoded as UTF-8 (other encodings are named, with the command
+//! Reading the manuscript's text files and placing positions in them: text files are read
+//! through [`crate::access`] with a size limit and decoded as UTF-8 (other encodings are named, with the command
 //! that converts them), and byte offsets and TOML keys are turned into lines and columns.
 //! A leaf module: it knows nothing of Markdown, data or the document model.
 
 use std::path::Path;
 
-use crate::diagnostics::{Diagnostic, io_error};
+use crate::diagnostics::Diagnostic;
 
 /// Largest text file (Markdown, `report.toml`, data table, CSV) reportpress reads: 12 MiB.
 /// Larger files are refused before they are read, so a wrong path (a video, a database
@@ -18,29 +18,32 @@ pub const MAX_TEXT_BYTES: u64 = 12 * 1024 * 1024;
 /// one is refused rather than leaving the editor waiting and the machine swapping.
 pub const MAX_MANUSCRIPT_BYTES: u64 = 12 * 1024 * 1024;
 
-/// Reads a text file of the manuscript: refuses files over [`MAX_TEXT_BYTES`] and decodes
-/// UTF-8 (see [`decode_utf8`]). `what` names the file in messages ("this text file").
+/// Reads a text file of the manuscript: refuses anything but a regular file, and files over
+/// [`MAX_TEXT_BYTES`] before they are read (see [`crate::access`]), and decodes UTF-8 (see
+/// [`decode_utf8`]). `what` names the file in messages ("this text file").
 pub fn read_text(path: &Path, what: &str) -> Result<String, Diagnostic> {
-    // A FIFO or device would block or never end: only regular files are opened.
-    let kind = std::fs::metadata(path).map_err(|e| io_error(path, &format!("read {what}"), &e))?;
-    if !kind.is_file() && !kind.is_dir() {
-        return Err(Diagnostic::error(path, format!("cannot read {what}: it is not a regular file")).with_hint("name a text file"));
+    match crate::access::read(path, MAX_TEXT_BYTES) {
+        Ok(bytes) => decode_utf8(path, &bytes),
+        Err(crate::access::Refused::TooLarge { size, .. }) => Err(too_large(path, size)),
+        Err(crate::access::Refused::NotRegular("a directory")) => {
+            Err(Diagnostic::error(path, format!("cannot read {what}: it is a directory")).with_hint("name a file, not a directory"))
+        }
+        Err(crate::access::Refused::NotRegular(kind)) => {
+            Err(Diagnostic::error(path, format!("cannot read {what}: it is not a regular file ({kind})")).with_hint("name a text file"))
+        }
+        Err(refused) => Err(refused.diagnostic(path, what)),
     }
-    let file = std::fs::File::open(path).map_err(|e| io_error(path, &format!("read {what}"), &e))?;
-    let metadata = file.metadata().map_err(|e| io_error(path, &format!("read {what}"), &e))?;
-    if metadata.is_dir() {
-        return Err(Diagnostic::error(path, format!("cannot read {what}: it is a directory")).with_hint("name a file, not a directory"));
+}
+
+/// [`read_text`] of a file that must lie inside `root` with symlinks followed.
+pub fn read_text_within(root: &Path, path: &Path, what: &str) -> Result<String, Diagnostic> {
+    match crate::access::resolve(root, path) {
+        Ok(real) => read_text(&real, what).map_err(|mut d| {
+            d.file = path.to_path_buf();
+            d
+        }),
+        Err(refused) => Err(refused.diagnostic(path, what)),
     }
-    if metadata.len() > MAX_TEXT_BYTES {
-        return Err(too_large(path, metadata.len()));
-    }
-    let mut bytes = Vec::with_capacity(metadata.len() as usize);
-    // Read at most one byte over the limit: a file that grows while it is read is refused too.
-    std::io::Read::read_to_end(&mut std::io::Read::take(file, MAX_TEXT_BYTES + 1), &mut bytes).map_err(|e| io_error(path, &format!("read {what}"), &e))?;
-    if bytes.len() as u64 > MAX_TEXT_BYTES {
-        return Err(too_large(path, bytes.len() as u64));
-    }
-    decode_utf8(path, &bytes)
 }
 
 fn too_large(path: &Path, size: u64) -> Diagnostic {
@@ -235,6 +238,25 @@ pub fn toml_diagnostic(path: &Path, text: &str, error: &toml::de::Error) -> Diag
         diagnostic = diagnostic.at(line, column);
     }
     diagnostic
+}
+
+/// The byte offsets at which the lines of a text start, to place many offsets in a large
+/// text without scanning it from the start for each ([`line_column`] does).
+pub struct LineIndex(Vec<usize>);
+
+impl LineIndex {
+    /// The line starts of `text`.
+    pub fn new(text: &str) -> Self {
+        LineIndex(std::iter::once(0).chain(text.match_indices('\n').map(|(at, _)| at + 1)).collect())
+    }
+
+    /// 1-based line and column (in characters) of byte `offset` of `text` (the text indexed).
+    pub fn line_column(&self, text: &str, offset: usize) -> (usize, usize) {
+        let offset = text.floor_char_boundary(offset.min(text.len()));
+        let line = self.0.partition_point(|&start| start <= offset).max(1);
+        let start = self.0[line - 1].min(offset);
+        (line, text[start..offset].chars().count() + 1)
+    }
 }
 
 /// 1-based line and column (in characters) of a byte offset.

@@ -6,7 +6,7 @@
 
 use std::path::Path;
 
-use crate::diagnostics::{Diagnostic, io_error};
+use crate::diagnostics::Diagnostic;
 
 use super::fonts::EmbeddedFont;
 
@@ -17,11 +17,11 @@ pub const DESIGN: &str = "epub.css";
 /// colour (`#rrggbb`, from `design.toml`) for both themes.
 pub fn stylesheet(design_dir: &Path, fonts: &[EmbeddedFont], accent: Option<&str>) -> Result<String, Diagnostic> {
     let path = design_dir.join(DESIGN);
-    let design = std::fs::read_to_string(&path).map_err(|e| {
-        let mut diagnostic = io_error(&path, "read the EPUB design", &e);
+    let design = crate::source::read_text_within(design_dir, &path, "the EPUB design").map_err(|mut diagnostic| {
         diagnostic.hint = Some("run reportpress from the project root, or pass --assets DIR".into());
         diagnostic
     })?;
+    refuse_imports(&path, &design)?;
     let mut css = String::from("@charset \"UTF-8\";\n\n/* Embedded fonts: the design's faces, subset to the characters of this book. */\n");
     for font in fonts {
         // The family is a font's own name (design.toml names it, the fonts directory has it),
@@ -39,6 +39,38 @@ pub fn stylesheet(design_dir: &Path, fonts: &[EmbeddedFont], accent: Option<&str
         css.push_str(&accent_rules(accent));
     }
     Ok(css)
+}
+
+/// Refuses an `@import` in the EPUB design: a remote or `file://` stylesheet would be
+/// fetched by the reading system (or read from the reader's disk), and one beside it is not
+/// packed into the EPUB; the design is one file. Comments and strings are skipped.
+fn refuse_imports(path: &Path, css: &str) -> Result<(), Diagnostic> {
+    let bytes = css.as_bytes();
+    let mut i = 0;
+    while i < bytes.len() {
+        match bytes[i] {
+            b'/' if bytes.get(i + 1) == Some(&b'*') => i = css[i + 2..].find("*/").map_or(bytes.len(), |end| i + 2 + end + 2),
+            quote @ (b'"' | b'\'') => {
+                i += 1;
+                while i < bytes.len() && bytes[i] != quote {
+                    i += if bytes[i] == b'\\' { 2 } else { 1 };
+                }
+                i += 1;
+            }
+            b'@' if css[i + 1..].get(..6).is_some_and(|w| w.eq_ignore_ascii_case("import")) => {
+                let line = css[..i].matches('\n').count() + 1;
+                let statement: String = css[i..].chars().take_while(|&c| c != ';' && c != '\n').take(120).collect();
+                return Err(Diagnostic::error(
+                    path,
+                    format!("the EPUB design imports another stylesheet (`{statement}`): a remote or local file would not be in the EPUB"),
+                )
+                .at_line(line)
+                .with_hint("copy the rules into epub.css instead of importing them"));
+            }
+            _ => i += 1,
+        }
+    }
+    Ok(())
 }
 
 /// A colour, as `#rrggbb` writes it.
@@ -159,6 +191,17 @@ fn css_string(text: &str) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn imported_stylesheets_are_refused_at_their_line() {
+        let path = Path::new("epub.css");
+        for css in ["p { color: red; }\n@import url(\"https://evil.example/x.css\");\n", "a {}\n@IMPORT 'file:///etc/passwd';"] {
+            let error = refuse_imports(path, css).unwrap_err();
+            assert_eq!(error.line, Some(2), "{error}");
+            assert!(error.message.contains("imports another stylesheet"), "{error}");
+        }
+        assert!(refuse_imports(path, "/* @import x; */ p::after { content: \"@import\"; }").is_ok());
+    }
 
     #[test]
     fn the_accent_reads_at_seven_to_one_in_both_themes() {

@@ -285,7 +285,7 @@ impl ImageStore {
             return Err(Diagnostic::error(&full, "the image is outside the manuscript directory")
                 .with_hint("copy the image into the manuscript directory and refer to it there"));
         }
-        let mut bytes = std::fs::read(&real).map_err(|e| io_error(&full, "read this image", &e))?;
+        let mut bytes = crate::access::read_within(root, &real, crate::manuscript::images::MAX_IMAGE_BYTES).map_err(|r| r.diagnostic(&full, "this image"))?;
         if extension == "svg" {
             // The EPUB keeps the SVG under another name: pictures it refers to go inside it.
             let dir = real.parent().unwrap_or(&real_root);
@@ -683,7 +683,7 @@ impl<'a> SectionWriter<'a, '_> {
             }
             Inline::Link { url, content } => {
                 if has_scheme(url) {
-                    out.start("a", &[("href", url)]);
+                    out.start("a", &[("href", &valid_href(url))]);
                     self.inlines(out, content);
                     out.end("a");
                 } else {
@@ -767,6 +767,24 @@ impl<'a> SectionWriter<'a, '_> {
 }
 
 /// Whether `url` names a scheme (`https:`, `mailto:` …) and so can be followed from an EPUB.
+/// `url` as a valid URL for an `href` (EPUBCheck RSC-020 otherwise): the characters a URL
+/// may not hold as they are (spaces, quotes, angle brackets, backslashes, braces, controls,
+/// non-ASCII) are percent-encoded as UTF-8, as is a `%` that starts no escape; the rest
+/// stays as written.
+fn valid_href(url: &str) -> String {
+    let bytes = url.trim().as_bytes();
+    let mut out = String::with_capacity(bytes.len());
+    for (i, &byte) in bytes.iter().enumerate() {
+        let escape_start = byte == b'%' && bytes.get(i + 1..i + 3).is_some_and(|h| h.iter().all(u8::is_ascii_hexdigit));
+        match byte {
+            b'%' if escape_start => out.push('%'),
+            b'!' | b'#' | b'$' | b'&'..=b';' | b'=' | b'?'..=b'[' | b']' | b'_' | b'a'..=b'z' | b'~' => out.push(byte as char),
+            _ => out.push_str(&format!("%{byte:02X}")),
+        }
+    }
+    out
+}
+
 fn has_scheme(url: &str) -> bool {
     match url.split_once(':') {
         Some((scheme, _)) => {
@@ -774,5 +792,19 @@ fn has_scheme(url: &str) -> bool {
             chars.next().is_some_and(|c| c.is_ascii_alphabetic()) && chars.all(|c| c.is_ascii_alphanumeric() || matches!(c, '+' | '-' | '.'))
         }
         None => false,
+    }
+}
+
+#[cfg(test)]
+mod href_tests {
+    use super::valid_href;
+
+    #[test]
+    fn hrefs_are_valid_urls_whatever_the_link_says() {
+        assert_eq!(valid_href("https://example.com/a b\"c"), "https://example.com/a%20b%22c");
+        assert_eq!(valid_href("https://doi.org/10.1002/(SICI)1097-4571<3::AID>"), "https://doi.org/10.1002/(SICI)1097-4571%3C3::AID%3E");
+        assert_eq!(valid_href("https://example.com/%E4%B8%AD?q=1&r=%zz#x"), "https://example.com/%E4%B8%AD?q=1&r=%25zz#x");
+        assert_eq!(valid_href("https://例子.cn/路径"), "https://%E4%BE%8B%E5%AD%90.cn/%E8%B7%AF%E5%BE%84");
+        assert_eq!(valid_href("mailto:a@b.cn"), "mailto:a@b.cn");
     }
 }

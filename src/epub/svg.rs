@@ -221,7 +221,8 @@ pub fn embed_pictures(svg: &[u8], dir: &Path, root: &Path) -> Result<Vec<u8>, St
                         let media_type = super::xhtml::picture_media_type(&extension)
                             .filter(|_| extension != "svg")
                             .ok_or_else(|| format!("`{value}` is not a PNG, JPEG, GIF or WebP picture"))?;
-                        let bytes = std::fs::read(&real).map_err(|e| format!("`{value}`: {e}"))?;
+                        let bytes =
+                            crate::access::read_within(root, &real, crate::manuscript::images::MAX_IMAGE_BYTES).map_err(|e| format!("`{value}`: {e}"))?;
                         let data = format!("data:{media_type};base64,{}", base64::engine::general_purpose::STANDARD.encode(bytes));
                         copy.push_attribute((key.as_str(), data.as_str()));
                         changed = true;

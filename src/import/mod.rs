@@ -18,7 +18,7 @@ pub mod write;
 
 use std::path::{Path, PathBuf};
 
-use crate::diagnostics::{Diagnostic, Diagnostics, io_error};
+use crate::diagnostics::{Diagnostic, Diagnostics};
 
 /// What an import did.
 #[derive(Debug)]
@@ -88,20 +88,56 @@ pub fn import(input: &Path, out: &Path, options: &ImportOptions, today: &str) ->
         let stem = input.file_stem().map(|s| s.to_string_lossy().into_owned()).unwrap_or_default();
         draft.notes.push(Diagnostic::note(input, format!("no title was found: the file's name `{stem}` was used; change `title` in report.toml")));
     }
+    refuse_what_would_not_build(input, out, &draft, today)?;
     let written = write::write(out, &draft, input, today)?;
     Ok(Imported { written, notes: draft.notes })
 }
 
+/// Writes the manuscript into a temporary directory first and loads it as `check` does:
+/// when it would not build (a picture that is damaged or holds a script, a control
+/// character, a title too long, a chain of notes …), nothing is written to `out` and each
+/// problem is reported where it would be in the manuscript, after an error naming the input.
+fn refuse_what_would_not_build(input: &Path, out: &Path, draft: &draft::Draft, today: &str) -> Result<(), Diagnostics> {
+    let staging = tempfile::tempdir().map_err(|e| Diagnostics::one(crate::diagnostics::io_error(Path::new("."), "make a temporary directory", &e)))?;
+    let name = out.file_name().map_or_else(|| std::ffi::OsString::from("report"), |n| n.to_os_string());
+    let trial = staging.path().join(name);
+    write::write(&trial, draft, input, today)?;
+    let (_, found) = crate::manuscript::Manuscript::load_checked(&trial);
+    if !found.has_errors() {
+        return Ok(());
+    }
+    let errors: Vec<Diagnostic> = found
+        .0
+        .into_iter()
+        .filter(Diagnostic::is_error)
+        .map(|mut error| {
+            if let Ok(relative) = error.file.strip_prefix(&trial) {
+                error.message = format!("{} (as it would be written): {}", relative.display(), error.message);
+                error.file = out.join(relative);
+            }
+            error
+        })
+        .collect();
+    let mut all = vec![
+        Diagnostic::error(input, format!("the manuscript made from this file would not build ({} problem(s) below), so nothing was written", errors.len()))
+            .with_hint("correct the places below in the input and import it again"),
+    ];
+    all.extend(errors);
+    Err(Diagnostics(all))
+}
+
 fn read_input(input: &Path) -> Result<Vec<u8>, Diagnostic> {
-    let metadata = std::fs::metadata(input).map_err(|e| io_error(input, "read the file to import", &e))?;
-    if !metadata.is_file() {
-        return Err(Diagnostic::error(input, "this is not a regular file").with_hint("name a .docx or .txt file"));
+    match crate::access::read(input, MAX_INPUT_BYTES) {
+        Ok(bytes) => Ok(bytes),
+        Err(crate::access::Refused::NotRegular(kind)) => {
+            Err(Diagnostic::error(input, format!("this is not a regular file (it is {kind})")).with_hint("name a .docx or .txt file"))
+        }
+        Err(crate::access::Refused::TooLarge { size, .. }) => {
+            Err(Diagnostic::error(input, format!("the file is {} MiB; the limit is {} MiB", size >> 20, MAX_INPUT_BYTES >> 20))
+                .with_hint("check that the path names the intended file"))
+        }
+        Err(refused) => Err(refused.diagnostic(input, "the file to import")),
     }
-    if metadata.len() > MAX_INPUT_BYTES {
-        return Err(Diagnostic::error(input, format!("the file is {} MiB; the limit is {} MiB", metadata.len() >> 20, MAX_INPUT_BYTES >> 20))
-            .with_hint("check that the path names the intended file"));
-    }
-    std::fs::read(input).map_err(|e| io_error(input, "read the file to import", &e))
 }
 
 /// An OLE2 compound file: a binary Word document (.doc) or an encrypted (password-protected)

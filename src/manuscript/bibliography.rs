@@ -304,6 +304,119 @@ fn push_text(pieces: &mut Vec<Inline>, text: String) {
     }
 }
 
+/// Largest CSL style file: 1 MiB (the largest styles of the CSL repository are some 200 KB).
+const MAX_STYLE_BYTES: u64 = 1024 * 1024;
+/// Deepest nesting of a CSL style's elements (real styles nest about 10 deep); deeper, the
+/// style reader and renderer, which recurse, could overflow the stack.
+const MAX_STYLE_DEPTH: usize = 64;
+
+/// Checks a CSL style's XML before hayagriva reads and renders it, which both recurse: its
+/// elements nest at most [`MAX_STYLE_DEPTH`] deep, and no macro calls itself, directly or
+/// through other macros (rendering it would never end). The error continues "the CSL style …".
+fn check_style_structure(xml: &str) -> Result<(), String> {
+    use quick_xml::events::Event;
+    let mut reader = quick_xml::Reader::from_str(xml);
+    let mut depth = 0usize;
+    // The macro being defined, and the macros each one calls.
+    let mut current: Option<String> = None;
+    let mut calls: std::collections::HashMap<String, Vec<String>> = std::collections::HashMap::new();
+    loop {
+        let event = reader.read_event().map_err(|e| format!("is not well-formed XML: {e}"))?;
+        let (element, opens) = match &event {
+            Event::Start(element) => (element, true),
+            Event::Empty(element) => (element, false),
+            Event::End(element) => {
+                depth = depth.saturating_sub(1);
+                if element.local_name().as_ref() == b"macro" {
+                    current = None;
+                }
+                continue;
+            }
+            Event::Eof => break,
+            _ => continue,
+        };
+        if opens {
+            depth += 1;
+            if depth > MAX_STYLE_DEPTH {
+                return Err(format!("nests its elements more than {MAX_STYLE_DEPTH} deep"));
+            }
+        }
+        let attribute =
+            |name: &[u8]| element.attributes().flatten().find(|a| a.key.local_name().as_ref() == name).map(|a| String::from_utf8_lossy(&a.value).into_owned());
+        if element.local_name().as_ref() == b"macro" && opens {
+            current = attribute(b"name");
+            if let Some(name) = &current {
+                calls.entry(name.clone()).or_default();
+            }
+        } else if let (Some(caller), Some(called)) = (&current, attribute(b"macro")) {
+            calls.entry(caller.clone()).or_default().push(called);
+        }
+    }
+    match deepest_chain(&calls, MAX_STYLE_DEPTH) {
+        Some(Chain::Loop(path)) => Err(format!("has macros that call themselves: {}", path.join(" → "))),
+        Some(Chain::TooDeep(start)) => Err(format!("has macros calling each other more than {MAX_STYLE_DEPTH} deep, from `{start}`")),
+        None => Ok(()),
+    }
+}
+
+/// What [`deepest_chain`] found.
+#[derive(Debug, PartialEq, Eq)]
+enum Chain {
+    /// Names that lead back to the first: `a → b → a`.
+    Loop(Vec<String>),
+    /// A chain longer than the limit starts at this name.
+    TooDeep(String),
+}
+
+/// A loop, or a chain longer than `limit`, among names that refer to others (macros that
+/// call macros, entries that cross-reference entries, abbreviations made of abbreviations);
+/// names not among the keys refer to nothing. Walked with an explicit stack, so a hostile
+/// file cannot overflow this one either.
+fn deepest_chain(refers: &HashMap<String, Vec<String>>, limit: usize) -> Option<Chain> {
+    // Per name: `None` while it is being walked, then the length of its longest chain.
+    let mut height: HashMap<&str, Option<usize>> = HashMap::new();
+    let mut names: Vec<&String> = refers.keys().collect();
+    names.sort();
+    for start in names {
+        if height.contains_key(start.as_str()) {
+            continue;
+        }
+        // (name, index of the next name it refers to, longest chain below it so far)
+        let mut stack: Vec<(&str, usize, usize)> = vec![(start, 0, 1)];
+        height.insert(start, None);
+        while let Some(top) = stack.len().checked_sub(1) {
+            let (name, next, longest) = stack[top];
+            let referred = refers.get(name).map(Vec::as_slice).unwrap_or_default();
+            let Some(other) = referred.get(next) else {
+                height.insert(name, Some(longest));
+                stack.pop();
+                if longest > limit {
+                    return Some(Chain::TooDeep(stack.first().map_or(name, |s| s.0).to_string()));
+                }
+                if let Some(parent) = stack.last_mut() {
+                    parent.2 = parent.2.max(longest + 1);
+                }
+                continue;
+            };
+            stack[top].1 += 1;
+            match height.get(other.as_str()) {
+                Some(None) => {
+                    let mut path: Vec<String> = stack.iter().map(|(n, _, _)| n.to_string()).skip_while(|n| n != other).collect();
+                    path.push(other.clone());
+                    return Some(Chain::Loop(path));
+                }
+                Some(Some(done)) => stack[top].2 = stack[top].2.max(done + 1),
+                None if refers.contains_key(other.as_str()) => {
+                    height.insert(other, None);
+                    stack.push((other, 0, 1));
+                }
+                None => {}
+            }
+        }
+    }
+    None
+}
+
 /// A built-in style by name, or a CSL file inside the manuscript.
 fn load_style(root: &Path, name: &str) -> Result<IndependentStyle, String> {
     let style = if let Some(archived) = ArchivedStyle::by_name(name).filter(|_| STYLES.contains(&name)) {
@@ -313,7 +426,15 @@ fn load_style(root: &Path, name: &str) -> Result<IndependentStyle, String> {
         if path.is_absolute() || path.components().any(|c| matches!(c, std::path::Component::ParentDir)) {
             return Err(format!("the style file `{name}` must be inside the manuscript"));
         }
-        let xml = crate::source::read_text(&root.join(path), "the CSL style").map_err(|d| format!("style `{name}`: {}", d.message))?;
+        let xml = crate::source::read_text_within(root, &root.join(path), "the CSL style").map_err(|d| format!("style `{name}`: {}", d.message))?;
+        if xml.len() as u64 > MAX_STYLE_BYTES {
+            return Err(format!(
+                "the CSL style `{name}` is {}; the limit is {}",
+                crate::access::human_size(xml.len() as u64),
+                crate::access::human_size(MAX_STYLE_BYTES)
+            ));
+        }
+        check_style_structure(&xml).map_err(|problem| format!("the CSL style `{name}` {problem}"))?;
         IndependentStyle::from_xml(&xml).map(Style::Independent).map_err(|e| format!("the CSL style `{name}` cannot be read: {e}"))?
     } else {
         return Err(format!("unknown citation style `{name}`"));
@@ -336,9 +457,140 @@ fn is_cjk_language(language: &str) -> bool {
         || has_cjk(&language)
 }
 
-/// The line of the first `needle` in `text`.
-fn line_of(text: &str, needle: &str) -> Option<usize> {
-    text.find(needle).map(|at| line_column(text, at).0)
+/// Most entries of one bibliography: 20 000 (a report cites tens or hundreds; a whole
+/// reference manager's library exported by mistake is refused, not read for minutes).
+pub const MAX_BIBLIOGRAPHY_ENTRIES: usize = 20_000;
+/// Deepest nesting of braces in a BibTeX file (real files nest 3 or 4 deep).
+const MAX_BRACE_DEPTH: usize = 64;
+/// Longest chain of `crossref`/`xdata` parents (a chapter's book's series is 2).
+const MAX_CROSSREF_DEPTH: usize = 8;
+/// Longest chain of `@string` abbreviations made of abbreviations.
+const MAX_ABBREVIATION_DEPTH: usize = 16;
+/// Most characters one field may expand to through `@string` abbreviations.
+const MAX_ABBREVIATION_CHARS: usize = 1 << 20;
+
+/// Checks a BibTeX file's structure before the BibTeX reader resolves it, which recurses:
+/// braces nest at most [`MAX_BRACE_DEPTH`] deep, at most [`MAX_BIBLIOGRAPHY_ENTRIES`]
+/// entries, no `@string` or `crossref`/`xdata` loop, no chain deeper than the limits, no
+/// abbreviation expanding past [`MAX_ABBREVIATION_CHARS`]. Returns the line of each entry.
+fn check_bib_structure(path: &Path, text: &str) -> Result<HashMap<String, usize>, Diagnostic> {
+    let lines = crate::source::LineIndex::new(text);
+    let at = |offset: usize, message: String, hint: &str| {
+        let (line, column) = lines.line_column(text, offset);
+        Diagnostic::error(path, message).at(line, column).with_hint(hint.to_string())
+    };
+    let mut depth = 0usize;
+    let mut escaped = false;
+    for (offset, byte) in text.bytes().enumerate() {
+        if escaped {
+            escaped = false;
+            continue;
+        }
+        match byte {
+            b'\\' => escaped = true,
+            b'{' => {
+                depth += 1;
+                if depth > MAX_BRACE_DEPTH {
+                    return Err(at(offset, format!("braces nest more than {MAX_BRACE_DEPTH} deep"), "close the braces opened before this place"));
+                }
+            }
+            b'}' => depth = depth.saturating_sub(1),
+            _ => {}
+        }
+    }
+    let raw = biblatex::RawBibliography::parse(text).map_err(|e| {
+        at(
+            e.span.start,
+            format!("malformed BibTeX: {}", e.kind),
+            "correct the entry (export the file again from the reference manager if it was not edited by hand)",
+        )
+    })?;
+    if let Some(entry) = raw.entries.get(MAX_BIBLIOGRAPHY_ENTRIES) {
+        return Err(at(
+            entry.span.start,
+            format!("the bibliography has {} entries; the limit is {MAX_BIBLIOGRAPHY_ENTRIES}", raw.entries.len()),
+            "export only the entries this report cites (in Zotero: a collection of them)",
+        ));
+    }
+    // Abbreviations made of abbreviations.
+    let names = |field: &biblatex::Field<'_>| -> Vec<String> {
+        field.iter().filter_map(|chunk| if let biblatex::RawChunk::Abbreviation(name) = chunk.v { Some(name.to_string()) } else { None }).collect()
+    };
+    let abbreviations: HashMap<String, Vec<String>> = raw.abbreviations.iter().map(|pair| (pair.key.v.to_string(), names(&pair.value.v))).collect();
+    let place_of = |name: &str| raw.abbreviations.iter().find(|p| p.key.v == name).map_or(0, |p| p.key.span.start);
+    match deepest_chain(&abbreviations, MAX_ABBREVIATION_DEPTH) {
+        Some(Chain::Loop(path)) => {
+            return Err(at(
+                place_of(&path[0]),
+                format!("@string abbreviations refer to each other in a loop: {}", path.join(" → ")),
+                "define each abbreviation by text, or by abbreviations defined before it",
+            ));
+        }
+        Some(Chain::TooDeep(start)) => {
+            return Err(at(
+                place_of(&start),
+                format!("@string `{start}` is made of abbreviations more than {MAX_ABBREVIATION_DEPTH} deep"),
+                "define the abbreviation by its text",
+            ));
+        }
+        None => {}
+    }
+    // What each abbreviation expands to, in characters (no loops, so this ends; shallow, so
+    // the recursion is bounded).
+    fn expanded(name: &str, raw: &biblatex::RawBibliography<'_>, memo: &mut HashMap<String, usize>) -> usize {
+        if let Some(&chars) = memo.get(name) {
+            return chars;
+        }
+        let Some(pair) = raw.abbreviations.iter().rev().find(|p| p.key.v == name) else { return name.len() };
+        let mut chars = 0usize;
+        for chunk in &pair.value.v {
+            chars = chars.saturating_add(match chunk.v {
+                biblatex::RawChunk::Normal(text) => text.len(),
+                biblatex::RawChunk::Abbreviation(other) => expanded(other, raw, memo),
+            });
+        }
+        memo.insert(name.to_string(), chars);
+        chars
+    }
+    let mut memo = HashMap::new();
+    for pair in &raw.abbreviations {
+        if expanded(pair.key.v, &raw, &mut memo) > MAX_ABBREVIATION_CHARS {
+            return Err(at(
+                pair.key.span.start,
+                format!("@string `{}` expands to more than {} characters", pair.key.v, MAX_ABBREVIATION_CHARS),
+                "define the abbreviation by its text",
+            ));
+        }
+    }
+    // Entries that take fields from others.
+    let mut parents: HashMap<String, Vec<String>> = HashMap::new();
+    let mut entry_lines = HashMap::new();
+    for entry in &raw.entries {
+        let mut of_entry = Vec::new();
+        for field in &entry.v.fields {
+            let key = field.key.v.to_ascii_lowercase();
+            if key == "crossref" || key == "xdata" {
+                let value: String = field.value.v.iter().filter_map(|c| if let biblatex::RawChunk::Normal(t) = c.v { Some(t) } else { None }).collect();
+                of_entry.extend(value.split(',').map(|k| k.trim().to_string()).filter(|k| !k.is_empty()));
+            }
+        }
+        entry_lines.insert(entry.v.key.v.to_string(), lines.line_column(text, entry.span.start).0);
+        parents.insert(entry.v.key.v.to_string(), of_entry);
+    }
+    let entry_at = |key: &str| raw.entries.iter().find(|e| e.v.key.v == key).map_or(0, |e| e.v.key.span.start);
+    match deepest_chain(&parents, MAX_CROSSREF_DEPTH) {
+        Some(Chain::Loop(path)) => Err(at(
+            entry_at(&path[0]),
+            format!("entries take fields from each other in a loop (crossref/xdata): {}", path.join(" → ")),
+            "remove the `crossref` or `xdata` field that leads back",
+        )),
+        Some(Chain::TooDeep(start)) => Err(at(
+            entry_at(&start),
+            format!("entry `{start}` takes fields through more than {MAX_CROSSREF_DEPTH} `crossref`/`xdata` steps"),
+            "copy the fields into the entry",
+        )),
+        None => Ok(entry_lines),
+    }
 }
 
 type Loaded = (Library, HashMap<String, Mend>, HashMap<String, usize>);
@@ -351,6 +603,9 @@ fn load_biblatex(path: &Path, text: &str) -> Result<Loaded, Diagnostic> {
             .at(line, column)
             .with_hint("correct the entry (export the file again from the reference manager if it was not edited by hand)")
     };
+    // The structure is checked first: the BibTeX reader recurses through braces,
+    // abbreviations and cross-references, and a hostile file would overflow its stack.
+    let raw_lines = check_bib_structure(path, text)?;
     let bibliography = biblatex::Bibliography::parse(text).map_err(|e| located(e.span.clone(), format!("malformed BibTeX: {}", e.kind)))?;
     let mut library = Library::new();
     let mut mends = HashMap::new();
@@ -386,7 +641,7 @@ fn load_biblatex(path: &Path, text: &str) -> Result<Loaded, Diagnostic> {
         if field("entrysubtype").is_some_and(|s| s.eq_ignore_ascii_case("newspaper")) {
             entry = as_newspaper(entry);
         }
-        lines.insert(raw.key.clone(), line_of(text, &format!("{{{},", raw.key)).or_else(|| line_of(text, &raw.key)).unwrap_or(1));
+        lines.insert(raw.key.clone(), raw_lines.get(&raw.key).copied().unwrap_or(1));
         mends.insert(raw.key.clone(), Mend { latin, standard, corporate });
         library.push(&entry);
     }
@@ -412,6 +667,13 @@ fn load_yaml(path: &Path, text: &str) -> Result<Loaded, Diagnostic> {
     })?;
     let mut mends = HashMap::new();
     let mut lines = HashMap::new();
+    // Each top-level key's line, found in one pass (not one search of the file per entry).
+    let key_lines: HashMap<&str, usize> = text
+        .lines()
+        .enumerate()
+        .filter(|(_, line)| !line.starts_with([' ', '\t', '#', '-']))
+        .filter_map(|(index, line)| Some((line.trim_end().strip_suffix(':')?.trim_matches(['"', '\'']), index + 1)))
+        .collect();
     for entry in library.iter() {
         let authors: String = entry.authors().map(|names| names.iter().map(|n| n.name.clone()).collect::<Vec<_>>().join(" ")).unwrap_or_default();
         let latin = match entry.language() {
@@ -419,8 +681,34 @@ fn load_yaml(path: &Path, text: &str) -> Result<Loaded, Diagnostic> {
             None => !has_cjk(&authors) && !has_cjk(&entry.title().map(|t| t.to_string()).unwrap_or_default()),
         };
         let standard = entry.serial_number().and_then(|serial| serial.0.get("standard").cloned());
-        lines.insert(entry.key().to_string(), line_of(text, &format!("\n{}:", entry.key())).map_or(1, |l| l + 1));
+        lines.insert(entry.key().to_string(), key_lines.get(entry.key()).copied().unwrap_or(1));
         mends.insert(entry.key().to_string(), Mend { latin, standard, corporate: None });
     }
     Ok((library, mends, lines))
+}
+
+#[cfg(test)]
+mod chain_tests {
+    use super::*;
+
+    fn graph(edges: &[(&str, &[&str])]) -> HashMap<String, Vec<String>> {
+        edges.iter().map(|(from, to)| (from.to_string(), to.iter().map(|t| t.to_string()).collect())).collect()
+    }
+
+    #[test]
+    fn loops_and_long_chains_are_found_without_recursion() {
+        assert_eq!(
+            deepest_chain(&graph(&[("a", &["b"]), ("b", &["c"]), ("c", &["a"])]), 8),
+            Some(Chain::Loop(vec!["a".into(), "b".into(), "c".into(), "a".into()]))
+        );
+        assert_eq!(deepest_chain(&graph(&[("a", &["a"])]), 8), Some(Chain::Loop(vec!["a".into(), "a".into()])));
+        // A diamond is no loop; names nobody defines refer to nothing.
+        assert_eq!(deepest_chain(&graph(&[("a", &["b", "c"]), ("b", &["d"]), ("c", &["d"]), ("d", &["outside"])]), 8), None);
+        // A chain of 100 000: too deep, found without overflowing the stack.
+        let names: Vec<String> = (0..100_000).map(|i| format!("k{i}")).collect();
+        let chain: HashMap<String, Vec<String>> = names.windows(2).map(|w| (w[0].clone(), vec![w[1].clone()])).collect();
+        assert!(matches!(deepest_chain(&chain, 8), Some(Chain::TooDeep(_))));
+        let short: HashMap<String, Vec<String>> = names[..8].windows(2).map(|w| (w[0].clone(), vec![w[1].clone()])).collect();
+        assert_eq!(deepest_chain(&short, 8), None);
+    }
 }

@@ -24,6 +24,12 @@ pub const MAX_NOTES: usize = 5_000;
 /// Longest paragraph, in characters (about ten pages): Typst breaks a paragraph into lines
 /// as a whole, and a 2 MB paragraph took 26 s.
 pub const MAX_PARAGRAPH_CHARS: usize = 20_000;
+/// Most tables in one manuscript: 2 000 (a statistical yearbook has a few hundred); an
+/// imported document of 10 000 tables made the build run out of memory.
+pub const MAX_TABLES: usize = 2_000;
+/// Most columns of one printed table: 40 (more do not fit a landscape A4 page legibly); a
+/// 1000 × 300 table made the build run out of memory.
+pub const MAX_TABLE_COLUMNS: usize = 40;
 
 /// Checks `blocks` (after every pass), returning one error per problem.
 pub(crate) fn printable(blocks: &[Block], root: &Path) -> Vec<Diagnostic> {
@@ -33,6 +39,7 @@ pub(crate) fn printable(blocks: &[Block], root: &Path) -> Vec<Diagnostic> {
     };
     let mut last_heading: Option<u8> = None;
     let mut headings = 0;
+    let mut tables = 0;
     walk::blocks(blocks, &mut |block| match &block.kind {
         BlockKind::Heading { level, content } => {
             headings += 1;
@@ -71,6 +78,23 @@ pub(crate) fn printable(blocks: &[Block], root: &Path) -> Vec<Diagnostic> {
             error(&block.source, format!("the alt text is longer than {MAX_ATTRIBUTE_CHARS} characters"), "describe the image in a few sentences");
         }
         BlockKind::Table { data, .. } | BlockKind::Chart { data, .. } => {
+            if let BlockKind::Table { data: table, .. } = &block.kind {
+                tables += 1;
+                if tables == MAX_TABLES + 1 {
+                    error(
+                        &block.source,
+                        format!("this is table number {}; the limit is {MAX_TABLES}", MAX_TABLES + 1),
+                        "put the tables beyond it into an appendix volume",
+                    );
+                }
+                if table.header.len() > MAX_TABLE_COLUMNS {
+                    error(
+                        &block.source,
+                        format!("the table has {} columns; the limit is {MAX_TABLE_COLUMNS}", table.header.len()),
+                        "choose the columns to print with `columns = [...]` in the directive, or split the table",
+                    );
+                }
+            }
             let mut words = Vec::new();
             data.for_each_text(&mut |text| words.extend(long_word(text)));
             if let Some(word) = words.first() {

@@ -14,6 +14,9 @@ use crate::diagnostics::{Diagnostic, Diagnostics};
 use crate::model::walk;
 use crate::model::{Block, BlockKind, Inline, ReferenceEntry, SourcePos, plain_text_of};
 
+/// Most "entry … is never cited" warnings, one per entry; the rest are counted in one more.
+const MAX_UNCITED_WARNINGS: usize = 10;
+
 /// Where the bibliography is named, for errors about citations without one.
 pub(crate) struct Setting<'a> {
     /// The loaded bibliography, if `report.toml` names one (and it loaded).
@@ -133,14 +136,28 @@ pub(crate) fn resolve(blocks: &mut Vec<Block>, setting: &Setting<'_>, root: &Pat
     });
     blocks.extend(definitions);
     let cited: std::collections::HashSet<&str> = requests.iter().flatten().map(|item| item.key.as_str()).collect();
-    for key in bibliography.keys() {
-        if !cited.contains(key.as_str()) {
-            diagnostics.push(
-                Diagnostic::warning(&bibliography.path, format!("entry `{key}` is never cited; it is left out of the list of references"))
-                    .at_line(bibliography.line_of(&key))
-                    .with_hint(format!("cite it as [@{key}] or remove it from the bibliography")),
-            );
-        }
+    // One warning per uncited entry up to a few, then one for the rest: a whole library
+    // exported by mistake is one message, not thousands.
+    let uncited: Vec<String> = bibliography.keys().into_iter().filter(|key| !cited.contains(key.as_str())).collect();
+    for key in uncited.iter().take(MAX_UNCITED_WARNINGS) {
+        diagnostics.push(
+            Diagnostic::warning(&bibliography.path, format!("entry `{key}` is never cited; it is left out of the list of references"))
+                .at_line(bibliography.line_of(key))
+                .with_hint(format!("cite it as [@{key}] or remove it from the bibliography")),
+        );
+    }
+    if let Some(first) = uncited.get(MAX_UNCITED_WARNINGS) {
+        diagnostics.push(
+            Diagnostic::warning(
+                &bibliography.path,
+                format!(
+                    "{} more entries are never cited (from `{first}` on); they are left out of the list of references",
+                    uncited.len() - MAX_UNCITED_WARNINGS
+                ),
+            )
+            .at_line(bibliography.line_of(first))
+            .with_hint("keep in the bibliography only the entries this report cites"),
+        );
     }
     if rendered.entries.is_empty() {
         walk::retain_blocks(blocks, &mut |block| !is_marker(block));

@@ -964,7 +964,8 @@ pub fn parse_value(kind: ColumnKind, written: &str) -> Result<Value, String> {
         ColumnKind::Percent => normalised.trim_end_matches(['%', '％']).to_string(),
         _ => normalised,
     };
-    let valid = !normalised.is_empty()
+    let valid = grouped_in_thousands(trimmed)
+        && !normalised.is_empty()
         && normalised.chars().enumerate().all(|(i, c)| c.is_ascii_digit() || c == '.' || (i == 0 && c == '-'))
         && normalised.matches('.').count() <= 1
         && normalised.chars().any(|c| c.is_ascii_digit());
@@ -977,9 +978,36 @@ pub fn parse_value(kind: ColumnKind, written: &str) -> Result<Value, String> {
     Ok(Value { written: trimmed.to_string(), number: Some(number), decimals, exact })
 }
 
+/// Whether the separators of a written number (`,` `，` `_` space) stand between groups of
+/// three digits of its whole part: `31,565` and `1 234 567.5`, not `1,23,4` or `1.2,3`.
+fn grouped_in_thousands(written: &str) -> bool {
+    let separator = |c: char| matches!(c, ',' | '，' | '_' | ' ');
+    if !written.contains(separator) {
+        return true;
+    }
+    let unsigned = written.trim_start_matches(['-', '－', '−']).trim_end_matches(['%', '％']);
+    let whole = unsigned.split(['.', '．']).next().unwrap_or("");
+    if unsigned.len() > whole.len() && unsigned[whole.len()..].contains(separator) {
+        return false; // a separator in the fraction
+    }
+    let groups: Vec<usize> = whole.split(separator).map(|g| g.chars().count()).collect();
+    groups.first().is_some_and(|&first| (1..=3).contains(&first)) && groups[1..].iter().all(|&g| g == 3)
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn separators_must_group_thousands() {
+        assert!(parse_value(ColumnKind::Number, "1,23,4").is_err());
+        assert!(parse_value(ColumnKind::Number, "12,34").is_err());
+        assert!(parse_value(ColumnKind::Number, "1.234,5").is_err());
+        assert!(parse_value(ColumnKind::Number, ",123").is_err());
+        assert_eq!(parse_value(ColumnKind::Number, "1,234,567.25").unwrap().number, Some(1234567.25));
+        assert_eq!(parse_value(ColumnKind::Number, "-1 234").unwrap().number, Some(-1234.0));
+        assert_eq!(parse_value(ColumnKind::Percent, "１，２３４％").unwrap().number, Some(1234.0));
+    }
 
     #[test]
     fn numbers_keep_written_form_and_precision() {

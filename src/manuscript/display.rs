@@ -100,7 +100,8 @@ fn cut(text: &str) -> Vec<String> {
 /// The words of the manuscript's own dictionary (`words.txt`), if it has one: one word a
 /// line, anything after the first space ignored (jieba's dictionary format), `#` comments.
 pub fn own_words(manuscript_root: &Path) -> Vec<String> {
-    let Ok(text) = std::fs::read_to_string(manuscript_root.join(WORDS_FILE)) else { return Vec::new() };
+    // Through the access layer: a FIFO or a link out of the manuscript is not read (nor waited on).
+    let Ok(text) = crate::source::read_text_within(manuscript_root, &manuscript_root.join(WORDS_FILE), "the word list") else { return Vec::new() };
     text.lines().filter(|l| !l.trim_start().starts_with('#')).filter_map(|l| l.split_whitespace().next()).map(str::to_string).collect()
 }
 

@@ -705,6 +705,7 @@ impl<'a> BlockParser<'a, '_, '_> {
         let text = pending.text.as_str();
         let mut from = 0;
         let mut search = 0;
+        let mut citations = Vec::new();
         while let Some((range, token)) = next_token(text, search) {
             // A reference whose first character was escaped (`\{{`, `\@`, `\[`) stays text:
             // the parser drops the backslash, which then stands just before it in the source
@@ -716,6 +717,9 @@ impl<'a> BlockParser<'a, '_, '_> {
                 continue;
             }
             push_text(out, &plain_spaces(&text[from..range.start]));
+            if matches!(token, Token::Cite(_)) {
+                citations.push(range.start);
+            }
             let at = self.place(source);
             out.push(Piece::Inline(match token {
                 Token::Data(reference) => Inline::DataRef { reference, value: None, at },
@@ -727,6 +731,24 @@ impl<'a> BlockParser<'a, '_, '_> {
             search = range.end;
         }
         push_text(out, &plain_spaces(&text[from..]));
+        // `[@` that starts no citation (`[@e*f]`: the `*` ends the text, so no `]` follows)
+        // would print literally: it is an error at its place, not a silent misprint.
+        for (at, _) in text.match_indices("[@") {
+            let (source, literal) = pending.source_of(at);
+            let escaped = source > 0 && self.source.as_bytes().get(source - 1) == Some(&b'\\');
+            let cross = text[at + 1..].starts_with("@fig:") || text[at + 1..].starts_with("@tbl:");
+            // `[@ 空]`, `[@]`: no key begins, so nothing was meant as a citation.
+            let key_begins = text[at + 2..].chars().next().is_some_and(|c| !c.is_whitespace() && c != ']');
+            if literal && !escaped && !cross && key_begins && !citations.contains(&at) {
+                let written: String = self.source[source..].chars().take_while(|c| *c != '\n').take(40).collect();
+                let written = written.split_inclusive(']').next().unwrap_or(&written).to_string();
+                self.error(
+                    source,
+                    format!("`{written}` is not a citation: a citation is [@key], [@key, 第12页] or [@a; @b], its key without spaces or Markdown marks (`*`, `_`, `` ` ``)"),
+                    "correct the key, or write \\[@ for a literal bracket and at sign",
+                );
+            }
+        }
     }
 
     /// An image's caption (its title), with the references written in it.
@@ -1044,6 +1066,16 @@ mod tests {
         let BlockKind::List { items, .. } = &blocks[0].kind else { panic!("not a list: {blocks:?}") };
         assert_eq!(items.len(), 2);
         assert!(matches!(items[0][1].kind, BlockKind::List { .. }), "{:?}", items[0]);
+    }
+
+    #[test]
+    fn a_bracket_and_at_sign_that_start_no_citation_are_an_error_at_their_line() {
+        let (_, diagnostics) = parse_str("正文。\n\n又见[@e*f]。\n");
+        assert_eq!(diagnostics.0.len(), 1, "{diagnostics}");
+        assert_eq!(diagnostics.0[0].line, Some(3));
+        assert!(diagnostics.0[0].message.contains("`[@e*f]` is not a citation"), "{diagnostics}");
+        let (_, fine) = parse_str("见[@a]与\\[@e*f]，[@ 空]。\n");
+        assert!(!fine.has_errors(), "{fine}");
     }
 
     #[test]

@@ -105,9 +105,13 @@ impl Manuscript {
         let mut failed_targets = BTreeSet::new();
         let mut total_bytes = 0u64;
         let mut parsed = 0;
+        let mut seen = std::collections::HashSet::new();
         for file in &config.files {
             if file.as_os_str().is_empty() || file.is_absolute() || file.components().any(|c| matches!(c, std::path::Component::ParentDir)) {
                 continue; // reported by the configuration check
+            }
+            if !seen.insert(file) {
+                continue; // listed twice: reported by the configuration check, parsed once
             }
             let path = root.join(file);
             let locate = |mut diagnostic: Diagnostic| {

@@ -33,6 +33,87 @@ fn exact_balance(terms: &[(i128, &Value)]) -> Option<bool> {
     Some(sum.checked_abs()? <= tolerance)
 }
 
+/// [`exact_balance`] for numbers of any length (400 digits overflow both 128 bits and
+/// floating point): the written digits added as decimal big integers. `None` when a value's
+/// digits cannot be read back from how it is written.
+fn long_balance(terms: &[(i128, &Value)]) -> Option<bool> {
+    // Each value as (negative, its digits, decimals), from its written form.
+    let mut read = Vec::new();
+    for (sign, value) in terms {
+        let mut digits = Vec::new();
+        let mut negative = *sign < 0;
+        for c in value.written.chars() {
+            match c {
+                '0'..='9' => digits.push(c as u8 - b'0'),
+                '０'..='９' => digits.push((c as u32 - '０' as u32) as u8),
+                '-' | '－' | '−' if digits.is_empty() => negative = !negative,
+                _ => {}
+            }
+        }
+        if digits.is_empty() {
+            return None;
+        }
+        read.push((negative, digits, value.decimals));
+    }
+    let scale = read.iter().map(|(_, _, d)| *d).max()? + 1;
+    // Little-endian decimal digits.
+    let scaled = |digits: &[u8], decimals: u32| -> Vec<u8> {
+        let mut out = vec![0u8; (scale - decimals) as usize];
+        out.extend(digits.iter().rev());
+        out
+    };
+    let add = |a: &[u8], b: &[u8]| -> Vec<u8> {
+        let mut out = Vec::with_capacity(a.len().max(b.len()) + 1);
+        let mut carry = 0;
+        for i in 0..a.len().max(b.len()) {
+            let digit = a.get(i).copied().unwrap_or(0) + b.get(i).copied().unwrap_or(0) + carry;
+            out.push(digit % 10);
+            carry = digit / 10;
+        }
+        if carry > 0 {
+            out.push(carry);
+        }
+        out
+    };
+    let trimmed = |mut a: Vec<u8>| {
+        while a.len() > 1 && a.last() == Some(&0) {
+            a.pop();
+        }
+        a
+    };
+    let less = |a: &[u8], b: &[u8]| a.len() < b.len() || (a.len() == b.len() && a.iter().rev().lt(b.iter().rev()));
+    let subtract = |a: &[u8], b: &[u8]| -> Vec<u8> {
+        // a ≥ b
+        let mut out = Vec::with_capacity(a.len());
+        let mut borrow = 0i8;
+        for (i, &digit_a) in a.iter().enumerate() {
+            let mut digit = digit_a as i8 - b.get(i).copied().unwrap_or(0) as i8 - borrow;
+            borrow = i8::from(digit < 0);
+            if digit < 0 {
+                digit += 10;
+            }
+            out.push(digit as u8);
+        }
+        out
+    };
+    let (mut plus, mut minus, mut tolerance) = (vec![0u8], vec![0u8], vec![0u8]);
+    for (negative, digits, decimals) in &read {
+        let value = scaled(digits, *decimals);
+        if *negative {
+            minus = add(&minus, &value);
+        } else {
+            plus = add(&plus, &value);
+        }
+        // Half a unit of the last written digit: 5 at position scale − decimals − 1.
+        let mut half = vec![0u8; (scale - decimals - 1) as usize];
+        half.push(5);
+        tolerance = add(&tolerance, &half);
+    }
+    let (plus, minus) = (trimmed(plus), trimmed(minus));
+    let difference = trimmed(if less(&plus, &minus) { subtract(&minus, &plus) } else { subtract(&plus, &minus) });
+    Some(!less(&trimmed(tolerance), &difference))
+}
+
 /// Resolves a rule operand within `table` (two parts) or across tables (three parts).
 fn operand<'a>(data: &'a DataSet, table: &'a DataTable, reference: &str) -> Result<(&'a Value, f64), String> {
     let parts: Vec<&str> = reference.split('.').collect();
@@ -120,9 +201,12 @@ fn check_rule(data: &DataSet, table: &DataTable, rule: &RuleSpec) -> Result<(), 
             let sum: f64 = parts.iter().map(|(_, (_, n))| n).sum();
             let tolerance = half_unit(total_value) + parts.iter().map(|(_, (v, _))| half_unit(v)).sum::<f64>() + 1e-9;
             let terms: Vec<(i128, &Value)> = parts.iter().map(|(_, (v, _))| (1, *v)).chain(std::iter::once((-1, total_value))).collect();
-            let balanced = exact_balance(&terms).unwrap_or((sum - total_number).abs() <= tolerance);
+            let balanced = exact_balance(&terms).or_else(|| long_balance(&terms)).unwrap_or((sum - total_number).abs() <= tolerance);
             if !balanced {
                 let terms: Vec<String> = parts.iter().map(|(_, (v, _))| v.written.clone()).collect();
+                if !sum.is_finite() {
+                    return Err(format!("sum rule broken: {} do not add up to {total}, {}", terms.join(" + "), total_value.written));
+                }
                 return Err(format!("sum rule broken: {} = {} but {total} is {}", terms.join(" + "), format_number(sum), total_value.written));
             }
             Ok(())
@@ -135,6 +219,12 @@ fn check_rule(data: &DataSet, table: &DataTable, rule: &RuleSpec) -> Result<(), 
             let shares: Vec<_> = shares.iter().map(|s| operand(data, table, s)).collect::<Result<_, _>>()?;
             let total: f64 = parts.iter().map(|(_, n)| n).sum();
             let stated_total: f64 = shares.iter().map(|(_, n)| n).sum();
+            // Shares of nothing are no shares: every computed share would be NaN, which no
+            // comparison finds wrong.
+            if total == 0.0 || !total.is_finite() {
+                let written: Vec<&str> = parts.iter().map(|(v, _)| v.written.as_str()).collect();
+                return Err(format!("shares rule: the parts {} add up to {}, so they have no shares", written.join(" + "), format_number(total)));
+            }
             for ((part, part_number), (share, share_number)) in parts.iter().zip(&shares) {
                 let computed = part_number / total * stated_total;
                 let relative_part_error = half_unit(part) / part_number.abs().max(f64::MIN_POSITIVE);
@@ -157,7 +247,8 @@ fn check_rule(data: &DataSet, table: &DataTable, rule: &RuleSpec) -> Result<(), 
             let (b, b_number) = operand(data, table, subtrahend)?;
             let (d, d_number) = operand(data, table, difference)?;
             let tolerance = half_unit(a) + half_unit(b) + half_unit(d) + 1e-9;
-            let balanced = exact_balance(&[(1, a), (-1, b), (-1, d)]).unwrap_or((a_number - b_number - d_number).abs() <= tolerance);
+            let terms = [(1, a), (-1, b), (-1, d)];
+            let balanced = exact_balance(&terms).or_else(|| long_balance(&terms)).unwrap_or((a_number - b_number - d_number).abs() <= tolerance);
             if !balanced {
                 return Err(format!(
                     "difference rule broken: {} − {} = {} but the stated difference is {}",
@@ -198,6 +289,21 @@ mod tests {
                      [[rules]]\ntype = \"shares\"\nparts = [\"一.v\", \"二.v\", \"三.v\"]\nshares = [\"s1.v\", \"s2.v\", \"s3.v\"]\n\
                      [[rules]]\ntype = \"difference\"\nminuend = \"实际.v\"\nsubtrahend = \"目标.v\"\ndifference = \"高出.v\"\n";
         set(rules, GDP).unwrap();
+    }
+
+    #[test]
+    fn four_hundred_digit_numbers_are_added_exactly_and_shares_of_nothing_refused() {
+        let a = format!("{}.5", "9".repeat(400));
+        let total = format!("1{}.0", "0".repeat(400));
+        let wrong = format!("1{}.5", "0".repeat(400));
+        let rows = format!(r#"["a", "{a}"], ["b", "0.5"], ["total", "{total}"], ["wrong", "{wrong}"], ["z1", "0"], ["z2", "0"], ["s1", "50"], ["s2", "50"]"#);
+        let rules = "[[rules]]\ntype = \"sum\"\nparts = [\"a.v\", \"b.v\"]\ntotal = \"total.v\"\n";
+        set(rules, &rows).unwrap();
+        let broken = set(&rules.replace("total.v", "wrong.v"), &rows).unwrap_err().to_string();
+        assert!(broken.contains("sum rule broken") && !broken.contains("inf"), "{broken}");
+        let shares = "[[rules]]\ntype = \"shares\"\nparts = [\"z1.v\", \"z2.v\"]\nshares = [\"s1.v\", \"s2.v\"]\n";
+        let refused = set(shares, &rows).unwrap_err().to_string();
+        assert!(refused.contains("add up to 0"), "{refused}");
     }
 
     #[test]

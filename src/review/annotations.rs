@@ -129,14 +129,40 @@ pub struct AnnotatedPdf {
     pub document: Document,
 }
 
-/// Reads the annotations of the PDF at `path`.
-pub fn read(path: &Path) -> Result<AnnotatedPdf, Diagnostics> {
-    let bytes = std::fs::read(path).map_err(|e| Diagnostics::one(crate::diagnostics::io_error(path, "read this PDF", &e)))?;
-    let document = Document::load_mem(&bytes).map_err(|e| {
+/// Largest PDF `review` (and a change proof's `--since`) reads: 1 GiB, checked before it
+/// is read; a proof of a long illustrated book is a few hundred MB.
+pub const MAX_PDF_BYTES: u64 = 1 << 30;
+
+/// Reads and parses the PDF at `path`: a regular file (a FIFO is refused, not waited on) of
+/// at most [`MAX_PDF_BYTES`], not encrypted (its annotations could not be read, and an
+/// encrypted file read as plain shows none).
+pub fn load(path: &Path) -> Result<Document, Diagnostics> {
+    let bytes = crate::access::read(path, MAX_PDF_BYTES).map_err(|refused| Diagnostics::one(refused.diagnostic(path, "this PDF")))?;
+    let hint = "give the proof or print PDF the viewer saved the comments in";
+    if bytes.len() < 5 || !bytes[..bytes.len().min(1024)].windows(5).any(|w| w == b"%PDF-") {
+        return Err(Diagnostics::one(Diagnostic::error(path, "cannot read this file as a PDF: it does not start with `%PDF-`").with_hint(hint)));
+    }
+    let encrypted = || {
         Diagnostics::one(
-            Diagnostic::error(path, format!("cannot read this file as a PDF: {e}")).with_hint("give the proof or print PDF the viewer saved the comments in"),
+            Diagnostic::error(path, "this PDF is encrypted (password-protected), so its annotations cannot be read")
+                .with_hint("save an unencrypted copy (in the viewer: remove the security settings; or: qpdf --decrypt in.pdf out.pdf) and review that"),
         )
+    };
+    let document = Document::load_mem(&bytes).map_err(|e| {
+        if matches!(e, lopdf::Error::Decryption(_) | lopdf::Error::InvalidPassword) || bytes.windows(8).any(|w| w == b"/Encrypt") {
+            return encrypted();
+        }
+        Diagnostics::one(Diagnostic::error(path, format!("cannot read this file as a PDF: {e}")).with_hint(hint))
     })?;
+    if document.was_encrypted() || document.is_encrypted() || document.trailer.get(b"Encrypt").is_ok() {
+        return Err(encrypted());
+    }
+    Ok(document)
+}
+
+/// Reads the annotations of the PDF at `path` (see [`load`]).
+pub fn read(path: &Path) -> Result<AnnotatedPdf, Diagnostics> {
+    let document = load(path)?;
     let permanent_id = file_id(&document.trailer);
     let mut pages = Vec::new();
     let mut annotations = Vec::new();

@@ -23,7 +23,11 @@ use glyphs::Glyph;
 use origins::{DataCell, Origin, SourceChars};
 use placed::{Placed, nearest, nearest_weighted};
 
-use crate::diagnostics::Diagnostics;
+use crate::diagnostics::{Diagnostics, bounded, printable_line};
+
+/// Most characters of a comment (or marked text, author, date) printed per entry; `--json`
+/// gives all of it.
+const MAX_COMMENT_CHARS: usize = 2000;
 use crate::manuscript::Manuscript;
 use crate::pipeline::{BuildOptions, Prepared};
 
@@ -515,14 +519,17 @@ impl Entry {
             (Some(start), _) => format!("{}:{}:{}", manuscript.join(&start.file).display(), start.line, start.column),
             (None, _) => "(not in the manuscript)".to_string(),
         };
-        let mut line = format!("{place}: {}", self.kind);
+        // What the PDF says is the proofreader's (or anyone's): printed escaped, so a comment
+        // cannot write to the terminal, and bounded.
+        let input = |text: &str| printable_line(&bounded(text, MAX_COMMENT_CHARS));
+        let mut line = format!("{}: {}", printable_line(&place), self.kind);
         if !self.text.is_empty() {
-            line.push_str(&format!(": «{}»", self.text));
+            line.push_str(&format!(": «{}»", input(&self.text)));
         }
         if !self.comment.is_empty() {
-            line.push_str(&format!(" — {}", self.comment.replace('\n', " / ")));
+            line.push_str(&format!(" — {}", input(&self.comment.replace('\n', " / "))));
         }
-        let who: Vec<&str> = [self.author.as_str(), self.date.as_str()].into_iter().filter(|s| !s.is_empty()).collect();
+        let who: Vec<String> = [self.author.as_str(), self.date.as_str()].into_iter().filter(|s| !s.is_empty()).map(input).collect();
         if !who.is_empty() {
             line.push_str(&format!(" ({})", who.join(", ")));
         }
@@ -536,9 +543,42 @@ impl Entry {
         }
         line.push_str(&format!(" [{at}, {:?}]", self.annotation));
         for cell in &self.data {
-            line.push_str(&format!("\n  = data: {}:{} ({})", manuscript.join(&cell.file).display(), cell.line, cell.reference));
+            line.push_str(&format!(
+                "\n  = data: {}:{} ({})",
+                printable_line(&manuscript.join(&cell.file).display().to_string()),
+                cell.line,
+                input(&cell.reference)
+            ));
         }
         line.push('\n');
         line
+    }
+}
+
+#[cfg(test)]
+mod render_tests {
+    use super::*;
+
+    #[test]
+    fn a_comment_cannot_write_to_the_terminal_and_is_bounded() {
+        let entry = Entry {
+            start: Some(Position { file: PathBuf::from("text/a.md"), line: 3, column: 2 }),
+            end: None,
+            text: "正文".into(),
+            kind: "comment",
+            annotation: Subtype::Text,
+            comment: format!("\u{1b}]0;pwned\u{7}\u{1b}[2J\nerror: forged line{}", "长".repeat(10_000)),
+            author: "校对\u{1b}[31m\nerror: fake".into(),
+            date: "2024-01-02 10:00".into(),
+            page: 1,
+            proof_line: None,
+            data: Vec::new(),
+            located: Located::Text,
+        };
+        let rendered = entry.render(Path::new("m"));
+        assert!(!rendered.contains('\u{1b}') && !rendered.contains('\u{7}'), "{rendered:?}");
+        assert_eq!(rendered.lines().count(), 1, "a comment or author cannot start a line of its own: {rendered}");
+        assert!(rendered.contains("\\u{1b}]0;pwned") && rendered.contains("more characters"), "{rendered}");
+        assert!(rendered.len() < 12_000, "{} bytes", rendered.len());
     }
 }

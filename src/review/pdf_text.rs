@@ -40,15 +40,27 @@ pub fn characters(document: &Document, pages: &[usize]) -> Vec<PageChar> {
         let top = media_top(document, dict);
         let resources = page_resources(document, id);
         let content = document.get_page_content_with_limit(id, MAX_CONTENT).unwrap_or_default();
-        let mut reader = Reader { document, page, top, fonts: HashMap::new(), out: &mut out, depth: 0 };
+        let mut reader = Reader { document, page, top, fonts: HashMap::new(), out: &mut out, depth: 0, operations: 0, decoded: content.len() };
         reader.run(&content, resources.as_ref(), [1.0, 0.0, 0.0, 1.0, 0.0, 0.0]);
     }
     out
 }
 
 /// Most bytes a page's (or a form's) content may decompress to: a hostile file cannot
-/// exhaust memory.
-const MAX_CONTENT: usize = 256 << 20;
+/// exhaust memory (a dense page Typst writes has some 100 KB of content).
+const MAX_CONTENT: usize = 4 << 20;
+/// Most content bytes decoded for one page, its forms' (each time drawn) included: a form
+/// that draws itself again and again is stopped here.
+const MAX_PAGE_DECODED: usize = 64 << 20;
+/// Most content operators run for one page, its forms' included.
+const MAX_PAGE_OPERATIONS: usize = 2_000_000;
+/// Highest character code read from a font: codes are one or two bytes.
+const MAX_CODE: u32 = 0xFFFF;
+/// Most entries a font's `W` array or `ToUnicode` map may set (each code once is 65 536;
+/// ranges that overlap count each time).
+const MAX_FONT_ENTRIES: usize = 1 << 18;
+/// Most bytes a `ToUnicode` map may decompress to.
+const MAX_CMAP_BYTES: usize = 1 << 20;
 
 /// A 2D affine matrix `[a b c d e f]` as PDF writes it.
 type Matrix = [f64; 6];
@@ -133,20 +145,26 @@ impl Font {
                     font.default_advance = dw;
                 }
                 if let Some(Object::Array(w)) = cid.get(b"W").ok().and_then(deref) {
+                    // Codes above MAX_CODE are never shown; every range is cut to it, and the
+                    // entries set are counted (ranges may overlap).
+                    let mut budget = MAX_FONT_ENTRIES;
                     let mut i = 0;
-                    while i < w.len() {
-                        let first = number(&w[i]).unwrap_or(0.0) as u32;
+                    while i < w.len() && budget > 0 {
+                        let first = number(&w[i]).unwrap_or(0.0).clamp(0.0, f64::from(MAX_CODE) + 1.0) as u32;
                         match w.get(i + 1).and_then(deref) {
                             Some(Object::Array(list)) => {
-                                for (k, value) in list.iter().enumerate() {
-                                    font.advances.insert(first + k as u32, number(value).unwrap_or(0.0));
+                                for (code, value) in (first..=MAX_CODE).zip(list.iter()).take(budget) {
+                                    font.advances.insert(code, number(value).unwrap_or(0.0));
+                                    budget -= 1;
                                 }
                                 i += 2;
                             }
                             Some(last) => {
-                                let (last, value) = (number(&last).unwrap_or(0.0) as u32, w.get(i + 2).and_then(number).unwrap_or(0.0));
-                                for code in first..=last.min(first.saturating_add(65535)) {
+                                let last = number(&last).unwrap_or(0.0).clamp(0.0, f64::from(MAX_CODE)) as u32;
+                                let value = w.get(i + 2).and_then(number).unwrap_or(0.0);
+                                for code in (first..=last).take(budget) {
                                     font.advances.insert(code, value);
+                                    budget -= 1;
                                 }
                                 i += 3;
                             }
@@ -158,8 +176,8 @@ impl Font {
         } else {
             let first = dict.get(b"FirstChar").ok().and_then(number).unwrap_or(0.0) as u32;
             if let Some(Object::Array(widths)) = dict.get(b"Widths").ok().and_then(deref) {
-                for (k, value) in widths.iter().enumerate() {
-                    font.advances.insert(first + k as u32, number(value).unwrap_or(0.0));
+                for (code, value) in (first..=MAX_CODE).zip(widths.iter()) {
+                    font.advances.insert(code, number(value).unwrap_or(0.0));
                 }
             }
             // Type 3 fonts measure in glyph space: their matrix scales it to text space.
@@ -172,7 +190,9 @@ impl Font {
             }
         }
         if let Some(Object::Stream(stream)) = dict.get(b"ToUnicode").ok().and_then(deref)
-            && let Ok(bytes) = stream.decompressed_content().or_else(|_| Ok::<_, lopdf::Error>(stream.content.clone()))
+            && let Ok(bytes) = stream
+                .decompressed_content_with_limit(MAX_CMAP_BYTES)
+                .or_else(|_| if stream.content.len() <= MAX_CMAP_BYTES { Ok(stream.content.clone()) } else { Err(()) })
         {
             font.unicode = to_unicode(&String::from_utf8_lossy(&bytes));
         }
@@ -180,9 +200,11 @@ impl Font {
     }
 }
 
-/// A ToUnicode CMap's `bfchar` and `bfrange` entries.
+/// A ToUnicode CMap's `bfchar` and `bfrange` entries, for codes up to [`MAX_CODE`] and at
+/// most [`MAX_FONT_ENTRIES`] of them (ranges that overlap count each time).
 fn to_unicode(cmap: &str) -> HashMap<u32, String> {
     let mut map = HashMap::new();
+    let mut budget = MAX_FONT_ENTRIES;
     let hex = |s: &str| u32::from_str_radix(s, 16).ok();
     let text = |s: &str| {
         let units: Vec<u16> = (0..s.len() / 4).filter_map(|i| s.get(i * 4..i * 4 + 4).and_then(|h| u16::from_str_radix(h, 16).ok())).collect();
@@ -195,8 +217,9 @@ fn to_unicode(cmap: &str) -> HashMap<u32, String> {
             "beginbfchar" => {
                 i += 1;
                 while i + 1 < tokens.len() && tokens[i] != "endbfchar" {
-                    if let Some(code) = hex(tokens[i]) {
+                    if let Some(code) = hex(tokens[i]).filter(|&c| c <= MAX_CODE && budget > 0) {
                         map.insert(code, text(tokens[i + 1]));
+                        budget -= 1;
                     }
                     i += 2;
                 }
@@ -211,9 +234,10 @@ fn to_unicode(cmap: &str) -> HashMap<u32, String> {
                         let mut code = lo;
                         while j < tokens.len() {
                             let token = tokens[j].trim_matches(|c| c == '[' || c == ']');
-                            if !token.is_empty() {
+                            if !token.is_empty() && code <= MAX_CODE && budget > 0 {
                                 map.insert(code, text(token));
                                 code += 1;
+                                budget -= 1;
                             }
                             if tokens[j].ends_with(']') {
                                 break;
@@ -224,7 +248,8 @@ fn to_unicode(cmap: &str) -> HashMap<u32, String> {
                     } else {
                         let base = text(tokens[i + 2]);
                         let units: Vec<u16> = base.encode_utf16().collect();
-                        for code in lo..=hi.min(lo.saturating_add(65535)) {
+                        for code in (lo..=hi.min(MAX_CODE)).take(budget) {
+                            budget -= 1;
                             let mut units = units.clone();
                             if let Some(last) = units.last_mut() {
                                 *last = last.wrapping_add((code - lo) as u16);
@@ -261,6 +286,10 @@ struct Reader<'a, 'o> {
     fonts: HashMap<ObjectId, Font>,
     out: &'o mut Vec<PageChar>,
     depth: usize,
+    /// Content operators run for this page so far (see [`MAX_PAGE_OPERATIONS`]).
+    operations: usize,
+    /// Content bytes decoded for this page so far (see [`MAX_PAGE_DECODED`]).
+    decoded: usize,
 }
 
 impl Reader<'_, '_> {
@@ -273,6 +302,11 @@ impl Reader<'_, '_> {
         let mut ts = TextState { fill: vec![0.0], font: None, size: 0.0, char_spacing: 0.0, word_spacing: 0.0, scale: 1.0, leading: 0.0, rise: 0.0 };
         let (mut tm, mut tlm): (Matrix, Matrix) = ([1.0, 0.0, 0.0, 1.0, 0.0, 0.0], [1.0, 0.0, 0.0, 1.0, 0.0, 0.0]);
         for op in &content.operations {
+            // A page's work is bounded: beyond it, the rest of the page is not read.
+            self.operations += 1;
+            if self.operations > MAX_PAGE_OPERATIONS {
+                return;
+            }
             let operands = &op.operands;
             let num = |i: usize| operands.get(i).and_then(number).unwrap_or(0.0);
             match op.operator.as_str() {
@@ -355,7 +389,16 @@ impl Reader<'_, '_> {
                     }
                     let m = stream.dict.get(b"Matrix").ok().and_then(|o| o.as_array().ok()).and_then(|a| matrix(a)).unwrap_or([1.0, 0.0, 0.0, 1.0, 0.0, 0.0]);
                     let inner = dict_in(self.document, &stream.dict, b"Resources").cloned().or_else(|| resources.cloned());
-                    let bytes = stream.decompressed_content_with_limit(MAX_CONTENT).unwrap_or_else(|_| stream.content.clone());
+                    let limit = MAX_CONTENT.min(MAX_PAGE_DECODED.saturating_sub(self.decoded));
+                    let bytes = match stream.decompressed_content_with_limit(limit) {
+                        Ok(bytes) => bytes,
+                        Err(_) if stream.content.len() <= limit => stream.content.clone(),
+                        Err(_) => continue,
+                    };
+                    self.decoded += bytes.len().max(1);
+                    if self.decoded > MAX_PAGE_DECODED {
+                        continue;
+                    }
                     self.depth += 1;
                     self.run(&bytes, inner.as_ref(), concat(m, ctm));
                     self.depth -= 1;
@@ -412,5 +455,66 @@ mod tests {
         let scale = [2.0, 0.0, 0.0, 2.0, 0.0, 0.0];
         // First scale, then translate.
         assert_eq!(apply(concat(scale, translate), (1.0, 1.0)), (12.0, 22.0));
+    }
+
+    /// A one-page document whose page draws form `/F`, which draws itself `times` times, and
+    /// whose font has the given `W` array and ToUnicode map.
+    fn hostile(times: usize, w: Vec<Object>, cmap: &str) -> Document {
+        use lopdf::{Stream, dictionary};
+        let mut doc = Document::with_version("1.7");
+        let cmap_id = doc.add_object(Stream::new(dictionary! {}, cmap.as_bytes().to_vec()));
+        let cid = doc.add_object(dictionary! { "Type" => "Font", "Subtype" => "CIDFontType2", "W" => w });
+        let font = doc.add_object(dictionary! {
+            "Type" => "Font", "Subtype" => "Type0", "DescendantFonts" => vec![Object::Reference(cid)], "ToUnicode" => Object::Reference(cmap_id),
+        });
+        let form_id = doc.new_object_id();
+        let mut content = b"BT /A 10 Tf 0 0 Td <0041> Tj ET\n".to_vec();
+        content.extend(b"/F Do\n".repeat(times));
+        let form = Stream::new(
+            dictionary! {
+                "Type" => "XObject", "Subtype" => "Form", "BBox" => vec![0.into(), 0.into(), 10.into(), 10.into()],
+                "Resources" => dictionary! { "XObject" => dictionary! { "F" => Object::Reference(form_id) }, "Font" => dictionary! { "A" => Object::Reference(font) } },
+            },
+            content,
+        );
+        doc.objects.insert(form_id, Object::Stream(form));
+        let page_content = doc.add_object(Stream::new(dictionary! {}, b"/F Do".to_vec()));
+        let pages_id = doc.new_object_id();
+        let page = doc.add_object(dictionary! {
+            "Type" => "Page", "Parent" => Object::Reference(pages_id), "MediaBox" => vec![0.into(), 0.into(), 595.into(), 842.into()],
+            "Contents" => Object::Reference(page_content),
+            "Resources" => dictionary! { "XObject" => dictionary! { "F" => Object::Reference(form_id) } },
+        });
+        doc.objects.insert(pages_id, Object::Dictionary(dictionary! { "Type" => "Pages", "Kids" => vec![Object::Reference(page)], "Count" => 1 }));
+        let catalog = doc.add_object(dictionary! { "Type" => "Catalog", "Pages" => Object::Reference(pages_id) });
+        doc.trailer.set("Root", Object::Reference(catalog));
+        doc
+    }
+
+    #[test]
+    fn a_form_that_draws_itself_is_read_in_bounded_time() {
+        let started = std::time::Instant::now();
+        // 30 self-draws, 8 deep: 30^8 forms unbounded.
+        let chars = characters(&hostile(30, vec![], "1 beginbfchar\n<0041> <0041>\nendbfchar"), &[0]);
+        assert!(!chars.is_empty() && chars.iter().all(|c| c.text == "A"));
+        assert!(chars.len() <= MAX_PAGE_OPERATIONS, "{}", chars.len());
+        assert!(started.elapsed() < std::time::Duration::from_secs(20), "{:?}", started.elapsed());
+    }
+
+    #[test]
+    fn huge_width_and_unicode_ranges_are_cut_to_the_codes_a_font_can_have() {
+        // 20 000 ranges over every 4-byte code, in the widths and in the ToUnicode map.
+        let mut w = Vec::new();
+        for _ in 0..20_000 {
+            w.extend([Object::Integer(0), Object::Integer(u32::MAX as i64), Object::Integer(500)]);
+        }
+        w.extend([Object::Integer(4_294_967_000), Object::Array(vec![Object::Integer(1); 1000])]);
+        let cmap = format!("20000 beginbfrange\n{}endbfrange", "<00000000> <FFFFFFFF> <0041>\n".repeat(20_000));
+        let started = std::time::Instant::now();
+        let map = to_unicode(&cmap);
+        assert!(map.len() <= MAX_CODE as usize + 1);
+        let chars = characters(&hostile(1, w, &cmap), &[0]);
+        assert!(!chars.is_empty());
+        assert!(started.elapsed() < std::time::Duration::from_secs(20), "{:?}", started.elapsed());
     }
 }

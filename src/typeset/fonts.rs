@@ -85,6 +85,9 @@ pub fn find_dir(explicit: Option<&Path>, manuscript_root: &Path) -> Result<(Path
     ))))
 }
 
+/// Largest font file loaded: 256 MiB (the pinned CJK collections are some 20–40 MB each).
+const MAX_FONT_BYTES: u64 = 256 * 1024 * 1024;
+
 /// Maps a font file into memory instead of copying it: the pinned CJK collections are
 /// 93 MB, and reading them took most of a build's time, while a map costs nothing until
 /// Typst touches a glyph.
@@ -92,7 +95,12 @@ pub fn find_dir(explicit: Option<&Path>, manuscript_root: &Path) -> Result<(Path
 /// Safety: the map is read-only and the fonts directory holds pinned files that nothing
 /// rewrites during a build (the same trade-off Typst's own font loading makes).
 fn map_font(path: &Path) -> std::io::Result<Bytes> {
-    let file = std::fs::File::open(path)?;
+    // A regular file of bounded size (a FIFO would block; links are followed: fonts are
+    // often linked into the fonts directory from where they are installed).
+    let (file, _) = crate::access::open(path, MAX_FONT_BYTES).map_err(|refused| match refused {
+        crate::access::Refused::Io(error) => error,
+        other => std::io::Error::other(other.to_string()),
+    })?;
     // SAFETY: see above; the file is opened read-only and not modified while mapped.
     let map = unsafe { memmap2::Mmap::map(&file)? };
     Ok(Bytes::new(map))

@@ -203,6 +203,7 @@ impl Typesetter<'_> {
     /// One layout of the book with the balancing floats `balance`.
     fn compile_book(&self, document: &Document, json: &Bytes, balance: &balance::Targets) -> Result<(PagedDocument, Vec<Diagnostic>), Diagnostics> {
         let (world, template) = self.world_with(TEMPLATE, json.clone(), balance, &document.meta.date)?;
+        let _watched = crate::watchdog::enter("typesetting", &self.design_dir.join(TEMPLATE));
         let result = typst::compile::<PagedDocument>(&world);
         let warnings: Vec<Diagnostic> = result.warnings.iter().map(|d| locate(&world, d, &template)).collect();
         let paged = result.output.map_err(|errors| {
@@ -218,6 +219,7 @@ impl Typesetter<'_> {
     pub fn title_page(&self, meta: &Metadata) -> Result<Typeset, Diagnostics> {
         let json = serde_json::to_vec(&TitlePageInput { meta }).map_err(|e| self.serialise_error(&e))?;
         let (world, template) = self.world_with(COVER_TEMPLATE, Bytes::new(json), &balance::Targets::new(), &meta.date)?;
+        let _watched = crate::watchdog::enter("typesetting the title page", &self.design_dir.join(COVER_TEMPLATE));
         let result = typst::compile::<PagedDocument>(&world);
         let warnings: Vec<Diagnostic> = result.warnings.iter().map(|d| locate(&world, d, &template)).collect();
         let paged = result.output.map_err(|errors| Diagnostics(errors.iter().map(|d| locate(&world, d, &template)).collect()))?;
@@ -329,7 +331,8 @@ pub fn build_id(document: &Document, proof: bool, design_dir: &Path) -> String {
     for file in files {
         // Relative names: the same design elsewhere (another machine, a moved manuscript) is the same.
         hasher.update(file.strip_prefix(design_dir).unwrap_or(&file).to_string_lossy().as_bytes());
-        hasher.update(std::fs::read(&file).unwrap_or_default());
+        // Through the access layer: a FIFO or a link out of the design is not read (nor waited on).
+        hasher.update(crate::access::read_within(design_dir, &file, 64 * 1024 * 1024).unwrap_or_default());
     }
     hasher.finalize().iter().take(12).map(|b| format!("{b:02x}")).collect()
 }

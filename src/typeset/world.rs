@@ -61,16 +61,41 @@ impl FileLoader for Loader {
             return Ok(bytes.clone());
         }
         let path = self.real_path(id.vpath())?;
-        if path.is_dir() {
-            return Err(FileError::IsDirectory);
+        let root = if id.vpath().get_with_slash().starts_with(MANUSCRIPT_PREFIX) { &self.manuscript_root } else { &self.design_root };
+        // Through the access layer: inside its root, a regular file (a FIFO would block),
+        // of bounded size, checked before it is read.
+        let bytes = crate::access::read_within(root, &path, MAX_FILE_BYTES).map_err(|refused| match refused {
+            crate::access::Refused::Io(error) => FileError::from_io(error, &path),
+            crate::access::Refused::Outside(_) => FileError::AccessDenied,
+            crate::access::Refused::NotRegular("a directory") => FileError::IsDirectory,
+            other => FileError::Other(Some(format!("{}: {other}", path.display()).into())),
+        })?;
+        // A picture of the design is held to the manuscript's pixel limit: its header says
+        // how large it decodes, before Typst decodes it.
+        if matches!(typst::visualize::ImageFormat::detect(&bytes), Some(typst::visualize::ImageFormat::Raster(_)))
+            && let Ok(size) = imagesize::blob_size(&bytes)
+        {
+            let pixels = size.width as u64 * size.height as u64;
+            if pixels > crate::manuscript::images::MAX_IMAGE_PIXELS {
+                return Err(FileError::Other(Some(
+                    format!(
+                        "{} is {} × {} pixels; the limit is {} million pixels",
+                        path.display(),
+                        size.width,
+                        size.height,
+                        crate::manuscript::images::MAX_IMAGE_PIXELS / 1_000_000
+                    )
+                    .into(),
+                )));
+            }
         }
-        // A FIFO or device would block or never end: only regular files are read.
-        if !path.is_file() {
-            return Err(FileError::AccessDenied);
-        }
-        std::fs::read(&path).map(Bytes::new).map_err(|e| FileError::from_io(e, &path))
+        Ok(Bytes::new(bytes))
     }
 }
+
+/// Largest file Typst may read from the design or the manuscript: 64 MiB (the manuscript's
+/// images are at most 50 MiB, `manuscript::images::MAX_IMAGE_BYTES`).
+const MAX_FILE_BYTES: u64 = 64 * 1024 * 1024;
 
 /// Everything Typst needs to compile one report.
 pub struct ReportWorld {

@@ -534,3 +534,41 @@ pub fn git(dir: &Path, args: &[&str]) {
         .expect("git runs");
     assert!(output.status.success(), "git {args:?}: {}", String::from_utf8_lossy(&output.stderr));
 }
+
+// ---- Word documents ---------------------------------------------------------------------------
+
+/// The namespaces a WordprocessingML part declares (`w:`, `r:`).
+pub const WORD_NAMESPACES: &str =
+    r#"xmlns:w="http://schemas.openxmlformats.org/wordprocessingml/2006/main" xmlns:r="http://schemas.openxmlformats.org/officeDocument/2006/relationships""#;
+/// The base of OOXML relationship types.
+pub const WORD_RELATIONSHIPS: &str = "http://schemas.openxmlformats.org/officeDocument/2006/relationships";
+
+/// A .docx of `parts` (path in the package, bytes): `word/document.xml` first, the other
+/// parts linked from it with the relationship type of their name.
+pub fn docx_bytes(parts: &[(&str, Vec<u8>)]) -> Vec<u8> {
+    let mut zip = zip::ZipWriter::new(std::io::Cursor::new(Vec::new()));
+    let options = zip::write::SimpleFileOptions::default();
+    let mut add = |name: &str, bytes: &[u8]| {
+        zip.start_file(name, options).unwrap();
+        std::io::Write::write_all(&mut zip, bytes).unwrap();
+    };
+    add(
+        "[Content_Types].xml",
+        br#"<?xml version="1.0" encoding="UTF-8"?><Types xmlns="http://schemas.openxmlformats.org/package/2006/content-types"><Default Extension="rels" ContentType="application/vnd.openxmlformats-package.relationships+xml"/><Default Extension="xml" ContentType="application/xml"/><Override PartName="/word/document.xml" ContentType="application/vnd.openxmlformats-officedocument.wordprocessingml.document.main+xml"/></Types>"#,
+    );
+    add(
+        "_rels/.rels",
+        format!(r#"<?xml version="1.0" encoding="UTF-8"?><Relationships xmlns="http://schemas.openxmlformats.org/package/2006/relationships"><Relationship Id="rId1" Type="{WORD_RELATIONSHIPS}/officeDocument" Target="word/document.xml"/></Relationships>"#).as_bytes(),
+    );
+    let mut rels = r#"<?xml version="1.0" encoding="UTF-8"?><Relationships xmlns="http://schemas.openxmlformats.org/package/2006/relationships">"#.to_string();
+    for (index, (name, _)) in parts.iter().enumerate().skip(1) {
+        let file = name.trim_start_matches("word/");
+        rels.push_str(&format!(r#"<Relationship Id="rP{index}" Type="{WORD_RELATIONSHIPS}/{}" Target="{file}"/>"#, file.trim_end_matches(".xml")));
+    }
+    rels.push_str("</Relationships>");
+    add("word/_rels/document.xml.rels", rels.as_bytes());
+    for (name, bytes) in parts {
+        add(name, bytes);
+    }
+    zip.finish().unwrap().into_inner()
+}

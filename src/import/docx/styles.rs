@@ -177,7 +177,7 @@ impl Numbering {
                 let Some(index) = lvl.attr("ilvl").and_then(|v| v.parse::<usize>().ok()).filter(|i| *i < 9) else { continue };
                 let value = |name: &str| lvl.child(name).and_then(|e| e.attr("val")).map(str::to_string);
                 levels[index] = Level {
-                    start: value("start").and_then(|v| v.parse().ok()).unwrap_or(1),
+                    start: value("start").and_then(|v| v.parse::<u32>().ok()).unwrap_or(1).min(MAX_LIST_START),
                     format: value("numFmt").unwrap_or_else(|| "decimal".into()),
                     text: value("lvlText").unwrap_or_default(),
                     suffix: value("suff").unwrap_or_else(|| "tab".into()),
@@ -190,7 +190,7 @@ impl Numbering {
             let overrides = num
                 .elements()
                 .filter(|e| e.name == "lvlOverride")
-                .filter_map(|o| Some((o.attr("ilvl")?.parse().ok()?, o.child("startOverride")?.attr("val")?.parse().ok()?)))
+                .filter_map(|o| Some((o.attr("ilvl")?.parse().ok()?, o.child("startOverride")?.attr("val")?.parse::<u32>().ok()?.min(MAX_LIST_START))))
                 .collect();
             numbering.nums.insert(id.to_string(), (abstract_id.to_string(), overrides));
         }
@@ -211,7 +211,7 @@ impl Numbering {
         if counters[level] == 0 {
             counters[level] = overrides.get(&(level as u8)).copied().unwrap_or(levels[level].start);
         } else {
-            counters[level] += 1;
+            counters[level] = counters[level].saturating_add(1);
         }
         for deeper in counters.iter_mut().skip(level + 1) {
             *deeper = 0;
@@ -232,6 +232,10 @@ impl Numbering {
         Some(Number { text, bullet: false, space_after })
     }
 }
+
+/// Highest number a list may start at: Word's own limit (32 767). A document claiming more
+/// (4 294 967 295 made a letter-numbered list write 472 MiB) starts there.
+const MAX_LIST_START: u32 = 32_767;
 
 /// A counter value in one of Word's number formats.
 fn format_number(value: u32, format: &str) -> String {
@@ -287,12 +291,21 @@ fn chinese(value: u32) -> String {
     out
 }
 
+/// Word's letter numbering: a … z, aa … zz, aaa …; past 26 × 4 (where Word's lists stop
+/// being read as letters) the number is written in digits.
 fn letters(value: u32) -> String {
+    if value > 26 * 4 {
+        return value.to_string();
+    }
     let letter = char::from(b'a' + ((value.max(1) - 1) % 26) as u8);
     letter.to_string().repeat(((value.max(1) - 1) / 26 + 1) as usize)
 }
 
+/// Roman numerals up to 3999; larger numbers in digits.
 fn roman(mut value: u32) -> String {
+    if value > 3999 {
+        return value.to_string();
+    }
     const TABLE: [(u32, &str); 13] =
         [(1000, "M"), (900, "CM"), (500, "D"), (400, "CD"), (100, "C"), (90, "XC"), (50, "L"), (40, "XL"), (10, "X"), (9, "IX"), (5, "V"), (4, "IV"), (1, "I")];
     let mut out = String::new();
@@ -315,5 +328,16 @@ mod tests {
         assert_eq!(written, ["一", "十", "十二", "二十", "二十一", "一百零五", "一百一十"]);
         assert_eq!(format_number(3, "decimalEnclosedCircle"), "③");
         assert_eq!(format_number(4, "lowerRoman"), "iv");
+    }
+
+    #[test]
+    fn a_list_claiming_to_start_at_u32_max_is_numbered_in_little_space() {
+        let xml = r#"<numbering><abstractNum abstractNumId="0"><lvl ilvl="0"><start val="4294967295"/><numFmt val="upperLetter"/><lvlText val="%1."/></lvl></abstractNum><num numId="1"><abstractNumId val="0"/><lvlOverride ilvl="0"><startOverride val="4294967295"/></lvlOverride></num></numbering>"#;
+        let root = crate::import::docx::xml::parse("numbering.xml", xml).unwrap();
+        let mut numbering = Numbering::read(Some(&root));
+        let numbers: Vec<String> = (0..3).map(|_| numbering.next("1", 0).unwrap().text).collect();
+        assert_eq!(numbers, ["32767.", "32768.", "32769."]);
+        assert_eq!(format_number(u32::MAX, "upperRoman"), "4294967295");
+        assert_eq!(letters(27), "aa");
     }
 }
