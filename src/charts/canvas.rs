@@ -5,10 +5,8 @@
 
 use super::palette::{self, BACKGROUND};
 use super::spec::ChartOptions;
-use super::svg::{El, SvgWriter, num, rect};
-use super::text::Label;
-#[cfg(test)]
-use super::text::Rect;
+use super::svg::{El, SvgWriter, line, num, rect};
+use super::text::{Label, Rect};
 
 /// Marks and labels of one chart under construction.
 #[derive(Debug)]
@@ -19,7 +17,9 @@ pub(crate) struct Canvas {
     pub height: f64,
     /// Font family of every label.
     pub font_family: String,
-    /// Gridlines, bars, lines, slices and legend keys, in painting order.
+    /// Gridlines, by id and end points: painted first, and cut where a label lies across them.
+    pub grid: Vec<(String, [f64; 4])>,
+    /// Bars, lines, slices and legend keys, in painting order (above the gridlines).
     pub marks: SvgWriter,
     /// Every text on the chart.
     pub labels: Vec<Label>,
@@ -38,6 +38,7 @@ impl Canvas {
             width: options.width,
             height: options.height,
             font_family: options.font_family.clone(),
+            grid: Vec::new(),
             marks: SvgWriter::default(),
             labels: Vec::new(),
             backed: Vec::new(),
@@ -56,6 +57,11 @@ impl Canvas {
                 palette::FILLS
             ));
         }
+    }
+
+    /// Adds a gridline from (`x1`, `y1`) to (`x2`, `y2`), horizontal or vertical.
+    pub fn grid_line(&mut self, id: String, x1: f64, y1: f64, x2: f64, y2: f64) {
+        self.grid.push((id, [x1, y1, x2, y2]));
     }
 
     /// Adds a label.
@@ -92,6 +98,16 @@ impl Canvas {
             w.close("defs");
         }
         w.empty(rect(0.0, 0.0, self.width, self.height).attr("id", "background").attr("fill", BACKGROUND));
+        // Gridlines lie behind everything and stop short of every label in their way, so no
+        // line runs through a text whatever the page behind the chart (a night theme drops
+        // the white paper the labels would otherwise hide them with).
+        let boxes: Vec<Rect> = self.labels.iter().map(Label::bbox).collect();
+        for (id, ends) in &self.grid {
+            for (index, [x1, y1, x2, y2]) in cut_around(*ends, &boxes).into_iter().enumerate() {
+                let id = if index == 0 { id.clone() } else { format!("{id}-{}", index + 1) };
+                w.empty(line(x1, y1, x2, y2).attr("id", id).attr("stroke", palette::GRID).attr("stroke-width", "0.5"));
+            }
+        }
         let mut marks = format!("<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n{}", w.finish());
         marks.push_str(&self.marks.finish());
         let mut backings = SvgWriter::default();
@@ -114,6 +130,43 @@ impl Canvas {
     pub fn label_boxes(&self) -> Vec<(String, Rect)> {
         self.labels.iter().map(|l| (l.id.clone(), l.bbox())).collect()
     }
+}
+
+/// Clear space kept between a gridline's cut end and a label, in pt.
+const GRID_CLEARANCE: f64 = 1.0;
+
+/// The pieces of the horizontal or vertical line `ends` (x1, y1, x2, y2) that do not pass
+/// through any of `boxes` (each grown by [`GRID_CLEARANCE`]), in order along the line.
+fn cut_around(ends: [f64; 4], boxes: &[Rect]) -> Vec<[f64; 4]> {
+    let [x1, y1, x2, y2] = ends;
+    let horizontal = (y1 - y2).abs() < 1e-9;
+    // The line as an interval along its direction, at a fixed place across it.
+    let (from, to, across) = if horizontal { (x1.min(x2), x1.max(x2), y1) } else { (y1.min(y2), y1.max(y2), x1) };
+    let mut blocked: Vec<(f64, f64)> = boxes
+        .iter()
+        .filter_map(|b| {
+            let (along, span) = if horizontal { ((b.x, b.x + b.w), (b.y, b.y + b.h)) } else { ((b.y, b.y + b.h), (b.x, b.x + b.w)) };
+            let crosses = across > span.0 - GRID_CLEARANCE && across < span.1 + GRID_CLEARANCE;
+            (crosses && along.1 + GRID_CLEARANCE > from && along.0 - GRID_CLEARANCE < to).then(|| (along.0 - GRID_CLEARANCE, along.1 + GRID_CLEARANCE))
+        })
+        .collect();
+    blocked.sort_by(|a, b| a.0.total_cmp(&b.0));
+    let mut pieces = Vec::new();
+    let mut start = from;
+    for (block_from, block_to) in blocked {
+        if block_from > start {
+            pieces.push((start, block_from.min(to)));
+        }
+        start = start.max(block_to);
+    }
+    if start < to {
+        pieces.push((start, to));
+    }
+    pieces
+        .into_iter()
+        .filter(|(a, b)| b - a > 0.5)
+        .map(|(a, b)| if horizontal { [a, across, b, across] } else { [across, a, across, b] })
+        .collect()
 }
 
 /// One chart layout written out by [`Canvas::finish`].

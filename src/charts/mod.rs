@@ -58,6 +58,10 @@ impl RenderedChart {
     }
 }
 
+/// The smallest text a chart sets, in pt (tick, value and category labels shrink to it
+/// before they are left out or wrapped further).
+pub const SMALLEST_TEXT: f64 = 6.0;
+
 /// Smallest chart the layout accepts, in pt.
 const MIN_WIDTH: f64 = 160.0;
 /// Smallest chart height the layout accepts, in pt.

@@ -34,11 +34,115 @@ pub fn stylesheet(design_dir: &Path, fonts: &[EmbeddedFont], accent: Option<&str
         ));
     }
     css.push('\n');
-    css.push_str(design.strip_prefix("@charset \"UTF-8\";").unwrap_or(&design).trim_start());
-    if let Some(accent) = accent.and_then(Rgb::parse) {
+    let design = design.strip_prefix("@charset \"UTF-8\";").unwrap_or(&design).trim_start();
+    let mut values = day_values(design);
+    let accent = accent.and_then(Rgb::parse);
+    if let Some(accent) = accent {
+        values.push(("--accent".to_string(), day_accent(accent).hex()));
+    }
+    css.push_str(&with_fallbacks(design, &values));
+    css.push_str(&reflow_rules());
+    if let Some(accent) = accent {
         css.push_str(&accent_rules(accent));
     }
     Ok(css)
+}
+
+/// The custom properties the design's first `:root { … }` rule sets (its day values), in
+/// order; a later value of the same property wins.
+fn day_values(css: &str) -> Vec<(String, String)> {
+    let Some(start) = css.find(":root") else { return Vec::new() };
+    let rest = &css[start..];
+    let (Some(open), Some(close)) = (rest.find('{'), rest.find('}')) else { return Vec::new() };
+    if close < open {
+        return Vec::new();
+    }
+    let body = strip_comments(&rest[open + 1..close]);
+    body.split(';')
+        .filter_map(|declaration| declaration.split_once(':'))
+        .map(|(name, value)| (name.trim().to_string(), value.trim().to_string()))
+        .filter(|(name, value)| name.starts_with("--") && !value.is_empty())
+        .collect()
+}
+
+/// `css` without its `/* … */` comments.
+fn strip_comments(css: &str) -> String {
+    let mut out = String::with_capacity(css.len());
+    let mut rest = css;
+    while let Some(start) = rest.find("/*") {
+        out.push_str(&rest[..start]);
+        rest = rest[start + 2..].find("*/").map_or("", |end| &rest[start + 2 + end + 2..]);
+    }
+    out.push_str(rest);
+    out
+}
+
+/// `css` with a plain declaration before every declaration that uses `var(--name)`: the same
+/// property with the day value of each custom property in `values`. A reader that does not
+/// know custom properties (calibre's AZW3 and MOBI output, older e-ink readers) drops the
+/// `var()` declaration and keeps the plain one; the others take the later `var()` one.
+fn with_fallbacks(css: &str, values: &[(String, String)]) -> String {
+    let value_of = |name: &str| values.iter().rev().find(|(n, _)| n == name).map(|(_, v)| v.as_str());
+    let mut out = String::with_capacity(css.len() + 1024);
+    let mut rest = css;
+    while let Some(at) = rest.find("var(--") {
+        // The declaration holding it starts after the last `{`, `;` or comment end before it.
+        let start = rest[..at].rfind(['{', ';']).map_or(0, |i| i + 1).max(rest[..at].rfind("*/").map_or(0, |i| i + 2));
+        let end = rest[at..].find([';', '}']).map_or(rest.len(), |i| at + i);
+        let declaration = &rest[start..end];
+        let mut plain = declaration.trim_start().to_string();
+        let mut known = true;
+        while let Some(var) = plain.find("var(--") {
+            let Some(close) = plain[var..].find(')') else {
+                known = false;
+                break;
+            };
+            let name = plain[var + 4..var + close].split(',').next().unwrap_or("").trim().to_string();
+            match value_of(&name) {
+                Some(value) => plain.replace_range(var..var + close + 1, value),
+                None => {
+                    known = false;
+                    break;
+                }
+            }
+        }
+        out.push_str(&rest[..start]);
+        if known {
+            let indent = &declaration[..declaration.len() - declaration.trim_start().len()];
+            out.push_str(indent);
+            out.push_str(&plain);
+            out.push(';');
+        }
+        out.push_str(declaration);
+        rest = &rest[end..];
+    }
+    out.push_str(rest);
+    out
+}
+
+/// The reflowed tables (see `super::sections::stack_width`): below each screen width a table
+/// may need, the tables that need it become a list of rows, each headed by its row key, each
+/// cell a line with its column heading (`.cell-label`) before the value. The column headings
+/// stay in the table for screen readers, out of sight.
+fn reflow_rules() -> String {
+    let mut css = String::from("\n/* Tables wider than the screen reflow: one block per row, each value after its heading. */\n");
+    for width in super::sections::STACK_STEPS {
+        let t = format!("table.three-line.stack-{width}");
+        css.push_str(&format!(
+            "@media (max-width: {width}em) {{
+  {t}, {t} > caption, {t} > tbody, {t} > tbody > tr, {t} > tbody > tr > th, {t} > tbody > tr > td {{ display: block; }}
+  {t} {{ width: 100%; }}
+  {t} > thead {{ position: absolute; width: 1px; height: 1px; overflow: hidden; clip: rect(0 0 0 0); clip-path: inset(50%); white-space: nowrap; }}
+  {t} > tbody > tr {{ padding: 0.35em 0; border-top: 1px solid currentColor; }}
+  {t} > tbody > tr:first-child {{ border-top: 0; }}
+  {t} > tbody > tr > th {{ font-weight: bold; padding: 0 0.2em 0.1em; }}
+  {t} > tbody > tr > td {{ display: flex; justify-content: space-between; align-items: baseline; gap: 1em; padding: 0 0.2em 0 1em; text-align: right; }}
+  {t} .cell-label {{ display: block; text-align: left; }}
+}}
+"
+        ));
+    }
+    css
 }
 
 /// A colour, as `#rrggbb` writes it.
@@ -128,13 +232,18 @@ impl Rgb {
     }
 }
 
+/// The accent for the day theme: as written where it reads at 7:1 on white, darkened until it does otherwise.
+fn day_accent(accent: Rgb) -> Rgb {
+    accent.readable_on(Rgb([255.0; 3]), Rgb([0.0; 3]), 7.0)
+}
+
 /// The design's accent (`[layout] accent` in `design.toml`, the PDF's) for the reading
 /// system's day and night themes: as written where it reads at 7:1 on white (darkened until it
 /// does otherwise), and lightened (same hue and saturation) until it reads at 7:1 on a night
 /// theme's #121212.
 fn accent_rules(accent: Rgb) -> String {
-    let (white, black, night) = (Rgb([255.0; 3]), Rgb([0.0; 3]), Rgb([18.0; 3]));
-    let day = accent.readable_on(white, black, 7.0);
+    let (white, night) = (Rgb([255.0; 3]), Rgb([18.0; 3]));
+    let day = day_accent(accent);
     let dark = accent.lightened_for(night, 7.0);
     format!(
         "\n/* The design's accent (design.toml), {:.1}:1 on white and {:.1}:1 on #121212. */\n:root {{ --accent: {}; }}\n@media (prefers-color-scheme: dark) {{\n  :root {{ --accent: {}; }}\n}}\n",

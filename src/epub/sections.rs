@@ -118,6 +118,7 @@ pub fn render(document: &Document, manuscript_root: &Path, print_pages: Option<&
         marked: 0,
         places: Vec::new(),
     };
+    let own_words = crate::manuscript::display::own_words(manuscript_root);
     let mut first_block = 0;
     for (index, (group, href)) in groups.iter().zip(&hrefs).enumerate() {
         let title = match (index, group.first().map(|b| &b.kind)) {
@@ -140,6 +141,7 @@ pub fn render(document: &Document, manuscript_root: &Path, print_pages: Option<&
             source: None,
             pages: &mut pages,
             first_block,
+            words: Words { cut: &document.meta.display_words, own: &own_words },
         };
         first_block += group.len();
         let written = xhtml::document(lang, &title, None, |out| writer.write_section(out, group, document));
@@ -323,6 +325,40 @@ struct SectionWriter<'a, 'p> {
     first_block: usize,
     /// The block being written, for messages.
     source: Option<&'a SourcePos>,
+    /// How display text and table cells are cut into words.
+    words: Words<'a>,
+}
+
+/// Cuts text into the words a line may break between: the model's cut of its display text
+/// (title, subtitle, headings, captions), else jieba's with the manuscript's own words.
+#[derive(Clone, Copy)]
+struct Words<'a> {
+    cut: &'a std::collections::BTreeMap<String, Vec<String>>,
+    own: &'a [String],
+}
+
+impl Words<'_> {
+    /// Writes `text` with a `<wbr/>` between two words. The stylesheet keeps words whole
+    /// where it sets such text (`word-break: keep-all`), so a line breaks only between them.
+    fn write(&self, out: &mut Xhtml, text: &str) {
+        let cut;
+        let words = match self.cut.get(text) {
+            Some(words) => words,
+            None => {
+                cut = crate::manuscript::display::words(text, self.own);
+                &cut
+            }
+        };
+        let mut previous_was_word = false;
+        for word in words {
+            let is_space = word.chars().all(char::is_whitespace);
+            if previous_was_word && !is_space {
+                out.empty("wbr", &[]);
+            }
+            out.text(word);
+            previous_was_word = !is_space;
+        }
+    }
 }
 
 impl<'a> SectionWriter<'a, '_> {
@@ -353,7 +389,10 @@ impl<'a> SectionWriter<'a, '_> {
         out.element("h1", &[("id", "title"), ("class", "title")], &meta.title);
         out.newline();
         if !meta.subtitle.is_empty() {
-            out.element("p", &[("class", "subtitle")], &format!("——{}", meta.subtitle));
+            out.start("p", &[("class", "subtitle")]);
+            out.text(SUBTITLE_DASH);
+            self.words.write(out, &meta.subtitle);
+            out.end("p");
             out.newline();
         }
         if !meta.authors.is_empty() {
@@ -448,9 +487,16 @@ impl<'a> SectionWriter<'a, '_> {
                 let caption = if caption.is_empty() { label.clone() } else { format!("{label}{CAPTION_SEPARATOR}{caption}") };
                 self.table(out, &id, "three-line", &caption, unit, &[note, source_note], data);
             }
-            BlockKind::Chart { number, label, anchor, caption, layout, alt, data, data_shown_in, .. } => match layout {
+            BlockKind::Chart { number, label, anchor, caption, layout, alt, data, data_shown_in, spec, .. } => match layout {
                 Some(layout) => {
-                    let chart = ChartParts { caption, svg: &layout.svg(), alt, data, data_shown_in: data_shown_in.as_ref() };
+                    let svg = match reading_layout(spec, layout) {
+                        Ok(reading) => reading.svg(),
+                        Err(message) => {
+                            self.warn(format!("the chart cannot be drawn at the EPUB's reading width ({message}); the EPUB shows the print layout, whose text is small on a phone"));
+                            layout.svg()
+                        }
+                    };
+                    let chart = ChartParts { caption, svg: &svg, alt, data, data_shown_in: data_shown_in.as_ref() };
                     self.chart(out, &Numbered { number: *number, label, anchor }, &chart)
                 }
                 None => self.error(Diagnostic::error(self.root.join(&block.source.file), "the chart was not laid out").at_line(block.source.line)),
@@ -599,15 +645,31 @@ impl<'a> SectionWriter<'a, '_> {
 
     #[allow(clippy::too_many_arguments)]
     /// `notes`: the lines under the table (注：…, 资料来源：…), empty ones left out.
+    ///
+    /// On a phone a table wider than the screen reflows rather than scrolls: below the
+    /// screen width it needs ([`stack_width`]), each row becomes a block headed by its row key,
+    /// each cell a line with its column heading as a label (the headings are written into the
+    /// cells for this, hidden from screen readers, which read the table's own headings). A
+    /// table that scrolls sideways hides most of its columns and its caption's end, and a
+    /// reader cannot see that there is more; a reflowed one shows every value with its
+    /// heading on one screen. Headings, row keys and text cells break only between words
+    /// (`<wbr/>` between jieba's words; numbers never break), so no cell breaks inside a word.
     fn table(&mut self, out: &mut Xhtml, id: &str, class: &str, caption: &str, unit: &str, notes: &[&String], data: &TableData) {
-        // A table wider than a phone scrolls inside its block, which keyboard and screen
-        // reader users can reach and which is named by the caption (WCAG 2.1.1, 4.1.2).
+        // The block names the table by its caption and can be reached by keyboard, for the
+        // reading systems that still make it scroll (WCAG 2.1.1, 4.1.2).
         let caption_id = format!("{id}-caption");
         out.start("div", &[("class", "table-block"), ("role", "region"), ("tabindex", "0"), ("aria-labelledby", &caption_id)]);
         out.newline();
-        out.start("table", &[("class", class), ("id", id)]);
+        let stack = stack_width(data);
+        let class = match stack {
+            Some(width) => format!("{class} stack-{width}"),
+            None => class.to_string(),
+        };
+        out.start("table", &[("class", &class), ("id", id)]);
         out.start("caption", &[("id", &caption_id)]);
-        out.element("span", &[("class", "caption-text")], caption);
+        out.start("span", &[("class", "caption-text")]);
+        self.words.write(out, caption);
+        out.end("span");
         if !unit.is_empty() {
             out.element("span", &[("class", "table-unit")], unit);
         }
@@ -626,7 +688,9 @@ impl<'a> SectionWriter<'a, '_> {
             for (column, heading) in data.header.iter().enumerate() {
                 let attributes: &[(&str, &str)] =
                     if numeric.get(column).copied().unwrap_or(false) { &[("scope", "col"), ("class", "num")] } else { &[("scope", "col")] };
-                out.element("th", attributes, heading);
+                out.start("th", attributes);
+                self.words.write(out, heading);
+                out.end("th");
             }
             out.end("tr");
             out.end("thead");
@@ -638,13 +702,27 @@ impl<'a> SectionWriter<'a, '_> {
             // A total row is set off by a rule and the bold face, as in the PDF.
             out.start("tr", if data.totals.contains(&index) { &[("class", "total")] } else { &[] });
             for (column, cell) in row.iter().enumerate() {
-                let attributes: &[(&str, &str)] = if cell.numeric { &[("class", "num")] } else { &[] };
                 // The row's key names the row: a row header, as the column headings name columns.
-                if column == 0 && !cell.numeric {
-                    out.element("th", &[("scope", "row")], &cell.text);
-                } else {
-                    out.element("td", attributes, &cell.text);
+                let row_key = column == 0 && !cell.numeric;
+                match (row_key, cell.numeric) {
+                    (true, _) => out.start("th", &[("scope", "row")]),
+                    (false, true) => out.start("td", &[("class", "num")]),
+                    (false, false) => out.start("td", &[]),
                 }
+                if stack.is_some()
+                    && !row_key
+                    && let Some(heading) = data.header.get(column).filter(|h| !h.is_empty())
+                {
+                    out.start("span", &[("class", "cell-label"), ("aria-hidden", "true")]);
+                    self.words.write(out, heading);
+                    out.end("span");
+                }
+                if cell.numeric {
+                    out.text(&cell.text);
+                } else {
+                    self.words.write(out, &cell.text);
+                }
+                out.end(if row_key { "th" } else { "td" });
             }
             out.end("tr");
             out.newline();
@@ -764,6 +842,60 @@ impl<'a> SectionWriter<'a, '_> {
         out.end("div");
         out.newline();
     }
+}
+
+/// What stands between the title and the subtitle, in the title block and the package's
+/// title (as the print designs' title pages set them).
+pub const SUBTITLE_DASH: &str = "——";
+
+/// The narrowest screen the EPUB is designed for, in CSS px (a 360 px phone less the page's
+/// 0.5 em margins): a chart is drawn so that it fills this width.
+pub const READING_WIDTH: f64 = 344.0;
+/// The smallest chart text on that screen, in CSS px.
+pub const MIN_CHART_TEXT: f64 = 11.0;
+
+/// The chart drawn for the EPUB: as wide, in its own units, as its smallest text
+/// ([`crate::charts::SMALLEST_TEXT`]) allows for that text to reach [`MIN_CHART_TEXT`] px when the
+/// chart fills [`READING_WIDTH`] (the stylesheet sets it at the full text width), and as tall
+/// as the print layout's proportions ask (at least three quarters of its width).
+fn reading_layout(spec: &crate::charts::ChartSpec, print: &crate::charts::ChartLayout) -> Result<crate::charts::ChartLayout, String> {
+    let width = (READING_WIDTH * crate::charts::SMALLEST_TEXT / MIN_CHART_TEXT).floor();
+    let height = (print.height / print.width * width).max(0.75 * width).round();
+    let design = crate::charts::ChartDesign { font: print.font_family.clone(), width, height };
+    crate::charts::render(&spec.options(&design), &spec.data).map(|chart| chart.layout)
+}
+
+/// The screen widths, in em of the body text, at which tables may start to reflow: a table
+/// reflows on screens narrower than the first of them it needs ([`stack_width`]). The
+/// stylesheet has the reflowed layout for each (`super::css`); a phone is 22.5–26 em wide.
+pub const STACK_STEPS: [u32; 8] = [24, 28, 32, 36, 40, 48, 56, 64];
+
+/// Estimated width of `text` in em: CJK and full-width characters 1 em, others about half.
+fn text_em(text: &str) -> f64 {
+    text.chars().map(|c| if c.is_ascii() { 0.55 } else { 1.0 }).sum()
+}
+
+/// The narrowest screen (em of the body text) on which `data` is shown as a table, or `None`
+/// when it fits every screen ([`STACK_STEPS`]): its columns at their natural width (up to
+/// 8 em, past which a heading or text wraps between words), padding and the page margins.
+/// Tables are set at 0.9 em, with 0.7 em padding on either side of each cell.
+fn stack_width(data: &TableData) -> Option<u32> {
+    let columns = data.header.len().max(data.rows.iter().map(Vec::len).max().unwrap_or(0));
+    if columns < 2 {
+        return None;
+    }
+    let mut width = 0.0;
+    for column in 0..columns {
+        let heading = data.header.get(column).map_or(0.0, |h| text_em(h).min(6.0));
+        let cells = data.rows.iter().filter_map(|row| row.get(column)).map(|cell| text_em(&cell.text).min(8.0)).fold(0.0, f64::max);
+        width += heading.max(cells) + 1.4;
+    }
+    let needed = width * 0.9 + 1.0;
+    // Narrower than the narrowest phone: always a table.
+    if needed <= 22.0 {
+        return None;
+    }
+    Some(STACK_STEPS.iter().copied().find(|&step| f64::from(step) >= needed).unwrap_or(STACK_STEPS[STACK_STEPS.len() - 1]))
 }
 
 /// Whether `url` names a scheme (`https:`, `mailto:` …) and so can be followed from an EPUB.
