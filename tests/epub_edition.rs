@@ -105,6 +105,7 @@ fn quarter_drawing(title: &str) -> ChartDrawing {
         font_family: "Noto Sans CJK SC".into(),
         width: 320.0,
         height: 170.0,
+        palette: Vec::new(),
         draw_title: false,
         id_prefix: "chart-".into(),
     };

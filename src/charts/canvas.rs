@@ -27,6 +27,8 @@ pub(crate) struct Canvas {
     pub backed: Vec<String>,
     /// How many series (or slices) use a fill; decides which hatch patterns are defined.
     pub fills: usize,
+    /// The colours of the data.
+    pub palette: palette::Palette,
     /// Notes for the editor.
     pub notes: Vec<String>,
 }
@@ -43,6 +45,7 @@ impl Canvas {
             labels: Vec::new(),
             backed: Vec::new(),
             fills: 0,
+            palette: palette::Palette::new(&options.palette),
             notes: Vec::new(),
         }
     }
@@ -94,7 +97,7 @@ impl Canvas {
         w.with_text(El::new("desc"), alt);
         if self.fills > 4 {
             w.open(El::new("defs"));
-            palette::write_patterns(&mut w, self.fills);
+            self.palette.write_patterns(&mut w, self.fills);
             w.close("defs");
         }
         w.empty(rect(0.0, 0.0, self.width, self.height).attr("id", "background").attr("fill", BACKGROUND));

@@ -6,7 +6,7 @@
 use super::bars::{Group, HIDDEN_NOTE, LABEL_GAP};
 use super::canvas::Canvas;
 use super::frame::{LABEL_SIZE, LABEL_SIZES, MIN_PLOT, TICK_SIZE, VALUE_SIZES};
-use super::palette::{self, AXIS, MUTED};
+use super::palette::{AXIS, MUTED};
 use super::scale::{Scale, Ticks, data_groups_thousands, nice_ticks};
 use super::spec::ChartData;
 use super::svg::{line, rect};
@@ -54,7 +54,7 @@ pub(crate) fn draw(canvas: &mut Canvas, data: &ChartData, region: Rect) -> Resul
     let group = Group::new(rows.slot, data.series.len());
     let size = VALUE_SIZES.iter().copied().find(|&size| (ASCENT + DESCENT) * size <= group.label_room);
     for (s, series) in data.series.iter().enumerate() {
-        let swatch = palette::swatch(s);
+        let swatch = canvas.palette.swatch(s);
         for (c, (&value, text)) in series.values.iter().zip(&series.labels).enumerate() {
             let y = rows.centre(c) + group.offset(s, data.series.len());
             let (zero, end) = (rows.scale.at(0.0), rows.scale.at(value));

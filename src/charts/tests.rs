@@ -20,6 +20,7 @@ fn options(kind: ChartKind) -> ChartOptions {
         font_family: FAMILY.to_string(),
         width: 400.0,
         height: 260.0,
+        palette: Vec::new(),
         draw_title: true,
         id_prefix: String::new(),
     }

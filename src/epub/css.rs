@@ -185,6 +185,12 @@ impl Rgb {
         (0..=50).map(|step| self.mix(other, f64::from(step) / 50.0)).find(|c| c.contrast(ground) >= ratio).unwrap_or(other)
     }
 
+    /// Its HSL lightness (0–1).
+    fn lightness(self) -> f64 {
+        let [r, g, b] = self.0.map(|c| c / 255.0);
+        (r.max(g).max(b) + r.min(g).min(b)) / 2.0
+    }
+
     /// The same hue and saturation at lightness `lightness` (0–1).
     fn with_lightness(self, lightness: f64) -> Rgb {
         let [r, g, b] = self.0.map(|c| c / 255.0);
@@ -254,6 +260,30 @@ fn accent_rules(accent: Rgb) -> String {
     )
 }
 
+/// The least contrast of chart data with the page, by day (white) and night (#121212), with
+/// a little to spare over WCAG 1.4.11's 3:1.
+const DATA_CONTRAST: f64 = 3.1;
+
+/// A chart colour (`#rrggbb`) as the EPUB draws it: the same hue and saturation at the
+/// lightness nearest its own at which it reads at 3:1 or more both on white and on a night
+/// theme's #121212 (WCAG 1.4.11), so one SVG serves both themes; as written when it does.
+/// Anything not `#rrggbb` is returned as it is.
+pub fn for_screens(colour: &str) -> String {
+    let Some(rgb) = Rgb::parse(colour) else { return colour.to_string() };
+    let (white, night) = (Rgb([255.0; 3]), Rgb([18.0; 3]));
+    let reads = |c: Rgb| c.contrast(white) >= DATA_CONTRAST && c.contrast(night) >= DATA_CONTRAST;
+    if reads(rgb) {
+        return rgb.hex();
+    }
+    let own = rgb.lightness();
+    (0..=200)
+        .map(|step| f64::from(step) / 200.0)
+        .map(|lightness| (lightness, rgb.with_lightness(lightness)))
+        .filter(|(_, c)| reads(*c))
+        .min_by(|a, b| (a.0 - own).abs().total_cmp(&(b.0 - own).abs()))
+        .map_or_else(|| rgb.hex(), |(_, c)| c.hex())
+}
+
 /// The inside of a double-quoted CSS string holding `text`.
 fn css_string(text: &str) -> String {
     text.chars()
@@ -301,6 +331,30 @@ mod tests {
         let mut expected = vec![fonts.body.as_str(), fonts.heading.as_str(), fonts.mono.as_str()];
         expected.sort();
         assert_eq!(named, expected, "epub.css and design.toml name different families");
+    }
+
+    #[test]
+    fn chart_colours_read_at_three_to_one_by_day_and_night() {
+        let (white, night) = (Rgb([255.0; 3]), Rgb([18.0; 3]));
+        for colour in ["#8c1c13", "#a6a6a6", "#5b7a94", "#e3dcd2", "#1f3a5f", "#5a3d1e", "#ffff00", "#000000"] {
+            let screen = Rgb::parse(&for_screens(colour)).unwrap();
+            assert!(screen.contrast(white) >= 3.0 && screen.contrast(night) >= 3.0, "{colour} → {}", screen.hex());
+        }
+        // A colour that already reads in both themes is kept.
+        assert_eq!(for_screens("#5b7a94"), "#5b7a94");
+        assert_eq!(for_screens("url(#hatch-4)"), "url(#hatch-4)");
+    }
+
+    #[test]
+    fn declarations_with_custom_properties_get_a_plain_value_first() {
+        let css = ":root {\n  --accent: #8c1c13; /* red */\n  --muted: #595959;\n}\nh1 { font-size: 1.3em; color: var(--accent); }\n.a {\n  border-top: 2px solid var(--accent);\n  color: var(--unknown);\n}\n";
+        let values = day_values(css);
+        assert_eq!(values, [("--accent".to_string(), "#8c1c13".to_string()), ("--muted".to_string(), "#595959".to_string())]);
+        let out = with_fallbacks(css, &values);
+        assert!(out.contains("h1 { font-size: 1.3em; color: #8c1c13; color: var(--accent); }"), "{out}");
+        assert!(out.contains("\n  border-top: 2px solid #8c1c13;\n  border-top: 2px solid var(--accent);"), "{out}");
+        assert!(out.contains("{\n  --accent: #8c1c13;"), "{out}");
+        assert_eq!(out.matches("var(--unknown)").count(), 1, "no plain value for an unknown property: {out}");
     }
 
     #[test]

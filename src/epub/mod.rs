@@ -65,7 +65,8 @@ pub fn render(
     let design_dir = context.design.dir.as_path();
     // What each face draws does not depend on the page marks: the fonts are cut from this
     // first rendering, and the documents written again once the print pages are known.
-    let unpaged = sections::render(document, root, None)?;
+    let charts = context.design.charts.as_ref();
+    let unpaged = sections::render(document, root, None, charts)?;
 
     let cover_alt = cover::cover_alt(&meta.title, &meta.subtitle, &meta.authors);
     let design_fonts = context.design.fonts.as_ref().ok_or_else(|| {
@@ -87,7 +88,7 @@ pub fn render(
             fonts::embed(context.fonts, context.fonts_dir, &faces).map(|embedded| (faces, embedded))
         });
         let book = match block_pages() {
-            Some(pages) => sections::render(document, root, Some(&pages)),
+            Some(pages) => sections::render(document, root, Some(&pages), charts),
             None => Ok(unpaged.clone()),
         };
         let typeset = cover.join().unwrap_or_else(|_| Err(packaging_error(design_dir, "the cover layout stopped unexpectedly")));

@@ -10,6 +10,7 @@
 use std::collections::HashMap;
 use std::path::{Path, PathBuf};
 
+use crate::charts::{ChartDesign, ChartLayout, ChartSpec};
 use crate::diagnostics::{Diagnostic, Diagnostics, io_error};
 use crate::model::CAPTION_SEPARATOR;
 use crate::model::walk;
@@ -101,7 +102,9 @@ fn collect_lists(groups: &[&[Block]], hrefs: &[String]) -> (Vec<NavEntry>, Vec<N
 /// Renders `document` into content documents. Images are read from `manuscript_root`.
 /// `block_pages`, when known, is the print page each top-level block starts on: a
 /// page-break marker then stands before the first block of every page (EPUB's page list).
-pub fn render(document: &Document, manuscript_root: &Path, print_pages: Option<&PrintPages>) -> Result<Book, Diagnostics> {
+/// Charts are drawn anew for the reading width in `charts` (the design's chart font and
+/// colours; without it, in the print layout's font and the built-in colours).
+pub fn render(document: &Document, manuscript_root: &Path, print_pages: Option<&PrintPages>, charts: Option<&ChartDesign>) -> Result<Book, Diagnostics> {
     let groups = split_sections(&document.blocks);
     let hrefs: Vec<String> = (0..groups.len()).map(|index| format!("section-{index:02}.xhtml")).collect();
     let mut targets = HashMap::new();
@@ -142,6 +145,7 @@ pub fn render(document: &Document, manuscript_root: &Path, print_pages: Option<&
             pages: &mut pages,
             first_block,
             words: Words { cut: &document.meta.display_words, own: &own_words },
+            charts,
         };
         first_block += group.len();
         let written = xhtml::document(lang, &title, None, |out| writer.write_section(out, group, document));
@@ -327,6 +331,8 @@ struct SectionWriter<'a, 'p> {
     source: Option<&'a SourcePos>,
     /// How display text and table cells are cut into words.
     words: Words<'a>,
+    /// The design's chart font and colours.
+    charts: Option<&'a ChartDesign>,
 }
 
 /// Cuts text into the words a line may break between: the model's cut of its display text
@@ -489,7 +495,7 @@ impl<'a> SectionWriter<'a, '_> {
             }
             BlockKind::Chart { number, label, anchor, caption, layout, alt, data, data_shown_in, spec, .. } => match layout {
                 Some(layout) => {
-                    let svg = match reading_layout(spec, layout) {
+                    let svg = match reading_layout(spec, layout, self.charts) {
                         Ok(reading) => reading.svg(),
                         Err(message) => {
                             self.warn(format!("the chart cannot be drawn at the EPUB's reading width ({message}); the EPUB shows the print layout, whose text is small on a phone"));
@@ -857,12 +863,24 @@ pub const MIN_CHART_TEXT: f64 = 11.0;
 /// The chart drawn for the EPUB: as wide, in its own units, as its smallest text
 /// ([`crate::charts::SMALLEST_TEXT`]) allows for that text to reach [`MIN_CHART_TEXT`] px when the
 /// chart fills [`READING_WIDTH`] (the stylesheet sets it at the full text width), and as tall
-/// as the print layout's proportions ask (at least three quarters of its width).
-fn reading_layout(spec: &crate::charts::ChartSpec, print: &crate::charts::ChartLayout) -> Result<crate::charts::ChartLayout, String> {
+/// as the print layout's proportions ask (at least three quarters of its width), or taller when
+/// its categories need the room (a bar chart of many rows, at up to three times). Its data take
+/// the design's colours as a screen shows them by day and by night ([`super::css::for_screens`]).
+fn reading_layout(spec: &ChartSpec, print: &ChartLayout, design: Option<&ChartDesign>) -> Result<ChartLayout, String> {
     let width = (READING_WIDTH * crate::charts::SMALLEST_TEXT / MIN_CHART_TEXT).floor();
     let height = (print.height / print.width * width).max(0.75 * width).round();
-    let design = crate::charts::ChartDesign { font: print.font_family.clone(), width, height };
-    crate::charts::render(&spec.options(&design), &spec.data).map(|chart| chart.layout)
+    let colours = design.map_or(&[][..], |d| d.palette.as_slice());
+    let palette: Vec<String> = crate::charts::solid_fills(colours).iter().map(|colour| super::css::for_screens(colour)).collect();
+    let font = design.map_or_else(|| print.font_family.clone(), |d| d.font.clone());
+    let mut failed = String::new();
+    for taller in [1.0, 1.25, 1.5, 2.0, 2.5, 3.0] {
+        let design = ChartDesign { font: font.clone(), width, height: (height * taller).round(), palette: palette.clone() };
+        match crate::charts::render(&spec.options(&design), &spec.data) {
+            Ok(chart) => return Ok(chart.layout),
+            Err(message) => failed = message,
+        }
+    }
+    Err(failed)
 }
 
 /// The screen widths, in em of the body text, at which tables may start to reflow: a table
