@@ -139,7 +139,9 @@ impl Canvas {
 const GRID_CLEARANCE: f64 = 1.0;
 
 /// The pieces of the horizontal or vertical line `ends` (x1, y1, x2, y2) that do not pass
-/// through any of `boxes` (each grown by [`GRID_CLEARANCE`]), in order along the line.
+/// through any of `boxes`, in order along the line. Each box is grown by [`GRID_CLEARANCE`]
+/// and by a tenth of its size: its width is an estimate, and a reader's font may set the
+/// text a little wider.
 fn cut_around(ends: [f64; 4], boxes: &[Rect]) -> Vec<[f64; 4]> {
     let [x1, y1, x2, y2] = ends;
     let horizontal = (y1 - y2).abs() < 1e-9;
@@ -148,9 +150,13 @@ fn cut_around(ends: [f64; 4], boxes: &[Rect]) -> Vec<[f64; 4]> {
     let mut blocked: Vec<(f64, f64)> = boxes
         .iter()
         .filter_map(|b| {
-            let (along, span) = if horizontal { ((b.x, b.x + b.w), (b.y, b.y + b.h)) } else { ((b.y, b.y + b.h), (b.x, b.x + b.w)) };
-            let crosses = across > span.0 - GRID_CLEARANCE && across < span.1 + GRID_CLEARANCE;
-            (crosses && along.1 + GRID_CLEARANCE > from && along.0 - GRID_CLEARANCE < to).then(|| (along.0 - GRID_CLEARANCE, along.1 + GRID_CLEARANCE))
+            let (grow_x, grow_y) = (GRID_CLEARANCE + 0.1 * b.w, GRID_CLEARANCE + 0.1 * b.h);
+            let (along, span) = if horizontal {
+                ((b.x - grow_x, b.x + b.w + grow_x), (b.y - grow_y, b.y + b.h + grow_y))
+            } else {
+                ((b.y - grow_y, b.y + b.h + grow_y), (b.x - grow_x, b.x + b.w + grow_x))
+            };
+            (across > span.0 && across < span.1 && along.1 > from && along.0 < to).then_some(along)
         })
         .collect();
     blocked.sort_by(|a, b| a.0.total_cmp(&b.0));
@@ -188,4 +194,22 @@ pub(crate) struct Finished {
 #[cfg(test)]
 pub(crate) fn on_canvas(canvas: &Canvas, r: &Rect) -> bool {
     Rect { x: 0.0, y: 0.0, w: canvas.width, h: canvas.height }.contains(r, 0.01)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn gridlines_stop_short_of_labels() {
+        let label = Rect { x: 40.0, y: 45.0, w: 20.0, h: 10.0 };
+        let across = cut_around([0.0, 50.0, 100.0, 50.0], &[label]);
+        assert_eq!(across.len(), 2, "{across:?}");
+        assert!(across[0][2] < 40.0 - GRID_CLEARANCE && across[1][0] > 60.0 + GRID_CLEARANCE, "{across:?}");
+        assert_eq!(cut_around([0.0, 80.0, 100.0, 80.0], &[label]), vec![[0.0, 80.0, 100.0, 80.0]], "a line clear of the label stays whole");
+        let up = cut_around([50.0, 100.0, 50.0, 0.0], &[label]);
+        assert!(up.len() == 2 && up[0][3] < 45.0 && up[1][1] > 55.0, "{up:?}");
+        // A label over the line's end leaves only what is clear of it.
+        assert_eq!(cut_around([45.0, 50.0, 100.0, 50.0], &[label]).len(), 1);
+    }
 }

@@ -35,34 +35,199 @@ pub fn stylesheet(design_dir: &Path, fonts: &[EmbeddedFont], accent: Option<&str
     }
     css.push('\n');
     let design = design.strip_prefix("@charset \"UTF-8\";").unwrap_or(&design).trim_start();
-    let mut values = day_values(design);
-    let accent = accent.and_then(Rgb::parse);
-    if let Some(accent) = accent {
-        values.push(("--accent".to_string(), day_accent(accent).hex()));
+    let mut resolved = resolve_custom_properties(design);
+    if let Some(accent) = accent.and_then(Rgb::parse) {
+        // The design's accent (`[layout] accent`), for both themes.
+        let (day, dark) = accent_for_themes(accent);
+        resolved.day.push(("--accent".into(), day.hex()));
+        resolved.night.push(("--accent".into(), dark.hex()));
+        css.push_str(&format!(
+            "/* The design's accent (design.toml): {} ({:.1}:1 on white), at night {} ({:.1}:1 on #121212). */\n",
+            day.hex(),
+            day.contrast(Rgb([255.0; 3])),
+            dark.hex(),
+            dark.contrast(Rgb([18.0; 3]))
+        ));
     }
-    css.push_str(&with_fallbacks(design, &values));
+    css.push_str(&resolved.write());
     css.push_str(&reflow_rules());
-    if let Some(accent) = accent {
-        css.push_str(&accent_rules(accent));
-    }
     Ok(css)
 }
 
-/// The custom properties the design's first `:root { … }` rule sets (its day values), in
-/// order; a later value of the same property wins.
-fn day_values(css: &str) -> Vec<(String, String)> {
-    let Some(start) = css.find(":root") else { return Vec::new() };
-    let rest = &css[start..];
-    let (Some(open), Some(close)) = (rest.find('{'), rest.find('}')) else { return Vec::new() };
-    if close < open {
-        return Vec::new();
+/// The media query of the night theme's rules. Chromium, WebKit and Readium apply it in a
+/// dark theme; calibre, which applies any media feature it does not know (it would set the
+/// night colours in its day-only Kindle files), refuses width features, so `(min-width: 0)`,
+/// true on every screen, keeps the rules out of its conversions.
+pub const NIGHT: &str = "(min-width: 0) and (prefers-color-scheme: dark)";
+
+/// A style sheet split at its top-level rules: each rule's prelude (selector or at-rule, with
+/// the comments before it) and block (`None` for a statement such as `@import …;`).
+fn top_level_rules(css: &str) -> Vec<(String, Option<String>)> {
+    let mut rules = Vec::new();
+    let (mut prelude_start, mut depth, mut block_start) = (0, 0usize, 0);
+    let bytes = css.as_bytes();
+    let mut i = 0;
+    while i < bytes.len() {
+        match bytes[i] {
+            b'/' if bytes.get(i + 1) == Some(&b'*') => {
+                i = css[i + 2..].find("*/").map_or(bytes.len(), |end| i + 2 + end + 2);
+                continue;
+            }
+            quote @ (b'"' | b'\'') => {
+                i += 1;
+                while i < bytes.len() && bytes[i] != quote {
+                    i += if bytes[i] == b'\\' { 2 } else { 1 };
+                }
+            }
+            b'{' => {
+                if depth == 0 {
+                    block_start = i;
+                }
+                depth += 1;
+            }
+            b'}' if depth > 0 => {
+                depth -= 1;
+                if depth == 0 {
+                    rules.push((css[prelude_start..block_start].to_string(), Some(css[block_start + 1..i].to_string())));
+                    prelude_start = i + 1;
+                }
+            }
+            b';' if depth == 0 => {
+                rules.push((css[prelude_start..=i].to_string(), None));
+                prelude_start = i + 1;
+            }
+            _ => {}
+        }
+        i += 1;
     }
-    let body = strip_comments(&rest[open + 1..close]);
-    body.split(';')
+    let rest = &css[prelude_start.min(css.len())..];
+    if !rest.trim().is_empty() {
+        rules.push((rest.to_string(), None));
+    }
+    rules
+}
+
+/// The declarations of a rule's block, in order, without comments: (property, value).
+fn declarations(block: &str) -> Vec<(String, String)> {
+    strip_comments(block)
+        .split(';')
         .filter_map(|declaration| declaration.split_once(':'))
         .map(|(name, value)| (name.trim().to_string(), value.trim().to_string()))
-        .filter(|(name, value)| name.starts_with("--") && !value.is_empty())
+        .filter(|(name, value)| !name.is_empty() && !value.is_empty())
         .collect()
+}
+
+/// A selector or media query without the comments before it, on one line.
+fn bare(prelude: &str) -> String {
+    strip_comments(prelude).split_whitespace().collect::<Vec<_>>().join(" ")
+}
+
+/// A style sheet with its custom properties taken out (see [`Resolved::write`]).
+struct Resolved {
+    /// The rules, without the `:root` rules that set custom properties; the night theme's
+    /// media queries rewritten as [`NIGHT`].
+    rules: Vec<(String, Option<String>)>,
+    /// The custom properties of the top-level `:root` rules, in order.
+    day: Vec<(String, String)>,
+    /// The custom properties set in `:root` inside the night theme's media query.
+    night: Vec<(String, String)>,
+}
+
+/// Splits `css` into [`Resolved`] parts.
+fn resolve_custom_properties(css: &str) -> Resolved {
+    let (mut rules, mut day, mut night) = (Vec::new(), Vec::new(), Vec::new());
+    let custom = |block: &str| declarations(block).into_iter().filter(|(name, _)| name.starts_with("--")).collect::<Vec<_>>();
+    for (prelude, block) in top_level_rules(css) {
+        let query = bare(&prelude);
+        match block {
+            Some(block) if query == ":root" => day.extend(custom(&block)),
+            Some(block) if query.starts_with("@media") && query.contains("prefers-color-scheme: dark") => {
+                let mut kept = Vec::new();
+                for (inner, inner_block) in top_level_rules(&block) {
+                    match inner_block {
+                        Some(inner_block) if bare(&inner) == ":root" => night.extend(custom(&inner_block)),
+                        other => kept.push((inner, other)),
+                    }
+                }
+                if kept.iter().any(|(_, block)| block.is_some()) {
+                    let body: String = kept.into_iter().map(|(p, b)| b.map_or(p.clone(), |b| format!("{p}{{{b}}}"))).collect();
+                    let comments = &prelude[..prelude.find("@media").unwrap_or(0)];
+                    rules.push((format!("{comments}@media {NIGHT} "), Some(body + "\n")));
+                }
+            }
+            other => rules.push((prelude, other)),
+        }
+    }
+    Resolved { rules, day, night }
+}
+
+/// `value` with every `var(--name)` (or `var(--name, fallback)`) replaced by `values`' last
+/// value of the name (by the fallback when it has none); `None` when a name is unknown.
+fn substitute(value: &str, values: &[(String, String)]) -> Option<String> {
+    let mut out = value.to_string();
+    while let Some(at) = out.find("var(") {
+        let close = at + out[at..].find(')')?;
+        let inside = &out[at + 4..close];
+        let (name, fallback) = match inside.split_once(',') {
+            Some((name, fallback)) => (name.trim(), Some(fallback.trim())),
+            None => (inside.trim(), None),
+        };
+        let value = values.iter().rev().find(|(n, _)| n == name).map(|(_, v)| v.as_str()).or(fallback)?.to_string();
+        out.replace_range(at..=close, &value);
+    }
+    Some(out)
+}
+
+impl Resolved {
+    /// The style sheet without custom properties: every `var()` replaced by its day value,
+    /// and the declarations whose night value differs written again, with it, under
+    /// [`NIGHT`]. Reading systems without custom properties (calibre's AZW3 and MOBI, which
+    /// reports each one as a CSS error and drops the declaration, losing the heading colours
+    /// and rules) get the colours the others do.
+    fn write(&self) -> String {
+        let mut out = String::new();
+        let mut at_night = String::new();
+        let both = [self.day.clone(), self.night.clone()].concat();
+        for (prelude, block) in &self.rules {
+            let Some(block) = block else {
+                out.push_str(prelude);
+                continue;
+            };
+            let selector = bare(prelude);
+            if !block.contains("var(") || selector.starts_with('@') {
+                out.push_str(&format!("{prelude}{{{block}}}"));
+                continue;
+            }
+            // Declarations are rewritten one by one, keeping the block's own layout.
+            let mut written = String::new();
+            let mut night_declarations = Vec::new();
+            for piece in block.split_inclusive(';') {
+                let Some((name, value)) = piece.split_once(':').filter(|_| piece.contains("var(")) else {
+                    written.push_str(piece);
+                    continue;
+                };
+                let value = value.trim_end_matches(';').trim();
+                match (substitute(value, &self.day), substitute(value, &both)) {
+                    (Some(day), Some(night)) => {
+                        let end = if piece.ends_with(';') { ";" } else { "" };
+                        written.push_str(&format!("{name}: {day}{end}"));
+                        if night != day {
+                            night_declarations.push(format!("{}: {night};", name.trim()));
+                        }
+                    }
+                    _ => written.push_str(piece),
+                }
+            }
+            out.push_str(&format!("{prelude}{{{written}}}"));
+            if !night_declarations.is_empty() {
+                at_night.push_str(&format!("  {selector} {{ {} }}\n", night_declarations.join(" ")));
+            }
+        }
+        if !at_night.is_empty() {
+            out.push_str(&format!("\n\n/* The colours above as the night theme shows them. */\n@media {NIGHT} {{\n{at_night}}}\n"));
+        }
+        out
+    }
 }
 
 /// `css` without its `/* … */` comments.
@@ -72,49 +237,6 @@ fn strip_comments(css: &str) -> String {
     while let Some(start) = rest.find("/*") {
         out.push_str(&rest[..start]);
         rest = rest[start + 2..].find("*/").map_or("", |end| &rest[start + 2 + end + 2..]);
-    }
-    out.push_str(rest);
-    out
-}
-
-/// `css` with a plain declaration before every declaration that uses `var(--name)`: the same
-/// property with the day value of each custom property in `values`. A reader that does not
-/// know custom properties (calibre's AZW3 and MOBI output, older e-ink readers) drops the
-/// `var()` declaration and keeps the plain one; the others take the later `var()` one.
-fn with_fallbacks(css: &str, values: &[(String, String)]) -> String {
-    let value_of = |name: &str| values.iter().rev().find(|(n, _)| n == name).map(|(_, v)| v.as_str());
-    let mut out = String::with_capacity(css.len() + 1024);
-    let mut rest = css;
-    while let Some(at) = rest.find("var(--") {
-        // The declaration holding it starts after the last `{`, `;` or comment end before it.
-        let start = rest[..at].rfind(['{', ';']).map_or(0, |i| i + 1).max(rest[..at].rfind("*/").map_or(0, |i| i + 2));
-        let end = rest[at..].find([';', '}']).map_or(rest.len(), |i| at + i);
-        let declaration = &rest[start..end];
-        let mut plain = declaration.trim_start().to_string();
-        let mut known = true;
-        while let Some(var) = plain.find("var(--") {
-            let Some(close) = plain[var..].find(')') else {
-                known = false;
-                break;
-            };
-            let name = plain[var + 4..var + close].split(',').next().unwrap_or("").trim().to_string();
-            match value_of(&name) {
-                Some(value) => plain.replace_range(var..var + close + 1, value),
-                None => {
-                    known = false;
-                    break;
-                }
-            }
-        }
-        out.push_str(&rest[..start]);
-        if known {
-            let indent = &declaration[..declaration.len() - declaration.trim_start().len()];
-            out.push_str(indent);
-            out.push_str(&plain);
-            out.push(';');
-        }
-        out.push_str(declaration);
-        rest = &rest[end..];
     }
     out.push_str(rest);
     out
@@ -247,17 +369,8 @@ fn day_accent(accent: Rgb) -> Rgb {
 /// system's day and night themes: as written where it reads at 7:1 on white (darkened until it
 /// does otherwise), and lightened (same hue and saturation) until it reads at 7:1 on a night
 /// theme's #121212.
-fn accent_rules(accent: Rgb) -> String {
-    let (white, night) = (Rgb([255.0; 3]), Rgb([18.0; 3]));
-    let day = day_accent(accent);
-    let dark = accent.lightened_for(night, 7.0);
-    format!(
-        "\n/* The design's accent (design.toml), {:.1}:1 on white and {:.1}:1 on #121212. */\n:root {{ --accent: {}; }}\n@media (prefers-color-scheme: dark) {{\n  :root {{ --accent: {}; }}\n}}\n",
-        day.contrast(white),
-        dark.contrast(night),
-        day.hex(),
-        dark.hex()
-    )
+fn accent_for_themes(accent: Rgb) -> (Rgb, Rgb) {
+    (day_accent(accent), accent.lightened_for(Rgb([18.0; 3]), 7.0))
 }
 
 /// The least contrast of chart data with the page, by day (white) and night (#121212), with
@@ -303,16 +416,32 @@ mod tests {
     fn the_accent_reads_at_seven_to_one_in_both_themes() {
         let (white, night) = (Rgb([255.0; 3]), Rgb([18.0; 3]));
         for accent in ["#8c1c13", "#1f3a5f", "#5a3d1e", "#ffcc00", "#000000"] {
-            let rules = accent_rules(Rgb::parse(accent).unwrap());
-            let colours: Vec<Rgb> = rules.match_indices("--accent: #").map(|(at, _)| Rgb::parse(&rules[at + 10..at + 17]).unwrap()).collect();
-            assert_eq!(colours.len(), 2, "{rules}");
-            assert!(colours[0].contrast(white) >= 7.0 && colours[1].contrast(night) >= 7.0, "{accent}: {rules}");
+            let (day, dark) = accent_for_themes(Rgb::parse(accent).unwrap());
+            assert!(day.contrast(white) >= 7.0 && dark.contrast(night) >= 7.0, "{accent}: {} {}", day.hex(), dark.hex());
         }
         // A dark accent that already reads well on white is kept as written.
-        assert!(accent_rules(Rgb::parse("#1f3a5f").unwrap()).contains(":root { --accent: #1f3a5f; }"));
+        assert_eq!(accent_for_themes(Rgb::parse("#1f3a5f").unwrap()).0.hex(), "#1f3a5f");
         assert_eq!(Rgb::parse("1f3a5f"), None);
         assert_eq!(Rgb::parse("#1f3a5"), None);
     }
+
+    #[test]
+    fn custom_properties_are_resolved_to_day_values_and_night_rules() {
+        let css = "/* c */\n:root {\n  --accent: #8c1c13; /* red */\n  --muted: #595959;\n}\n@media (prefers-color-scheme: dark) {\n  :root { --accent: #f08a80; }\n  p { color: white; }\n}\nh1 { font-size: 1.3em; color: var(--accent); }\n.a {\n  border-top: 2px solid var(--accent);\n  color: var(--muted);\n  background: var(--unknown);\n}\n";
+        let mut resolved = resolve_custom_properties(css);
+        assert_eq!(resolved.night, [("--accent".to_string(), "#f08a80".to_string())]);
+        resolved.day.push(("--accent".into(), "#1f3a5f".into()));
+        let out = resolved.write();
+        assert!(out.contains("h1 { font-size: 1.3em; color: #1f3a5f; }"), "{out}");
+        assert!(out.contains("border-top: 2px solid #1f3a5f;\n  color: #595959;"), "{out}");
+        let night = out.split(&format!("@media {NIGHT} {{\n")).nth(2).expect("the night colours follow the rules");
+        assert!(night.contains("h1 { color: #f08a80; }") && night.contains(".a { border-top: 2px solid #f08a80; }") && !night.contains("#595959"), "{out}");
+        assert!(out.split(&format!("@media {NIGHT} ")).nth(1).is_some_and(|rule| rule.contains("p { color: white; }")), "{out}");
+        assert!(!out.contains(":root") && !out.contains("--accent") && !out.contains("--muted"), "{out}");
+        assert_eq!(out.matches("var(--unknown)").count(), 1, "an unknown property is left as written: {out}");
+        assert!(!out.contains("@media (prefers-color-scheme: dark)"), "{out}");
+    }
+
     use crate::design::Design;
 
     #[test]
@@ -343,18 +472,6 @@ mod tests {
         // A colour that already reads in both themes is kept.
         assert_eq!(for_screens("#5b7a94"), "#5b7a94");
         assert_eq!(for_screens("url(#hatch-4)"), "url(#hatch-4)");
-    }
-
-    #[test]
-    fn declarations_with_custom_properties_get_a_plain_value_first() {
-        let css = ":root {\n  --accent: #8c1c13; /* red */\n  --muted: #595959;\n}\nh1 { font-size: 1.3em; color: var(--accent); }\n.a {\n  border-top: 2px solid var(--accent);\n  color: var(--unknown);\n}\n";
-        let values = day_values(css);
-        assert_eq!(values, [("--accent".to_string(), "#8c1c13".to_string()), ("--muted".to_string(), "#595959".to_string())]);
-        let out = with_fallbacks(css, &values);
-        assert!(out.contains("h1 { font-size: 1.3em; color: #8c1c13; color: var(--accent); }"), "{out}");
-        assert!(out.contains("\n  border-top: 2px solid #8c1c13;\n  border-top: 2px solid var(--accent);"), "{out}");
-        assert!(out.contains("{\n  --accent: #8c1c13;"), "{out}");
-        assert_eq!(out.matches("var(--unknown)").count(), 1, "no plain value for an unknown property: {out}");
     }
 
     #[test]

@@ -219,10 +219,10 @@ struct NavigationText {
 }
 
 /// What the navigation document of `book` shows (see [`NavigationText`]). The print pages'
-/// numbers are not known yet: the digits stand for them.
+/// numbers are not known yet: the digits and roman numerals stand for them.
 fn navigation_text(book: &sections::Book, meta: &crate::model::Metadata) -> NavigationText {
     let mut headings = String::from(TOC_TITLE);
-    let mut entries = format!("{COVER_TITLE}0123456789");
+    let mut entries = format!("{COVER_TITLE}0123456789ivxlcdmIVXLCDM");
     for section in &book.sections {
         entries.push_str(&section.title);
         for heading in &section.subheadings {

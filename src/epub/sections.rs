@@ -346,17 +346,11 @@ struct Words<'a> {
 impl Words<'_> {
     /// Writes `text` with a `<wbr/>` between two words. The stylesheet keeps words whole
     /// where it sets such text (`word-break: keep-all`), so a line breaks only between them.
+    /// A word of one character is kept with the next one (with the one before at the end),
+    /// so a narrow cell never shows a character alone on a line (`占|固定资产…`).
     fn write(&self, out: &mut Xhtml, text: &str) {
-        let cut;
-        let words = match self.cut.get(text) {
-            Some(words) => words,
-            None => {
-                cut = crate::manuscript::display::words(text, self.own);
-                &cut
-            }
-        };
         let mut previous_was_word = false;
-        for word in words {
+        for word in &self.pieces(text) {
             let is_space = word.chars().all(char::is_whitespace);
             if previous_was_word && !is_space {
                 out.empty("wbr", &[]);
@@ -364,6 +358,53 @@ impl Words<'_> {
             out.text(word);
             previous_was_word = !is_space;
         }
+    }
+
+    /// The pieces [`Words::write`] keeps whole: the cut's words, taken from `text` itself (a
+    /// cut writes every run of spaces as one ASCII space; a caption's no-break and ideographic
+    /// spaces are kept).
+    fn pieces(&self, text: &str) -> Vec<String> {
+        let cut = match self.cut.get(text) {
+            Some(words) => words.clone(),
+            None => crate::manuscript::display::words(text, self.own),
+        };
+        let mut rest = text;
+        let mut words = Vec::with_capacity(cut.len());
+        for word in &cut {
+            let length = if word.chars().all(char::is_whitespace) {
+                rest.chars().take_while(|c| c.is_whitespace()).map(char::len_utf8).sum()
+            } else {
+                rest.chars().take(word.chars().count()).map(char::len_utf8).sum()
+            };
+            let (piece, after) = rest.split_at(length);
+            if !piece.is_empty() {
+                words.push(piece.to_string());
+            }
+            rest = after;
+        }
+        if !rest.is_empty() {
+            words.push(rest.to_string());
+        }
+        let mut joined: Vec<String> = Vec::with_capacity(words.len());
+        let mut pending = String::new();
+        for word in &words {
+            let is_space = word.chars().all(char::is_whitespace);
+            if is_space {
+                joined.extend((!pending.is_empty()).then(|| std::mem::take(&mut pending)));
+                joined.push(word.clone());
+            } else if word.chars().count() == 1 {
+                pending.push_str(word);
+            } else {
+                joined.push(std::mem::take(&mut pending) + word);
+            }
+        }
+        if !pending.is_empty() {
+            match joined.last_mut().filter(|last| !last.chars().all(char::is_whitespace)) {
+                Some(last) => last.push_str(&pending),
+                None => joined.push(pending),
+            }
+        }
+        joined
     }
 }
 
@@ -666,7 +707,7 @@ impl<'a> SectionWriter<'a, '_> {
         let caption_id = format!("{id}-caption");
         out.start("div", &[("class", "table-block"), ("role", "region"), ("tabindex", "0"), ("aria-labelledby", &caption_id)]);
         out.newline();
-        let stack = stack_width(data);
+        let stack = stack_width(data, &self.words);
         let class = match stack {
             Some(width) => format!("{class} stack-{width}"),
             None => class.to_string(),
@@ -894,17 +935,21 @@ fn text_em(text: &str) -> f64 {
 }
 
 /// The narrowest screen (em of the body text) on which `data` is shown as a table, or `None`
-/// when it fits every screen ([`STACK_STEPS`]): its columns at their natural width (up to
-/// 8 em, past which a heading or text wraps between words), padding and the page margins.
-/// Tables are set at 0.9 em, with 0.7 em padding on either side of each cell.
-fn stack_width(data: &TableData) -> Option<u32> {
+/// when it fits every screen ([`STACK_STEPS`]): its columns at their natural width (a heading
+/// on up to two lines broken between `words`, text cells up to 8 em, past which they wrap
+/// between words), padding and the page margins. Tables are set at 0.9 em, with 0.7 em
+/// padding on either side of each cell.
+fn stack_width(data: &TableData, words: &Words<'_>) -> Option<u32> {
     let columns = data.header.len().max(data.rows.iter().map(Vec::len).max().unwrap_or(0));
     if columns < 2 {
         return None;
     }
     let mut width = 0.0;
     for column in 0..columns {
-        let heading = data.header.get(column).map_or(0.0, |h| text_em(h).min(6.0));
+        let heading = data.header.get(column).map_or(0.0, |h| {
+            let longest = words.pieces(h).iter().map(|w| text_em(w)).fold(0.0, f64::max);
+            longest.max(text_em(h) / 2.0)
+        });
         let cells = data.rows.iter().filter_map(|row| row.get(column)).map(|cell| text_em(&cell.text).min(8.0)).fold(0.0, f64::max);
         width += heading.max(cells) + 1.4;
     }

@@ -2,6 +2,7 @@
 // cover) in headless Chromium as a phone or tablet would show it, in a day and a night
 // theme, and reports what a reader would meet:
 // - a table wider than the screen outside a scrolling block, or a page wider than the screen;
+// - a table that scrolls sideways, its caption cut at the screen's edge;
 // - text (body, sidebars, captions, links) with contrast under 4.5:1 against what is behind it;
 // - table rules that vanish (contrast under 3:1);
 // - a table's notes (注, 资料来源) not starting at the table's left edge;
@@ -86,6 +87,12 @@ const themes = {
               if (!scrolls) out.push({ kind: 'table wider than the screen outside a scrolling block', id: table.id, width: box.width });
             }
             if (block) {
+              // A table that scrolls sideways hides its columns and the end of its caption.
+              const caption = table.querySelector('caption');
+              const shown = block.getBoundingClientRect();
+              if (block.scrollWidth > block.clientWidth + 1 && caption && caption.getBoundingClientRect().right > shown.right + 1) {
+                out.push({ kind: 'table scrolls sideways with its caption cut', id: table.id, width: Math.round(box.width) });
+              }
               for (const note of block.querySelectorAll('.table-source')) {
                 const left = note.getBoundingClientRect().left;
                 if (Math.abs(left - box.left) > 1) out.push({ kind: 'table note not aligned with its table', id: table.id, note: Math.round(left), table: Math.round(box.left) });
@@ -162,8 +169,16 @@ const themes = {
               for (let n = walker.nextNode(); n; n = walker.nextNode()) if (!(skip && n.parentElement.closest(skip))) nodes.push(n);
               return nodes;
             };
+            // Out of sight: a reflowed table's column headings, kept for screen readers.
+            const clipped = (el) => {
+              for (let e = el; e && e.tagName.toLowerCase() !== 'table'; e = e.parentElement) {
+                const style = getComputedStyle(e);
+                if (style.clipPath !== 'none' || (style.overflow === 'hidden' && e.getBoundingClientRect().width <= 1)) return true;
+              }
+              return false;
+            };
             for (const cell of document.querySelectorAll('table th, table td, table .caption-text')) {
-              if (cell.getClientRects().length === 0 || cell.closest('details:not([open])')) continue;
+              if (cell.getClientRects().length === 0 || cell.closest('details:not([open])') || clipped(cell)) continue;
               const runs = [linesOf(textNodes(cell, '.cell-label'))];
               for (const label of cell.querySelectorAll('.cell-label')) if (label.getClientRects().length) runs.push(linesOf(textNodes(label)));
               for (const run of runs) if (run.length > 1) lines.push({ element: name(cell), lines: run });
