@@ -294,7 +294,12 @@ fn the_chinese_dash_is_drawn_joined() {
         let text = drawn_text(&edition.epub);
         if text.contains("\u{2014}\u{2014}") {
             let gapped: Vec<_> = gaps.iter().filter(|(_, gap)| *gap > 10.0).collect();
-            assert!(gapped.is_empty(), "{} in {}: `——` is drawn as two em dashes, which these faces draw with a gap: {gapped:?}", edition.manuscript, edition.design);
+            assert!(
+                gapped.is_empty(),
+                "{} in {}: `——` is drawn as two em dashes, which these faces draw with a gap: {gapped:?}",
+                edition.manuscript,
+                edition.design
+            );
         }
     }
     // The article's subtitle follows its dash.
@@ -366,7 +371,11 @@ fn calibre_converts_to_kindle_formats_keeping_colours_and_charts_legible() {
         return;
     }
     // The article in the report design (navy headings) and the quarterly in the book design.
-    for edition in editions().1.iter().filter(|e| (e.manuscript, e.design) == ("manuscript", "report") || (e.manuscript, e.design) == ("tests/manuscripts/quarterly", "book")) {
+    for edition in editions()
+        .1
+        .iter()
+        .filter(|e| (e.manuscript, e.design) == ("manuscript", "report") || (e.manuscript, e.design) == ("tests/manuscripts/quarterly", "book"))
+    {
         let dir = tempfile::tempdir().unwrap();
         // The design's accent (both read at 7:1 on white as written, so the EPUB keeps them).
         let design: toml::Value = toml::from_str(&std::fs::read_to_string(root().join("assets").join(edition.design).join("design.toml")).unwrap()).unwrap();
@@ -375,11 +384,23 @@ fn calibre_converts_to_kindle_formats_keeping_colours_and_charts_legible() {
             let (log, processed) = convert(&edition.epub, format, dir.path());
             // calibre's CSS parser (cssutils) reports what it cannot read as `CSSStyleRule: …`,
             // `CSSStylesheet: …`, `CSSStyleDeclaration: …` and drops it.
-            let warnings: Vec<&str> = log.lines().filter(|line| line.split(':').next().is_some_and(|head| head.starts_with("CSS") && !head.contains(' '))).collect();
-            assert!(warnings.is_empty(), "{} in {}: calibre warns about the CSS when converting to {format}:\n{}", edition.manuscript, edition.design, warnings.join("\n"));
+            let warnings: Vec<&str> =
+                log.lines().filter(|line| line.split(':').next().is_some_and(|head| head.starts_with("CSS") && !head.contains(' '))).collect();
+            assert!(
+                warnings.is_empty(),
+                "{} in {}: calibre warns about the CSS when converting to {format}:\n{}",
+                edition.manuscript,
+                edition.design,
+                warnings.join("\n")
+            );
             // calibre flattens the stylesheets into one: the headings keep the accent colour.
             let css: String = files_under(&processed, ".css").iter().map(|path| std::fs::read_to_string(path).unwrap_or_default()).collect();
-            assert!(css.to_lowercase().contains(&format!("color: {}", accent.to_lowercase())), "{} in {}: the accent {accent} is lost in {format}:\n{css}", edition.manuscript, edition.design);
+            assert!(
+                css.to_lowercase().contains(&format!("color: {}", accent.to_lowercase())),
+                "{} in {}: the accent {accent} is lost in {format}:\n{css}",
+                edition.manuscript,
+                edition.design
+            );
             assert!(!css.contains("var(--"), "custom properties left for a Kindle reader in {format}");
             if format == "mobi" && edition.manuscript == "manuscript" {
                 // MOBI has no SVG: calibre draws each chart as a bitmap (and says how large), which

@@ -171,11 +171,7 @@ fn cut_around(ends: [f64; 4], boxes: &[Rect]) -> Vec<[f64; 4]> {
     if start < to {
         pieces.push((start, to));
     }
-    pieces
-        .into_iter()
-        .filter(|(a, b)| b - a > 0.5)
-        .map(|(a, b)| if horizontal { [a, across, b, across] } else { [across, a, across, b] })
-        .collect()
+    pieces.into_iter().filter(|(a, b)| b - a > 0.5).map(|(a, b)| if horizontal { [a, across, b, across] } else { [across, a, across, b] }).collect()
 }
 
 /// One chart layout written out by [`Canvas::finish`].

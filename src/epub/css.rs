@@ -2,7 +2,10 @@
 //! design in `assets/epub.css` (the EPUB counterpart of `assets/report.typ`).
 //!
 //! Restyle the EPUB in `epub.css`; the font families it may use are the embedded ones,
-//! the design's `[fonts]` in `design.toml` (see [`super::fonts`]).
+//! the design's `[fonts]` in `design.toml` (see [`super::fonts`]). The design's custom
+//! properties (`var(--accent)`) are resolved here into plain values and night-theme rules, so
+//! readers without them (calibre's Kindle output) keep every colour; the reflowed-table rules
+//! and the chart colours for screens ([`for_screens`]) are made here too.
 
 use std::path::Path;
 

@@ -4,10 +4,13 @@
 //! 1. [`sections`]: the model becomes XHTML content documents, one per top-level section;
 //! 2. [`cover`]: the design's title page (`cover.typ`, laid out alone) becomes the cover
 //!    image (PNG, 1600 px on the long side);
-//! 3. [`fonts`]: the design's faces are subset to the characters those documents draw;
+//! 3. [`fonts`]: the design's faces are subset to the characters those documents and the
+//!    navigation draw;
 //! 4. [`css`]: `@font-face` rules plus the design in `assets/epub.css`;
 //! 5. `epub-builder` packages it all, with the navigation document, landmarks and metadata;
-//! 6. [`package`]: a fix-up pass corrects epub-builder's defects and re-zips reproducibly.
+//! 6. [`package`]: a fix-up pass corrects epub-builder's defects and re-zips reproducibly;
+//! 7. the finished package is read again: a face that sets a character its subset lacks is
+//!    cut anew and the package made again.
 //!
 //! The backend never reads the Markdown again and never reads the clock.
 
@@ -124,70 +127,78 @@ pub fn render(
 
     // The whole package for a set of embedded fonts.
     let assemble = |embedded: &[fonts::EmbeddedFont]| -> Result<Vec<u8>, Diagnostics> {
-    let stylesheet = css::stylesheet(design_dir, embedded, accent)?;
-    let archive = (|| -> epub_builder::Result<Vec<u8>> {
-        let mut builder = EpubBuilder::new(ZipLibrary::new()?)?;
-        builder.epub_version(EpubVersion::V33);
-        builder.set_title(safe(&meta.title));
-        builder.set_authors(meta.authors.iter().map(|a| safe(a)).collect());
-        builder.add_language(safe(&meta.language));
-        builder.set_generator(format!("reportpress {}", env!("CARGO_PKG_VERSION")));
-        builder.set_toc_name(TOC_TITLE);
-        if !meta.description.is_empty() {
-            builder.set_description(vec![safe(&meta.description)]);
-        }
-        builder.set_subjects(meta.keywords.iter().map(|k| safe(k)).collect());
-        builder.set_publication_date(published);
-        builder.set_modified_date(modified);
-        builder.set_uuid(identifier);
-        for (property, value) in metadata::accessibility(&contents) {
-            // epub-builder writes a <meta>'s content unescaped: escape it here.
-            let content = quick_xml::escape::escape(value.as_str()).into_owned();
-            builder.add_metadata_opf(Box::new(MetadataOpfV3::new(property.to_string(), content)));
-        }
-        builder.stylesheet(stylesheet.as_bytes())?;
-        // The large binary parts go into the archive in the fix-up pass (`later`): here
-        // they are empty, so epub-builder lists them in the manifest without compressing
-        // megabytes that the fix-up would only inflate and compress again.
-        for font in embedded {
-            builder.add_resource(&font.href, EMPTY, "font/otf")?;
-        }
-        builder.add_cover_image(cover::COVER_IMAGE, EMPTY, "image/png")?;
-        for image in &book.images {
-            builder.add_resource(&image.href, EMPTY, image.media_type)?;
-        }
-        builder.add_content(EpubContent::new(cover::COVER_PAGE, cover_page.as_slice()).title(COVER_TITLE).reftype(ReferenceType::Cover))?;
-        for (index, section) in book.sections.iter().enumerate() {
-            let mut content = EpubContent::new(section.href.as_str(), section.xhtml.as_slice()).title(safe(&section.title));
-            if index == 0 {
-                content = content.reftype(ReferenceType::Text);
+        let stylesheet = css::stylesheet(design_dir, embedded, accent)?;
+        let archive = (|| -> epub_builder::Result<Vec<u8>> {
+            let mut builder = EpubBuilder::new(ZipLibrary::new()?)?;
+            builder.epub_version(EpubVersion::V33);
+            builder.set_title(safe(&meta.title));
+            builder.set_authors(meta.authors.iter().map(|a| safe(a)).collect());
+            builder.add_language(safe(&meta.language));
+            builder.set_generator(format!("reportpress {}", env!("CARGO_PKG_VERSION")));
+            builder.set_toc_name(TOC_TITLE);
+            if !meta.description.is_empty() {
+                builder.set_description(vec![safe(&meta.description)]);
             }
-            for entry in toc_tree(&section.subheadings) {
-                content = content.child(entry);
+            builder.set_subjects(meta.keywords.iter().map(|k| safe(k)).collect());
+            builder.set_publication_date(published);
+            builder.set_modified_date(modified);
+            builder.set_uuid(identifier);
+            for (property, value) in metadata::accessibility(&contents) {
+                // epub-builder writes a <meta>'s content unescaped: escape it here.
+                let content = quick_xml::escape::escape(value.as_str()).into_owned();
+                builder.add_metadata_opf(Box::new(MetadataOpfV3::new(property.to_string(), content)));
             }
-            builder.add_content(content)?;
-        }
-        let mut archive = Vec::new();
-        builder.generate(&mut archive)?;
-        Ok(archive)
-    })()
-    .map_err(|e| packaging_error(root, e))?;
+            builder.stylesheet(stylesheet.as_bytes())?;
+            // The large binary parts go into the archive in the fix-up pass (`later`): here
+            // they are empty, so epub-builder lists them in the manifest without compressing
+            // megabytes that the fix-up would only inflate and compress again.
+            for font in embedded {
+                builder.add_resource(&font.href, EMPTY, "font/otf")?;
+            }
+            builder.add_cover_image(cover::COVER_IMAGE, EMPTY, "image/png")?;
+            for image in &book.images {
+                builder.add_resource(&image.href, EMPTY, image.media_type)?;
+            }
+            builder.add_content(EpubContent::new(cover::COVER_PAGE, cover_page.as_slice()).title(COVER_TITLE).reftype(ReferenceType::Cover))?;
+            for (index, section) in book.sections.iter().enumerate() {
+                let mut content = EpubContent::new(section.href.as_str(), section.xhtml.as_slice()).title(safe(&section.title));
+                if index == 0 {
+                    content = content.reftype(ReferenceType::Text);
+                }
+                for entry in toc_tree(&section.subheadings) {
+                    content = content.child(entry);
+                }
+                builder.add_content(content)?;
+            }
+            let mut archive = Vec::new();
+            builder.generate(&mut archive)?;
+            Ok(archive)
+        })()
+        .map_err(|e| packaging_error(root, e))?;
 
-    let (title, subtitle, publisher) = (safe(&meta.title), safe(&meta.subtitle), safe(&meta.publisher));
-    let mut later: Vec<(&str, &[u8])> = embedded.iter().map(|f| (f.href.as_str(), f.bytes.as_slice())).collect();
-    later.push((cover::COVER_IMAGE, cover_png.as_slice()));
-    later.extend(book.images.iter().map(|image| (image.href.as_str(), image.bytes.as_slice())));
-    let wanted = |list: &str| meta.lists.iter().any(|l| l == list);
-    let mut lists = Vec::new();
-    if wanted("figures") {
-        lists.push(package::NavList { kind: "lof", title: "图目录", entries: &book.figures });
-    }
-    if wanted("tables") {
-        lists.push(package::NavList { kind: "lot", title: "表目录", entries: &book.tables });
-    }
-    let fix =
-        package::FixUp { language: &meta.language, title: &title, subtitle: &subtitle, publisher: &publisher, modified, contents: &later, pages: &book.pages, lists: &lists };
-    package::finish(&archive, &fix).map_err(|e| packaging_error(root, e))
+        let (title, subtitle, publisher) = (safe(&meta.title), safe(&meta.subtitle), safe(&meta.publisher));
+        let mut later: Vec<(&str, &[u8])> = embedded.iter().map(|f| (f.href.as_str(), f.bytes.as_slice())).collect();
+        later.push((cover::COVER_IMAGE, cover_png.as_slice()));
+        later.extend(book.images.iter().map(|image| (image.href.as_str(), image.bytes.as_slice())));
+        let wanted = |list: &str| meta.lists.iter().any(|l| l == list);
+        let mut lists = Vec::new();
+        if wanted("figures") {
+            lists.push(package::NavList { kind: "lof", title: "图目录", entries: &book.figures });
+        }
+        if wanted("tables") {
+            lists.push(package::NavList { kind: "lot", title: "表目录", entries: &book.tables });
+        }
+        let fix = package::FixUp {
+            language: &meta.language,
+            title: &title,
+            subtitle: &subtitle,
+            publisher: &publisher,
+            modified,
+            contents: &later,
+            pages: &book.pages,
+            lists: &lists,
+        };
+        package::finish(&archive, &fix).map_err(|e| packaging_error(root, e))
     };
     let mut bytes = assemble(&embedded)?;
     let mut embedded = embedded;

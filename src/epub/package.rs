@@ -351,8 +351,16 @@ mod tests {
 </package>"#
             .as_bytes();
         let with_svg: BTreeSet<String> = ["section-02.xhtml".to_string()].into();
-        let fix =
-            FixUp { language: "zh-CN", title: "标题 & 题", subtitle: "副题<一>", publisher: "出版者", modified: DateTime::default(), contents: &[], pages: &[], lists: &[] };
+        let fix = FixUp {
+            language: "zh-CN",
+            title: "标题 & 题",
+            subtitle: "副题<一>",
+            publisher: "出版者",
+            modified: DateTime::default(),
+            contents: &[],
+            pages: &[],
+            lists: &[],
+        };
         let fixed = String::from_utf8(fix_package(opf, &with_svg, &fix).expect("fixed")).expect("utf-8");
         assert!(fixed.contains("<dc:language>zh-CN</dc:language>"), "{fixed}");
         assert!(fixed.contains("<dc:creator id=\"epub-creator-0\">"), "{fixed}");

@@ -5,7 +5,10 @@
 //! Figures and tables carry the numbers of the model (图 n / 表 n) with the caption label
 //! Typst prints in the PDF (`图 1` + em space + caption); footnotes become EPUB 3 notes
 //! (`epub:type="noteref"` / `"footnote"` in an `<aside>`), sidebars `<aside>` boxes, run-in
-//! heads `<strong class="run-in">`, charts inline SVG followed by their data as a table.
+//! heads `<strong class="run-in">`, charts inline SVG (drawn anew for the reading width, in
+//! the design's colours as screens show them) followed by their data as a table.
+//! Display text and table cells are cut into words (`<wbr/>` between them), and a table too
+//! wide for a phone is marked to reflow below the screen width it needs.
 
 use std::collections::HashMap;
 use std::path::{Path, PathBuf};
