@@ -267,25 +267,6 @@ mod tests {
     }
 
     #[test]
-    fn each_design_draws_its_data_in_its_own_colours_that_differ_in_grey() {
-        let assets = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("assets");
-        for (dir, accent) in [(assets.clone(), "#8c1c13"), (assets.join("report"), "#1f3a5f"), (assets.join("book"), "#5a3d1e")] {
-            let design = crate::design::Design::load(&dir).expect("the design loads");
-            let charts = design.charts.expect("[charts]");
-            let palette = Palette::new(&charts.palette);
-            assert_eq!(palette.swatch(0).fill, accent, "{}: the first series takes the design's accent", dir.display());
-            let mut lumas: Vec<f64> = (0..4).map(|i| luma(&palette.swatch(i).fill)).collect();
-            for pair in lumas.windows(2) {
-                assert!((pair[1] - pair[0]).abs() >= 40.0, "{}: neighbouring series too close in grey: {lumas:?}", dir.display());
-            }
-            lumas.sort_by(f64::total_cmp);
-            for pair in lumas.windows(2) {
-                assert!(pair[1] - pair[0] >= 40.0, "{}: grey steps too close: {lumas:?}", dir.display());
-            }
-        }
-    }
-
-    #[test]
     fn later_series_are_hatched() {
         assert!(!swatch(0).fill.starts_with("url"));
         assert_eq!(swatch(4).fill, "url(#hatch-4)");

@@ -245,13 +245,18 @@ fn strip_comments(css: &str) -> String {
     out
 }
 
-/// The reflowed tables (see `super::sections::stack_width`): below each screen width a table
+/// The screen widths, in em of the body text, at which tables may start to reflow: a table
+/// reflows on screens narrower than the first of them it needs (the content documents mark it
+/// `stack-<width>`); a phone is 22.5–26 em wide.
+pub const STACK_STEPS: [u32; 8] = [24, 28, 32, 36, 40, 48, 56, 64];
+
+/// The reflowed tables (the content documents mark them): below each screen width a table
 /// may need, the tables that need it become a list of rows, each headed by its row key, each
 /// cell a line with its column heading (`.cell-label`) before the value. The column headings
 /// stay in the table for screen readers, out of sight.
 fn reflow_rules() -> String {
     let mut css = String::from("\n/* Tables wider than the screen reflow: one block per row, each value after its heading. */\n");
-    for width in super::sections::STACK_STEPS {
+    for width in STACK_STEPS {
         let t = format!("table.three-line.stack-{width}");
         css.push_str(&format!(
             "@media (max-width: {width}em) {{
@@ -475,6 +480,32 @@ mod tests {
         // A colour that already reads in both themes is kept.
         assert_eq!(for_screens("#5b7a94"), "#5b7a94");
         assert_eq!(for_screens("url(#hatch-4)"), "url(#hatch-4)");
+    }
+
+    #[test]
+    fn each_design_draws_its_charts_in_its_own_colours_that_differ_in_grey_and_read_on_screens() {
+        // Luma (0–255), as a greyscale printer renders a colour.
+        let luma = |colour: &str| {
+            let Rgb([r, g, b]) = Rgb::parse(colour).unwrap();
+            0.299 * r + 0.587 * g + 0.114 * b
+        };
+        let (white, night) = (Rgb([255.0; 3]), Rgb([18.0; 3]));
+        let assets = Path::new(env!("CARGO_MANIFEST_DIR")).join("assets");
+        for (dir, accent) in [(assets.clone(), "#8c1c13"), (assets.join("report"), "#1f3a5f"), (assets.join("book"), "#5a3d1e")] {
+            let charts = Design::load(&dir).expect("the design loads").charts.expect("[charts]");
+            let fills = crate::charts::solid_fills(&charts.palette);
+            assert_eq!(fills[0], accent, "{}: the first series takes the design's accent", dir.display());
+            // In print: neighbouring series, and all four, differ clearly in grey.
+            let mut lumas: Vec<f64> = fills.iter().map(|f| luma(f)).collect();
+            assert!(lumas.windows(2).all(|pair| (pair[1] - pair[0]).abs() >= 40.0), "{}: {lumas:?}", dir.display());
+            lumas.sort_by(f64::total_cmp);
+            assert!(lumas.windows(2).all(|pair| pair[1] - pair[0] >= 40.0), "{}: {lumas:?}", dir.display());
+            // On screens: each reads at 3:1 on white and on #121212.
+            for fill in &fills {
+                let screen = Rgb::parse(&for_screens(fill)).unwrap();
+                assert!(screen.contrast(white) >= 3.0 && screen.contrast(night) >= 3.0, "{fill} → {}", screen.hex());
+            }
+        }
     }
 
     #[test]

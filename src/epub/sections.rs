@@ -927,10 +927,7 @@ fn reading_layout(spec: &ChartSpec, print: &ChartLayout, design: Option<&ChartDe
     Err(failed)
 }
 
-/// The screen widths, in em of the body text, at which tables may start to reflow: a table
-/// reflows on screens narrower than the first of them it needs ([`stack_width`]). The
-/// stylesheet has the reflowed layout for each (`super::css`); a phone is 22.5–26 em wide.
-pub const STACK_STEPS: [u32; 8] = [24, 28, 32, 36, 40, 48, 56, 64];
+use super::css::STACK_STEPS;
 
 /// Estimated width of `text` in em: CJK and full-width characters 1 em, others about half.
 fn text_em(text: &str) -> f64 {
