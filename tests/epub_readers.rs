@@ -27,21 +27,33 @@ use std::sync::OnceLock;
 
 use common::*;
 
-/// The test manuscripts and the output name each gives its edition.
-const MANUSCRIPTS: [(&str, &str); 5] = [
-    ("manuscript", "leiyang-green-transformation"),
-    ("tests/manuscripts/quarterly", "quarterly-review"),
-    ("tests/manuscripts/typography", "typography-stress"),
-    ("tests/manuscripts/annual", "annual-report"),
-    ("tests/manuscripts/county", "county-report"),
-];
+/// The article (`manuscript/`) and every test manuscript under `tests/manuscripts/`, each with
+/// the output name its `report.toml` gives its edition.
+fn manuscripts() -> Vec<(String, String)> {
+    let mut dirs = vec!["manuscript".to_string()];
+    let mut tests: Vec<String> = std::fs::read_dir(root().join("tests/manuscripts"))
+        .expect("tests/manuscripts")
+        .flatten()
+        .filter(|entry| entry.path().join("report.toml").is_file())
+        .map(|entry| format!("tests/manuscripts/{}", entry.file_name().to_string_lossy()))
+        .collect();
+    tests.sort();
+    dirs.extend(tests);
+    dirs.into_iter()
+        .map(|dir| {
+            let config: toml::Value = toml::from_str(&std::fs::read_to_string(root().join(&dir).join("report.toml")).unwrap()).unwrap();
+            let output = config["output"].as_str().unwrap_or_else(|| panic!("{dir}/report.toml names no output")).to_string();
+            (dir, output)
+        })
+        .collect()
+}
 
 /// The built-in designs.
 const DESIGNS: [&str; 3] = ["magazine", "report", "book"];
 
 /// One EPUB edition: which manuscript in which design, and where it is.
 struct Edition {
-    manuscript: &'static str,
+    manuscript: String,
     design: &'static str,
     epub: PathBuf,
 }
@@ -52,7 +64,7 @@ fn editions() -> &'static (tempfile::TempDir, Vec<Edition>) {
     BUILT.get_or_init(|| {
         let dir = tempfile::tempdir().unwrap();
         let mut editions = Vec::new();
-        for (manuscript, output) in MANUSCRIPTS {
+        for (manuscript, output) in manuscripts() {
             for design in DESIGNS {
                 let out = dir.path().join(format!("{}-{design}", output));
                 let built = reportpress(&[
@@ -62,12 +74,12 @@ fn editions() -> &'static (tempfile::TempDir, Vec<Edition>) {
                     "--design",
                     design,
                     "--manuscript",
-                    root().join(manuscript).to_str().unwrap(),
+                    root().join(&manuscript).to_str().unwrap(),
                     "--out",
                     out.to_str().unwrap(),
                 ]);
                 assert!(built.status.success(), "{manuscript} in {design}: {}", String::from_utf8_lossy(&built.stderr));
-                editions.push(Edition { manuscript, design, epub: out.join(format!("{output}.epub")) });
+                editions.push(Edition { manuscript: manuscript.clone(), design, epub: out.join(format!("{output}.epub")) });
             }
         }
         (dir, editions)
@@ -218,7 +230,7 @@ fn word_boundaries(text: &str, own_words: &[String]) -> BTreeSet<usize> {
 fn table_cells_and_the_subtitle_break_only_between_words_never_leaving_one_character_alone() {
     let mut found = Vec::new();
     for (edition, checked) in checked() {
-        let own_words = reportpress::manuscript::display::own_words(&root().join(edition.manuscript));
+        let own_words = reportpress::manuscript::display::own_words(&root().join(&edition.manuscript));
         for cell in &checked.cells {
             let lines: Vec<String> = cell["lines"].as_array().into_iter().flatten().filter_map(|l| l.as_str()).map(str::to_string).collect();
             // The text as drawn, without the line ends' spaces (a break at a space is between words).
@@ -371,11 +383,9 @@ fn calibre_converts_to_kindle_formats_keeping_colours_and_charts_legible() {
         return;
     }
     // The article in the report design (navy headings) and the quarterly in the book design.
-    for edition in editions()
-        .1
-        .iter()
-        .filter(|e| (e.manuscript, e.design) == ("manuscript", "report") || (e.manuscript, e.design) == ("tests/manuscripts/quarterly", "book"))
-    {
+    for edition in editions().1.iter().filter(|e| {
+        (e.manuscript.as_str(), e.design) == ("manuscript", "report") || (e.manuscript.as_str(), e.design) == ("tests/manuscripts/quarterly", "book")
+    }) {
         let dir = tempfile::tempdir().unwrap();
         // The design's accent (both read at 7:1 on white as written, so the EPUB keeps them).
         let design: toml::Value = toml::from_str(&std::fs::read_to_string(root().join("assets").join(edition.design).join("design.toml")).unwrap()).unwrap();
