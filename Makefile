@@ -77,7 +77,7 @@ test-tools:
 		$(SUDO) apt-get update -qq && $(SUDO) apt-get install -y -qq chromium >/dev/null; \
 	fi
 	@if ! command -v ebook-meta >/dev/null; then \
-		echo "installing calibre (a second reading system: it must find the EPUB's cover)"; \
+		echo "installing calibre (a second reading system: it must find the EPUB's cover and title, and convert it to AZW3 and MOBI cleanly)"; \
 		$(SUDO) apt-get update -qq && $(SUDO) apt-get install -y -qq calibre >/dev/null; \
 	fi
 	@if ! command -v ace-puppeteer >/dev/null || ! [ -d "$$(npm root -g)/puppeteer-core" ]; then \

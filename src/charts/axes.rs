@@ -7,7 +7,7 @@
 
 use super::canvas::Canvas;
 use super::frame::{LABEL_SIZES, MIN_PLOT, TICK_SIZE};
-use super::palette::{AXIS, GRID, MUTED};
+use super::palette::{AXIS, MUTED};
 use super::scale::{Scale, Ticks, nice_ticks};
 use super::svg::line;
 pub(crate) use super::text::CENTRE_DROP;
@@ -78,7 +78,7 @@ impl Columns {
     pub fn draw_axes(&self, canvas: &mut Canvas) {
         for (k, (value, text)) in self.ticks.values().into_iter().zip(&self.tick_labels).enumerate() {
             let y = self.y(value);
-            canvas.marks.empty(line(self.x0, y, self.x1(), y).attr("id", format!("grid-{k}")).attr("stroke", GRID).attr("stroke-width", "0.5"));
+            canvas.grid_line(format!("grid-{k}"), self.x0, y, self.x1(), y);
             let mut label = Label::new(format!("tick-{k}"), text.clone(), self.x0 - TICK_GAP, y + CENTRE_DROP * TICK_SIZE, TICK_SIZE, Anchor::End);
             label.fill = MUTED;
             canvas.label(label);

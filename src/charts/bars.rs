@@ -8,7 +8,7 @@
 use super::axes::{CENTRE_DROP, Columns, Room, columns};
 use super::canvas::Canvas;
 use super::frame::VALUE_SIZES;
-use super::palette::{self, AXIS, BACKGROUND};
+use super::palette::{AXIS, BACKGROUND};
 use super::scale::data_groups_thousands;
 use super::spec::ChartData;
 use super::spec::ChartKind;
@@ -132,7 +132,7 @@ fn draw_grouped(canvas: &mut Canvas, data: &ChartData, region: Rect) -> Result<(
     let group = Group::new(cols.slot, data.series.len());
     let outside = plan(cols.slot);
     for (s, series) in data.series.iter().enumerate() {
-        let swatch = palette::swatch(s);
+        let swatch = canvas.palette.swatch(s);
         for (c, (&value, text)) in series.values.iter().zip(&series.labels).enumerate() {
             let x = cols.centre(c) + group.offset(s, data.series.len());
             let (zero, end) = (cols.y(0.0), cols.y(value));
@@ -193,7 +193,7 @@ fn draw_stacked(canvas: &mut Canvas, data: &ChartData, region: Rect, percent: bo
 /// Draws the segment of series `s` in category `c` with its label inside, or returns the
 /// label to be set beside the bar when the segment cannot hold it.
 fn draw_segment(canvas: &mut Canvas, (s, c): (usize, usize), segment: Rect, text: String) -> Option<Beside> {
-    let swatch = palette::swatch(s);
+    let swatch = canvas.palette.swatch(s);
     let el = rect(segment.x, segment.y, segment.w, segment.h)
         .attr("id", format!("bar-s{s}-c{c}"))
         .attr("fill", swatch.fill.clone())

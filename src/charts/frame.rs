@@ -63,17 +63,17 @@ pub(crate) struct LegendItem {
 }
 
 /// The legend of a chart: the categories of a pie, the series of a chart with several.
-pub(crate) fn legend_items(kind: ChartKind, data: &ChartData) -> Vec<LegendItem> {
+pub(crate) fn legend_items(kind: ChartKind, data: &ChartData, palette: &palette::Palette) -> Vec<LegendItem> {
     if kind.is_circular() {
-        let fill = |(i, name): (usize, &String)| LegendItem { key: LegendKey::Fill(palette::swatch(i)), text: name.clone() };
+        let fill = |(i, name): (usize, &String)| LegendItem { key: LegendKey::Fill(palette.swatch(i)), text: name.clone() };
         return data.categories.iter().enumerate().map(fill).collect();
     }
     if data.series.len() < 2 {
         return Vec::new();
     }
     let key = |i: usize| match kind {
-        ChartKind::Line => LegendKey::Line(palette::line_style(i)),
-        _ => LegendKey::Fill(palette::swatch(i)),
+        ChartKind::Line => LegendKey::Line(palette.line_style(i)),
+        _ => LegendKey::Fill(palette.swatch(i)),
     };
     data.series.iter().enumerate().map(|(i, s)| LegendItem { key: key(i), text: s.name.clone() }).collect()
 }
@@ -194,12 +194,12 @@ fn draw_key(canvas: &mut Canvas, key: &LegendKey, index: usize, x: f64, middle: 
             canvas.marks.empty(
                 line(x, middle, x + LINE_KEY, middle)
                     .attr("id", format!("legend-{index}"))
-                    .attr("stroke", style.colour)
+                    .attr("stroke", style.colour.clone())
                     .attr("stroke-width", "1.5")
                     .opt("stroke-dasharray", style.dash),
             );
             let marker = palette::marker(style.marker, x + LINE_KEY / 2.0, middle, 2.5);
-            canvas.marks.empty(marker.attr("fill", style.colour).attr("stroke", palette::BACKGROUND).attr("stroke-width", "0.6"));
+            canvas.marks.empty(marker.attr("fill", style.colour.clone()).attr("stroke", palette::BACKGROUND).attr("stroke-width", "0.6"));
         }
     }
 }

@@ -6,7 +6,7 @@
 use super::bars::{Group, HIDDEN_NOTE, LABEL_GAP};
 use super::canvas::Canvas;
 use super::frame::{LABEL_SIZE, LABEL_SIZES, MIN_PLOT, TICK_SIZE, VALUE_SIZES};
-use super::palette::{self, AXIS, GRID, MUTED};
+use super::palette::{AXIS, MUTED};
 use super::scale::{Scale, Ticks, data_groups_thousands, nice_ticks};
 use super::spec::ChartData;
 use super::svg::{line, rect};
@@ -54,7 +54,7 @@ pub(crate) fn draw(canvas: &mut Canvas, data: &ChartData, region: Rect) -> Resul
     let group = Group::new(rows.slot, data.series.len());
     let size = VALUE_SIZES.iter().copied().find(|&size| (ASCENT + DESCENT) * size <= group.label_room);
     for (s, series) in data.series.iter().enumerate() {
-        let swatch = palette::swatch(s);
+        let swatch = canvas.palette.swatch(s);
         for (c, (&value, text)) in series.values.iter().zip(&series.labels).enumerate() {
             let y = rows.centre(c) + group.offset(s, data.series.len());
             let (zero, end) = (rows.scale.at(0.0), rows.scale.at(value));
@@ -129,7 +129,7 @@ fn draw_axes(canvas: &mut Canvas, rows: &Rows) {
     let baseline = rows.bottom() + 3.0 + ASCENT * TICK_SIZE;
     for (k, (value, text)) in rows.ticks.values().into_iter().zip(rows.ticks.labels()).enumerate() {
         let x = rows.scale.at(value);
-        canvas.marks.empty(line(x, rows.top, x, rows.bottom()).attr("id", format!("grid-{k}")).attr("stroke", GRID).attr("stroke-width", "0.5"));
+        canvas.grid_line(format!("grid-{k}"), x, rows.top, x, rows.bottom());
         let mut label = Label::new(format!("tick-{k}"), text, x, baseline, TICK_SIZE, Anchor::Middle);
         label.fill = MUTED;
         canvas.label(label);

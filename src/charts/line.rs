@@ -51,7 +51,7 @@ fn label_size(data: &ChartData, slot: f64) -> Option<f64> {
 
 /// Draws the line and the markers of series `s`.
 fn draw_series(canvas: &mut Canvas, cols: &Columns, data: &ChartData, s: usize) {
-    let style = palette::line_style(s);
+    let style = canvas.palette.line_style(s);
     let points: Vec<(f64, f64)> = data.series[s].values.iter().enumerate().map(|(c, &v)| (cols.centre(c), cols.y(v))).collect();
     if points.len() > 1 {
         let mut d = PathData::default();
@@ -62,7 +62,7 @@ fn draw_series(canvas: &mut Canvas, cols: &Columns, data: &ChartData, s: usize) 
             .attr("id", format!("line-s{s}"))
             .attr("d", d.finish())
             .attr("fill", "none")
-            .attr("stroke", style.colour)
+            .attr("stroke", style.colour.clone())
             .attr("stroke-width", "1.5")
             .attr("stroke-linejoin", "round")
             .opt("stroke-dasharray", style.dash);
@@ -71,7 +71,7 @@ fn draw_series(canvas: &mut Canvas, cols: &Columns, data: &ChartData, s: usize) 
     for (c, &(x, y)) in points.iter().enumerate() {
         let marker = palette::marker(style.marker, x, y, MARKER)
             .attr("id", format!("point-s{s}-c{c}"))
-            .attr("fill", style.colour)
+            .attr("fill", style.colour.clone())
             .attr("stroke", BACKGROUND)
             .attr("stroke-width", "0.6");
         canvas.marks.empty(marker);

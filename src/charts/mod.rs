@@ -58,6 +58,17 @@ impl RenderedChart {
     }
 }
 
+/// The smallest text a chart sets, in pt (tick, value and category labels shrink to it
+/// before they are left out or wrapped further).
+pub const SMALLEST_TEXT: f64 = 6.0;
+
+/// The solid fills a chart drawn with `palette` (a design's colours, `#rrggbb`) gives its
+/// first series, in order: the design's, completed by the built-in ones.
+pub fn solid_fills(palette: &[String]) -> Vec<String> {
+    let palette = palette::Palette::new(palette);
+    (0..4).map(|index| palette.swatch(index).fill).collect()
+}
+
 /// Smallest chart the layout accepts, in pt.
 const MIN_WIDTH: f64 = 160.0;
 /// Smallest chart height the layout accepts, in pt.
@@ -116,7 +127,7 @@ fn prefix_ids(svg: &str, prefix: &str) -> String {
 /// Lays the chart out on a canvas (validated data with labels filled in).
 fn draw(options: &ChartOptions, data: &ChartData) -> Result<Canvas, String> {
     let mut canvas = Canvas::new(options);
-    let legend = frame::legend_items(options.kind, data);
+    let legend = frame::legend_items(options.kind, data, &canvas.palette);
     let region = frame::draw(&mut canvas, options, &legend)?;
     match options.kind {
         ChartKind::Bar | ChartKind::GroupedBar | ChartKind::StackedBar | ChartKind::PercentBar => bars::draw(&mut canvas, options.kind, data, region)?,
@@ -148,7 +159,7 @@ pub fn check_data(kind: ChartKind, data: &ChartData) -> Result<(), String> {
 
 /// The text alternative of a chart: its title and every value, in Chinese.
 pub fn alt_text(spec: &ChartSpec) -> String {
-    let options = spec.options(&ChartDesign { font: String::new(), width: 0.0, height: 0.0 });
+    let options = spec.options(&ChartDesign { font: String::new(), width: 0.0, height: 0.0, palette: Vec::new() });
     describe::alt_text(&options, &with_labels(&spec.data))
 }
 
@@ -166,6 +177,9 @@ fn validate_options(options: &ChartOptions) -> Result<(), String> {
     }
     if options.font_family.trim().is_empty() {
         return Err("no font family given for the chart text".to_string());
+    }
+    if let Some(bad) = options.palette.iter().find(|colour| palette::rgb(colour).is_none()) {
+        return Err(format!("the chart palette's colour `{bad}` is not written #rrggbb"));
     }
     Ok(())
 }

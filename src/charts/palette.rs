@@ -63,52 +63,126 @@ pub(crate) struct Swatch {
     pub backed: bool,
 }
 
-/// The fill of series (or slice) `index`.
-pub(crate) fn swatch(index: usize) -> Swatch {
-    let index = index % FILLS;
-    match SOLID.get(index) {
-        Some(&(colour, light_text)) => {
-            Swatch { fill: colour.to_string(), outline: (index == 3).then_some(OUTLINE), label: if light_text { BACKGROUND } else { TEXT }, backed: false }
-        }
-        None => Swatch { fill: format!("url(#{})", pattern_id(index)), outline: Some(AXIS), label: TEXT, backed: true },
+/// `#rrggbb` as its three channels.
+pub(crate) fn rgb(colour: &str) -> Option<[u8; 3]> {
+    let hex = colour.strip_prefix('#').filter(|h| h.len() == 6 && h.is_ascii())?;
+    let channel = |i: usize| u8::from_str_radix(&hex[i..i + 2], 16).ok();
+    Some([channel(0)?, channel(2)?, channel(4)?])
+}
+
+/// WCAG 2 relative luminance of `#rrggbb` (0 when it is not one).
+fn luminance(colour: &str) -> f64 {
+    let Some(channels) = rgb(colour) else { return 0.0 };
+    let linear = |c: u8| {
+        let c = f64::from(c) / 255.0;
+        if c <= 0.03928 { c / 12.92 } else { ((c + 0.055) / 1.055).powf(2.4) }
+    };
+    0.2126 * linear(channels[0]) + 0.7152 * linear(channels[1]) + 0.0722 * linear(channels[2])
+}
+
+/// WCAG 2 contrast ratio of two `#rrggbb` colours.
+fn contrast(a: &str, b: &str) -> f64 {
+    let (a, b) = (luminance(a), luminance(b));
+    (a.max(b) + 0.05) / (a.min(b) + 0.05)
+}
+
+/// The colours of a chart's data: the design's solid fills (or the built-in ones), then the
+/// hatches, and the line styles, whose first two colours are the first and third fill.
+#[derive(Debug, Clone, PartialEq)]
+pub(crate) struct Palette {
+    solid: [String; 4],
+}
+
+impl Palette {
+    /// The palette with `colours` (`#rrggbb`) as its first solid fills; the built-in fills
+    /// complete a shorter list. Colours not written `#rrggbb` are left out (the options are
+    /// checked before a chart is drawn).
+    pub fn new(colours: &[String]) -> Self {
+        let mut given = colours.iter().filter(|c| rgb(c).is_some());
+        Palette { solid: std::array::from_fn(|i| given.next().cloned().unwrap_or_else(|| SOLID[i].0.to_string())) }
     }
+
+    /// The fill of series (or slice) `index`.
+    pub fn swatch(&self, index: usize) -> Swatch {
+        let index = index % FILLS;
+        match self.solid.get(index) {
+            Some(colour) => {
+                // A pale fill is outlined so its edge shows on white; a label on a fill is
+                // white or black, whichever reads better on it.
+                let outline = (contrast(colour, BACKGROUND) < 1.6).then_some(OUTLINE);
+                let label = if contrast(colour, BACKGROUND) >= contrast(colour, TEXT) { BACKGROUND } else { TEXT };
+                Swatch { fill: colour.clone(), outline, label, backed: false }
+            }
+            None => Swatch { fill: format!("url(#{})", pattern_id(index)), outline: Some(AXIS), label: TEXT, backed: true },
+        }
+    }
+
+    /// Writes the `<pattern>` definitions needed for `count` series into `<defs>`.
+    pub fn write_patterns(&self, w: &mut SvgWriter, count: usize) {
+        for index in SOLID.len()..count.min(FILLS) {
+            self.write_pattern(w, index);
+        }
+    }
+
+    /// The ink of a hatch or line: the built-in first and third fills stand for the
+    /// palette's.
+    fn ink(&self, colour: &'static str) -> String {
+        match SOLID.iter().position(|(c, _)| *c == colour) {
+            Some(index) => self.solid[index].clone(),
+            None => colour.to_string(),
+        }
+    }
+
+    /// One hatch pattern: a background tile with stripes or dots, in user space so every bar
+    /// shows the same texture.
+    fn write_pattern(&self, w: &mut SvgWriter, index: usize) {
+        let Some(&(background, ink, angle, motif)) = HATCHES.get(index - SOLID.len()) else { return };
+        let ink = self.ink(ink);
+        let size = 5.0;
+        w.open(
+            El::new("pattern")
+                .attr("id", pattern_id(index))
+                .attr("patternUnits", "userSpaceOnUse")
+                .num("width", size)
+                .num("height", size)
+                .attr("patternTransform", format!("rotate({angle})")),
+        );
+        w.empty(rect(0.0, 0.0, size, size).attr("fill", background));
+        match motif {
+            Motif::Stripe => w.empty(rect(0.0, 0.0, 1.6, size).attr("fill", ink)),
+            Motif::Cross => {
+                w.empty(rect(0.0, 0.0, 1.2, size).attr("fill", ink.clone()));
+                w.empty(rect(0.0, 0.0, size, 1.2).attr("fill", ink));
+            }
+            Motif::Dot => w.empty(El::new("circle").num("cx", 2.5).num("cy", 2.5).num("r", 1.1).attr("fill", ink)),
+        }
+        w.close("pattern");
+    }
+
+    /// The style of line series `index`.
+    pub fn line_style(&self, index: usize) -> LineStyle {
+        const STYLES: [(&str, Option<&str>, Marker); 6] = [
+            ("#8c1c13", None, Marker::Circle),
+            ("#5b7a94", Some("5 2.5"), Marker::Square),
+            ("#262626", Some("1.5 2"), Marker::Triangle),
+            ("#8c8c8c", None, Marker::Diamond),
+            ("#8c1c13", Some("6 2 1.5 2"), Marker::Square),
+            ("#262626", None, Marker::Diamond),
+        ];
+        let (colour, dash, marker) = STYLES[index % STYLES.len()];
+        LineStyle { colour: self.ink(colour), dash, marker }
+    }
+}
+
+/// The fill of series (or slice) `index` in the built-in palette.
+#[cfg(test)]
+pub(crate) fn swatch(index: usize) -> Swatch {
+    Palette::new(&[]).swatch(index)
 }
 
 /// The id of the hatch pattern for fill `index` (4 to 11).
 fn pattern_id(index: usize) -> String {
     format!("hatch-{index}")
-}
-
-/// Writes the `<pattern>` definitions needed for `count` series into `<defs>`.
-pub(crate) fn write_patterns(w: &mut SvgWriter, count: usize) {
-    for index in SOLID.len()..count.min(FILLS) {
-        write_pattern(w, index);
-    }
-}
-
-/// One hatch pattern: a background tile with stripes or dots, in user space so every bar
-/// shows the same texture.
-fn write_pattern(w: &mut SvgWriter, index: usize) {
-    let Some(&(background, ink, angle, motif)) = HATCHES.get(index - SOLID.len()) else { return };
-    let size = 5.0;
-    w.open(
-        El::new("pattern")
-            .attr("id", pattern_id(index))
-            .attr("patternUnits", "userSpaceOnUse")
-            .num("width", size)
-            .num("height", size)
-            .attr("patternTransform", format!("rotate({angle})")),
-    );
-    w.empty(rect(0.0, 0.0, size, size).attr("fill", background));
-    match motif {
-        Motif::Stripe => w.empty(rect(0.0, 0.0, 1.6, size).attr("fill", ink)),
-        Motif::Cross => {
-            w.empty(rect(0.0, 0.0, 1.2, size).attr("fill", ink));
-            w.empty(rect(0.0, 0.0, size, 1.2).attr("fill", ink));
-        }
-        Motif::Dot => w.empty(El::new("circle").num("cx", 2.5).num("cy", 2.5).num("r", 1.1).attr("fill", ink)),
-    }
-    w.close("pattern");
 }
 
 /// Marker shapes drawn at the points of a line.
@@ -125,28 +199,14 @@ pub(crate) enum Marker {
 }
 
 /// How one series of a line chart is drawn.
-#[derive(Debug, Clone, Copy, PartialEq)]
+#[derive(Debug, Clone, PartialEq)]
 pub(crate) struct LineStyle {
     /// Stroke and marker colour.
-    pub colour: &'static str,
+    pub colour: String,
     /// `stroke-dasharray`, or `None` for a solid line.
     pub dash: Option<&'static str>,
     /// Marker at each point.
     pub marker: Marker,
-}
-
-/// The style of line series `index`.
-pub(crate) fn line_style(index: usize) -> LineStyle {
-    const STYLES: [(&str, Option<&str>, Marker); 6] = [
-        ("#8c1c13", None, Marker::Circle),
-        ("#5b7a94", Some("5 2.5"), Marker::Square),
-        ("#262626", Some("1.5 2"), Marker::Triangle),
-        ("#8c8c8c", None, Marker::Diamond),
-        ("#8c1c13", Some("6 2 1.5 2"), Marker::Square),
-        ("#262626", None, Marker::Diamond),
-    ];
-    let (colour, dash, marker) = STYLES[index % STYLES.len()];
-    LineStyle { colour, dash, marker }
 }
 
 /// A marker of `shape` centred on (`x`, `y`) with the given half size.
@@ -193,10 +253,17 @@ mod tests {
 
     #[test]
     fn labels_on_fills_have_contrast() {
-        for (colour, light_text) in SOLID {
+        for (index, (colour, light_text)) in SOLID.into_iter().enumerate() {
             let l = luma(colour);
             assert_eq!(light_text, l < 128.0, "{colour}: luma {l}");
+            assert_eq!(swatch(index).label == BACKGROUND, light_text, "{colour}");
         }
+        // A design's own colours: a white label on a dark fill, an outline round a pale one.
+        let design = Palette::new(&["#1f3a5f".to_string(), "#dde3ea".to_string()]);
+        assert_eq!((design.swatch(0).fill.as_str(), design.swatch(0).label, design.swatch(0).outline), ("#1f3a5f", BACKGROUND, None));
+        assert_eq!((design.swatch(1).label, design.swatch(1).outline), (TEXT, Some(OUTLINE)));
+        assert_eq!(design.swatch(2).fill, SOLID[2].0, "the built-in fills complete a short palette");
+        assert_eq!(design.line_style(0).colour, "#1f3a5f");
     }
 
     #[test]
@@ -210,7 +277,7 @@ mod tests {
             assert!(!fills[..i].contains(f), "fill {i} repeats");
         }
         let mut w = SvgWriter::default();
-        write_patterns(&mut w, 6);
+        Palette::new(&[]).write_patterns(&mut w, 6);
         let defs = w.finish();
         assert!(defs.contains("id=\"hatch-4\"") && defs.contains("id=\"hatch-5\"") && !defs.contains("hatch-6"));
     }

@@ -7,7 +7,7 @@ use std::f64::consts::PI;
 use super::axes::CENTRE_DROP;
 use super::canvas::Canvas;
 use super::frame::{MIN_PLOT, VALUE_SIZES};
-use super::palette::{self, AXIS, BACKGROUND};
+use super::palette::{AXIS, BACKGROUND};
 use super::spec::{ChartData, ChartKind, share};
 use super::svg::{El, PathData};
 use super::text::{ASCENT, Anchor, DESCENT, Label, Rect, spread, widest};
@@ -121,7 +121,7 @@ fn layout(region: Rect, texts: &[String], angles: &[(f64, f64)], size: f64) -> O
 
 /// Draws slice `c` from angle `a0` to `a1` (a donut slice when `inner` > 0).
 fn draw_slice(canvas: &mut Canvas, disc: Disc, inner: f64, c: usize, a0: f64, a1: f64) {
-    let swatch = palette::swatch(c);
+    let swatch = canvas.palette.swatch(c);
     let full = a1 - a0 >= 2.0 * PI - 1e-9;
     let mut d = if full { circle(PathData::default(), disc, disc.r) } else { sector(disc, inner, a0, a1) };
     if full && inner > 0.0 {

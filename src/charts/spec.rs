@@ -116,6 +116,9 @@ pub struct ChartOptions {
     pub width: f64,
     /// Height in pt (SVG user units).
     pub height: f64,
+    /// The solid fills of the first series (or slices), `#rrggbb`, in series order: the
+    /// design's palette. Empty: the built-in one (see `palette`).
+    pub palette: Vec<String>,
     /// Whether the title is drawn at the top of the chart. Off when the page prints the
     /// title as a figure caption; the title still names the chart in `<title>` and the alt text.
     pub draw_title: bool,
@@ -198,6 +201,7 @@ impl ChartSpec {
             font_family: design.font.clone(),
             width: design.width,
             height: design.height,
+            palette: design.palette.clone(),
             draw_title: self.draw_title,
             id_prefix: self.id_prefix.clone(),
         }
@@ -215,6 +219,10 @@ pub struct ChartDesign {
     pub width: f64,
     /// Chart height in pt.
     pub height: f64,
+    /// The design's colours for the data, `#rrggbb`, in series order (its accent first);
+    /// bars, slices, lines and legend keys take them. Empty or left out: the built-in palette.
+    #[serde(default)]
+    pub palette: Vec<String>,
 }
 
 /// The one layout of a chart: marks and labels placed once. Each backend asks it for its

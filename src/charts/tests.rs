@@ -20,6 +20,7 @@ fn options(kind: ChartKind) -> ChartOptions {
         font_family: FAMILY.to_string(),
         width: 400.0,
         height: 260.0,
+        palette: Vec::new(),
         draw_title: true,
         id_prefix: String::new(),
     }
@@ -855,4 +856,11 @@ fn axis_ticks_group_thousands_like_the_data() {
         let words: Vec<String> = texts(&parse(&plain.svg())).into_iter().map(|t| t.text).collect();
         assert!(words.iter().any(|t| t == "20000") && !words.iter().any(|t| t.contains(',')), "{}: {words:?}", kind.name());
     }
+}
+
+#[test]
+fn no_chart_text_is_smaller_than_the_smallest_size() {
+    use super::frame::{LABEL_SIZES, SOURCE_SIZE, TICK_SIZE, TITLE_SIZE, VALUE_SIZES};
+    let sizes = LABEL_SIZES.iter().chain(&VALUE_SIZES).chain(&[SOURCE_SIZE, TICK_SIZE, TITLE_SIZE]);
+    assert!(sizes.clone().all(|&size| size >= super::SMALLEST_TEXT), "{:?}", sizes.collect::<Vec<_>>());
 }

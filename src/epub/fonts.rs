@@ -36,7 +36,7 @@ pub struct FaceSpec {
 
 /// The face an element sets its text in, given its parent's: `epub.css`'s rules for the
 /// families and weights of headings, run-in heads, emphasis, code, sidebars, captions, table
-/// headers and the chart text (whose `<text>` names its family and weight itself).
+/// headers, a reflowed table's cell labels and the chart text (whose `<text>` names its family and weight itself).
 fn face_of(parent: &FaceSpec, fonts: &DesignFonts, name: &str, classes: &[&str], attribute: &dyn Fn(&str) -> Option<String>, in_thead: bool) -> FaceSpec {
     let face = |family: &str, weight: u16| FaceSpec { family: family.to_string(), weight };
     let has = |class: &str| classes.contains(&class);
@@ -50,6 +50,7 @@ fn face_of(parent: &FaceSpec, fonts: &DesignFonts, name: &str, classes: &[&str],
         "p" if has("sidebar-title") => face(&fonts.heading, 700),
         "p" | "span" if has("subtitle") => face(&fonts.heading, parent.weight),
         "span" if has("table-unit") => face(&fonts.body, parent.weight),
+        "span" if has("cell-label") => face(&fonts.heading, 400),
         "figcaption" | "caption" | "summary" | "nav" => face(&fonts.heading, parent.weight),
         "tr" if has("total") => face(&parent.family, 700),
         "th" if in_thead => face(&fonts.heading, 400),

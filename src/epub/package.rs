@@ -10,8 +10,12 @@
 //! - `nav.xhtml` has no `lang` / `xml:lang`: they are set to the report language (the
 //!   landmarks list is also marked `hidden`, and the table of contents gets `role="doc-toc"`);
 //! - the main `dc:title` has no id, and there is no API for a subtitle or a publisher: the
-//!   title gets `id="title"` with `title-type` main, the subtitle is a second `dc:title`
-//!   refined as `subtitle`, and `dc:publisher` is added;
+//!   first `dc:title` (`id="title"`) becomes the whole title as the book prints it, the title
+//!   and the subtitle joined by the design's dash (`title-type` expanded; `main` when there is
+//!   no subtitle), the title alone follows as the `short` one, and `dc:publisher` is added.
+//!   (A `main` and a `subtitle` title are what EPUB offers, but calibre — and the Kindle
+//!   files it makes — joins them as `题名: 副题`, with an ASCII colon no Chinese title has;
+//!   reading systems show the first `dc:title`.)
 //! - it deflates everything it is given, and its zip writer cannot be replaced (the `Zip`
 //!   trait is private): fonts, cover and images are handed to it empty, so it lists them
 //!   in the manifest, and put into the archive here, compressed once;
@@ -45,6 +49,8 @@ const MIMETYPE: &[u8] = b"application/epub+zip";
 pub struct FixUp<'a> {
     /// The report language (BCP 47).
     pub language: &'a str,
+    /// The title, as epub-builder wrote it.
+    pub title: &'a str,
     /// The subtitle (may be empty).
     pub subtitle: &'a str,
     /// The publisher (may be empty).
@@ -227,6 +233,8 @@ fn write_element(writer: &mut Writer<Vec<u8>>, name: &str, attributes: &[(&str, 
 /// language, and the `svg` property of documents with inline SVG.
 fn fix_package(opf: &[u8], with_svg: &BTreeSet<String>, fix: &FixUp<'_>) -> Result<Vec<u8>, String> {
     let mut titled = false;
+    let mut in_title = false;
+    let full = if fix.subtitle.is_empty() { fix.title.to_string() } else { format!("{}{}{}", fix.title, super::sections::SUBTITLE_DASH, fix.subtitle) };
     transform(opf, |event, writer| match event {
         Event::Start(element) if element.name().as_ref() == b"package" => {
             let element = with_attributes(&element, &["xml:lang"], &[("xml:lang", fix.language)])?;
@@ -235,7 +243,14 @@ fn fix_package(opf: &[u8], with_svg: &BTreeSet<String>, fix: &FixUp<'_>) -> Resu
         Event::Start(element) if element.name().as_ref() == b"dc:language" => write(writer, Event::Start(with_attributes(&element, &["id"], &[])?)),
         Event::Start(element) if element.name().as_ref() == b"dc:title" && !titled => {
             titled = true;
+            in_title = true;
             write(writer, Event::Start(with_attributes(&element, &["id"], &[("id", "title")])?))
+        }
+        Event::Text(_) | Event::GeneralRef(_) if in_title => Ok(()),
+        Event::End(element) if in_title => {
+            in_title = false;
+            write(writer, Event::Text(BytesText::new(&full)))?;
+            write(writer, Event::End(element))
         }
         Event::Empty(element) if element.name().as_ref() == b"item" => {
             let href = attribute(&element, "href")?.unwrap_or_default();
@@ -251,10 +266,12 @@ fn fix_package(opf: &[u8], with_svg: &BTreeSet<String>, fix: &FixUp<'_>) -> Resu
         }
         Event::End(element) if element.name().as_ref() == b"metadata" => {
             write(writer, Event::Text(BytesText::new("  ")))?;
-            write_element(writer, "meta", &[("refines", "#title"), ("property", "title-type")], "main")?;
-            if !fix.subtitle.is_empty() {
-                write_element(writer, "dc:title", &[("id", "subtitle")], fix.subtitle)?;
-                write_element(writer, "meta", &[("refines", "#subtitle"), ("property", "title-type")], "subtitle")?;
+            if fix.subtitle.is_empty() {
+                write_element(writer, "meta", &[("refines", "#title"), ("property", "title-type")], "main")?;
+            } else {
+                write_element(writer, "meta", &[("refines", "#title"), ("property", "title-type")], "expanded")?;
+                write_element(writer, "dc:title", &[("id", "short-title")], fix.title)?;
+                write_element(writer, "meta", &[("refines", "#short-title"), ("property", "title-type")], "short")?;
             }
             if !fix.publisher.is_empty() {
                 write_element(writer, "dc:publisher", &[], fix.publisher)?;
@@ -334,14 +351,24 @@ mod tests {
 </package>"#
             .as_bytes();
         let with_svg: BTreeSet<String> = ["section-02.xhtml".to_string()].into();
-        let fix =
-            FixUp { language: "zh-CN", subtitle: "副题<一>", publisher: "出版者", modified: DateTime::default(), contents: &[], pages: &[], lists: &[] };
+        let fix = FixUp {
+            language: "zh-CN",
+            title: "标题 & 题",
+            subtitle: "副题<一>",
+            publisher: "出版者",
+            modified: DateTime::default(),
+            contents: &[],
+            pages: &[],
+            lists: &[],
+        };
         let fixed = String::from_utf8(fix_package(opf, &with_svg, &fix).expect("fixed")).expect("utf-8");
         assert!(fixed.contains("<dc:language>zh-CN</dc:language>"), "{fixed}");
         assert!(fixed.contains("<dc:creator id=\"epub-creator-0\">"), "{fixed}");
-        assert!(fixed.contains("<dc:title id=\"title\">标题 &amp; 题</dc:title>"), "{fixed}");
-        assert!(fixed.contains("<dc:title id=\"subtitle\">副题&lt;一&gt;</dc:title>"), "{fixed}");
-        assert!(fixed.contains("<meta refines=\"#subtitle\" property=\"title-type\">subtitle</meta>"), "{fixed}");
+        assert!(fixed.contains("<dc:title id=\"title\">标题 &amp; 题——副题&lt;一&gt;</dc:title>"), "{fixed}");
+        assert!(fixed.contains("<meta refines=\"#title\" property=\"title-type\">expanded</meta>"), "{fixed}");
+        assert!(fixed.contains("<dc:title id=\"short-title\">标题 &amp; 题</dc:title>"), "{fixed}");
+        assert!(fixed.contains("<meta refines=\"#short-title\" property=\"title-type\">short</meta>"), "{fixed}");
+        assert!(!fixed.contains("subtitle"), "calibre joins a subtitle with `: `: {fixed}");
         assert!(fixed.contains("<dc:publisher>出版者</dc:publisher>"), "{fixed}");
         assert!(fixed.contains("href=\"section-01.xhtml\"/>"), "{fixed}");
         assert!(fixed.contains("href=\"section-02.xhtml\" properties=\"svg\"/>"), "{fixed}");

@@ -5,11 +5,15 @@
 //! Figures and tables carry the numbers of the model (图 n / 表 n) with the caption label
 //! Typst prints in the PDF (`图 1` + em space + caption); footnotes become EPUB 3 notes
 //! (`epub:type="noteref"` / `"footnote"` in an `<aside>`), sidebars `<aside>` boxes, run-in
-//! heads `<strong class="run-in">`, charts inline SVG followed by their data as a table.
+//! heads `<strong class="run-in">`, charts inline SVG (drawn anew for the reading width, in
+//! the design's colours as screens show them) followed by their data as a table.
+//! Display text and table cells are cut into words (`<wbr/>` between them), and a table too
+//! wide for a phone is marked to reflow below the screen width it needs.
 
 use std::collections::HashMap;
 use std::path::{Path, PathBuf};
 
+use crate::charts::{ChartDesign, ChartLayout, ChartSpec};
 use crate::diagnostics::{Diagnostic, Diagnostics, io_error};
 use crate::model::CAPTION_SEPARATOR;
 use crate::model::walk;
@@ -101,7 +105,9 @@ fn collect_lists(groups: &[&[Block]], hrefs: &[String]) -> (Vec<NavEntry>, Vec<N
 /// Renders `document` into content documents. Images are read from `manuscript_root`.
 /// `block_pages`, when known, is the print page each top-level block starts on: a
 /// page-break marker then stands before the first block of every page (EPUB's page list).
-pub fn render(document: &Document, manuscript_root: &Path, print_pages: Option<&PrintPages>) -> Result<Book, Diagnostics> {
+/// Charts are drawn anew for the reading width in `charts` (the design's chart font and
+/// colours; without it, in the print layout's font and the built-in colours).
+pub fn render(document: &Document, manuscript_root: &Path, print_pages: Option<&PrintPages>, charts: Option<&ChartDesign>) -> Result<Book, Diagnostics> {
     let groups = split_sections(&document.blocks);
     let hrefs: Vec<String> = (0..groups.len()).map(|index| format!("section-{index:02}.xhtml")).collect();
     let mut targets = HashMap::new();
@@ -118,6 +124,7 @@ pub fn render(document: &Document, manuscript_root: &Path, print_pages: Option<&
         marked: 0,
         places: Vec::new(),
     };
+    let own_words = crate::manuscript::display::own_words(manuscript_root);
     let mut first_block = 0;
     for (index, (group, href)) in groups.iter().zip(&hrefs).enumerate() {
         let title = match (index, group.first().map(|b| &b.kind)) {
@@ -140,6 +147,8 @@ pub fn render(document: &Document, manuscript_root: &Path, print_pages: Option<&
             source: None,
             pages: &mut pages,
             first_block,
+            words: Words { cut: &document.meta.display_words, own: &own_words },
+            charts,
         };
         first_block += group.len();
         let written = xhtml::document(lang, &title, None, |out| writer.write_section(out, group, document));
@@ -323,6 +332,83 @@ struct SectionWriter<'a, 'p> {
     first_block: usize,
     /// The block being written, for messages.
     source: Option<&'a SourcePos>,
+    /// How display text and table cells are cut into words.
+    words: Words<'a>,
+    /// The design's chart font and colours.
+    charts: Option<&'a ChartDesign>,
+}
+
+/// Cuts text into the words a line may break between: the model's cut of its display text
+/// (title, subtitle, headings, captions), else jieba's with the manuscript's own words.
+#[derive(Clone, Copy)]
+struct Words<'a> {
+    cut: &'a std::collections::BTreeMap<String, Vec<String>>,
+    own: &'a [String],
+}
+
+impl Words<'_> {
+    /// Writes `text` with a `<wbr/>` between two words. The stylesheet keeps words whole
+    /// where it sets such text (`word-break: keep-all`), so a line breaks only between them.
+    /// A word of one character is kept with the next one (with the one before at the end),
+    /// so a narrow cell never shows a character alone on a line (`占|固定资产…`).
+    fn write(&self, out: &mut Xhtml, text: &str) {
+        let mut previous_was_word = false;
+        for word in &self.pieces(text) {
+            let is_space = word.chars().all(char::is_whitespace);
+            if previous_was_word && !is_space {
+                out.empty("wbr", &[]);
+            }
+            out.text(word);
+            previous_was_word = !is_space;
+        }
+    }
+
+    /// The pieces [`Words::write`] keeps whole: the cut's words, taken from `text` itself (a
+    /// cut writes every run of spaces as one ASCII space; a caption's no-break and ideographic
+    /// spaces are kept).
+    fn pieces(&self, text: &str) -> Vec<String> {
+        let cut = match self.cut.get(text) {
+            Some(words) => words.clone(),
+            None => crate::manuscript::display::words(text, self.own),
+        };
+        let mut rest = text;
+        let mut words = Vec::with_capacity(cut.len());
+        for word in &cut {
+            let length = if word.chars().all(char::is_whitespace) {
+                rest.chars().take_while(|c| c.is_whitespace()).map(char::len_utf8).sum()
+            } else {
+                rest.chars().take(word.chars().count()).map(char::len_utf8).sum()
+            };
+            let (piece, after) = rest.split_at(length);
+            if !piece.is_empty() {
+                words.push(piece.to_string());
+            }
+            rest = after;
+        }
+        if !rest.is_empty() {
+            words.push(rest.to_string());
+        }
+        let mut joined: Vec<String> = Vec::with_capacity(words.len());
+        let mut pending = String::new();
+        for word in &words {
+            let is_space = word.chars().all(char::is_whitespace);
+            if is_space {
+                joined.extend((!pending.is_empty()).then(|| std::mem::take(&mut pending)));
+                joined.push(word.clone());
+            } else if word.chars().count() == 1 {
+                pending.push_str(word);
+            } else {
+                joined.push(std::mem::take(&mut pending) + word);
+            }
+        }
+        if !pending.is_empty() {
+            match joined.last_mut().filter(|last| !last.chars().all(char::is_whitespace)) {
+                Some(last) => last.push_str(&pending),
+                None => joined.push(pending),
+            }
+        }
+        joined
+    }
 }
 
 impl<'a> SectionWriter<'a, '_> {
@@ -353,7 +439,10 @@ impl<'a> SectionWriter<'a, '_> {
         out.element("h1", &[("id", "title"), ("class", "title")], &meta.title);
         out.newline();
         if !meta.subtitle.is_empty() {
-            out.element("p", &[("class", "subtitle")], &format!("——{}", meta.subtitle));
+            out.start("p", &[("class", "subtitle")]);
+            out.text(SUBTITLE_DASH);
+            self.words.write(out, &meta.subtitle);
+            out.end("p");
             out.newline();
         }
         if !meta.authors.is_empty() {
@@ -448,9 +537,16 @@ impl<'a> SectionWriter<'a, '_> {
                 let caption = if caption.is_empty() { label.clone() } else { format!("{label}{CAPTION_SEPARATOR}{caption}") };
                 self.table(out, &id, "three-line", &caption, unit, &[note, source_note], data);
             }
-            BlockKind::Chart { number, label, anchor, caption, layout, alt, data, data_shown_in, .. } => match layout {
+            BlockKind::Chart { number, label, anchor, caption, layout, alt, data, data_shown_in, spec, .. } => match layout {
                 Some(layout) => {
-                    let chart = ChartParts { caption, svg: &layout.svg(), alt, data, data_shown_in: data_shown_in.as_ref() };
+                    let svg = match reading_layout(spec, layout, self.charts) {
+                        Ok(reading) => reading.svg(),
+                        Err(message) => {
+                            self.warn(format!("the chart cannot be drawn at the EPUB's reading width ({message}); the EPUB shows the print layout, whose text is small on a phone"));
+                            layout.svg()
+                        }
+                    };
+                    let chart = ChartParts { caption, svg: &svg, alt, data, data_shown_in: data_shown_in.as_ref() };
                     self.chart(out, &Numbered { number: *number, label, anchor }, &chart)
                 }
                 None => self.error(Diagnostic::error(self.root.join(&block.source.file), "the chart was not laid out").at_line(block.source.line)),
@@ -599,15 +695,31 @@ impl<'a> SectionWriter<'a, '_> {
 
     #[allow(clippy::too_many_arguments)]
     /// `notes`: the lines under the table (注：…, 资料来源：…), empty ones left out.
+    ///
+    /// On a phone a table wider than the screen reflows rather than scrolls: below the
+    /// screen width it needs ([`stack_width`]), each row becomes a block headed by its row key,
+    /// each cell a line with its column heading as a label (the headings are written into the
+    /// cells for this, hidden from screen readers, which read the table's own headings). A
+    /// table that scrolls sideways hides most of its columns and its caption's end, and a
+    /// reader cannot see that there is more; a reflowed one shows every value with its
+    /// heading on one screen. Headings, row keys and text cells break only between words
+    /// (`<wbr/>` between jieba's words; numbers never break), so no cell breaks inside a word.
     fn table(&mut self, out: &mut Xhtml, id: &str, class: &str, caption: &str, unit: &str, notes: &[&String], data: &TableData) {
-        // A table wider than a phone scrolls inside its block, which keyboard and screen
-        // reader users can reach and which is named by the caption (WCAG 2.1.1, 4.1.2).
+        // The block names the table by its caption and can be reached by keyboard, for the
+        // reading systems that still make it scroll (WCAG 2.1.1, 4.1.2).
         let caption_id = format!("{id}-caption");
         out.start("div", &[("class", "table-block"), ("role", "region"), ("tabindex", "0"), ("aria-labelledby", &caption_id)]);
         out.newline();
-        out.start("table", &[("class", class), ("id", id)]);
+        let stack = stack_width(data, &self.words);
+        let class = match stack {
+            Some(width) => format!("{class} stack-{width}"),
+            None => class.to_string(),
+        };
+        out.start("table", &[("class", &class), ("id", id)]);
         out.start("caption", &[("id", &caption_id)]);
-        out.element("span", &[("class", "caption-text")], caption);
+        out.start("span", &[("class", "caption-text")]);
+        self.words.write(out, caption);
+        out.end("span");
         if !unit.is_empty() {
             out.element("span", &[("class", "table-unit")], unit);
         }
@@ -626,7 +738,9 @@ impl<'a> SectionWriter<'a, '_> {
             for (column, heading) in data.header.iter().enumerate() {
                 let attributes: &[(&str, &str)] =
                     if numeric.get(column).copied().unwrap_or(false) { &[("scope", "col"), ("class", "num")] } else { &[("scope", "col")] };
-                out.element("th", attributes, heading);
+                out.start("th", attributes);
+                self.words.write(out, heading);
+                out.end("th");
             }
             out.end("tr");
             out.end("thead");
@@ -638,13 +752,27 @@ impl<'a> SectionWriter<'a, '_> {
             // A total row is set off by a rule and the bold face, as in the PDF.
             out.start("tr", if data.totals.contains(&index) { &[("class", "total")] } else { &[] });
             for (column, cell) in row.iter().enumerate() {
-                let attributes: &[(&str, &str)] = if cell.numeric { &[("class", "num")] } else { &[] };
                 // The row's key names the row: a row header, as the column headings name columns.
-                if column == 0 && !cell.numeric {
-                    out.element("th", &[("scope", "row")], &cell.text);
-                } else {
-                    out.element("td", attributes, &cell.text);
+                let row_key = column == 0 && !cell.numeric;
+                match (row_key, cell.numeric) {
+                    (true, _) => out.start("th", &[("scope", "row")]),
+                    (false, true) => out.start("td", &[("class", "num")]),
+                    (false, false) => out.start("td", &[]),
                 }
+                if stack.is_some()
+                    && !row_key
+                    && let Some(heading) = data.header.get(column).filter(|h| !h.is_empty())
+                {
+                    out.start("span", &[("class", "cell-label"), ("aria-hidden", "true")]);
+                    self.words.write(out, heading);
+                    out.end("span");
+                }
+                if cell.numeric {
+                    out.text(&cell.text);
+                } else {
+                    self.words.write(out, &cell.text);
+                }
+                out.end(if row_key { "th" } else { "td" });
             }
             out.end("tr");
             out.newline();
@@ -764,6 +892,73 @@ impl<'a> SectionWriter<'a, '_> {
         out.end("div");
         out.newline();
     }
+}
+
+/// What stands between the title and the subtitle, in the title block and the package's
+/// title (as the print designs' title pages set them).
+pub const SUBTITLE_DASH: &str = "——";
+
+/// The narrowest screen the EPUB is designed for, in CSS px (a 360 px phone less the page's
+/// 0.5 em margins): a chart is drawn so that it fills this width.
+pub const READING_WIDTH: f64 = 344.0;
+/// The smallest chart text on that screen, in CSS px.
+pub const MIN_CHART_TEXT: f64 = 11.0;
+
+/// The chart drawn for the EPUB: as wide, in its own units, as its smallest text
+/// ([`crate::charts::SMALLEST_TEXT`]) allows for that text to reach [`MIN_CHART_TEXT`] px when the
+/// chart fills [`READING_WIDTH`] (the stylesheet sets it at the full text width), and as tall
+/// as the print layout's proportions ask (at least three quarters of its width), or taller when
+/// its categories need the room (a bar chart of many rows, at up to three times). Its data take
+/// the design's colours as a screen shows them by day and by night ([`super::css::for_screens`]).
+fn reading_layout(spec: &ChartSpec, print: &ChartLayout, design: Option<&ChartDesign>) -> Result<ChartLayout, String> {
+    let width = (READING_WIDTH * crate::charts::SMALLEST_TEXT / MIN_CHART_TEXT).floor();
+    let height = (print.height / print.width * width).max(0.75 * width).round();
+    let colours = design.map_or(&[][..], |d| d.palette.as_slice());
+    let palette: Vec<String> = crate::charts::solid_fills(colours).iter().map(|colour| super::css::for_screens(colour)).collect();
+    let font = design.map_or_else(|| print.font_family.clone(), |d| d.font.clone());
+    let mut failed = String::new();
+    for taller in [1.0, 1.25, 1.5, 2.0, 2.5, 3.0] {
+        let design = ChartDesign { font: font.clone(), width, height: (height * taller).round(), palette: palette.clone() };
+        match crate::charts::render(&spec.options(&design), &spec.data) {
+            Ok(chart) => return Ok(chart.layout),
+            Err(message) => failed = message,
+        }
+    }
+    Err(failed)
+}
+
+use super::css::STACK_STEPS;
+
+/// Estimated width of `text` in em: CJK and full-width characters 1 em, others about half.
+fn text_em(text: &str) -> f64 {
+    text.chars().map(|c| if c.is_ascii() { 0.55 } else { 1.0 }).sum()
+}
+
+/// The narrowest screen (em of the body text) on which `data` is shown as a table, or `None`
+/// when it fits every screen ([`STACK_STEPS`]): its columns at their natural width (a heading
+/// on up to two lines broken between `words`, text cells up to 8 em, past which they wrap
+/// between words), padding and the page margins. Tables are set at 0.9 em, with 0.7 em
+/// padding on either side of each cell.
+fn stack_width(data: &TableData, words: &Words<'_>) -> Option<u32> {
+    let columns = data.header.len().max(data.rows.iter().map(Vec::len).max().unwrap_or(0));
+    if columns < 2 {
+        return None;
+    }
+    let mut width = 0.0;
+    for column in 0..columns {
+        let heading = data.header.get(column).map_or(0.0, |h| {
+            let longest = words.pieces(h).iter().map(|w| text_em(w)).fold(0.0, f64::max);
+            longest.max(text_em(h) / 2.0)
+        });
+        let cells = data.rows.iter().filter_map(|row| row.get(column)).map(|cell| text_em(&cell.text).min(8.0)).fold(0.0, f64::max);
+        width += heading.max(cells) + 1.4;
+    }
+    let needed = width * 0.9 + 1.0;
+    // Narrower than the narrowest phone: always a table.
+    if needed <= 22.0 {
+        return None;
+    }
+    Some(STACK_STEPS.iter().copied().find(|&step| f64::from(step) >= needed).unwrap_or(STACK_STEPS[STACK_STEPS.len() - 1]))
 }
 
 /// Whether `url` names a scheme (`https:`, `mailto:` …) and so can be followed from an EPUB.

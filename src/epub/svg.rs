@@ -131,7 +131,10 @@ fn open_root(events: &mut Vec<Event<'static>>, element: &BytesStart<'_>, labels:
     for attribute in element.attributes() {
         let attribute = attribute.map_err(|e| format!("the chart's SVG has a malformed attribute: {e}"))?;
         let key = String::from_utf8_lossy(attribute.key.as_ref()).into_owned();
-        if matches!(key.as_str(), "role" | "aria-label" | "aria-labelledby" | "aria-describedby" | "aria-hidden") {
+        // The size comes from the stylesheet (the text width) and the viewBox: converters
+        // that draw the chart as a bitmap (calibre for MOBI) then draw it at the page width,
+        // not at the size of its user units.
+        if matches!(key.as_str(), "role" | "aria-label" | "aria-labelledby" | "aria-describedby" | "aria-hidden" | "width" | "height") {
             continue;
         }
         let value = attribute.unescape_value().map_err(|e| format!("the chart's SVG has a malformed attribute: {e}"))?;
@@ -269,8 +272,9 @@ mod tests {
 
     #[test]
     fn adds_the_namespace_and_closes_an_empty_root() {
-        let xml = inlined("<svg width=\"1\"/>").expect("inlined");
-        assert!(xml.contains("<svg width=\"1\" xmlns=\"http://www.w3.org/2000/svg\" role=\"img\""), "{xml}");
+        let xml = inlined("<svg width=\"1\" height=\"2\" viewBox=\"0 0 1 2\"/>").expect("inlined");
+        // The size is the stylesheet's: the root keeps only its viewBox.
+        assert!(xml.contains("<svg viewBox=\"0 0 1 2\" xmlns=\"http://www.w3.org/2000/svg\" role=\"img\""), "{xml}");
         assert!(xml.ends_with("</desc></svg>"), "{xml}");
     }
 

@@ -15,6 +15,8 @@ use quick_xml::events::{BytesDecl, BytesEnd, BytesStart, BytesText, Event};
 pub const XHTML_NS: &str = "http://www.w3.org/1999/xhtml";
 /// The EPUB structural-semantics namespace (`epub:type`).
 pub const OPS_NS: &str = "http://www.idpf.org/2007/ops";
+/// U+2E3A TWO-EM DASH, one glyph two ems long: how the EPUB writes the dash `——`.
+pub const TWO_EM_DASH: &str = "\u{2E3A}";
 /// The stylesheet every content document links to (written by the EPUB backend).
 pub const STYLESHEET: &str = "stylesheet.css";
 
@@ -63,13 +65,16 @@ impl Xhtml {
 
     /// Writes escaped text. Line breaks are never written inside text: the model has
     /// already resolved soft breaks, and a stray one would show as a space, so any left
-    /// over becomes a plain space.
+    /// over becomes a plain space. The Chinese dash `——` (two em dashes) is written as the
+    /// one character U+2E3A TWO-EM DASH ([`TWO_EM_DASH`]): the fonts draw an em dash with
+    /// space on both sides, so two of them show a gap, and a line may break between them.
     pub fn text(&mut self, text: &str) {
         if text.is_empty() {
             return;
         }
         let text = xml_safe(text);
         let text = if text.contains(['\n', '\r']) { text.replace(['\r', '\n'], " ") } else { text.into_owned() };
+        let text = if text.contains("——") { text.replace("——", TWO_EM_DASH) } else { text };
         self.event(Event::Text(BytesText::new(&text)));
     }
 
@@ -171,6 +176,8 @@ mod tests {
         .expect("written");
         let xhtml = String::from_utf8(bytes).expect("utf-8");
         assert!(xhtml.contains("<p title=\"&quot;&lt;&amp;&gt;&quot;\">甲&lt;乙&gt;&amp;丙 丁</p>"), "{xhtml}");
+        let dashes = String::from_utf8(document("zh-CN", "t", None, |out| out.text("甲——乙———丙")).expect("written")).expect("utf-8");
+        assert!(dashes.contains("甲\u{2E3A}乙\u{2E3A}—丙"), "{dashes}");
         assert!(xhtml.contains("<html xmlns=\"http://www.w3.org/1999/xhtml\" xmlns:epub=\"http://www.idpf.org/2007/ops\" lang=\"zh-CN\" xml:lang=\"zh-CN\">"));
         assert!(xhtml.starts_with("<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n<!DOCTYPE html>\n"));
     }
