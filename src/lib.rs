@@ -5,7 +5,8 @@
 //! - leaves: [`diagnostics`] (what the user sees), [`source`] (reading files, positions),
 //!   [`charts`] (chart layout), [`model`] (the document model and its walk), [`design`];
 //! - the front end, [`manuscript`]: report.toml, data and Markdown → one
-//!   [`model::Document`], then passes over the model;
+//!   [`model::Document`], then passes over the model; [`numbers`] reads and prints the
+//!   numbers of the data (typed cells, spreadsheet formats, filters, sign wording, grouping);
 //! - typesetting, [`typeset`]: Typst's world, fonts, error tracing;
 //! - writers, each given a [`render::RenderContext`]: [`pdf`] (and the [`proof`] edition,
 //!   marked by [`changes`] for a change proof) and [`epub`];
@@ -23,6 +24,7 @@ pub(crate) mod git;
 pub mod import;
 pub mod manuscript;
 pub mod model;
+pub mod numbers;
 pub mod output;
 pub mod pdf;
 pub mod pipeline;
