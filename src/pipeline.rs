@@ -246,7 +246,8 @@ fn group_numbers(manuscript: &mut Manuscript, design: &Design) -> Result<(), Dia
         (Some(grouping), _) => grouping,
         (None, Some(written)) => Grouping::parse(written).map_err(|message| {
             let file = design.dir.join(crate::design::DESIGN_FILE);
-            let mut diagnostic = Diagnostic::error(&file, format!("[numbers] {message}")).with_hint("write grouping = \"none\", \"comma\" or \"thin\" in the design's [numbers]");
+            let mut diagnostic = Diagnostic::error(&file, format!("[numbers] {message}"))
+                .with_hint("write grouping = \"none\", \"comma\" or \"thin\" in the design's [numbers]");
             diagnostic.line = std::fs::read_to_string(&file).ok().and_then(|text| crate::source::line_of_key(&text, "grouping"));
             Diagnostics::one(diagnostic)
         })?,

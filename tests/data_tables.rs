@@ -251,31 +251,40 @@ fn bulletin(dir: &Path, text: &str) -> std::path::PathBuf {
     manuscript
 }
 
-const BULLETIN: &str = "# 粮食\n\n夏粮{{grain.夏粮.增速 | 增长}}，秋粮增长{{grain.秋粮.增速}}%，早稻{{grain.早稻.增速 | 增长}}。\
-夏粮产量比上年{{grain.夏粮.增速 | 增加}}。增速{{x.增速.数值}}%，人数{{x.人数.数值}}人，单价{{x.单价.数值}}元，\
+/// Prose with plain references: each number as the source shows it.
+const BULLETIN: &str = "# 粮食\n\n秋粮增长{{grain.秋粮.增速}}%。增速{{x.增速.数值}}%，人数{{x.人数.数值}}人，单价{{x.单价.数值}}元，\
 比重{{x.增速.比重}}%，日期{{x.增速.日期}}，分数{{x.分数.数值}}。\n\n```table\ndata = \"x\"\ncolumns = [\"数值\"]\n```\n";
 
+/// Prose whose words come from the sign of the data.
+const WORDED: &str = "# 粮食\n\n夏粮{{grain.夏粮.增速 | 增长}}，秋粮{{grain.秋粮.增速 | 增长}}，早稻{{grain.早稻.增速 | 增长}}。\
+比重{{x.增速.比重 | 提高 | 百分点}}，夏粮产量比上年下降{{grain.夏粮.增速 | abs}}%。\n";
+
 #[test]
-fn a_bulletin_prints_typed_percents_spreadsheet_formats_and_signs_as_the_data_shows() {
+fn a_bulletin_prints_typed_percents_and_spreadsheet_formats_as_the_source_shows() {
     let dir = tempfile::tempdir().unwrap();
     let manuscript = bulletin(dir.path(), BULLETIN);
     let out = dir.path().join("out");
     let output = build_ok(&manuscript, &out, "pdf");
     let stderr = String::from_utf8_lossy(&output.stderr);
     let text = pdf_text(&out.join("bulletin.pdf"));
-    // A % typed in a percent cell prints once.
-    assert!(text.contains("秋粮增长2.2%，") && !text.contains("%%"), "{text}");
-    // Sign wording: the word by the sign, the unit of the column, 持平 at zero.
-    assert!(text.contains("夏粮下降2.1%，"), "{text}");
-    assert!(text.contains("早稻持平。"), "{text}");
-    assert!(!text.contains("-2.1") && !text.contains("下降-"), "{text}");
-    // Each number format, as the spreadsheet shows it, in the prose and the table.
+    // A % typed in a percent cell prints once (it printed 2.2%%).
+    assert!(text.contains("秋粮增长2.2%。") && !text.contains("%%"), "{text}");
+    // Each number format as the spreadsheet shows it, in the prose and the table (6 printed 6,
+    // 2345 printed 2345).
     for printed in ["增速6.0%", "人数2,345人", "单价3.14元", "比重2.2%", "日期2025年1月1日", "增速6.0", "人数2,345"] {
         assert!(text.contains(printed), "`{printed}` not printed:\n{text}");
     }
     // A format the rule cannot print as a number: the shortest form and a warning at the cell.
     assert!(text.contains("分数1.5。"), "{text}");
     assert!(stderr.contains("x.xlsx:5") && stderr.contains("公报!B5") && stderr.contains("# ?/?") && stderr.contains("printed 1.5"), "{stderr}");
+
+    // Sign wording: the word by the sign, the column's unit, 持平 at zero, 个百分点.
+    std::fs::write(manuscript.join("text/a.md"), WORDED).unwrap();
+    build_ok(&manuscript, &out, "pdf");
+    let text = pdf_text(&out.join("bulletin.pdf"));
+    assert!(text.contains("夏粮下降2.1%，秋粮增长2.2%，早稻持平。"), "{text}");
+    assert!(text.contains("比重提高2.2个百分点，夏粮产量比上年下降2.1%。"), "{text}");
+    assert!(!text.contains("-2.1") && !text.contains("%%"), "{text}");
 }
 
 /// Runs `check` on a manuscript; returns (exit code, stderr).
@@ -359,7 +368,8 @@ fn thousands_grouping_follows_report_toml_in_prose_and_tables() {
     let dir = tempfile::tempdir().unwrap();
     let manuscript = bulletin(dir.path(), "# 粮食\n\n夏粮产量{{grain.夏粮.产量}}万吨，人数{{x.人数.数值}}人。\n\n```table\ndata = \"grain\"\n```\n");
     let report = std::fs::read_to_string(manuscript.join("report.toml")).unwrap();
-    for (grouping, prose, cell) in [("none", "夏粮产量14989.0万吨，人数2345人", "夏粮14989.0"), ("comma", "夏粮产量14,989.0万吨，人数2,345人", "夏粮14,989.0")] {
+    for (grouping, prose, cell) in [("none", "夏粮产量14989.0万吨，人数2345人", "夏粮14989.0"), ("comma", "夏粮产量14,989.0万吨，人数2,345人", "夏粮14,989.0")]
+    {
         std::fs::write(manuscript.join("report.toml"), format!("{report}\n[numbers]\ngrouping = \"{grouping}\"\n")).unwrap();
         let out = dir.path().join(grouping);
         build_ok(&manuscript, &out, "pdf");

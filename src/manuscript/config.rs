@@ -147,7 +147,9 @@ impl ReportConfig {
         }
         for (key, message) in self.numbers.problems() {
             let hint = match key {
-                "grouping" => "write e.g. grouping = \"none\" (as the National Bureau of Statistics prints), \"comma\" or \"thin\" (GB/T 15835), or remove the line",
+                "grouping" => {
+                    "write e.g. grouping = \"none\" (as the National Bureau of Statistics prints), \"comma\" or \"thin\" (GB/T 15835), or remove the line"
+                }
                 _ => "write sign_check = \"error\" (the default), \"warning\" or \"off\"",
             };
             problem(key, format!("[numbers] {message}"), hint);

@@ -12,9 +12,9 @@ use serde::Deserialize;
 use toml::Spanned;
 
 use crate::diagnostics::{Diagnostic, Diagnostics, io_error};
-pub use crate::numbers::typed::{ColumnKind, Value};
 use crate::numbers::spreadsheet::{self, SheetCell};
 use crate::numbers::typed::{self, Reading, Refusal};
+pub use crate::numbers::typed::{ColumnKind, Value};
 use crate::source::{line_column, toml_diagnostic};
 
 /// A rule as written in a data table file.
@@ -588,7 +588,9 @@ fn normalised_note(id: &str, normalised: &[Normalised]) -> Option<Diagnostic> {
         hints.push("full-width digits print half-width (GB/T 15835)");
     }
     if all().any(|r| matches!(r, Reading::Grouped)) {
-        hints.push("thousands separators print as typed (declare thousands = \",\" in the table file if that is the style, or set [numbers] grouping in report.toml)");
+        hints.push(
+            "thousands separators print as typed (declare thousands = \",\" in the table file if that is the style, or set [numbers] grouping in report.toml)",
+        );
     }
     if all().any(|r| matches!(r, Reading::Plus | Reading::Minus)) {
         hints.push("a + is not printed; − and – are read as a minus and print as typed");
@@ -934,7 +936,14 @@ fn csv_rows(source: &RowsFile<'_>, problems: &mut Vec<Diagnostic>, normalised: &
 
 /// Makes a row from its cells (the key first, then one per column), each read by the
 /// typed-cell rule ([`typed::parse`]) or, from a spreadsheet, through its number format.
-fn make_row(path: &Path, columns: &[Column], cells: &[(SheetCell, usize)], line: usize, problems: &mut Vec<Diagnostic>, readings: &mut Readings) -> Option<Row> {
+fn make_row(
+    path: &Path,
+    columns: &[Column],
+    cells: &[(SheetCell, usize)],
+    line: usize,
+    problems: &mut Vec<Diagnostic>,
+    readings: &mut Readings,
+) -> Option<Row> {
     let key = match &cells.first()?.0 {
         SheetCell::Typed(text) => text.clone(),
         SheetCell::Read { value, .. } => value.written.clone(),
@@ -946,9 +955,8 @@ fn make_row(path: &Path, columns: &[Column], cells: &[(SheetCell, usize)], line:
     let mut values = Vec::new();
     let mut ok = true;
     let mut refuse = |column: &Column, refusal: Refusal, cell_line: usize| {
-        problems.push(
-            Diagnostic::error(path, format!("column `{}`, row `{key}`: {}", column.name, refusal.message)).at_line(cell_line).with_hint(refusal.hint),
-        );
+        problems
+            .push(Diagnostic::error(path, format!("column `{}`, row `{key}`: {}", column.name, refusal.message)).at_line(cell_line).with_hint(refusal.hint));
     };
     for (column, (cell, cell_line)) in columns.iter().zip(&cells[1..]) {
         match cell {

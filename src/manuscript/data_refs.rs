@@ -11,9 +11,9 @@ use std::path::Path;
 
 use super::data::{DataSet, LookupError};
 use crate::diagnostics::{Diagnostic, Diagnostics};
+use crate::model::Block;
 use crate::model::walk;
 use crate::model::{Inline, Place, SourcePos};
-use crate::model::Block;
 use crate::numbers::filters::{self, KNOWN};
 use crate::numbers::reference::{ReferenceError, print_reference};
 use crate::numbers::{SignCheck, wording};

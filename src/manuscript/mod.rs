@@ -218,7 +218,14 @@ pub fn parse_text(text: &str, data: &DataSet, root: &Path, file: &Path) -> (Vec<
     let mut failed_targets = BTreeSet::new();
     let mut context = markdown::ParseContext { data, diagnostics: &mut diagnostics, failed_targets: &mut failed_targets };
     let mut blocks = markdown::parse(text, &mut context, root, file);
-    run_passes(&mut blocks, data, root, &failed_targets, &mut diagnostics, Settings { normalize_spacing: true, sign_check: crate::numbers::SignCheck::default() });
+    run_passes(
+        &mut blocks,
+        data,
+        root,
+        &failed_targets,
+        &mut diagnostics,
+        Settings { normalize_spacing: true, sign_check: crate::numbers::SignCheck::default() },
+    );
     (blocks, diagnostics)
 }
 

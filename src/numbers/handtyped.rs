@@ -91,23 +91,32 @@ pub fn find(blocks: &[Block], data: &DataSet, root: &Path) -> Vec<Diagnostic> {
                 continue;
             }
             let after = &text[end..];
-            let found = held.range((digits.clone(), String::new())..).take_while(|((d, _), _)| *d == digits).find(|((_, unit), _)| after.starts_with(unit.as_str()));
+            let found =
+                held.range((digits.clone(), String::new())..).take_while(|((d, _), _)| *d == digits).find(|((_, unit), _)| after.starts_with(unit.as_str()));
             let Some(((_, unit), references)) = found else { continue };
             let typed = format!("{}{unit}", &text[start..end]);
-            let lines = files.entry(source.file.clone()).or_insert_with(|| {
-                std::fs::read_to_string(root.join(&source.file)).map(|t| t.lines().map(str::to_string).collect()).unwrap_or_default()
-            });
+            let lines = files
+                .entry(source.file.clone())
+                .or_insert_with(|| std::fs::read_to_string(root.join(&source.file)).map(|t| t.lines().map(str::to_string).collect()).unwrap_or_default());
             // The first place at or after the block's line where the number is typed.
-            let place = lines.iter().enumerate().skip(source.line.saturating_sub(1)).find_map(|(number, line)| {
-                line.find(&typed).map(|byte| (number + 1, line[..byte].chars().count() + 1))
-            });
+            let place = lines
+                .iter()
+                .enumerate()
+                .skip(source.line.saturating_sub(1))
+                .find_map(|(number, line)| line.find(&typed).map(|byte| (number + 1, line[..byte].chars().count() + 1)));
             let (line, column) = place.unwrap_or((source.line, 1));
             let offered: Vec<String> = references.iter().take(MAX_OFFERED).map(|r| format!("{{{{{r}}}}}{unit}")).collect();
             let more = if references.len() > MAX_OFFERED { format!(" (and {} more cells)", references.len() - MAX_OFFERED) } else { String::new() };
             warnings.push(
-                Diagnostic::warning(root.join(&source.file), format!("`{typed}` is typed by hand, but the data holds it: {}{more}", references.iter().take(MAX_OFFERED).cloned().collect::<Vec<_>>().join("、")))
-                    .at(line, column)
-                    .with_hint(format!("write {} instead, so the text follows the data when it changes", offered.join(" or "))),
+                Diagnostic::warning(
+                    root.join(&source.file),
+                    format!(
+                        "`{typed}` is typed by hand, but the data holds it: {}{more}",
+                        references.iter().take(MAX_OFFERED).cloned().collect::<Vec<_>>().join("、")
+                    ),
+                )
+                .at(line, column)
+                .with_hint(format!("write {} instead, so the text follows the data when it changes", offered.join(" or "))),
             );
         }
     });

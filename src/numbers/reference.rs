@@ -51,5 +51,8 @@ pub fn print_reference<'a>(data: &'a DataSet, written: &str) -> Result<Printed<'
 
 /// Whether a reference names a number or percent column (its printed number is grouped).
 pub fn numeric_reference(data: &DataSet, written: &str) -> bool {
-    Reference::parse(written).ok().and_then(|reference| cell(data, &reference.path).ok()).is_some_and(|(table, index, _)| table.columns[index].kind != ColumnKind::Text)
+    Reference::parse(written)
+        .ok()
+        .and_then(|reference| cell(data, &reference.path).ok())
+        .is_some_and(|(table, index, _)| table.columns[index].kind != ColumnKind::Text)
 }

@@ -153,7 +153,10 @@ pub fn read_cell(cell: &Data, format: Option<&str>, kind: ColumnKind, unit: &str
                     fallback(format!("the number format `{code}` shows `{shown}`, which is not a plain number (not supported)"))
                 }
                 Err(refusal) => SheetCell::Refused(Refusal {
-                    message: format!("cell {at}, formatted `{code}`, shows `{shown}`: {}", refusal.message.split_once(": ").map_or(refusal.message.as_str(), |(_, m)| m)),
+                    message: format!(
+                        "cell {at}, formatted `{code}`, shows `{shown}`: {}",
+                        refusal.message.split_once(": ").map_or(refusal.message.as_str(), |(_, m)| m)
+                    ),
                     hint: match refusal.kind {
                         RefusalKind::PercentInNumberColumn => {
                             "declare the column type = \"percent\" (a 0.0% format then prints 2.2 for 0.022), or format the cell as a number".into()
@@ -209,9 +212,7 @@ mod tests {
     fn a_percent_format_in_a_number_column_is_refused_and_odd_formats_warn() {
         let SheetCell::Refused(refusal) = read_cell(&Data::Float(0.022), Some("0.0%"), ColumnKind::Number, "", "S!B2") else { panic!() };
         assert!(refusal.message.contains("S!B2") && refusal.hint.contains("type = \"percent\""), "{refusal:?}");
-        let SheetCell::Read { value, warning: Some(warning) } = read_cell(&Data::Float(1.5), Some("# ?/?"), ColumnKind::Number, "", "S!B2") else {
-            panic!()
-        };
+        let SheetCell::Read { value, warning: Some(warning) } = read_cell(&Data::Float(1.5), Some("# ?/?"), ColumnKind::Number, "", "S!B2") else { panic!() };
         assert_eq!(value.written, "1.5");
         assert!(warning.contains("S!B2") && warning.contains("printed 1.5"), "{warning}");
     }

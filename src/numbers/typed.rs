@@ -51,7 +51,6 @@ impl Value {
     }
 }
 
-
 /// How a typed cell was read in another form than it was typed: each is noted once per
 /// table, so an editor sees what the build did.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -204,7 +203,9 @@ pub fn parse(kind: ColumnKind, unit: &str, typed: &str) -> Result<Typed, Refusal
             return refuse(RefusalKind::NotANumber, format!("`{trimmed}` is written with an exponent"), "write the number in full, e.g. 1200 for 1.2e3".into());
         } else {
             let hint = match own {
-                None => format!("write {plain} and declare the unit on the column: unit = \"{suffix}…\" (the heading prints it, the text writes it after the reference)"),
+                None => format!(
+                    "write {plain} and declare the unit on the column: unit = \"{suffix}…\" (the heading prints it, the text writes it after the reference)"
+                ),
                 Some(own) => format!(
                     "write the number alone, in the column's unit {own} (e.g. {plain} if the value is {plain}{own}); a cell may repeat only its column's unit"
                 ),

@@ -26,11 +26,7 @@ pub enum Stated {
 /// The direction word `text` ends with (spaces after it ignored), and the word.
 pub fn stated_before(text: &str) -> Option<(Stated, &'static str)> {
     let text = text.trim_end();
-    RISES
-        .iter()
-        .map(|w| (Stated::Rise, *w))
-        .chain(FALLS.iter().map(|w| (Stated::Fall, *w)))
-        .find(|(_, word)| text.ends_with(word))
+    RISES.iter().map(|w| (Stated::Rise, *w)).chain(FALLS.iter().map(|w| (Stated::Fall, *w))).find(|(_, word)| text.ends_with(word))
 }
 
 /// The pair of a wording filter's name, if it is one.
