@@ -6,7 +6,8 @@
 //! - `none`: no separators (`12345`), as the National Bureau of Statistics prints its bulletins;
 //! - `comma`: a comma every three digits from four digits up (`1,234`, `12,345`);
 //! - `thin`: a thin space every three digits from five digits up (`12 345`; a four-digit
-//!   number stays `1234`), per GB/T 15835—2011 §5.1.2.
+//!   number stays `1234`), per GB/T 15835—2011 §5.1.2; a word joiner after each thin space
+//!   keeps the number on one line.
 //!
 //! Only the integer part is grouped; separators typed in a decimal part are removed.
 
@@ -14,8 +15,9 @@ use crate::manuscript::data::DataSet;
 use crate::model::walk;
 use crate::model::{Block, BlockKind, Document, Inline, TableData};
 
-/// The separator `thin` grouping prints: U+2009 THIN SPACE (四分之一字宽 in the CJK faces).
-pub const THIN_SPACE: char = '\u{2009}';
+/// The separator `thin` grouping prints: U+2009 THIN SPACE followed by U+2060 WORD JOINER,
+/// so that a line never breaks inside a number (a thin space alone is a break opportunity).
+pub const THIN_SPACE: &str = "\u{2009}\u{2060}";
 
 /// How the numbers from the data are grouped in thousands.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
@@ -49,7 +51,13 @@ impl Grouping {
 
 /// Separators a typed number may hold between its digits.
 fn is_separator(c: char) -> bool {
-    matches!(c, ',' | ' ' | '\u{2009}' | '\u{202F}' | '\u{A0}' | '\'' | '_')
+    matches!(c, ',' | ' ' | '\u{2009}' | '\u{202F}' | '\u{A0}' | '\u{2060}' | '\'' | '_')
+}
+
+/// The index after the separators starting at `i`, if a digit follows them.
+fn past_separators(chars: &[char], i: usize) -> Option<usize> {
+    let end = (i..chars.len()).find(|&j| !is_separator(chars[j]))?;
+    (end > i && chars[end].is_ascii_digit()).then_some(end)
 }
 
 /// `text` with every number in it grouped as `grouping` asks (words around numbers, such as
@@ -73,8 +81,8 @@ pub fn regroup(text: &str, grouping: Grouping) -> String {
             if chars[i].is_ascii_digit() {
                 integer.push(chars[i]);
                 i += 1;
-            } else if is_separator(chars[i]) && chars.get(i + 1).is_some_and(char::is_ascii_digit) && !integer.is_empty() {
-                i += 1;
+            } else if let Some(next) = past_separators(&chars, i).filter(|_| !integer.is_empty()) {
+                i = next;
             } else {
                 break;
             }
@@ -86,8 +94,8 @@ pub fn regroup(text: &str, grouping: Grouping) -> String {
                 if chars[i].is_ascii_digit() {
                     fraction.push(chars[i]);
                     i += 1;
-                } else if is_separator(chars[i]) && chars.get(i + 1).is_some_and(char::is_ascii_digit) {
-                    i += 1;
+                } else if let Some(next) = past_separators(&chars, i) {
+                    i = next;
                 } else {
                     break;
                 }
@@ -105,7 +113,7 @@ pub fn regroup(text: &str, grouping: Grouping) -> String {
 /// The digits of an integer part grouped in threes from the right.
 fn group(digits: &str, grouping: Grouping) -> String {
     let (separator, from) = match grouping {
-        Grouping::Comma => (',', 4),
+        Grouping::Comma => (",", 4),
         Grouping::Thin => (THIN_SPACE, 5),
         Grouping::None | Grouping::AsTyped => return digits.to_string(),
     };
@@ -115,7 +123,7 @@ fn group(digits: &str, grouping: Grouping) -> String {
     let mut out = String::new();
     for (index, digit) in digits.chars().enumerate() {
         if index > 0 && (digits.len() - index) % 3 == 0 {
-            out.push(separator);
+            out.push_str(separator);
         }
         out.push(digit);
     }
@@ -157,7 +165,7 @@ mod tests {
 
     #[test]
     fn each_grouping() {
-        let thin = |s: &str| s.replace(' ', "\u{2009}");
+        let thin = |s: &str| s.replace(' ', THIN_SPACE);
         for (typed, none, comma, thin_grouped) in [
             ("2345", "2345", "2,345", "2345"),
             ("2,345", "2345", "2,345", "2345"),
@@ -173,5 +181,8 @@ mod tests {
             assert_eq!(regroup(typed, Grouping::AsTyped), typed);
         }
         assert!(Grouping::parse("space").unwrap_err().contains("\"thin\""));
+        // Grouped twice is grouped once; a typed thin space is read as a separator.
+        assert_eq!(regroup(&regroup("31565", Grouping::Thin), Grouping::Thin), thin("31 565"));
+        assert_eq!(regroup("31\u{2009}565", Grouping::Comma), "31,565");
     }
 }
