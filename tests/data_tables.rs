@@ -381,3 +381,52 @@ fn thousands_grouping_follows_report_toml_in_prose_and_tables() {
     assert_eq!(code, Some(1), "{stderr}");
     assert!(stderr.contains("report.toml:") && stderr.contains("\"thin\""), "{stderr}");
 }
+
+#[test]
+fn a_design_sets_the_grouping_and_report_toml_overrides_it() {
+    let dir = tempfile::tempdir().unwrap();
+    let manuscript = bulletin(dir.path(), "# 粮食\n\n人数{{x.人数.数值}}人。\n");
+    // The magazine design, with [numbers] grouping = "none" added to its design.toml.
+    let design = dir.path().join("design");
+    std::fs::create_dir_all(&design).unwrap();
+    for entry in std::fs::read_dir(root().join("assets")).unwrap() {
+        let path = entry.unwrap().path();
+        if path.is_file() {
+            std::fs::copy(&path, design.join(path.file_name().unwrap())).unwrap();
+        }
+    }
+    let facts = std::fs::read_to_string(design.join("design.toml")).unwrap();
+    std::fs::write(design.join("design.toml"), format!("{facts}\n[numbers]\ngrouping = \"none\"\n")).unwrap();
+    let build_in = |out: &str| {
+        let out = dir.path().join(out);
+        let output = reportpress(&[
+            "build",
+            "--format",
+            "pdf",
+            "--manuscript",
+            manuscript.to_str().unwrap(),
+            "--out",
+            out.to_str().unwrap(),
+            "--assets",
+            design.to_str().unwrap(),
+        ]);
+        (output.status.code(), String::from_utf8_lossy(&output.stderr).into_owned(), out.join("bulletin.pdf"))
+    };
+    // The spreadsheet's #,##0 shows 2,345; the design prints it without a separator.
+    let (code, stderr, pdf) = build_in("design");
+    assert_eq!(code, Some(0), "{stderr}");
+    assert!(pdf_text(&pdf).contains("人数2345人"), "{}", pdf_text(&pdf));
+    // report.toml's grouping wins over the design's.
+    let report = std::fs::read_to_string(manuscript.join("report.toml")).unwrap();
+    std::fs::write(manuscript.join("report.toml"), format!("{report}\n[numbers]\ngrouping = \"comma\"\n")).unwrap();
+    let (code, stderr, pdf) = build_in("report");
+    assert_eq!(code, Some(0), "{stderr}");
+    assert!(pdf_text(&pdf).contains("人数2,345人"), "{}", pdf_text(&pdf));
+    // A wrong value in the design is an error at its line in design.toml.
+    std::fs::write(manuscript.join("report.toml"), &report).unwrap();
+    std::fs::write(design.join("design.toml"), format!("{facts}\n[numbers]\ngrouping = \"dots\"\n")).unwrap();
+    let line = facts.lines().count() + 3;
+    let (code, stderr, _) = build_in("wrong");
+    assert_eq!(code, Some(1), "{stderr}");
+    assert!(stderr.contains(&format!("design.toml:{line}")) && stderr.contains("`dots`"), "{stderr}");
+}
