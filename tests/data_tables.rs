@@ -217,7 +217,7 @@ fn write_formatted_workbook(path: &Path) {
         sheet.write_string(0, column as u16, *heading).unwrap();
     }
     let format = |code: &str| Format::new().set_num_format(code);
-    let rows: [(&str, f64, &str); 4] = [("增速", 6.0, "0.0"), ("人数", 2345.0, "#,##0"), ("单价", 3.14159, "0.00"), ("分数", 1.5, "# ?/?")];
+    let rows: [(&str, f64, &str); 4] = [("增速", 6.0, "0.0"), ("人数", 2345.0, "#,##0"), ("单价", 7.126, "0.00"), ("分数", 1.5, "# ?/?")];
     for (index, (key, value, code)) in rows.iter().enumerate() {
         let row = index as u32 + 1;
         sheet.write_string(row, 0, *key).unwrap();
@@ -271,7 +271,7 @@ fn a_bulletin_prints_typed_percents_and_spreadsheet_formats_as_the_source_shows(
     assert!(text.contains("秋粮增长2.2%。") && !text.contains("%%"), "{text}");
     // Each number format as the spreadsheet shows it, in the prose and the table (6 printed 6,
     // 2345 printed 2345).
-    for printed in ["增速6.0%", "人数2,345人", "单价3.14元", "比重2.2%", "日期2025年1月1日", "增速6.0", "人数2,345"] {
+    for printed in ["增速6.0%", "人数2,345人", "单价7.13元", "比重2.2%", "日期2025年1月1日", "增速6.0", "人数2,345"] {
         assert!(text.contains(printed), "`{printed}` not printed:\n{text}");
     }
     // A format the rule cannot print as a number: the shortest form and a warning at the cell.

@@ -200,7 +200,7 @@ mod tests {
         assert_eq!(printed(Data::Float(6.0), "0.0", ColumnKind::Number), "6.0");
         assert_eq!(printed(Data::Int(6), "0.0", ColumnKind::Number), "6.0");
         assert_eq!(printed(Data::Float(2345.0), "#,##0", ColumnKind::Number), "2,345");
-        assert_eq!(printed(Data::Float(3.14159), "0.00", ColumnKind::Number), "3.14");
+        assert_eq!(printed(Data::Float(7.126), "0.00", ColumnKind::Number), "7.13");
         assert_eq!(printed(Data::Float(0.022), "0.0%", ColumnKind::Percent), "2.2");
         assert_eq!(printed(Data::Float(205.72), "General", ColumnKind::Number), "205.72");
         let date = Data::DateTime(calamine::ExcelDateTime::new(45658.0, calamine::ExcelDateTimeType::DateTime, false));
