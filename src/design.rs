@@ -38,6 +38,20 @@ pub struct Design {
     /// columns, body size, colours. Kept as written; the Rust side does not interpret it.
     #[serde(default)]
     pub layout: Option<toml::Table>,
+    /// How the numbers from the data print (`[numbers]`); `report.toml`'s `[numbers]`
+    /// overrides it.
+    #[serde(default)]
+    pub numbers: NumbersDesign,
+}
+
+/// The design's number style (`[numbers]` in `design.toml`).
+#[derive(Debug, Clone, Default, PartialEq, Eq, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct NumbersDesign {
+    /// Thousands grouping of the numbers from the data: `as-typed` (the default), `none`,
+    /// `comma` or `thin` ([`crate::numbers::grouping`]).
+    #[serde(default)]
+    pub grouping: Option<String>,
 }
 
 /// The numbering of headings (`[headings]` in `design.toml`; `report.toml` may override it).

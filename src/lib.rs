@@ -6,7 +6,8 @@
 //!   root, regular, size-limited), [`source`] (text files, positions),
 //!   [`charts`] (chart layout), [`model`] (the document model and its walk), [`design`];
 //! - the front end, [`manuscript`]: report.toml, data and Markdown → one
-//!   [`model::Document`], then passes over the model;
+//!   [`model::Document`], then passes over the model; [`numbers`] reads and prints the
+//!   numbers of the data (typed cells, spreadsheet formats, filters, sign wording, grouping);
 //! - typesetting, [`typeset`]: Typst's world, fonts, error tracing;
 //! - writers, each given a [`render::RenderContext`]: [`pdf`] (and the [`proof`] edition,
 //!   marked by [`changes`] for a change proof) and [`epub`];
@@ -26,6 +27,7 @@ pub(crate) mod git;
 pub mod import;
 pub mod manuscript;
 pub mod model;
+pub mod numbers;
 pub mod output;
 pub mod pdf;
 pub mod pipeline;

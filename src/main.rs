@@ -276,6 +276,9 @@ fn check(options: BuildOptions, deny_warnings: bool) -> Result<(), Diagnostics> 
     let mut stages = Vec::new();
     let prepared = Session::new().prepare(&options, &mut stages)?;
     let mut warnings = Diagnostics(prepared.manuscript.warnings.clone());
+    // Numbers typed by hand that a data table holds (only `check` looks: a build is not slowed).
+    let manuscript = &prepared.manuscript;
+    warnings.0.extend(reportpress::numbers::handtyped::find(&manuscript.document.blocks, &manuscript.data, &manuscript.root));
     if deny_warnings && warnings.deny_warnings() {
         return Err(warnings);
     }

@@ -207,6 +207,7 @@ impl Session {
         }];
         stages.push(("parse + data", started.elapsed()));
         let started = Instant::now();
+        group_numbers(&mut manuscript, &design)?;
         let notes = chart_layout::lay_out(&mut manuscript.document, design.charts.as_ref(), &manuscript.root, &mut self.chart_layouts)?;
         manuscript.warnings.extend(notes);
         number_headings(&mut manuscript, &design)?;
@@ -234,6 +235,26 @@ impl Session {
         stages.push(("fonts", started.elapsed()));
         Ok(Prepared { manuscript, design, fonts, fonts_dir, setup })
     }
+}
+
+/// Groups the numbers from the data in thousands as `report.toml` (`[numbers] grouping`)
+/// or else the design (`[numbers] grouping` in `design.toml`) asks.
+fn group_numbers(manuscript: &mut Manuscript, design: &Design) -> Result<(), Diagnostics> {
+    use crate::numbers::grouping::{self, Grouping};
+    // report.toml's value was checked with the rest of it; the design's is checked here.
+    let chosen = match (manuscript.config.numbers.grouping(), &design.numbers.grouping) {
+        (Some(grouping), _) => grouping,
+        (None, Some(written)) => Grouping::parse(written).map_err(|message| {
+            let file = design.dir.join(crate::design::DESIGN_FILE);
+            let mut diagnostic = Diagnostic::error(&file, format!("[numbers] {message}"))
+                .with_hint("write grouping = \"none\", \"comma\" or \"thin\" in the design's [numbers]");
+            diagnostic.line = std::fs::read_to_string(&file).ok().and_then(|text| crate::source::line_of_key(&text, "grouping"));
+            Diagnostics::one(diagnostic)
+        })?,
+        (None, None) => Grouping::AsTyped,
+    };
+    grouping::apply(&mut manuscript.document, &manuscript.data, chosen);
+    Ok(())
 }
 
 /// Numbers the headings as `report.toml` (`heading_numbering`) or else the design

@@ -75,7 +75,7 @@ fn cases() -> Vec<Case> {
         case("csv-missing", &[("data/c.toml", 4)], &["nope.csv"]),
         generated("csv-symlink-outside", csv_symlink_outside, &[("data/c.toml", 4)], &["outside the manuscript directory"]),
         generated("huge-table", huge_table, &[("data/big.csv", 100_002)], &["limit for one table is 100000"]),
-        case("table-non-numeric", &[("data/t.toml", 10)], &["`2.5亿` is not a number"]),
+        case("table-non-numeric", &[("data/t.toml", 10)], &["`2.5亿` has the unit `亿` typed after the number", "in the column's unit 亿元"]),
         case("table-wrong-type", &[("data/t.toml", 6)], &["percentage"]),
         case("broken-rule", &[("data/t.toml", 14)], &["sum rule broken"]),
         // references and directives

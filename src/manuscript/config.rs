@@ -68,6 +68,10 @@ pub struct ReportConfig {
     /// `gb-7714-2015-note`, or a `.csl` file relative to the manuscript directory.
     #[serde(default = "default_style")]
     pub style: String,
+    /// How numbers from the data print (`[numbers]`): thousands `grouping` (overriding the
+    /// design's) and the `sign_check` of words before data references (README: 数字的写法).
+    #[serde(default)]
+    pub numbers: crate::numbers::NumbersConfig,
 }
 
 /// The `spacing` value that keeps typed spaces between Chinese and Latin text.
@@ -140,6 +144,15 @@ impl ReportConfig {
                 format!("`spacing` must be \"auto\" or \"as-typed\", found `{}`", self.spacing),
                 "remove the line (spaces between Chinese and Latin text are then set evenly) or write spacing = \"as-typed\"",
             );
+        }
+        for (key, message) in self.numbers.problems() {
+            let hint = match key {
+                "grouping" => {
+                    "write e.g. grouping = \"none\" (as the National Bureau of Statistics prints), \"comma\" or \"thin\" (GB/T 15835), or remove the line"
+                }
+                _ => "write sign_check = \"error\" (the default), \"warning\" or \"off\"",
+            };
+            problem(key, format!("[numbers] {message}"), hint);
         }
         let language_ok = !self.language.is_empty()
             && self.language.split('-').all(|part| !part.is_empty() && part.len() <= 8 && part.chars().all(|c| c.is_ascii_alphanumeric()))

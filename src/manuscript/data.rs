@@ -12,6 +12,9 @@ use serde::Deserialize;
 use toml::Spanned;
 
 use crate::diagnostics::{Diagnostic, Diagnostics, io_error};
+use crate::numbers::spreadsheet::{self, SheetCell};
+use crate::numbers::typed::{self, Reading, Refusal};
+pub use crate::numbers::typed::{ColumnKind, Value};
 use crate::source::{line_column, toml_diagnostic};
 
 /// A rule as written in a data table file.
@@ -144,18 +147,6 @@ pub const MAX_ROWS: usize = 100_000;
 /// The directory of data tables inside a manuscript.
 pub const DATA_DIR: &str = "data";
 
-/// What a column holds.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize)]
-#[serde(rename_all = "lowercase")]
-pub enum ColumnKind {
-    /// A decimal number (thousands separators and full-width digits are accepted).
-    Number,
-    /// A percentage, written without the `%` sign.
-    Percent,
-    /// Free text.
-    Text,
-}
-
 /// A value column of a table.
 #[derive(Debug, Clone, Deserialize)]
 #[serde(deny_unknown_fields)]
@@ -187,27 +178,6 @@ impl Column {
     /// The unit of the column's values (`%` for percentages).
     pub fn value_unit(&self) -> &str {
         if self.kind == ColumnKind::Percent && self.unit.is_empty() { "%" } else { &self.unit }
-    }
-}
-
-/// One cell's value.
-#[derive(Debug, Clone, PartialEq)]
-pub struct Value {
-    /// The text as written in the data file (printed unchanged).
-    pub written: String,
-    /// The number, for numeric columns with a value.
-    pub number: Option<f64>,
-    /// Decimal places as written (`205.72` → 2), for rounding tolerances.
-    pub decimals: u32,
-    /// The number exactly, as an integer and its decimal places (`205.72` → (20572, 2)),
-    /// for rules that add and subtract; `None` beyond 38 digits.
-    pub exact: Option<(i128, u32)>,
-}
-
-impl Value {
-    /// Whether the cell is empty (printed as —).
-    pub fn is_empty(&self) -> bool {
-        self.written.trim().is_empty()
     }
 }
 
@@ -396,8 +366,30 @@ impl DataSet {
     }
 }
 
-/// A value that was read in another form than written: (written, read as, file, line).
-type Normalised = (String, f64, PathBuf, usize);
+/// What the cells of one table tell beyond their values: the cells read in another form
+/// than typed (one note for the table) and the spreadsheet cells that do not print as the
+/// spreadsheet shows them (a warning each).
+#[derive(Debug, Default)]
+struct Readings {
+    normalised: Vec<Normalised>,
+    warnings: Vec<Diagnostic>,
+}
+
+/// A value that was read in another form than typed, for the table's note.
+#[derive(Debug, Clone)]
+struct Normalised {
+    /// The cell as typed.
+    typed: String,
+    /// The number read.
+    number: f64,
+    /// The cell as printed.
+    printed: String,
+    /// What was read in another form.
+    readings: Vec<Reading>,
+    /// Where: the file and line of the cell.
+    file: PathBuf,
+    line: usize,
+}
 
 /// Loads one data table file: the table and its notes, or every problem found in it.
 fn load_table(path: &Path, dir: &Path, manuscript_root: &Path) -> Result<(DataTable, Vec<Diagnostic>), Diagnostics> {
@@ -434,7 +426,7 @@ fn load_table(path: &Path, dir: &Path, manuscript_root: &Path) -> Result<(DataTa
             );
         }
     }
-    let mut normalised = Vec::new();
+    let mut normalised = Readings::default();
     let rows_file = match (&file.rows, &file.file) {
         (None, Some(name)) => dir.join(name.get_ref()),
         _ => path.to_path_buf(),
@@ -518,9 +510,12 @@ fn load_table(path: &Path, dir: &Path, manuscript_root: &Path) -> Result<(DataTa
     }
     if let Some(separator) = &file.thousands {
         if matches!(separator.get_ref().as_str(), "," | " " | "\u{2009}" | "'") {
-            normalised.retain(|(written, ..)| {
-                !written.replace(separator.get_ref().as_str(), "").trim_end_matches('%').chars().all(|c| c.is_ascii_digit() || c == '.' || c == '-')
-            });
+            for entry in &mut normalised.normalised {
+                if entry.typed.contains(separator.get_ref().as_str()) {
+                    entry.readings.retain(|r| *r != Reading::Grouped);
+                }
+            }
+            normalised.normalised.retain(|entry| !entry.readings.is_empty());
         } else {
             let (line, _) = line_column(&text, separator.span().start);
             return Err(Diagnostics::one(
@@ -545,7 +540,8 @@ fn load_table(path: &Path, dir: &Path, manuscript_root: &Path) -> Result<(DataTa
             }
         }
     }
-    let notes = normalised_note(&id, &normalised).into_iter().collect();
+    let mut notes: Vec<Diagnostic> = normalised_note(&id, &normalised.normalised).into_iter().collect();
+    notes.extend(normalised.warnings);
     let table = DataTable {
         id,
         title: file.title,
@@ -573,13 +569,36 @@ fn inside(manuscript_root: &Path, path: &Path) -> Result<(), String> {
 /// One note per table listing values read in another form than written (thousands
 /// separators, full-width digits …): they print as written but compute as read.
 fn normalised_note(id: &str, normalised: &[Normalised]) -> Option<Diagnostic> {
-    let (_, _, file, line) = normalised.first()?;
-    let examples: Vec<String> = normalised.iter().take(3).map(|(written, number, _, _)| format!("`{written}` read as {}", plain_number(*number))).collect();
+    let first = normalised.first()?;
+    let examples: Vec<String> = normalised
+        .iter()
+        .take(3)
+        .map(|entry| {
+            let printed = if entry.printed == entry.typed { String::new() } else { format!(", printed {}", entry.printed) };
+            format!("`{}` read as {}{printed}", entry.typed, plain_number(entry.number))
+        })
+        .collect();
     let more = if normalised.len() > 3 { format!(" and {} more", normalised.len() - 3) } else { String::new() };
+    let mut hints = Vec::new();
+    let all = || normalised.iter().flat_map(|entry| entry.readings.iter());
+    if all().any(|r| matches!(r, Reading::UnitDropped(_))) {
+        hints.push("a cell's own unit (the % of a percent column, the column's unit) is not printed: the heading and the text print it");
+    }
+    if all().any(|r| matches!(r, Reading::FullWidth)) {
+        hints.push("full-width digits print half-width (GB/T 15835)");
+    }
+    if all().any(|r| matches!(r, Reading::Grouped)) {
+        hints.push(
+            "thousands separators print as typed (declare thousands = \",\" in the table file if that is the style, or set [numbers] grouping in report.toml)",
+        );
+    }
+    if all().any(|r| matches!(r, Reading::Plus | Reading::Minus)) {
+        hints.push("a + is not printed; − and – are read as a minus and print as typed");
+    }
     Some(
-        Diagnostic::note(file, format!("table `{id}`: {}{more}", examples.join(", ")))
-            .at_line(*line)
-            .with_hint("the values print as written and compute as read; write plain ASCII digits if that is not what you meant, or declare the style with thousands = \",\" in the table file"),
+        Diagnostic::note(&first.file, format!("table `{id}`: {}{more}", examples.join(", ")))
+            .at_line(first.line)
+            .with_hint(format!("{} (README: 数字的写法)", hints.join("; "))),
     )
 }
 
@@ -595,7 +614,7 @@ fn inline_rows(
     columns: &[Column],
     rows: &[Spanned<Vec<Spanned<toml::Value>>>],
     problems: &mut Vec<Diagnostic>,
-    normalised: &mut Vec<Normalised>,
+    normalised: &mut Readings,
 ) -> Vec<Row> {
     if rows.len() > MAX_ROWS {
         problems.push(
@@ -617,7 +636,7 @@ fn inline_rows(
             );
             continue;
         }
-        let texts: Vec<(String, usize)> = cells
+        let texts: Vec<(SheetCell, usize)> = cells
             .iter()
             .map(|cell| {
                 let (cell_line, _) = line_column(text, cell.span().start);
@@ -625,7 +644,7 @@ fn inline_rows(
                     toml::Value::String(s) => s.clone(),
                     other => other.to_string(),
                 };
-                (written, cell_line)
+                (SheetCell::Typed(written), cell_line)
             })
             .collect();
         if let Some(row) = make_row(path, columns, &texts, line, problems, normalised) {
@@ -757,9 +776,8 @@ fn is_spreadsheet(path: &Path) -> bool {
 
 /// Rows of a worksheet (Excel or WPS `.xlsx`, `.xls`, LibreOffice `.ods`): row 1 is the
 /// header, like a CSV file. Errors name the file and the sheet's row number. A number cell
-/// prints in its shortest exact form (`205.72`; a cell formatted `11.0` reads as `11`, since
-/// the file stores the number, not its display format).
-fn sheet_rows(source: &RowsFile<'_>, sheet: Option<(&str, usize)>, problems: &mut Vec<Diagnostic>, normalised: &mut Vec<Normalised>) -> Vec<Row> {
+/// prints as the spreadsheet shows it, through its number format ([`spreadsheet`]).
+fn sheet_rows(source: &RowsFile<'_>, sheet: Option<(&str, usize)>, problems: &mut Vec<Diagnostic>, normalised: &mut Readings) -> Vec<Row> {
     use calamine::{Data, Reader, open_workbook_auto};
     let (path, toml_path, toml_line) = (source.path, source.named_in, source.named_at);
     if let Err(message) = spreadsheet_fits(path) {
@@ -798,17 +816,17 @@ fn sheet_rows(source: &RowsFile<'_>, sheet: Option<(&str, usize)>, problems: &mu
             return Vec::new();
         }
     };
+    // Each cell's number format (the styles of .xlsx workbooks; none for other kinds).
+    let styles = workbook.worksheet_style(&name).unwrap_or_else(|_| calamine::StyleRange::empty());
+    let format_at = |row: u32, column: u32| styles.get((row, column)).and_then(|style| style.number_format.as_ref()).map(|f| f.format_code.clone());
     let text = |cell: &Data| -> String {
-        match cell {
-            Data::Empty => String::new(),
-            Data::String(s) => s.trim().to_string(),
-            Data::Float(f) => f.to_string(),
-            Data::Int(i) => i.to_string(),
-            Data::Bool(b) => b.to_string(),
-            other => other.to_string(),
+        match spreadsheet::read_cell(cell, None, ColumnKind::Text, "", "") {
+            SheetCell::Typed(text) => text,
+            SheetCell::Read { value, .. } => value.written,
+            SheetCell::Refused(_) => cell.to_string(),
         }
     };
-    let (first_row, _) = range.start().unwrap_or((0, 0));
+    let (first_row, first_column) = range.start().unwrap_or((0, 0));
     let mut rows = range.rows();
     let width = source.columns.len() + 1;
     let found: Vec<String> = rows.next().map(|header| header.iter().map(text).collect()).unwrap_or_default();
@@ -819,10 +837,24 @@ fn sheet_rows(source: &RowsFile<'_>, sheet: Option<(&str, usize)>, problems: &mu
     let mut out = Vec::new();
     for (offset, cells) in rows.enumerate() {
         let line = first_row as usize + offset + 2;
-        let texts: Vec<(String, usize)> = cells.iter().take(width).map(|cell| (text(cell), line)).collect();
-        if texts.iter().all(|(t, _)| t.is_empty()) {
+        let row = first_row + offset as u32 + 1;
+        if cells.iter().take(width).all(|cell| text(cell).is_empty()) {
             continue; // blank rows under the table
         }
+        let texts: Vec<(SheetCell, usize)> = cells
+            .iter()
+            .take(width)
+            .enumerate()
+            .map(|(index, cell)| {
+                let column = first_column + index as u32;
+                let (kind, unit) = match index.checked_sub(1).and_then(|i| source.columns.get(i)) {
+                    Some(declared) => (declared.kind, declared.unit.as_str()),
+                    None => (ColumnKind::Text, ""),
+                };
+                let at = format!("{name}!{}", spreadsheet::address(row, column));
+                (spreadsheet::read_cell(cell, format_at(row, column).as_deref(), kind, unit, &at), line)
+            })
+            .collect();
         if out.len() >= MAX_ROWS {
             problems.push(
                 Diagnostic::error(path, format!("more than {MAX_ROWS} rows; the limit for one table is {MAX_ROWS}")).at_line(line).with_hint("split the table"),
@@ -837,7 +869,7 @@ fn sheet_rows(source: &RowsFile<'_>, sheet: Option<(&str, usize)>, problems: &mu
 }
 
 /// Rows of a CSV file (UTF-8; a header row, then one row per key).
-fn csv_rows(source: &RowsFile<'_>, problems: &mut Vec<Diagnostic>, normalised: &mut Vec<Normalised>) -> Vec<Row> {
+fn csv_rows(source: &RowsFile<'_>, problems: &mut Vec<Diagnostic>, normalised: &mut Readings) -> Vec<Row> {
     let (csv_path, toml_path, toml_line) = (source.path, source.named_in, source.named_at);
     let text = match crate::source::read_text(csv_path, "this CSV file") {
         Ok(text) => text,
@@ -881,7 +913,7 @@ fn csv_rows(source: &RowsFile<'_>, problems: &mut Vec<Diagnostic>, normalised: &
                     break;
                 }
                 let line = record.position().map_or(1, |p| p.line() as usize).max(1);
-                let texts: Vec<(String, usize)> = record.iter().map(|cell| (cell.trim().to_string(), line)).collect();
+                let texts: Vec<(SheetCell, usize)> = record.iter().map(|cell| (SheetCell::Typed(cell.trim().to_string()), line)).collect();
                 if let Some(row) = make_row(csv_path, source.columns, &texts, line, problems, normalised) {
                     out.push(row);
                 }
@@ -902,96 +934,76 @@ fn csv_rows(source: &RowsFile<'_>, problems: &mut Vec<Diagnostic>, normalised: &
     out
 }
 
+/// Makes a row from its cells (the key first, then one per column), each read by the
+/// typed-cell rule ([`typed::parse`]) or, from a spreadsheet, through its number format.
 fn make_row(
     path: &Path,
     columns: &[Column],
-    cells: &[(String, usize)],
+    cells: &[(SheetCell, usize)],
     line: usize,
     problems: &mut Vec<Diagnostic>,
-    normalised: &mut Vec<Normalised>,
+    readings: &mut Readings,
 ) -> Option<Row> {
-    let (key, _) = cells.first()?;
+    let key = match &cells.first()?.0 {
+        SheetCell::Typed(text) => text.clone(),
+        SheetCell::Read { value, .. } => value.written.clone(),
+        SheetCell::Refused(refusal) => {
+            problems.push(Diagnostic::error(path, format!("the row key: {}", refusal.message)).at_line(line).with_hint(refusal.hint.clone()));
+            return None;
+        }
+    };
     let mut values = Vec::new();
     let mut ok = true;
-    for (column, (written, cell_line)) in columns.iter().zip(&cells[1..]) {
-        match parse_value(column.kind, written) {
-            Ok(value) => {
-                if let Some(number) = value.number.filter(|_| is_normalised(column.kind, &value.written)) {
-                    normalised.push((value.written.clone(), number, path.to_path_buf(), *cell_line));
+    let mut refuse = |column: &Column, refusal: Refusal, cell_line: usize| {
+        problems
+            .push(Diagnostic::error(path, format!("column `{}`, row `{key}`: {}", column.name, refusal.message)).at_line(cell_line).with_hint(refusal.hint));
+    };
+    for (column, (cell, cell_line)) in columns.iter().zip(&cells[1..]) {
+        match cell {
+            SheetCell::Typed(text) => match typed::parse(column.kind, &column.unit, text) {
+                Ok(read) => {
+                    if let Some(number) = read.value.number
+                        && !read.readings.is_empty()
+                    {
+                        readings.normalised.push(Normalised {
+                            typed: text.trim().to_string(),
+                            number,
+                            printed: read.value.written.clone(),
+                            readings: read.readings,
+                            file: path.to_path_buf(),
+                            line: *cell_line,
+                        });
+                    }
+                    values.push(read.value);
                 }
-                values.push(value)
+                Err(refusal) => {
+                    ok = false;
+                    refuse(column, refusal, *cell_line);
+                }
+            },
+            SheetCell::Read { value, warning } => {
+                if let Some(warning) = warning {
+                    readings.warnings.push(
+                        Diagnostic::warning(path, format!("column `{}`, row `{key}`: {warning}", column.name))
+                            .at_line(*cell_line)
+                            .with_hint("give the cell a number format such as 0.0, 0.00, #,##0 or 0.0% (or General), or type the value as text"),
+                    );
+                }
+                values.push(value.clone());
             }
-            Err(message) => {
+            SheetCell::Refused(refusal) => {
                 ok = false;
-                problems.push(
-                    Diagnostic::error(path, format!("column `{}`, row `{key}`: {message}", column.name))
-                        .at_line(*cell_line)
-                        .with_hint("write a plain decimal number such as 205.72 (\"\" for no value), or declare the column type = \"text\""),
-                );
+                refuse(column, refusal.clone(), *cell_line);
             }
         }
     }
     ok.then(|| Row { key: key.clone(), values, line })
 }
 
-/// Whether a number was written in another form than plain ASCII (`31,565`, `１２.５`).
-fn is_normalised(kind: ColumnKind, written: &str) -> bool {
-    let plain = match kind {
-        ColumnKind::Percent => written.trim().trim_end_matches('%'),
-        _ => written.trim(),
-    };
-    !plain.chars().all(|c| c.is_ascii_digit() || c == '.' || c == '-')
-}
-
-/// Parses a written value of a column kind. Thousands separators and full-width digits are
-/// accepted in numbers (the written text is kept for printing).
+/// Parses a typed value of a column kind with no unit, by the typed-cell rule
+/// ([`typed::parse`]); the error says what is wrong.
 pub fn parse_value(kind: ColumnKind, written: &str) -> Result<Value, String> {
-    let trimmed = written.trim();
-    if kind == ColumnKind::Text || trimmed.is_empty() || matches!(trimmed, "—" | "-" | "–") {
-        return Ok(Value { written: trimmed.to_string(), number: None, decimals: 0, exact: None });
-    }
-    let normalised: String = trimmed
-        .chars()
-        .filter(|c| !matches!(c, ',' | '，' | '_' | ' '))
-        .map(|c| match c {
-            '０'..='９' => char::from_u32(c as u32 - '０' as u32 + '0' as u32).unwrap_or(c),
-            '．' => '.',
-            '－' | '−' => '-',
-            other => other,
-        })
-        .collect();
-    let normalised = match kind {
-        ColumnKind::Percent => normalised.trim_end_matches(['%', '％']).to_string(),
-        _ => normalised,
-    };
-    let valid = grouped_in_thousands(trimmed)
-        && !normalised.is_empty()
-        && normalised.chars().enumerate().all(|(i, c)| c.is_ascii_digit() || c == '.' || (i == 0 && c == '-'))
-        && normalised.matches('.').count() <= 1
-        && normalised.chars().any(|c| c.is_ascii_digit());
-    let number: f64 = match (valid, normalised.parse()) {
-        (true, Ok(number)) => number,
-        _ => return Err(format!("`{trimmed}` is not a number")),
-    };
-    let decimals = normalised.split_once('.').map_or(0, |(_, d)| d.len() as u32);
-    let exact = normalised.replace('.', "").parse::<i128>().ok().map(|mantissa| (mantissa, decimals));
-    Ok(Value { written: trimmed.to_string(), number: Some(number), decimals, exact })
-}
-
-/// Whether the separators of a written number (`,` `，` `_` space) stand between groups of
-/// three digits of its whole part: `31,565` and `1 234 567.5`, not `1,23,4` or `1.2,3`.
-fn grouped_in_thousands(written: &str) -> bool {
-    let separator = |c: char| matches!(c, ',' | '，' | '_' | ' ');
-    if !written.contains(separator) {
-        return true;
-    }
-    let unsigned = written.trim_start_matches(['-', '－', '−']).trim_end_matches(['%', '％']);
-    let whole = unsigned.split(['.', '．']).next().unwrap_or("");
-    if unsigned.len() > whole.len() && unsigned[whole.len()..].contains(separator) {
-        return false; // a separator in the fraction
-    }
-    let groups: Vec<usize> = whole.split(separator).map(|g| g.chars().count()).collect();
-    groups.first().is_some_and(|&first| (1..=3).contains(&first)) && groups[1..].iter().all(|&g| g == 3)
+    typed::parse(kind, "", written).map(|read| read.value).map_err(|refusal| refusal.message)
 }
 
 #[cfg(test)]

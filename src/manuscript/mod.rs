@@ -174,7 +174,8 @@ impl Manuscript {
         });
         let setting = citations::Setting { bibliography: bibliography.as_ref(), named: config.bibliography.is_some(), language: &config.language };
         citations::resolve(&mut blocks, &setting, root, &mut diagnostics);
-        let mut tables_used = run_passes(&mut blocks, &data, root, &failed_targets, &mut diagnostics, config.spacing != config::AS_TYPED);
+        let settings = Settings { normalize_spacing: config.spacing != config::AS_TYPED, sign_check: config.numbers.sign_check() };
+        let mut tables_used = run_passes(&mut blocks, &data, root, &failed_targets, &mut diagnostics, settings);
         if blocks.is_empty() && !diagnostics.has_errors() {
             let first = config.files.first().map(|f| f.to_string_lossy().to_string()).unwrap_or_default();
             let mut diagnostic = Diagnostic::error(&report_path, "the manuscript has no text: the files listed under `files` are empty")
@@ -222,12 +223,29 @@ pub fn parse_text(text: &str, data: &DataSet, root: &Path, file: &Path) -> (Vec<
     let mut failed_targets = BTreeSet::new();
     let mut context = markdown::ParseContext { data, diagnostics: &mut diagnostics, failed_targets: &mut failed_targets };
     let mut blocks = markdown::parse(text, &mut context, root, file);
-    run_passes(&mut blocks, data, root, &failed_targets, &mut diagnostics, true);
+    run_passes(
+        &mut blocks,
+        data,
+        root,
+        &failed_targets,
+        &mut diagnostics,
+        Settings { normalize_spacing: true, sign_check: crate::numbers::SignCheck::default() },
+    );
     (blocks, diagnostics)
 }
 
+/// What `report.toml` asks of the passes.
+#[derive(Debug, Clone, Copy)]
+struct Settings {
+    /// Remove the spaces typed between Chinese and Latin text (not `spacing = "as-typed"`).
+    normalize_spacing: bool,
+    /// How a word contradicting the sign of the data after it is reported.
+    sign_check: crate::numbers::SignCheck,
+}
+
 /// The front end's passes over the parsed model, in order: footnotes, data references,
-/// the spaces between Chinese and Latin text (unless `spacing = "as-typed"`), the printability checks, numbering and cross-references. Returns the data tables the
+/// the spaces between Chinese and Latin text (unless `spacing = "as-typed"`), the
+/// printability checks, numbering and cross-references. Returns the data tables the
 /// text's references name.
 fn run_passes(
     blocks: &mut Vec<Block>,
@@ -235,11 +253,11 @@ fn run_passes(
     root: &Path,
     failed_targets: &BTreeSet<String>,
     diagnostics: &mut Diagnostics,
-    normalize_spacing: bool,
+    settings: Settings,
 ) -> BTreeSet<String> {
     footnotes::resolve(blocks, root, diagnostics);
-    let tables_used = data_refs::resolve(blocks, data, root, diagnostics);
-    if normalize_spacing {
+    let tables_used = data_refs::resolve(blocks, data, root, diagnostics, settings.sign_check);
+    if settings.normalize_spacing {
         spacing::normalize(blocks);
     }
     diagnostics.0.extend(checks::printable(blocks, root));

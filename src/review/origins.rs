@@ -78,9 +78,10 @@ fn lines_of(manuscript: &Manuscript, file: &Path, text: &str, start: usize, end:
                 && let Some(close) = (column + 2..chars.len().saturating_sub(1)).find(|&i| chars[i] == '}' && chars[i + 1] == '}')
             {
                 let reference: String = chars[column + 2..close].iter().collect::<String>().trim().to_string();
-                if let Ok(value) = manuscript.data.lookup(&reference) {
-                    let printed = if value.is_empty() { "—".to_string() } else { value.written.clone() };
-                    let origin = Origin { end_column: close + 3, data: cell(manuscript, &reference), ..at(column) };
+                if let Ok(printed) = crate::numbers::reference::print_reference(&manuscript.data, &reference) {
+                    let printed = printed.text;
+                    let path = reference.split(['|', '｜']).next().unwrap_or_default().trim();
+                    let origin = Origin { end_column: close + 3, data: cell(manuscript, path), ..at(column) };
                     out.extend(printed.chars().map(|c| (c, origin.clone())));
                     column = close + 2;
                     continue;
