@@ -463,7 +463,6 @@ mod tests {
         assert!(refuse_imports(path, "/* @import x; */ p::after { content: \"@import\"; }").is_ok());
     }
 
-
     #[test]
     fn the_accent_reads_at_seven_to_one_in_both_themes() {
         let (white, night) = (Rgb([255.0; 3]), Rgb([18.0; 3]));
