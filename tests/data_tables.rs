@@ -232,6 +232,7 @@ fn a_unit_column_with_one_unit_becomes_the_unit_line_in_both_editions() {
     let epub = std::process::Command::new("unzip").args(["-p", out.join("units.epub").to_str().unwrap()]).output().unwrap();
     let xhtml = String::from_utf8_lossy(&epub.stdout);
     assert!(xhtml.contains("单位：万吨"), "the EPUB lacks the unit line");
+}
 
 // ---- Numbers as a statistical bulletin prints them (README: 数字的写法) -------------------
 
