@@ -853,6 +853,20 @@ mod tests {
     }
 
     #[test]
+    fn a_change_of_a_mark_or_two_is_listed_with_the_words_around_it() {
+        let old = document(&["统计时段为2024年至2025年。"]);
+        let mut new = document(&["统计时段为2024年-2025年。"]);
+        let list = mark(&mut new, &old, "HEAD");
+        assert_eq!(list.changes.len(), 1);
+        let excerpt = &list.changes[0].excerpt;
+        assert!(excerpt.starts_with("「-」") && excerpt.contains("2024年-2025年"), "a lone mark says nothing: {excerpt}");
+        // A change of words is listed by its words.
+        let old = document(&["全市生产总值增长。"]);
+        let mut new = document(&["全市地区生产总值增长。"]);
+        assert_eq!(mark(&mut new, &old, "HEAD").changes[0].excerpt, "地区");
+    }
+
+    #[test]
     fn an_edit_inside_a_paragraph_marks_the_characters() {
         let old = document(&["第一段不变。", "全市生产总值增长百分之十。"]);
         let mut new = document(&["第一段不变。", "全市地区生产总值增长百分之十一。"]);

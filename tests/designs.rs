@@ -513,3 +513,35 @@ fn a_last_page_balances_whatever_the_text_ends_with() {
     }
     assert!(failures.is_empty(), "{}", failures.join("\n"));
 }
+
+#[test]
+fn a_publisher_who_is_the_author_is_named_once_on_the_cover() {
+    // The bulletin's author is its publisher (江北市统计局); the subtitle names it too.
+    let dir = tempfile::tempdir().unwrap();
+    for design in ["report", "book"] {
+        let out = dir.path().join(design);
+        build_in(design, &root().join("tests/manuscripts/bulletin"), &out, "pdf");
+        let cover = squeeze(&tool("pdftotext", &["-f", "1", "-l", "1", "-enc", "UTF-8", out.join("bulletin.pdf").to_str().unwrap(), "-"]));
+        assert_eq!(cover.matches("江北市统计局").count(), 2, "{design}: the cover names the bureau in the subtitle and once as author: {cover}");
+    }
+}
+
+#[test]
+fn table_numbers_align_on_the_decimal_point_under_their_headings() {
+    // 表 3 of the bulletin: 产量 holds 812.4 and 3412 (no decimals), 1420.6 (four digits).
+    let dir = tempfile::tempdir().unwrap();
+    build_in("report", &root().join("tests/manuscripts/bulletin"), dir.path(), "pdf");
+    let words = pdf_words(&dir.path().join("bulletin.pdf"), None);
+    let find = |text: &str| words.iter().find(|w| w.text == text).unwrap_or_else(|| panic!("«{text}» not in the PDF"));
+    let (decimal, four, whole) = (find("812.4"), find("1420.6"), find("3412"));
+    // The same right edge for numbers with one decimal; the whole number ends where their
+    // units digit does (one decimal point and digit short of the edge).
+    assert!((decimal.x1 - four.x1).abs() < 0.3, "812.4 ends at {:.1}, 1420.6 at {:.1}", decimal.x1, four.x1);
+    let digit = (decimal.x1 - decimal.x0) / 5.0;
+    assert!(whole.x1 < decimal.x1 - digit, "3412 ends at {:.1}, as far right as 812.4 ({:.1}): not on the decimal point", whole.x1, decimal.x1);
+    assert!((decimal.x1 - whole.x1) < 2.5 * digit, "3412 ends {:.1} pt left of 812.4", decimal.x1 - whole.x1);
+    // The 单位 column's heading stands over its cells (left), not right-aligned.
+    let unit_heading = words.iter().filter(|w| w.text == "单位").min_by(|a, b| a.y0.total_cmp(&b.y0)).expect("单位 heading");
+    let unit_cell = find("亿千瓦时");
+    assert!((unit_heading.x0 - unit_cell.x0).abs() < 1.0, "单位 at {:.1}, its cells at {:.1}", unit_heading.x0, unit_cell.x0);
+}

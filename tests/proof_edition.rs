@@ -243,3 +243,46 @@ fn the_proof_carries_the_manuscript_it_shows_and_the_print_edition_nothing() {
     let footer: String = tool("pdftotext", &["-f", "1", "-l", "1", proof.to_str().unwrap(), "-"]).split_whitespace().collect();
     assert!(footer.contains(&format!("版本{}", snapshot.revision.replace(' ', ""))), "the snapshot's revision {} is not the footer's", snapshot.revision);
 }
+
+#[test]
+fn the_proof_footer_is_one_line_in_every_design() {
+    // The report and book designs used to run 版本 … into the folio and wrap the hash.
+    let dir = tempfile::tempdir().unwrap();
+    for design in ["magazine", "report", "book"] {
+        let out = dir.path().join(design);
+        let output = reportpress(&[
+            "build",
+            "--format",
+            "proof",
+            "--design",
+            design,
+            "--manuscript",
+            root().join("tests/manuscripts/bulletin").to_str().unwrap(),
+            "--out",
+            out.to_str().unwrap(),
+        ]);
+        assert!(output.status.success(), "{design}: {}", String::from_utf8_lossy(&output.stderr));
+        let proof = out.join("bulletin-proof.pdf");
+        let words = pdf_words(&proof, None);
+        let pages = words.iter().map(|w| w.page).max().unwrap_or(0);
+        for page in 1..=pages {
+            // The footer: the words from 校样 (its first) to 页 of `PDF 共 N 页` (its last).
+            let on_page: Vec<_> = words.iter().filter(|w| w.page == page).collect();
+            let Some(start) = on_page.iter().rev().find(|w| w.text.starts_with("校样") && w.y1 - w.y0 < 20.0) else {
+                panic!("{design} page {page}: no proof footer")
+            };
+            let footer: Vec<_> = on_page.iter().filter(|w| (w.y1 - start.y1).abs() < 1.0).collect();
+            let text: String = footer.iter().map(|w| w.text.as_str()).collect();
+            assert!(text.contains("版本") && text.contains("页") && text.contains("PDF共"), "{design} page {page}: the footer's line is «{text}»");
+            // Nothing of it on a second line just below.
+            let below = on_page.iter().filter(|w| w.y0 > start.y1 + 0.5 && w.y0 < start.y1 + 12.0 && w.y1 - w.y0 < 12.0).count();
+            assert_eq!(below, 0, "{design} page {page}: the footer wraps onto a second line");
+            // The three parts do not run into each other.
+            let mut sorted = footer.clone();
+            sorted.sort_by(|a, b| a.x0.total_cmp(&b.x0));
+            for pair in sorted.windows(2) {
+                assert!(pair[1].x0 >= pair[0].x1 - 0.5, "{design} page {page}: «{}» runs into «{}»", pair[0].text, pair[1].text);
+            }
+        }
+    }
+}

@@ -9,13 +9,15 @@
 //! - [`wording`]: the words for a change chosen by the sign, and the check for prose whose
 //!   word contradicts the sign of the value after it;
 //! - [`grouping`]: thousands grouping (`none`, `comma`, `thin`) for prose and tables alike;
-//! - [`handtyped`]: numbers typed by hand in the prose that a data table holds.
+//! - [`handtyped`]: numbers typed by hand in the prose that a data table holds;
+//! - [`numerals`]: numbers as letters and roman numerals (list numbering, page labels).
 //!
 //! README.md, "数字的写法 / Writing numbers", lists every rule, filter and error.
 
 pub mod filters;
 pub mod grouping;
 pub mod handtyped;
+pub mod numerals;
 pub mod reference;
 pub mod spreadsheet;
 pub mod typed;

@@ -534,7 +534,8 @@ impl Entry {
             line.push_str(&format!(" ({})", who.join(", ")));
         }
         // The printed folio first (the PDF's own page number after it when they differ).
-        let mut at = format!("page {}", self.page_label);
+        // (The label is the PDF's, so it is printed escaped and bounded too.)
+        let mut at = format!("page {}", printable_line(&bounded(&self.page_label, 32)));
         if self.page_label != self.page.to_string() {
             at.push_str(&format!(" (PDF page {})", self.page));
         }
@@ -571,6 +572,7 @@ mod render_tests {
             author: "校对\u{1b}[31m\nerror: fake".into(),
             date: "2024-01-02 10:00".into(),
             page: 1,
+            page_label: "1".into(),
             proof_line: None,
             data: Vec::new(),
             located: Located::Text,

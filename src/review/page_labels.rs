@@ -73,7 +73,8 @@ fn collect(document: &Document, node: &Object, depth: usize, ranges: &mut Vec<Ra
 
 fn range(first: usize, value: &Dictionary) -> Range {
     let style = value.get(b"S").ok().and_then(|s| s.as_name().ok()).and_then(|name| name.first().copied());
-    let prefix = value.get(b"P").ok().and_then(|p| p.as_str().ok()).map(decode_text).unwrap_or_default();
+    // (A prefix longer than a folio ever is, is cut: the label is printed in every entry.)
+    let prefix: String = value.get(b"P").ok().and_then(|p| p.as_str().ok()).map(decode_text).unwrap_or_default().chars().take(32).collect();
     let start = value.get(b"St").ok().and_then(|s| s.as_i64().ok()).filter(|s| *s >= 1).unwrap_or(1);
     Range { first, style, prefix, start }
 }
@@ -90,41 +91,26 @@ fn decode_text(bytes: &[u8]) -> String {
     }
 }
 
+/// The numerals of lists and folios, for a page number that may be out of their range.
+fn roman(number: i64) -> String {
+    u32::try_from(number).map_or_else(|_| number.to_string(), crate::numbers::numerals::roman)
+}
+
+fn letters(number: i64) -> String {
+    u32::try_from(number).map_or_else(|_| number.to_string(), crate::numbers::numerals::letters)
+}
+
 fn label(range: &Range, page: usize) -> String {
     let number = range.start.saturating_add((page - range.first) as i64);
     let numeral = match range.style {
         Some(b'D') => number.to_string(),
         Some(b'R') => roman(number),
         Some(b'r') => roman(number).to_lowercase(),
-        Some(b'A') => letters(number),
-        Some(b'a') => letters(number).to_lowercase(),
+        Some(b'A') => letters(number).to_uppercase(),
+        Some(b'a') => letters(number),
         _ => String::new(),
     };
     format!("{}{numeral}", range.prefix)
-}
-
-fn roman(mut number: i64) -> String {
-    // Past 3999 roman numerals need overlines; a folio never gets there.
-    if !(1..=3999).contains(&number) {
-        return number.to_string();
-    }
-    const STEPS: [(i64, &str); 13] =
-        [(1000, "M"), (900, "CM"), (500, "D"), (400, "CD"), (100, "C"), (90, "XC"), (50, "L"), (40, "XL"), (10, "X"), (9, "IX"), (5, "V"), (4, "IV"), (1, "I")];
-    let mut out = String::new();
-    for (value, digits) in STEPS {
-        while number >= value {
-            out.push_str(digits);
-            number -= value;
-        }
-    }
-    out
-}
-
-/// A, B … Z, AA, BB … (the PDF's letter style repeats the letter).
-fn letters(number: i64) -> String {
-    let index = (number.max(1) - 1) as usize;
-    let letter = (b'A' + (index % 26) as u8) as char;
-    std::iter::repeat_n(letter, (index / 26 + 1).min(100)).collect()
 }
 
 #[cfg(test)]

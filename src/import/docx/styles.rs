@@ -256,10 +256,10 @@ fn format_number(value: u32, format: &str) -> String {
             value.to_string().chars().map(|d| char::from_u32(0xFF10 + d.to_digit(10).unwrap_or(0)).unwrap_or(d)).collect()
         }
         "decimalZero" => format!("{value:02}"),
-        "upperLetter" => letters(value).to_uppercase(),
-        "lowerLetter" => letters(value),
-        "upperRoman" => roman(value),
-        "lowerRoman" => roman(value).to_lowercase(),
+        "upperLetter" => crate::numbers::numerals::letters(value).to_uppercase(),
+        "lowerLetter" => crate::numbers::numerals::letters(value),
+        "upperRoman" => crate::numbers::numerals::roman(value),
+        "lowerRoman" => crate::numbers::numerals::roman(value).to_lowercase(),
         _ => value.to_string(),
     }
 }
@@ -291,33 +291,6 @@ fn chinese(value: u32) -> String {
     out
 }
 
-/// Word's letter numbering: a … z, aa … zz, aaa …; past 26 × 4 (where Word's lists stop
-/// being read as letters) the number is written in digits.
-fn letters(value: u32) -> String {
-    if value > 26 * 4 {
-        return value.to_string();
-    }
-    let letter = char::from(b'a' + ((value.max(1) - 1) % 26) as u8);
-    letter.to_string().repeat(((value.max(1) - 1) / 26 + 1) as usize)
-}
-
-/// Roman numerals up to 3999; larger numbers in digits.
-fn roman(mut value: u32) -> String {
-    if value > 3999 {
-        return value.to_string();
-    }
-    const TABLE: [(u32, &str); 13] =
-        [(1000, "M"), (900, "CM"), (500, "D"), (400, "CD"), (100, "C"), (90, "XC"), (50, "L"), (40, "XL"), (10, "X"), (9, "IX"), (5, "V"), (4, "IV"), (1, "I")];
-    let mut out = String::new();
-    for (amount, symbol) in TABLE {
-        while value >= amount {
-            out.push_str(symbol);
-            value -= amount;
-        }
-    }
-    out
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -338,6 +311,6 @@ mod tests {
         let numbers: Vec<String> = (0..3).map(|_| numbering.next("1", 0).unwrap().text).collect();
         assert_eq!(numbers, ["32767.", "32768.", "32769."]);
         assert_eq!(format_number(u32::MAX, "upperRoman"), "4294967295");
-        assert_eq!(letters(27), "aa");
+        assert_eq!(format_number(27, "lowerLetter"), "aa");
     }
 }
