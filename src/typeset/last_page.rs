@@ -112,7 +112,16 @@ pub fn candidates(paged: &PagedDocument, blocks: &[Block]) -> Vec<usize> {
     out
 }
 
+/// What the key of a page break among the balancing targets starts with (the template
+/// reads `break:<index>`).
+pub const BREAK_KEY: &str = "break:";
+
 /// The key of a page break before block `index` among the balancing targets.
 pub fn break_key(index: usize) -> String {
-    format!("break:{index}")
+    format!("{BREAK_KEY}{index}")
+}
+
+/// Whether a balancing target is a page break (not a float height).
+pub fn is_break_key(key: &str) -> bool {
+    key.starts_with(BREAK_KEY)
 }

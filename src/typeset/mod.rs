@@ -62,8 +62,8 @@ impl Typeset {
         if self.passes < 2 {
             return String::new();
         }
-        let filled = self.balance.keys().any(|key| key.starts_with("break:"));
-        let balanced = self.balance.keys().any(|key| !key.starts_with("break:"));
+        let filled = self.balance.keys().any(|key| last_page::is_break_key(key));
+        let balanced = self.balance.keys().any(|key| !last_page::is_break_key(key));
         let what = match (balanced, filled) {
             (true, true) => "columns balanced and last page filled",
             (false, true) => "last page filled",
