@@ -5,7 +5,10 @@
 CARGO      ?= cargo
 MANUSCRIPT ?= manuscript
 OUT        ?= dist
-RUN         = $(CARGO) run --release --quiet --
+# The first build compiles Typst (about 15 minutes on 2 cores) and shows cargo's progress;
+# `--locked` builds exactly the versions in Cargo.lock, as CI does.
+TARGET_DIR ?= $(or $(CARGO_TARGET_DIR),target)
+RUN         = $(CARGO) build --release --locked && $(TARGET_DIR)/release/reportpress
 SUDO       := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
 
 .PHONY: pdf epub all check charts proof watch test test-tools bench clean fuzz thumbnails
@@ -86,7 +89,7 @@ test-tools:
 	fi
 
 test: test-tools
-	$(CARGO) test --release
+	$(CARGO) test --release --locked
 
 # Long property-test ("fuzz") runs: each target for FUZZ_SECONDS (default 600) seconds.
 FUZZ_SECONDS ?= 600

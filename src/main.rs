@@ -95,9 +95,10 @@ enum Command {
         /// Print the entries as JSON.
         #[arg(long)]
         json: bool,
-        /// The manuscript directory (holding report.toml).
-        #[arg(long, default_value = "manuscript")]
-        manuscript: PathBuf,
+        /// The manuscript directory (holding report.toml). Default: the nearest directory
+        /// holding report.toml, here or above; else manuscript/.
+        #[arg(long)]
+        manuscript: Option<PathBuf>,
         /// The fonts directory (searched for as for `build` when not given).
         #[arg(long)]
         fonts: Option<PathBuf>,
@@ -107,8 +108,8 @@ enum Command {
     },
     /// Rebuild whenever the manuscript, its data or the design change.
     Watch {
-        /// Which edition(s) to rebuild.
-        #[arg(long, value_enum, default_value_t = FormatArg::Pdf)]
+        /// Which edition(s) to rebuild (both, unless told: an EPUB left behind would be stale).
+        #[arg(long, value_enum, default_value_t = FormatArg::All)]
         format: FormatArg,
         /// Print the time of each stage of every rebuild.
         #[arg(long)]
@@ -120,12 +121,16 @@ enum Command {
 
 #[derive(Debug, clap::Args)]
 struct PathArgs {
-    /// The manuscript directory (holding report.toml).
-    #[arg(long, default_value = "manuscript")]
-    manuscript: PathBuf,
-    /// The output directory.
-    #[arg(long, default_value = "dist")]
-    out: PathBuf,
+    /// The manuscript directory (holding report.toml), as --manuscript gives it.
+    #[arg(value_name = "MANUSCRIPT", conflicts_with = "manuscript")]
+    dir: Option<PathBuf>,
+    /// The manuscript directory (holding report.toml). Default: the nearest directory
+    /// holding report.toml, here or above (as cargo finds Cargo.toml); else manuscript/.
+    #[arg(long)]
+    manuscript: Option<PathBuf>,
+    /// The output directory. Default: dist/ here, or dist/ inside a manuscript found above.
+    #[arg(long)]
+    out: Option<PathBuf>,
     /// The fonts directory. Default: the first of fonts/ beside the manuscript, fonts/ in
     /// the working directory, $REPORTPRESS_FONTS, ~/.local/share/reportpress/fonts.
     #[arg(long)]
@@ -161,8 +166,21 @@ impl FormatArg {
 }
 
 impl PathArgs {
-    fn options(self) -> BuildOptions {
-        BuildOptions { manuscript: self.manuscript, out: self.out, fonts: self.fonts, assets: self.assets, design: self.design }
+    /// The paths given, the manuscript found when none was: a manuscript found in a
+    /// directory above (`cd 公报/text && reportpress build`) writes into its own dist/.
+    fn options(&self) -> BuildOptions {
+        let (manuscript, found_above) = match self.dir.clone().or_else(|| self.manuscript.clone()) {
+            Some(given) => (given, false),
+            None => match reportpress::manuscript::config::find_manuscript_upwards() {
+                Some(found) => {
+                    let above = found != std::path::Path::new(".");
+                    (found, above)
+                }
+                None => (PathBuf::from("manuscript"), false),
+            },
+        };
+        let out = self.out.clone().unwrap_or_else(|| if found_above { manuscript.join("dist") } else { PathBuf::from("dist") });
+        BuildOptions { manuscript, out, fonts: self.fonts.clone(), assets: self.assets.clone(), design: self.design.clone() }
     }
 }
 
@@ -183,7 +201,7 @@ fn main() -> ExitCode {
     // Ctrl-C or a TERM signal never interrupts the replacing of the editions, and leaves no
     // staged or temporary files in the output directory.
     if let Command::Build { paths, .. } | Command::Watch { paths, .. } = &cli.command {
-        reportpress::output::finish_on_signal(&paths.out);
+        reportpress::output::finish_on_signal(&paths.options().out);
     }
     let result = match cli.command {
         Command::Build { format, emit_typst, timings, deny_warnings, since, paths } => {
@@ -194,7 +212,10 @@ fn main() -> ExitCode {
         Command::New { dir, design } => new(&dir, &design),
         Command::Import { file, out, accept_changes, extract_numbers } => import(&file, &out, accept_changes, extract_numbers),
         Command::Watch { format, timings, paths } => watch(paths.options(), format, timings),
-        Command::Review { pdf, json, manuscript, fonts, assets } => review(reportpress::review::ReviewOptions { pdf, manuscript, fonts, assets }, json),
+        Command::Review { pdf, json, manuscript, fonts, assets } => {
+            let manuscript = manuscript.or_else(reportpress::manuscript::config::find_manuscript_upwards).unwrap_or_else(|| PathBuf::from("manuscript"));
+            review(reportpress::review::ReviewOptions { pdf, manuscript, fonts, assets }, json)
+        }
     };
     match result {
         Ok(()) => ExitCode::SUCCESS,
@@ -360,7 +381,13 @@ fn review(options: reportpress::review::ReviewOptions, json: bool) -> Result<(),
 }
 
 fn watch(options: BuildOptions, format: FormatArg, timings: bool) -> Result<(), Diagnostics> {
-    println!("watching {} (Ctrl-C to stop)", options.manuscript.display());
+    let editions = match format {
+        FormatArg::Pdf => "the PDF only (--format all for the EPUB too)",
+        FormatArg::Epub => "the EPUB only (--format all for the PDF too)",
+        FormatArg::All => "the PDF and the EPUB (--format pdf for the PDF only, faster)",
+        FormatArg::Proof => "the proof edition",
+    };
+    println!("watching {} (Ctrl-C to stop); rebuilding {editions}", shown(&options.manuscript));
     reportpress::watch::watch(&options, &format.formats(), |result, elapsed| {
         let ms = elapsed.as_secs_f64() * 1000.0;
         match result {

@@ -129,6 +129,7 @@ fn quarter_spec(title: &str) -> ChartSpec {
         source: "资料来源：示例统计局。".into(),
         draw_title: false,
         id_prefix: String::new(),
+        label_words: Default::default(),
     }
 }
 

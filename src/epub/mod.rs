@@ -113,7 +113,16 @@ pub fn render(
     let accent = context.design.layout.as_ref().and_then(|layout| layout.get("accent")).and_then(|a| a.as_str());
 
     let modified = metadata::modified(&meta.date, source_date_epoch)
-        .ok_or_else(|| packaging_error(root, format!("no usable date for the EPUB: `{}` / {:?}", meta.date, source_date_epoch)))?;
+        .ok_or_else(|| {
+        packaging_error(
+            root,
+            format!(
+                "the EPUB needs a date: report.toml's date `{}` is not a date written YYYY-MM-DD, and {} is not set",
+                crate::diagnostics::bounded(&meta.date, 40),
+                metadata::SOURCE_DATE_EPOCH
+            ),
+        )
+    })?;
     let published = metadata::publication_date(&meta.date).unwrap_or(modified);
     let identifier = metadata::identifier(meta, context.output_name);
     let print_pages = (!book.pages.is_empty()).then(|| format!("{}.pdf", context.output_name));
@@ -127,7 +136,7 @@ pub fn render(
 
     // The whole package for a set of embedded fonts.
     let assemble = |embedded: &[fonts::EmbeddedFont]| -> Result<Vec<u8>, Diagnostics> {
-        let stylesheet = css::stylesheet(design_dir, embedded, accent)?;
+        let stylesheet = css::stylesheet(design_dir, embedded, accent, &context.design.regional)?;
         let archive = (|| -> epub_builder::Result<Vec<u8>> {
             let mut builder = EpubBuilder::new(ZipLibrary::new()?)?;
             builder.epub_version(EpubVersion::V33);
