@@ -106,6 +106,13 @@ enum Command {
         #[arg(long)]
         assets: Option<PathBuf>,
     },
+    /// Check this machine: the fonts and the faces every design needs in each language,
+    /// and the tools the tests use; says what to install for what is missing.
+    Doctor {
+        /// The fonts directory to check (searched for as for `build` when not given).
+        #[arg(long)]
+        fonts: Option<PathBuf>,
+    },
     /// Rebuild whenever the manuscript, its data or the design change.
     Watch {
         /// Which edition(s) to rebuild (both, unless told: an EPUB left behind would be stale).
@@ -212,6 +219,7 @@ fn main() -> ExitCode {
         Command::New { dir, design } => new(&dir, &design),
         Command::Import { file, out, accept_changes, extract_numbers } => import(&file, &out, accept_changes, extract_numbers),
         Command::Watch { format, timings, paths } => watch(paths.options(), format, timings),
+        Command::Doctor { fonts } => doctor(fonts.as_deref()),
         Command::Review { pdf, json, manuscript, fonts, assets } => {
             let manuscript = manuscript.or_else(reportpress::manuscript::config::find_manuscript_upwards).unwrap_or_else(|| PathBuf::from("manuscript"));
             review(reportpress::review::ReviewOptions { pdf, manuscript, fonts, assets }, json)
@@ -404,6 +412,26 @@ fn watch(options: BuildOptions, format: FormatArg, timings: bool) -> Result<(), 
             }
         }
     })
+}
+
+fn doctor(fonts: Option<&std::path::Path>) -> Result<(), Diagnostics> {
+    let manuscript = reportpress::manuscript::config::find_manuscript_upwards().unwrap_or_else(|| PathBuf::from("manuscript"));
+    let findings = reportpress::commands::doctor::check(&manuscript, fonts);
+    for (title, needed) in [("Building reports", true), ("Running the tests (make test installs these)", false)] {
+        println!("{title}:");
+        for finding in findings.iter().filter(|f| f.needed_to_build == needed) {
+            println!("  {} {:<28} {}", if finding.ok { "ok     " } else { "MISSING" }, finding.what, reportpress::diagnostics::printable_line(&finding.detail));
+        }
+    }
+    let broken: Vec<&str> = findings.iter().filter(|f| f.needed_to_build && !f.ok).map(|f| f.what.as_str()).collect();
+    if broken.is_empty() {
+        println!("reports can be built here");
+        Ok(())
+    } else {
+        Err(Diagnostics::one(
+            Diagnostic::error(&manuscript, format!("reports cannot be built here: {}", broken.join(", "))).with_hint("install what is marked MISSING above"),
+        ))
+    }
 }
 
 /// A path as printed: control characters escaped (a file name can hold any of them).

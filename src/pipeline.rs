@@ -189,19 +189,21 @@ impl Session {
                 None => DesignChoice::from_manuscript(manuscript.config.design.as_deref(), &manuscript.root),
             },
         };
-        let design = choice.load().map_err(|mut errors| {
-            // A design named in report.toml is reported where it is named.
-            if options.assets.is_none() && options.design.is_none() {
-                let report = manuscript.root.join(crate::manuscript::config::REPORT_FILE);
-                let text = std::fs::read_to_string(&report).unwrap_or_default();
-                for error in &mut errors.0 {
-                    error.file = report.clone();
-                    error.line = crate::source::line_of_key(&text, "design");
+        let design = choice
+            .load()
+            .map_err(|mut errors| {
+                // A design named in report.toml is reported where it is named.
+                if options.assets.is_none() && options.design.is_none() {
+                    let report = manuscript.root.join(crate::manuscript::config::REPORT_FILE);
+                    let text = std::fs::read_to_string(&report).unwrap_or_default();
+                    for error in &mut errors.0 {
+                        error.file = report.clone();
+                        error.line = crate::source::line_of_key(&text, "design");
+                    }
                 }
-            }
-            errors
-        })?
-        .for_language(&manuscript.config.language);
+                errors
+            })?
+            .for_language(&manuscript.config.language);
         let mut setup = vec![match &choice {
             DesignChoice::BuiltIn(name) => format!("design: built-in `{name}` ({})", design.dir.display()),
             DesignChoice::Directory(dir) => format!("design: {}", dir.display()),

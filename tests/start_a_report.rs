@@ -153,7 +153,7 @@ fn build_finds_the_manuscript_it_is_run_in_and_takes_it_as_an_argument() {
     // From a folder inside the manuscript: found upwards, written into its own dist/.
     let inside = run_in(&manuscript.join("text"), &["build", "--format", "pdf"], &[("REPORTPRESS_FONTS", &fonts)]);
     assert!(inside.status.success(), "{}", stderr(&inside));
-    assert!(manuscript.join("dist/公报.pdf").is_file(), "the PDF is in the manuscript's dist/");
+    assert!(manuscript.join("dist/report.pdf").is_file(), "the PDF is in the manuscript's dist/");
     assert!(!manuscript.join("text/dist").exists(), "nothing was written into the working directory");
     // From the manuscript itself.
     let here = run_in(&manuscript, &["check"], &[("REPORTPRESS_FONTS", &fonts)]);
@@ -161,7 +161,7 @@ fn build_finds_the_manuscript_it_is_run_in_and_takes_it_as_an_argument() {
     // The manuscript as a positional argument, from beside it: dist/ in the working directory.
     let named = run_in(cwd, &["build", "公报", "--format", "pdf"], &[("REPORTPRESS_FONTS", &fonts)]);
     assert!(named.status.success(), "{}", stderr(&named));
-    assert!(cwd.join("dist/公报.pdf").is_file());
+    assert!(cwd.join("dist/report.pdf").is_file());
     // Both at once is a usage error, not a silent choice.
     let both = run_in(cwd, &["build", "公报", "--manuscript", "公报"], &[("REPORTPRESS_FONTS", &fonts)]);
     assert!(!both.status.success() && stderr(&both).contains("cannot be used with"), "{}", stderr(&both));

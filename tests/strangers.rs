@@ -84,7 +84,14 @@ fn cases() -> Vec<Case> {
         refused("snapshot-declares-a-gigabyte", snapshot_bomb, &["snapshot", "limit"], &[("old.pdf", 0)]),
         Case { name: "import-list-starting-at-u32-max", setup: import_numbering_bomb, status: 0, words: &["wrote"], places: &[], after: Some(import_is_small) },
         refused("import-63-kb-of-empty-elements", import_empty_elements, &["million elements", "word/document.xml"], &[("doc.docx", 0)]),
-        Case { name: "import-footnote-chain", setup: import_footnote_chain, status: 0, words: &["wrote", "refers to other notes"], places: &[], after: Some(inner_note_kept) },
+        Case {
+            name: "import-footnote-chain",
+            setup: import_footnote_chain,
+            status: 0,
+            words: &["wrote", "refers to other notes"],
+            places: &[],
+            after: Some(inner_note_kept),
+        },
         // 5. Imports write only manuscripts that build.
         refused("import-that-would-not-build", import_long_line, &["would not build", "nothing was written", "the limit is 20000"], &[("doc.txt", 0)]),
         // 4. Wrong output, exit 0.
@@ -400,7 +407,9 @@ fn import_footnote_chain(dir: &Path) -> Run {
         r#"<?xml version="1.0" encoding="UTF-8"?><w:document {w}><w:body><w:p><w:pPr><w:pStyle w:val="Title"/></w:pPr><w:r><w:t>报告</w:t></w:r></w:p><w:p><w:r><w:t>全年增长5.2%。</w:t></w:r><w:r><w:footnoteReference w:id="1"/></w:r></w:p><w:sectPr/></w:body></w:document>"#
     );
     let note = |id: u32, text: &str, next: u32| {
-        format!(r#"<w:footnote w:id="{id}"><w:p><w:r><w:footnoteRef/></w:r><w:r><w:t xml:space="preserve"> {text}</w:t></w:r><w:r><w:footnoteReference w:id="{next}"/></w:r></w:p></w:footnote>"#)
+        format!(
+            r#"<w:footnote w:id="{id}"><w:p><w:r><w:footnoteRef/></w:r><w:r><w:t xml:space="preserve"> {text}</w:t></w:r><w:r><w:footnoteReference w:id="{next}"/></w:r></w:p></w:footnote>"#
+        )
     };
     let footnotes = format!(
         r#"<?xml version="1.0" encoding="UTF-8"?><w:footnotes {w}>{}{}{}</w:footnotes>"#,

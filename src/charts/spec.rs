@@ -128,6 +128,8 @@ pub struct ChartOptions {
     /// Label text → the words a line of it may break between (`["规模以上", "工业", "增加值"]`).
     /// A label not in the map breaks between any two ideographs, as body text does.
     pub label_words: LabelWords,
+    /// The word before the unit line's unit, in the document's script (`单位`, `單位`).
+    pub unit_word: &'static str,
 }
 
 /// Label text → its words, in order (they join to the text).
@@ -197,6 +199,8 @@ pub struct ChartSpec {
     /// The words of its labels (see [`ChartOptions::label_words`]), filled by the display
     /// text pass ([`crate::manuscript::display`]); empty until then.
     pub label_words: LabelWords,
+    /// The word before the unit (see [`ChartOptions::unit_word`]).
+    pub unit_word: &'static str,
 }
 
 impl ChartSpec {
@@ -214,6 +218,7 @@ impl ChartSpec {
             draw_title: self.draw_title,
             id_prefix: self.id_prefix.clone(),
             label_words: self.label_words.clone(),
+            unit_word: self.unit_word,
         }
     }
 }

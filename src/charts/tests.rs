@@ -24,6 +24,7 @@ fn options(kind: ChartKind) -> ChartOptions {
         draw_title: true,
         id_prefix: String::new(),
         label_words: Default::default(),
+        unit_word: crate::model::script::SIMPLIFIED.unit,
     }
 }
 
@@ -871,8 +872,13 @@ fn category_labels_break_between_the_words_they_are_given() {
     // Five long categories in a narrow bar chart wrap onto two or three lines each; with their
     // words known (the display-text pass gives them), no line ends inside a word.
     let categories = ["规模以上工业增加值", "社会消费品零售总额", "固定资产投资额", "一般公共预算收入", "进出口贸易总额"];
-    let words: [&[&str]; 5] =
-        [&["规模", "以上", "工业", "增加值"], &["社会", "消费品", "零售", "总额"], &["固定", "资产", "投资额"], &["一般", "公共", "预算", "收入"], &["进出口", "贸易", "总额"]];
+    let words: [&[&str]; 5] = [
+        &["规模", "以上", "工业", "增加值"],
+        &["社会", "消费品", "零售", "总额"],
+        &["固定", "资产", "投资额"],
+        &["一般", "公共", "预算", "收入"],
+        &["进出口", "贸易", "总额"],
+    ];
     let d = data(&categories, vec![series("增速", &["8.2", "12.5", "15.1", "3.4", "21"])]);
     let mut o = options(ChartKind::Bar);
     o.width = 240.0;
@@ -885,10 +891,13 @@ fn category_labels_break_between_the_words_they_are_given() {
     let inside_a_word = |line: &str| {
         categories.iter().zip(words).any(|(category, words)| {
             let Some(at) = category.find(line) else { return false };
-            let bounds: Vec<usize> = words.iter().scan(0, |end, w| {
-                *end += w.len();
-                Some(*end)
-            }).collect();
+            let bounds: Vec<usize> = words
+                .iter()
+                .scan(0, |end, w| {
+                    *end += w.len();
+                    Some(*end)
+                })
+                .collect();
             (at != 0 && !bounds.contains(&at)) || !bounds.contains(&(at + line.len()))
         })
     };

@@ -159,7 +159,10 @@ fn missing_rows_file(table: &Path, line: usize, name: &str, looked: &Path, manus
     near.sort_by(|a, b| b.0.total_cmp(&a.0));
     let hint = match near.first() {
         Some((score, file)) if *score > 0.5 => format!("did you mean file = \"{file}\"? Otherwise copy the file there"),
-        _ if near.is_empty() => format!("copy the CSV or spreadsheet into {} (no CSV or spreadsheet is there now)", crate::diagnostics::bounded(&folder.strip_prefix(manuscript_root).unwrap_or(folder).display().to_string(), 80)),
+        _ if near.is_empty() => format!(
+            "copy the CSV or spreadsheet into {} (no CSV or spreadsheet is there now)",
+            crate::diagnostics::bounded(&folder.strip_prefix(manuscript_root).unwrap_or(folder).display().to_string(), 80)
+        ),
         _ => format!("the CSV and spreadsheet files there: {}", near.iter().take(8).map(|(_, f)| f.as_str()).collect::<Vec<_>>().join(", ")),
     };
     Diagnostic::error(table, format!("`file = \"{}\"`: there is no such file (looked for {})", crate::diagnostics::bounded(name, 80), shown.display()))

@@ -295,6 +295,7 @@ pub(crate) fn chart_block(body: &str, data: &DataSet, fallback_id: &str) -> Resu
         draw_title,
         id_prefix: format!("fig-{}-", if anchor.is_empty() { fallback_id } else { anchor.as_str() }),
         label_words: Default::default(),
+        unit_word: crate::model::script::SIMPLIFIED.unit,
     };
     let mut notes = Vec::new();
     if rows.len() == 1 && columns.len() == 1 {

@@ -159,6 +159,8 @@ struct LanguageInput<'a> {
     #[serde(skip_serializing_if = "Option::is_none")]
     faces: Option<&'a crate::design::DesignFonts>,
     region: &'static str,
+    /// The words the templates print (图, 续表, 目录, 校样 …) in the document's script.
+    words: &'static crate::model::script::DocumentWords,
 }
 
 /// The JSON the title-page template reads: the metadata, and the faces for its language.
@@ -185,8 +187,17 @@ impl Typesetter<'_> {
     /// The template's JSON for `document` (and the proof details of a proof).
     /// `faces`: the design's faces for the document's language (`None`: as `design.toml`
     /// names them).
-    pub fn input_json(document: &Document, proof: Option<&ProofInfo>, faces: Option<&crate::design::DesignFonts>, pretty: bool) -> Result<Vec<u8>, serde_json::Error> {
-        let language = LanguageInput { faces, region: crate::typeset::fonts::text_region(&document.meta.language) };
+    pub fn input_json(
+        document: &Document,
+        proof: Option<&ProofInfo>,
+        faces: Option<&crate::design::DesignFonts>,
+        pretty: bool,
+    ) -> Result<Vec<u8>, serde_json::Error> {
+        let language = LanguageInput {
+            faces,
+            region: crate::typeset::fonts::text_region(&document.meta.language),
+            words: crate::model::script::for_language(&document.meta.language),
+        };
         let input = TemplateInput { document, proof, units: crate::numbers::units::UNIT_WORDS, language };
         if pretty { serde_json::to_vec_pretty(&input) } else { serde_json::to_vec(&input) }
     }
@@ -237,7 +248,11 @@ impl Typesetter<'_> {
     /// Lays out the design's title page (`cover.typ`) for `meta`: title, subtitle, authors,
     /// publisher and date in the design's colours. Never the whole book.
     pub fn title_page(&self, meta: &Metadata) -> Result<Typeset, Diagnostics> {
-        let language = LanguageInput { faces: self.faces, region: crate::typeset::fonts::text_region(&meta.language) };
+        let language = LanguageInput {
+            faces: self.faces,
+            region: crate::typeset::fonts::text_region(&meta.language),
+            words: crate::model::script::for_language(&meta.language),
+        };
         let json = serde_json::to_vec(&TitlePageInput { meta, language }).map_err(|e| self.serialise_error(&e))?;
         let (world, template) = self.world_with(COVER_TEMPLATE, Bytes::new(json), &balance::Targets::new(), &meta.date)?;
         let _watched = crate::watchdog::enter("typesetting the title page", &self.design_dir.join(COVER_TEMPLATE));

@@ -146,7 +146,10 @@ pub fn parse(part: &str, text: &str) -> Result<Node, String> {
         return Err(format!("{part} ends inside an element (the file is cut short)"));
     }
     let root = stack.pop().unwrap_or_default();
-    root.children.into_iter().find_map(|child| if let Child::Element(node) = child { Some(node) } else { None }).ok_or_else(|| format!("{part} has no root element"))
+    root.children
+        .into_iter()
+        .find_map(|child| if let Child::Element(node) = child { Some(node) } else { None })
+        .ok_or_else(|| format!("{part} has no root element"))
 }
 
 fn push_child(stack: &mut [Node], child: Child) {
