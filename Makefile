@@ -11,7 +11,7 @@ TARGET_DIR ?= $(or $(CARGO_TARGET_DIR),target)
 RUN         = $(CARGO) build --release --locked && $(TARGET_DIR)/release/reportpress
 SUDO       := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
 
-.PHONY: pdf epub all check charts proof watch test test-tools bench clean fuzz thumbnails
+.PHONY: pdf epub all check charts proof watch test test-tools bench clean fuzz thumbnails dist
 
 pdf:
 	$(RUN) build --format pdf --manuscript $(MANUSCRIPT) --out $(OUT)
@@ -97,6 +97,13 @@ FUZZ_SECONDS ?= 600
 fuzz:
 	FUZZ_SECONDS=$(FUZZ_SECONDS) $(CARGO) test --release --test properties -- --ignored --nocapture --test-threads 1
 	FUZZ_SECONDS=$(FUZZ_SECONDS) $(CARGO) test --release --test fuzz_readers -- --ignored --nocapture --test-threads 1
+
+# Packages to install without Rust: a self-contained Linux tarball (binary, fonts, licences)
+# and a Debian/Ubuntu .deb, into $(PACKAGES) (packaging/make-packages.sh; needs dpkg-deb).
+PACKAGES ?= $(OUT)/packages
+dist:
+	$(CARGO) build --release --locked
+	packaging/make-packages.sh $(TARGET_DIR)/release/reportpress $(PACKAGES)
 
 clean:
 	rm -rf $(OUT)

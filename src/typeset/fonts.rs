@@ -74,6 +74,11 @@ pub fn find_dir(explicit: Option<&Path>, manuscript_root: &Path) -> Result<(Path
     if let Some(dir) = &user {
         places.push((dir.clone(), "in the user's data directory".to_string()));
     }
+    // Installed from a package: the fonts beside the program (`/usr/bin/reportpress` →
+    // `/usr/share/reportpress/fonts`; the same inside the unpacked tarball).
+    if let Some(dir) = installed_fonts_dir() {
+        places.push((dir, "installed with reportpress".to_string()));
+    }
     if let Some(found) = places.iter().find(|(dir, _)| has_fonts(dir)) {
         return Ok(found.clone());
     }
@@ -83,6 +88,14 @@ pub fn find_dir(explicit: Option<&Path>, manuscript_root: &Path) -> Result<(Path
         "copy or link the pinned fonts once: mkdir -p {target} && cp /path/to/reportpress/fonts/*.ttc {target}/ \
              (or set REPORTPRESS_FONTS=DIR, or pass --fonts DIR)"
     ))))
+}
+
+/// `../share/reportpress/fonts` from the directory of the running program, where the
+/// packages put the pinned fonts.
+fn installed_fonts_dir() -> Option<PathBuf> {
+    let program = std::env::current_exe().ok()?;
+    let prefix = program.parent()?.parent()?;
+    Some(prefix.join("share/reportpress/fonts"))
 }
 
 /// Largest font file loaded: 256 MiB (the pinned CJK collections are some 20–40 MB each).
