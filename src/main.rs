@@ -147,6 +147,8 @@ enum FormatArg {
     All,
     /// The proof edition: line numbers, file:line marks, 校样 watermark.
     Proof,
+    /// The press edition for the printing house: PDF/X-4, CMYK, bleed, crop marks.
+    Press,
 }
 
 impl FormatArg {
@@ -156,6 +158,7 @@ impl FormatArg {
             FormatArg::Epub => vec![Format::Epub],
             FormatArg::All => vec![Format::Pdf, Format::Epub],
             FormatArg::Proof => vec![Format::Proof],
+            FormatArg::Press => vec![Format::Press],
         }
     }
 }
