@@ -424,7 +424,7 @@ fn build_prepared(
                 let _ = sender.send(Some(typeset.print_pages(blocks)));
             }
             let passes = typeset.layout_summary();
-            let mut warnings = typeset.warnings;
+            let mut warnings = typeset.warnings.clone();
             let mut exported = pdf::export(&context, &typeset);
             if let (Some(settings), Ok(pdf)) = (press.as_ref().filter(|_| *format == Format::Press), exported.as_mut()) {
                 warnings.extend(crate::press::resolution::warnings(&typeset.document, document, context.manuscript_root));

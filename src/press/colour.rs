@@ -145,6 +145,25 @@ fn space_of(doc: &Document, name: &Object, resources: Option<&Dictionary>) -> Sp
     }
 }
 
+/// `resources` without the RGB and ICC-based grey colour spaces, which a content stream
+/// rewritten by [`ColourMap::rewrite`] no longer names (a PDF/X file names no RGB space).
+pub fn without_rgb_spaces(doc: &Document, resources: &Dictionary) -> Dictionary {
+    let mut resources = resources.clone();
+    let spaces = match resources.get(b"ColorSpace").ok().map(|s| doc.dereference(s)) {
+        Some(Ok((_, Object::Dictionary(spaces)))) => spaces.clone(),
+        _ => return resources,
+    };
+    let mut kept = Dictionary::new();
+    for (name, space) in spaces.iter() {
+        let device_gray = matches!(doc.dereference(space), Ok((_, Object::Name(n))) if n == b"DeviceGray");
+        if space_kind(doc, space) == Space::Other || device_gray {
+            kept.set(name.clone(), space.clone());
+        }
+    }
+    resources.set("ColorSpace", Object::Dictionary(kept));
+    resources
+}
+
 /// Whether a colour space object is a grey or an RGB one (device or ICC-based).
 fn space_kind(doc: &Document, space: &Object) -> Space {
     let Ok((_, space)) = doc.dereference(space) else { return Space::Other };

@@ -9,6 +9,9 @@ pub const MM: f32 = 72.0 / 25.4;
 /// How far the sheet extends beyond the bleed on each side, for the marks (mm).
 pub const SLUG_MM: f32 = 10.0;
 
+/// The gap between the bleed and the marks (mm).
+const MARK_GAP_MM: f32 = 1.0;
+
 /// The length of a crop mark (mm).
 const CROP_LENGTH_MM: f32 = 5.0;
 
@@ -22,9 +25,9 @@ const LINE_WIDTH: f32 = 0.25;
 /// right, top] in pt) with `bleed` pt of bleed; colours in the colour space named `/All`.
 pub fn content(trim: [f32; 4], bleed: f32) -> Vec<u8> {
     let [left, bottom, right, top] = trim;
-    // The marks start where the bleed ends (at least 3 mm from the trim), so they never
+    // The marks start 1 mm beyond the bleed (at least 4 mm from the trim), so they never
     // show inside the printed area, even after an inaccurate cut.
-    let offset = bleed.max(3.0 * MM);
+    let offset = bleed.max(3.0 * MM) + MARK_GAP_MM * MM;
     let length = CROP_LENGTH_MM * MM;
     let mut out = format!("q /All CS 1 SCN {LINE_WIDTH} w 0 J\n");
     for (x, y, dx, dy) in [(left, bottom, -1.0, -1.0), (right, bottom, 1.0, -1.0), (left, top, -1.0, 1.0), (right, top, 1.0, 1.0)] {
@@ -51,7 +54,7 @@ fn target(x: f32, y: f32, radius: f32) -> String {
     out += &format!("{} {} {} {} {} {} c\n", n(x - c), n(y + radius), n(x - radius), n(y + c), n(x - radius), n(y));
     out += &format!("{} {} {} {} {} {} c\n", n(x - radius), n(y - c), n(x - c), n(y - radius), n(x), n(y - radius));
     out += &format!("{} {} {} {} {} {} c S\n", n(x + c), n(y - radius), n(x + radius), n(y - c), n(x + radius), n(y));
-    let arm = radius * 1.5; // 2.25 mm: the target stays 0.25 mm clear of the bleed
+    let arm = radius * 1.3; // 1.95 mm: the target stays 1.55 mm clear of the bleed
     out += &format!("{} {} m {} {} l S {} {} m {} {} l S\n", n(x - arm), n(y), n(x + arm), n(y), n(x), n(y - arm), n(x), n(y + arm));
     out
 }

@@ -66,7 +66,7 @@ pub fn finish_pages(doc: &mut Document, map: &ColourMap, bleed: f32) -> Result<V
         let content_id = doc.add_object(Object::Stream(stream));
         // The marks' colour space goes into the page's resources (its own copy: another page
         // may share the dictionary, and gets the same entry).
-        let mut page_resources = resources(doc, &page).cloned().unwrap_or_default();
+        let mut page_resources = resources(doc, &page).map(|r| super::colour::without_rgb_spaces(doc, r)).unwrap_or_default();
         let mut spaces = match page_resources.get(b"ColorSpace").ok().map(|s| doc.dereference(s)) {
             Some(Ok((_, Object::Dictionary(spaces)))) => spaces.clone(),
             _ => Dictionary::new(),
@@ -109,6 +109,9 @@ pub fn finish_forms(doc: &mut Document, map: &ColourMap) -> Result<(), String> {
             continue;
         };
         let mut dict = stream.dict.clone();
+        if let Some(cleaned) = resources(doc, &stream.dict).map(|r| super::colour::without_rgb_spaces(doc, r)) {
+            dict.set("Resources", Object::Dictionary(cleaned));
+        }
         dict.remove(b"Filter");
         dict.remove(b"DecodeParms");
         let mut stream = Stream::new(dict, rewritten);
