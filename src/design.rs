@@ -138,7 +138,11 @@ impl Design {
             }
             let total: f64 = ink.iter().sum();
             if total > MAX_INK {
-                return Err(at(key, format!("{what} {ink:?} asks for {total} % ink, more than the press takes ({MAX_INK} %)"), "take some C, M and Y out (rich colours stay under 300 % in all)"));
+                return Err(at(
+                    key,
+                    format!("{what} {ink:?} asks for {total} % ink, more than the press takes ({MAX_INK} %)"),
+                    "take some C, M and Y out (rich colours stay under 300 % in all)",
+                ));
             }
             Ok(())
         };

@@ -433,7 +433,8 @@ fn build_prepared(
                     Err(message) => {
                         let file = context.manuscript_root.join(crate::manuscript::config::REPORT_FILE);
                         exported = Err(Diagnostics::one(
-                            Diagnostic::error(file, format!("press edition: {message}")).with_hint("build the print edition (--format pdf) meanwhile, and report this with the manuscript"),
+                            Diagnostic::error(file, format!("press edition: {message}"))
+                                .with_hint("build the print edition (--format pdf) meanwhile, and report this with the manuscript"),
                         ));
                     }
                 }

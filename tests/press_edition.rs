@@ -83,10 +83,22 @@ fn every_page_has_its_trim_bleed_and_sheet_boxes() {
             let crop = rect(&press, page, b"CropBox");
             let size = |r: [f64; 4]| (r[2] - r[0], r[3] - r[1]);
             let (w, h) = size(trim);
-            assert!((w - size(paper).0).abs() < 0.01 && (h - size(paper).1).abs() < 0.01, "page {}: the trim is the print page: {trim:?} vs {paper:?}", number + 1);
-            assert!(close(bleed, [trim[0] - BLEED, trim[1] - BLEED, trim[2] + BLEED, trim[3] + BLEED]), "page {}: BleedBox = TrimBox + 3 mm: {bleed:?} {trim:?}", number + 1);
+            assert!(
+                (w - size(paper).0).abs() < 0.01 && (h - size(paper).1).abs() < 0.01,
+                "page {}: the trim is the print page: {trim:?} vs {paper:?}",
+                number + 1
+            );
+            assert!(
+                close(bleed, [trim[0] - BLEED, trim[1] - BLEED, trim[2] + BLEED, trim[3] + BLEED]),
+                "page {}: BleedBox = TrimBox + 3 mm: {bleed:?} {trim:?}",
+                number + 1
+            );
             // The sheet holds the marks beyond the bleed; the CropBox shows all of it.
-            assert!(media[0] < bleed[0] - 20.0 && media[1] < bleed[1] - 20.0 && media[2] > bleed[2] + 20.0 && media[3] > bleed[3] + 20.0, "page {}: {media:?}", number + 1);
+            assert!(
+                media[0] < bleed[0] - 20.0 && media[1] < bleed[1] - 20.0 && media[2] > bleed[2] + 20.0 && media[3] > bleed[3] + 20.0,
+                "page {}: {media:?}",
+                number + 1
+            );
             assert!(close(crop, media), "page {}: CropBox {crop:?} MediaBox {media:?}", number + 1);
             assert!(page.get(b"Annots").is_err(), "page {}: no annotations on a PDF/X page", number + 1);
         }
@@ -261,7 +273,13 @@ fn no_spot_of_any_page_takes_more_than_300_percent_ink() {
                 heaviest = heaviest.max(pixel.iter().map(|v| u32::from(*v)).sum());
             }
             // 300 % of 255, and a step of rounding in each plate.
-            assert!(heaviest <= 765 + 4, "{} page {}: {:.0} % ink somewhere in {width} × {height}", editions.press.display(), page + 1, f64::from(heaviest) / 2.55);
+            assert!(
+                heaviest <= 765 + 4,
+                "{} page {}: {:.0} % ink somewhere in {width} × {height}",
+                editions.press.display(),
+                page + 1,
+                f64::from(heaviest) / 2.55
+            );
         }
     }
 }
@@ -273,7 +291,8 @@ fn the_report_cover_background_runs_into_the_bleed() {
     let pages = plates(&annual().press, "-dUseBleedBox", 72, Some((1, 1)));
     let (width, height, cmyk) = &pages[0];
     let ink = |x: usize, y: usize| -> u32 { cmyk[(y * width + x) * 4..][..4].iter().map(|v| u32::from(*v)).sum() };
-    let edge: Vec<(usize, usize)> = (0..*width).step_by(7).flat_map(|x| [(x, 1), (x, height - 2)]).chain((0..*height).step_by(7).flat_map(|y| [(1, y), (width - 2, y)])).collect();
+    let edge: Vec<(usize, usize)> =
+        (0..*width).step_by(7).flat_map(|x| [(x, 1), (x, height - 2)]).chain((0..*height).step_by(7).flat_map(|y| [(1, y), (width - 2, y)])).collect();
     for (x, y) in edge {
         assert!(ink(x, y) > 255, "the cover's bleed at ({x}, {y}) has {} % ink", ink(x, y) * 100 / 255);
     }
@@ -307,7 +326,13 @@ fn the_file_declares_pdfx4_with_its_output_intent() {
     assert_eq!(info.get(b"GTS_PDFXVersion").unwrap().as_str().unwrap(), b"PDF/X-4");
     let (_, metadata) = doc.dereference(catalog.get(b"Metadata").unwrap()).unwrap();
     let xmp = String::from_utf8(metadata.as_stream().unwrap().content.clone()).unwrap();
-    for property in ["<pdfxid:GTS_PDFXVersion>PDF/X-4</pdfxid:GTS_PDFXVersion>", "<pdf:Trapped>False</pdf:Trapped>", "xmpMM:DocumentID", "xmpMM:VersionID", "xmpMM:RenditionClass"] {
+    for property in [
+        "<pdfxid:GTS_PDFXVersion>PDF/X-4</pdfxid:GTS_PDFXVersion>",
+        "<pdf:Trapped>False</pdf:Trapped>",
+        "xmpMM:DocumentID",
+        "xmpMM:VersionID",
+        "xmpMM:RenditionClass",
+    ] {
         assert!(xmp.contains(property), "the XMP has {property}:\n{xmp}");
     }
     assert!(doc.trailer.get(b"ID").is_ok(), "a file identifier");
@@ -356,7 +381,9 @@ fn pages_and_page_labels_are_the_print_editions() {
         let pages = print.get_pages().len();
         for page in 1..=pages {
             // (In content order: pdftotext's reading order depends on the sheet's size.)
-            let text = |pdf: &Path| squeeze(&tool("pdftotext", &["-raw", "-f", &page.to_string(), "-l", &page.to_string(), "-enc", "UTF-8", pdf.to_str().unwrap(), "-"]));
+            let text = |pdf: &Path| {
+                squeeze(&tool("pdftotext", &["-raw", "-f", &page.to_string(), "-l", &page.to_string(), "-enc", "UTF-8", pdf.to_str().unwrap(), "-"]))
+            };
             assert_eq!(text(&editions.press), text(&editions.print), "page {page} of {}", editions.press.display());
         }
     }
@@ -423,11 +450,23 @@ fn a_bleed_or_ink_the_press_cannot_take_is_named_in_the_design() {
     copy_dir(&root().join("assets"), &design);
     let manuscript = dir.path().join("m");
     write_manuscript(&manuscript, "plain", &[("text.md", "# 标题\n\n正文。\n")]);
-    for (from, to, said) in [("bleed = 3 ", "bleed = 30 ", "bleed = 30"), ("accent-cmyk = [15, 100, 100, 35]", "accent-cmyk = [100, 100, 100, 35]", "335 % ink")] {
+    for (from, to, said) in
+        [("bleed = 3 ", "bleed = 30 ", "bleed = 30"), ("accent-cmyk = [15, 100, 100, 35]", "accent-cmyk = [100, 100, 100, 35]", "335 % ink")]
+    {
         let toml = design.join("design.toml");
         let original = std::fs::read_to_string(&toml).unwrap();
         std::fs::write(&toml, original.replace(from, to)).unwrap();
-        let run = reportpress(&["build", "--format", "press", "--manuscript", manuscript.to_str().unwrap(), "--assets", design.to_str().unwrap(), "--out", dir.path().join("out").to_str().unwrap()]);
+        let run = reportpress(&[
+            "build",
+            "--format",
+            "press",
+            "--manuscript",
+            manuscript.to_str().unwrap(),
+            "--assets",
+            design.to_str().unwrap(),
+            "--out",
+            dir.path().join("out").to_str().unwrap(),
+        ]);
         let stderr = String::from_utf8_lossy(&run.stderr);
         assert!(!run.status.success(), "{stderr}");
         let line = original.lines().position(|l| l.starts_with(from.split(' ').next().unwrap())).unwrap() + 1;

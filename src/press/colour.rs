@@ -79,7 +79,11 @@ impl ColourMap {
                 "rg" | "RG" => numbers(&op.operands, 3).map(|v| (op.operator == "rg", self.rgb([v[0], v[1], v[2]]))),
                 "cs" | "CS" => {
                     let space = op.operands.first().map_or(Space::Other, |name| space_of(doc, name, resources));
-                    if op.operator == "cs" { state.0 = space } else { state.1 = space }
+                    if op.operator == "cs" {
+                        state.0 = space
+                    } else {
+                        state.1 = space
+                    }
                     if space == Space::Other {
                         None
                     } else {
@@ -103,7 +107,7 @@ impl ColourMap {
             match replaced {
                 Some((fill, cmyk)) => {
                     changed = true;
-                    let operands = cmyk.iter().map(|v| Object::Real(round(*v))).collect();
+                    let operands = cmyk.iter().map(|v| number(round(*v))).collect();
                     operations.push(Operation::new(if fill { "k" } else { "K" }, operands));
                 }
                 None => operations.push(op),
@@ -119,6 +123,11 @@ impl ColourMap {
 /// Four decimals: a 1/10 000 step of ink.
 fn round(value: f32) -> f32 {
     (value * 10_000.0).round() / 10_000.0
+}
+
+/// A whole number as an integer (`0`, `1`), any other as a real.
+fn number(value: f32) -> Object {
+    if value.fract() == 0.0 { Object::Integer(value as i64) } else { Object::Real(value) }
 }
 
 /// `count` numeric operands, or `None`.
@@ -170,13 +179,11 @@ fn space_kind(doc: &Document, space: &Object) -> Space {
     match space {
         Object::Name(name) if name == b"DeviceGray" => Space::Gray,
         Object::Name(name) if name == b"DeviceRGB" => Space::Rgb,
-        Object::Array(items) if items.first().and_then(|n| n.as_name().ok()) == Some(b"ICCBased") => {
-            match super::images::icc_components(doc, items) {
-                Some(1) => Space::Gray,
-                Some(3) => Space::Rgb,
-                _ => Space::Other,
-            }
-        }
+        Object::Array(items) if items.first().and_then(|n| n.as_name().ok()) == Some(b"ICCBased") => match super::images::icc_components(doc, items) {
+            Some(1) => Space::Gray,
+            Some(3) => Space::Rgb,
+            _ => Space::Other,
+        },
         _ => Space::Other,
     }
 }

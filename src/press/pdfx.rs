@@ -59,7 +59,9 @@ pub fn declare(doc: &mut Document) -> Result<(), String> {
         _ => None,
     };
     let packet = match metadata.and_then(|id| doc.get_object(id).ok()).and_then(|o| o.as_stream().ok()) {
-        Some(stream) => String::from_utf8(stream.decompressed_content().unwrap_or_else(|_| stream.content.clone())).map_err(|_| "the XMP metadata is not UTF-8")?,
+        Some(stream) => {
+            String::from_utf8(stream.decompressed_content().unwrap_or_else(|_| stream.content.clone())).map_err(|_| "the XMP metadata is not UTF-8")?
+        }
         None => String::new(),
     };
     let packet = xmp_with_pdfx(&packet, &info)?;

@@ -45,9 +45,15 @@ pub fn warnings(paged: &PagedDocument, document: &Document, manuscript_root: &Pa
             let (file, line, image) = sources.get(&data)?;
             let needed = (MIN_PPI / ppi * f64::from(width)).ceil();
             Some(
-                Diagnostic::warning(file, format!("the picture {} ({width} × {height} pixels) prints at {ppi:.0} ppi on page {page}, under the {MIN_PPI:.0} ppi a printer asks for", image.display()))
-                    .at_line(*line)
-                    .with_hint(format!("give a picture at least {needed:.0} pixels wide for this size, or print it smaller")),
+                Diagnostic::warning(
+                    file,
+                    format!(
+                        "the picture {} ({width} × {height} pixels) prints at {ppi:.0} ppi on page {page}, under the {MIN_PPI:.0} ppi a printer asks for",
+                        image.display()
+                    ),
+                )
+                .at_line(*line)
+                .with_hint(format!("give a picture at least {needed:.0} pixels wide for this size, or print it smaller")),
             )
         })
         .collect();
@@ -55,9 +61,12 @@ pub fn warnings(paged: &PagedDocument, document: &Document, manuscript_root: &Pa
     found
 }
 
+/// Told of each raster picture: its file's bytes, its resolution and its size in pixels.
+type Found<'a> = &'a mut dyn FnMut(&[u8], f64, (u32, u32));
+
 /// Calls `found` with each raster picture of `frame` (under the transformation `outer`):
 /// its file's bytes, its resolution at the printed size and its size in pixels.
-fn visit(frame: &Frame, outer: Transform, found: &mut dyn FnMut(&[u8], f64, (u32, u32))) {
+fn visit(frame: &Frame, outer: Transform, found: Found<'_>) {
     for (position, item) in frame.items() {
         let here = outer.pre_concat(Transform::translate(position.x, position.y));
         match item {

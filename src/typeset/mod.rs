@@ -210,7 +210,13 @@ impl Typesetter<'_> {
                 break;
             }
         }
-        let edition = if proof.is_some() { "proof" } else if self.press.is_some() { "press" } else { "print" };
+        let edition = if proof.is_some() {
+            "proof"
+        } else if self.press.is_some() {
+            "press"
+        } else {
+            "print"
+        };
         let build_id = build_id(document, edition, self.design_dir);
         Ok(Typeset { document: paged, warnings, build_id, proof: proof.is_some(), press: self.press.is_some(), balance: used, passes })
     }
