@@ -474,3 +474,40 @@ fn a_bleed_or_ink_the_press_cannot_take_is_named_in_the_design() {
         std::fs::write(&toml, original).unwrap();
     }
 }
+
+#[test]
+fn a_picture_marked_bleed_fills_its_page_into_the_bleed() {
+    let dir = tempfile::tempdir().unwrap();
+    let manuscript = dir.path().join("m");
+    let text = "# 图片\n\n正文一段。\n\n![全景](wide.png \"全景示意\"){#fig:wide .bleed}\n\n又一段正文。\n";
+    write_manuscript(&manuscript, "full", &[("text.md", text)]);
+    replace_in(&manuscript.join("report.toml"), "output = ", "design = \"report\"\noutput = ");
+    std::fs::write(manuscript.join("wide.png"), png(400, 560, [40, 160, 90])).unwrap();
+    let editions = editions(&manuscript, "full", None);
+    let press = load(&editions.press);
+    let print = load(&editions.print);
+    assert_eq!(press.get_pages().len(), print.get_pages().len());
+    // The picture's page: the one with its caption.
+    let page = (1..=press.get_pages().len())
+        .find(|page| {
+            let page = page.to_string();
+            tool("pdftotext", &["-f", &page, "-l", &page, "-enc", "UTF-8", editions.press.to_str().unwrap(), "-"]).contains("全景示意")
+        })
+        .expect("a page with the picture's caption");
+    let pages = plates(&editions.press, "-dUseBleedBox", 72, Some((page, page)));
+    let (width, height, cmyk) = &pages[0];
+    let ink = |x: usize, y: usize| -> u32 { cmyk[(y * width + x) * 4..][..4].iter().map(|v| u32::from(*v)).sum() };
+    for (x, y) in [(1, 1), (width - 2, 1), (1, height - 2), (width - 2, height - 2), (width / 2, 1), (1, height / 2)] {
+        assert!(ink(x, y) > 100, "page {page}: the picture reaches the bleed at ({x}, {y}): {} % ink", ink(x, y) * 100 / 255);
+    }
+    // In the print edition the picture fills the page to its edges.
+    let print_pages = plates(&editions.print, "-dUseCropBox", 72, Some((page, page)));
+    let (width, height, cmyk) = &print_pages[0];
+    let corner: u32 = cmyk[((height - 2) * width + width - 2) * 4..][..4].iter().map(|v| u32::from(*v)).sum();
+    assert!(corner > 100, "the print edition's picture page is inked to its corner");
+    // A full-page picture inside a quote is refused at its line.
+    write_manuscript(&manuscript, "full", &[("text.md", "# 图片\n\n> 引文。\n>\n> ![全景](wide.png){.bleed}\n")]);
+    let run = reportpress(&["build", "--format", "pdf", "--manuscript", manuscript.to_str().unwrap(), "--out", dir.path().join("bad").to_str().unwrap()]);
+    let stderr = String::from_utf8_lossy(&run.stderr);
+    assert!(!run.status.success() && stderr.contains("text.md:5") && stderr.contains("full-page picture"), "{stderr}");
+}

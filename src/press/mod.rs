@@ -8,7 +8,8 @@
 //! CMYK and set all text in black ink. Typst exports that layout (no tagging: a press file
 //! is not read on screen); [`finish`] then completes it with lopdf:
 //! - [`colour`]: every grey and RGB colour operator becomes CMYK (greys as tints of K);
-//! - [`images`]: RGB pictures are converted through the press [`profile`];
+//! - [`images`]: RGB pictures are converted through the press [`profile`], and [`shading`]
+//!   RGB gradients;
 //! - [`pages`]: the sheet grows beyond the bleed for the [`marks`]; the boxes are set;
 //! - [`pdfx`]: the output intent, the PDF/X-4 version, `Trapped` and the XMP identifiers.
 //!
@@ -21,6 +22,7 @@ pub mod pages;
 pub mod pdfx;
 pub mod profile;
 pub mod resolution;
+pub mod shading;
 
 use crate::design::Design;
 
@@ -84,13 +86,39 @@ pub fn finish(pdf: &[u8], settings: &PressSettings) -> Result<Vec<u8>, String> {
     let map = colour::ColourMap::new(&settings.chosen, settings.converter.clone());
     images::convert_all(&mut doc, map.converter())?;
     pages::finish_forms(&mut doc, &map)?;
+    shading::convert_all(&mut doc, &map)?;
     let bleed = settings.info.bleed as f32 * marks::MM;
     pages::finish_pages(&mut doc, &map, bleed)?;
     pdfx::declare(&mut doc)?;
     doc.prune_objects();
+    // A file that still names an RGB space is not PDF/X-4: say so rather than write it.
+    if let Some(place) = leftover_rgb(&doc) {
+        return Err(format!("{place} is still in RGB after the conversion to CMYK"));
+    }
     let mut out = Vec::new();
     doc.save_to(&mut out).map_err(|e| format!("the press PDF cannot be written ({e})"))?;
     Ok(out)
+}
+
+/// Where `doc` still names an RGB colour space (DeviceRGB, CalRGB, an RGB ICC profile), if
+/// anywhere.
+fn leftover_rgb(doc: &lopdf::Document) -> Option<String> {
+    use lopdf::Object;
+    fn names_rgb(object: &Object) -> bool {
+        match object {
+            Object::Name(name) => name == b"DeviceRGB" || name == b"CalRGB",
+            Object::Array(items) => items.iter().any(names_rgb),
+            Object::Dictionary(dict) => dict.iter().any(|(_, v)| names_rgb(v)),
+            Object::Stream(stream) => stream.dict.iter().any(|(_, v)| names_rgb(v)),
+            _ => false,
+        }
+    }
+    doc.objects.iter().find_map(|(id, object)| {
+        let rgb_profile = object
+            .as_stream()
+            .is_ok_and(|s| s.dict.get(b"Subtype").is_err() && s.dict.get(b"N").and_then(|n| n.as_i64()).ok() == Some(3) && !s.dict.has(b"FunctionType"));
+        (names_rgb(object) || rgb_profile).then(|| format!("PDF object {} {}", id.0, id.1))
+    })
 }
 
 #[cfg(test)]

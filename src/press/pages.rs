@@ -4,8 +4,6 @@
 //! the bleed (Typst's MediaBox), MediaBox and CropBox the whole sheet. Link annotations are
 //! dropped: a printed page has no use for them, and PDF/X allows none on the page.
 
-use std::collections::BTreeSet;
-
 use lopdf::{Dictionary, Document, Object, ObjectId, Stream};
 
 use super::colour::ColourMap;
@@ -89,16 +87,15 @@ pub fn finish_pages(doc: &mut Document, map: &ColourMap, bleed: f32) -> Result<V
 }
 
 /// Rewrites the colours of every form and tiling pattern (their own content streams, with
-/// their own resources). Soft masks are left alone: they are not printed, and their greys
-/// are the masks' opacities.
+/// their own resources). A soft mask's greys become K tints too: blended in CMYK (see
+/// [`super::pdfx`]) a tint of K has the grey's luminosity, so the mask's opacities stay.
 pub fn finish_forms(doc: &mut Document, map: &ColourMap) -> Result<(), String> {
-    let masks = soft_mask_groups(doc);
     let mut ids = Vec::new();
     for (id, object) in &doc.objects {
         let Ok(stream) = object.as_stream() else { continue };
         let is_form = stream.dict.get(b"Subtype").and_then(|s| s.as_name()).ok() == Some(b"Form");
         let is_tiling = stream.dict.get(b"PatternType").and_then(|t| t.as_i64()).ok() == Some(1);
-        if (is_form || is_tiling) && !masks.contains(id) {
+        if is_form || is_tiling {
             ids.push(*id);
         }
     }
@@ -119,25 +116,4 @@ pub fn finish_forms(doc: &mut Document, map: &ColourMap) -> Result<(), String> {
         doc.objects.insert(id, Object::Stream(stream));
     }
     Ok(())
-}
-
-/// The forms that are soft masks (`/SMask << /G form >>` in a graphics state).
-fn soft_mask_groups(doc: &Document) -> BTreeSet<ObjectId> {
-    let mut found = BTreeSet::new();
-    let mut visit = |dict: &Dictionary| {
-        if let Ok(mask) = dict.get(b"SMask")
-            && let Ok((_, Object::Dictionary(mask))) = doc.dereference(mask)
-            && let Ok(Object::Reference(group)) = mask.get(b"G")
-        {
-            found.insert(*group);
-        }
-    };
-    for object in doc.objects.values() {
-        match object {
-            Object::Dictionary(dict) => visit(dict),
-            Object::Stream(stream) => visit(&stream.dict),
-            _ => {}
-        }
-    }
-    found
 }
