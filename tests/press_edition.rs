@@ -331,10 +331,11 @@ fn the_file_declares_pdfx4_with_its_output_intent() {
         "<pdf:Trapped>False</pdf:Trapped>",
         "xmpMM:DocumentID",
         "xmpMM:VersionID",
-        "xmpMM:RenditionClass",
+        "<xmpMM:RenditionClass>default</xmpMM:RenditionClass>",
     ] {
         assert!(xmp.contains(property), "the XMP has {property}:\n{xmp}");
     }
+    assert!(!xmp.contains("<pdf:PDFVersion>1.7"), "the XMP names the header's version:\n{xmp}");
     assert!(doc.trailer.get(b"ID").is_ok(), "a file identifier");
     assert!(doc.trailer.get(b"Encrypt").is_err());
 }

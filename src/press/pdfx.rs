@@ -105,6 +105,9 @@ fn blend_in_cmyk(doc: &mut Document) {
 /// `pdf:Trapped`, and the identifiers and rendition class, each only where the packet does
 /// not have it already.
 pub fn xmp_with_pdfx(packet: &str, info: &Dictionary) -> Result<String, String> {
+    // What Typst says that PDF/X-4 says otherwise: the file is a final rendition, not a
+    // proof, and its header is PDF 1.6.
+    let packet = &replace_element(&replace_element(packet, "xmpMM:RenditionClass", "default"), "pdf:PDFVersion", "1.6");
     let mut properties = format!("      <pdfxid:GTS_PDFXVersion>{PDFX_VERSION}</pdfxid:GTS_PDFXVersion>\n");
     let missing = |name: &str| !packet.contains(&format!("<{name}>")) && !packet.contains(&format!("{name}=\""));
     if missing("pdf:Trapped") {
@@ -139,6 +142,21 @@ pub fn xmp_with_pdfx(packet: &str, info: &Dictionary) -> Result<String, String> 
     Ok(format!("{}{description}{}", &packet[..end], &packet[end..]))
 }
 
+/// `packet` with the text of every `<name>…</name>` element replaced by `value`.
+fn replace_element(packet: &str, name: &str, value: &str) -> String {
+    let (open, close) = (format!("<{name}>"), format!("</{name}>"));
+    let mut out = String::with_capacity(packet.len());
+    let mut rest = packet;
+    while let Some(start) = rest.find(&open) {
+        let Some(end) = rest[start..].find(&close) else { break };
+        out.push_str(&rest[..start + open.len()]);
+        out.push_str(value);
+        rest = &rest[start + end..];
+    }
+    out.push_str(rest);
+    out
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -152,5 +170,11 @@ mod tests {
         assert!(out.contains("<pdf:Trapped>False</pdf:Trapped>") && out.contains("<xmpMM:RenditionClass>default"));
         assert!(out.ends_with("</rdf:RDF></x:xmpmeta><?xpacket end=\"w\"?>"));
         assert!(xmp_with_pdfx("<x/>", &Dictionary::new()).is_err());
+        let typst =
+            packet.replace("</rdf:Description>", "<xmpMM:RenditionClass>proof</xmpMM:RenditionClass><pdf:PDFVersion>1.7</pdf:PDFVersion></rdf:Description>");
+        let out = xmp_with_pdfx(&typst, &Dictionary::new()).unwrap();
+        assert!(out.contains("<xmpMM:RenditionClass>default</xmpMM:RenditionClass>") && !out.contains(">proof<"), "{out}");
+        assert!(out.contains("<pdf:PDFVersion>1.6</pdf:PDFVersion>") && !out.contains("1.7"), "{out}");
+        assert_eq!(out.matches("RenditionClass>").count(), 2, "not added twice: {out}");
     }
 }
