@@ -428,8 +428,13 @@ fn build_prepared(
             let mut exported = pdf::export(&context, &typeset);
             if let (Some(settings), Ok(pdf)) = (press.as_ref().filter(|_| *format == Format::Press), exported.as_mut()) {
                 warnings.extend(crate::press::resolution::warnings(&typeset.document, document, context.manuscript_root));
+                // (Timed with the export: `press pdf export` in --timings.)
+                let started = Instant::now();
                 match crate::press::finish(&pdf.bytes, settings) {
-                    Ok(bytes) => pdf.bytes = bytes,
+                    Ok(bytes) => {
+                        pdf.bytes = bytes;
+                        pdf.export_time += started.elapsed();
+                    }
                     Err(message) => {
                         let file = context.manuscript_root.join(crate::manuscript::config::REPORT_FILE);
                         exported = Err(Diagnostics::one(
@@ -453,7 +458,7 @@ fn build_prepared(
     for print in prints {
         let (format, pdf, warnings, compile_time, passes) = print?;
         report.stages.push(("typst compile", compile_time));
-        report.stages.push(("pdf export", pdf.export_time));
+        report.stages.push((if format == Format::Press { "press pdf export" } else { "pdf export" }, pdf.export_time));
         report.warnings.extend(warnings);
         let (suffix, label) = match format {
             Format::Proof => ("-proof", ", proof"),

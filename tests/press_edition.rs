@@ -442,6 +442,15 @@ fn report_toml_or_the_design_adds_the_press_edition_to_all() {
     for file in ["plain.pdf", "plain.epub", "plain-press.pdf"] {
         assert!(out.join(file).is_file(), "{file}");
     }
+    // The design may ask instead (`[press] in-all = true`).
+    replace_in(&manuscript.join("report.toml"), "press = true\n", "");
+    let design = dir.path().join("design");
+    copy_dir(&root().join("assets"), &design);
+    replace_in(&design.join("design.toml"), "in-all = false", "in-all = true");
+    let out = dir.path().join("out-design");
+    let run = reportpress(&["build", "--manuscript", manuscript.to_str().unwrap(), "--assets", design.to_str().unwrap(), "--out", out.to_str().unwrap()]);
+    assert!(run.status.success(), "{}", String::from_utf8_lossy(&run.stderr));
+    assert!(out.join("plain-press.pdf").is_file() && out.join("plain.epub").is_file());
 }
 
 #[test]
