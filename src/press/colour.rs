@@ -75,8 +75,19 @@ impl ColourMap {
                     state = saved.pop().unwrap_or((Space::Gray, Space::Gray));
                     None
                 }
-                "g" | "G" => numbers(&op.operands, 1).map(|v| (op.operator == "g", [0.0, 0.0, 0.0, (1.0 - v[0]).clamp(0.0, 1.0)])),
-                "rg" | "RG" => numbers(&op.operands, 3).map(|v| (op.operator == "rg", self.rgb([v[0], v[1], v[2]]))),
+                // `g`, `rg` and `k` also set the colour space a later `sc` is in.
+                "g" | "G" => {
+                    set_space(&mut state, &op.operator, Space::Gray);
+                    numbers(&op.operands, 1).map(|v| (op.operator == "g", [0.0, 0.0, 0.0, (1.0 - v[0]).clamp(0.0, 1.0)]))
+                }
+                "rg" | "RG" => {
+                    set_space(&mut state, &op.operator, Space::Rgb);
+                    numbers(&op.operands, 3).map(|v| (op.operator == "rg", self.rgb([v[0], v[1], v[2]])))
+                }
+                "k" | "K" => {
+                    set_space(&mut state, &op.operator, Space::Other);
+                    None
+                }
                 "cs" | "CS" => {
                     let space = op.operands.first().map_or(Space::Other, |name| space_of(doc, name, resources));
                     if op.operator == "cs" {
@@ -118,6 +129,11 @@ impl ColourMap {
         }
         Content { operations }.encode().map(Some).map_err(|e| format!("a content stream cannot be written ({e})"))
     }
+}
+
+/// Sets the fill (lower-case operator) or stroke colour space of `state`.
+fn set_space(state: &mut (Space, Space), operator: &str, space: Space) {
+    if operator.chars().all(|c| c.is_ascii_lowercase()) { state.0 = space } else { state.1 = space }
 }
 
 /// Four decimals: a 1/10 000 step of ink.
@@ -221,5 +237,8 @@ mod tests {
         assert!(!out.contains("rg") && !out.contains("DeviceRGB"), "{out}");
         assert!(out.contains("/DeviceCMYK CS"), "{out}");
         assert!(out.contains("0 0 0 0.8 k"), "a grey inside q/Q: {out}");
+        // A colour set with `sc` after `g` is a grey too (and after `k`, CMYK as it was).
+        let out = rewritten("0 g 0.25 sc 0 0 0 1 k 0.1 0.2 0.3 0.4 sc");
+        assert!(out.contains("0 0 0 0.75 k") && out.contains("0.1 0.2 0.3 0.4 sc"), "{out}");
     }
 }
