@@ -219,6 +219,71 @@ fn all_text_is_painted_in_black_ink_only() {
     }
 }
 
+/// One plate of Ghostscript's `tiffsep` (an uncompressed 8-bit TIFF, 0 = full ink): its
+/// width, height and ink per pixel (0–255).
+fn read_plate(bytes: &[u8]) -> (usize, usize, Vec<u8>) {
+    assert_eq!(&bytes[..4], b"II*\0", "a little-endian TIFF");
+    let u16_at = |at: usize| usize::from(u16::from_le_bytes([bytes[at], bytes[at + 1]]));
+    let u32_at = |at: usize| u32::from_le_bytes(bytes[at..at + 4].try_into().unwrap()) as usize;
+    let ifd = u32_at(4);
+    let mut tags = BTreeMap::new();
+    for entry in 0..u16_at(ifd) {
+        let at = ifd + 2 + entry * 12;
+        let (tag, kind, count) = (u16_at(at), u16_at(at + 2), u32_at(at + 4));
+        let size = if kind == 3 { 2 } else { 4 };
+        let values_at = if count * size <= 4 { at + 8 } else { u32_at(at + 8) };
+        let values: Vec<usize> = (0..count).map(|i| if kind == 3 { u16_at(values_at + i * 2) } else { u32_at(values_at + i * 4) }).collect();
+        tags.insert(tag, values);
+    }
+    assert_eq!(tags[&259], [1], "uncompressed");
+    assert_eq!(tags[&262], [1], "0 is black: full ink");
+    let (width, height) = (tags[&256][0], tags[&257][0]);
+    let mut ink = Vec::with_capacity(width * height);
+    for (offset, length) in tags[&273].iter().zip(&tags[&279]) {
+        ink.extend(bytes[*offset..offset + length].iter().map(|v| 255 - v));
+    }
+    (width, height, ink)
+}
+
+#[test]
+fn text_alone_is_on_the_black_plate_only() {
+    // Each page separated by Ghostscript (tiffsep) with vector art (rules, backgrounds,
+    // charts) filtered out: the text's pixels are on the black plate, none on the cyan,
+    // magenta or yellow. (tiffsep's -dFILTERIMAGE drops the glyphs too, which Ghostscript
+    // draws from cached bitmaps; these two books hold no raster picture to filter.)
+    for editions in [article(), annual()] {
+        let doc = load(&editions.press);
+        let pictures =
+            doc.objects.values().filter_map(|o| o.as_stream().ok()).filter(|s| s.dict.get(b"Subtype").and_then(|t| t.as_name()).ok() == Some(b"Image")).count();
+        assert_eq!(pictures, 0, "{}: no raster pictures", editions.press.display());
+        let dir = tempfile::tempdir().unwrap();
+        let output = format!("-sOutputFile={}", dir.path().join("page-%03d.tif").display());
+        let press = editions.press.to_str().unwrap();
+        tool(
+            "gs",
+            &["-q", "-dNOPAUSE", "-dBATCH", "-dSAFER", "-dUseTrimBox", "-r50", "-dFILTERVECTOR", "-sCompression=none", "-sDEVICE=tiffsep", &output, press],
+        );
+        let mut black_pixels = 0;
+        let mut pages = 0;
+        for entry in std::fs::read_dir(dir.path()).unwrap() {
+            let path = entry.unwrap().path();
+            let name = path.file_name().unwrap().to_string_lossy().into_owned();
+            let Some(plate) = name.split('(').nth(1).map(|p| p.trim_end_matches(").tif").to_string()) else { continue };
+            let (width, height, ink) = read_plate(&std::fs::read(&path).unwrap());
+            assert_eq!(ink.len(), width * height, "{name}");
+            let inked = ink.iter().filter(|v| **v > 0).count();
+            match plate.as_str() {
+                "Black" => {
+                    pages += 1;
+                    black_pixels += inked;
+                }
+                _ => assert_eq!(inked, 0, "{press}: {name}: text on the {plate} plate"),
+            }
+        }
+        assert!(pages >= 3 && black_pixels > 10_000, "{press}: the text is on the black plate ({pages} pages, {black_pixels} pixels)");
+    }
+}
+
 /// Ghostscript's ink coverage (C, M, Y, K as fractions of the page) of each page.
 fn inkcov(pdf: &Path, extra: &[&str]) -> Vec<[f64; 4]> {
     let mut args = vec!["-q", "-dNOPAUSE", "-dBATCH", "-dSAFER", "-dUseTrimBox", "-r36", "-sDEVICE=inkcov", "-o", "-"];
