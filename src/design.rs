@@ -46,7 +46,48 @@ pub struct Design {
     /// document's region ([`Design::for_language`]): (as named, as used).
     #[serde(skip)]
     pub regional: Vec<(String, String)>,
+    /// The press edition's bleed and inks (`[press]`); without it the bleed is 3 mm and the
+    /// colours are converted through the press profile.
+    #[serde(default)]
+    pub press: PressDesign,
 }
+
+/// The press edition's facts (`[press]` in `design.toml`): the bleed, the accent and the
+/// chart palette in CMYK as the designer chose them, and whether `build --format all` makes
+/// the press edition too.
+#[derive(Debug, Clone, PartialEq, Deserialize)]
+#[serde(deny_unknown_fields, rename_all = "kebab-case")]
+pub struct PressDesign {
+    /// The bleed around each page, in mm (Chinese printers ask for 3 mm, 出血).
+    #[serde(default = "default_bleed")]
+    pub bleed: f64,
+    /// The accent (`[layout] accent`) in CMYK, per cent of each ink.
+    #[serde(default)]
+    pub accent_cmyk: Option<[f64; 4]>,
+    /// The chart palette (`[charts] palette`) in CMYK, in the same order.
+    #[serde(default)]
+    pub palette_cmyk: Vec<[f64; 4]>,
+    /// Whether `build --format all` makes the press edition too.
+    #[serde(default)]
+    pub in_all: bool,
+}
+
+impl Default for PressDesign {
+    fn default() -> Self {
+        PressDesign { bleed: default_bleed(), accent_cmyk: None, palette_cmyk: Vec::new(), in_all: false }
+    }
+}
+
+fn default_bleed() -> f64 {
+    3.0
+}
+
+/// The largest bleed accepted, in mm.
+pub const MAX_BLEED: f64 = 10.0;
+
+/// The most ink (total area coverage, per cent) a colour of the design may ask for: the
+/// press profile's limit.
+pub const MAX_INK: f64 = 300.0;
 
 /// The design's number style (`[numbers]` in `design.toml`).
 #[derive(Debug, Clone, Default, PartialEq, Eq, Deserialize)]
@@ -112,6 +153,49 @@ impl Design {
         }
         self.regional = regional;
         self
+    }
+
+    /// Checks `[press]`: a bleed of 0–10 mm, inks of 0–100 % adding up to at most 300 %, and
+    /// one CMYK colour for each colour of the chart palette.
+    fn check_press(&self, path: &Path, text: &str) -> Result<(), Diagnostics> {
+        let press = &self.press;
+        let at = |key: &str, message: String, hint: &str| {
+            let mut diagnostic = Diagnostic::error(path, format!("[press] {message}")).with_hint(hint);
+            diagnostic.line = crate::source::line_of_key(text, key);
+            Diagnostics::one(diagnostic)
+        };
+        if !(0.0..=MAX_BLEED).contains(&press.bleed) {
+            return Err(at("bleed", format!("bleed = {} is not between 0 and {MAX_BLEED} mm", press.bleed), "printers ask for 3 mm: write bleed = 3"));
+        }
+        let check_ink = |key: &str, what: &str, ink: &[f64; 4]| {
+            if ink.iter().any(|v| !(0.0..=100.0).contains(v)) {
+                return Err(at(key, format!("{what} {ink:?} has an ink outside 0–100 %"), "write four per cents [C, M, Y, K], each from 0 to 100"));
+            }
+            let total: f64 = ink.iter().sum();
+            if total > MAX_INK {
+                return Err(at(
+                    key,
+                    format!("{what} {ink:?} asks for {total} % ink, more than the press takes ({MAX_INK} %)"),
+                    "take some C, M and Y out (rich colours stay under 300 % in all)",
+                ));
+            }
+            Ok(())
+        };
+        if let Some(accent) = &press.accent_cmyk {
+            check_ink("accent-cmyk", "accent-cmyk", accent)?;
+        }
+        for (index, ink) in press.palette_cmyk.iter().enumerate() {
+            check_ink("palette-cmyk", &format!("palette-cmyk colour {}", index + 1), ink)?;
+        }
+        let chart_colours = self.charts.as_ref().map_or(0, |c| c.palette.len());
+        if !press.palette_cmyk.is_empty() && press.palette_cmyk.len() != chart_colours {
+            return Err(at(
+                "palette-cmyk",
+                format!("palette-cmyk has {} colours, [charts] palette {chart_colours}", press.palette_cmyk.len()),
+                "give one CMYK colour for each colour of [charts] palette, in the same order",
+            ));
+        }
+        Ok(())
     }
 
     /// Every font family the design names, with the `design.toml` key that names it.
@@ -288,6 +372,7 @@ impl Design {
         if design.charts.as_ref().is_some_and(|c| !(c.width >= 160.0 && c.height >= 120.0)) {
             return Err(Diagnostics::one(Diagnostic::error(&path, "charts must be at least 160 × 120 pt").with_hint("raise [charts] width and height")));
         }
+        design.check_press(&path, &text)?;
         Ok(design)
     }
 }

@@ -10,7 +10,8 @@
 //!   numbers of the data (typed cells, spreadsheet formats, filters, sign wording, grouping);
 //! - typesetting, [`typeset`]: Typst's world, fonts, error tracing;
 //! - writers, each given a [`render::RenderContext`]: [`pdf`] (and the [`proof`] edition,
-//!   marked by [`changes`] for a change proof) and [`epub`];
+//!   marked by [`changes`] for a change proof, and the [`press`] edition, PDF/X-4 in CMYK)
+//!   and [`epub`];
 //! - [`review`]: a proofreader's PDF annotations carried back to manuscript lines;
 //! - running: [`pipeline`] (one build), [`output`] (atomic writes), [`watch`], [`watchdog`]
 //!   (time and memory budgets), and
@@ -32,6 +33,7 @@ pub mod numbers;
 pub mod output;
 pub mod pdf;
 pub mod pipeline;
+pub mod press;
 pub mod proof;
 pub mod render;
 pub mod review;

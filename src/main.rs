@@ -159,6 +159,8 @@ enum FormatArg {
     All,
     /// The proof edition: line numbers, file:line marks, 校样 watermark.
     Proof,
+    /// The press edition for the printing house: PDF/X-4, CMYK, bleed, crop marks.
+    Press,
 }
 
 impl FormatArg {
@@ -168,6 +170,7 @@ impl FormatArg {
             FormatArg::Epub => vec![Format::Epub],
             FormatArg::All => vec![Format::Pdf, Format::Epub],
             FormatArg::Proof => vec![Format::Proof],
+            FormatArg::Press => vec![Format::Press],
         }
     }
 }
@@ -394,6 +397,7 @@ fn watch(options: BuildOptions, format: FormatArg, timings: bool) -> Result<(), 
         FormatArg::Epub => "the EPUB only (--format all for the PDF too)",
         FormatArg::All => "the PDF and the EPUB (--format pdf for the PDF only, faster)",
         FormatArg::Proof => "the proof edition",
+        FormatArg::Press => "the press edition",
     };
     println!("watching {} (Ctrl-C to stop); rebuilding {editions}", shown(&options.manuscript));
     reportpress::watch::watch(&options, &format.formats(), |result, elapsed| {

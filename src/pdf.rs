@@ -31,7 +31,7 @@ pub struct PdfOutput {
 /// Exports the layout `typeset` of `context`'s document as PDF.
 pub fn export(context: &RenderContext<'_>, typeset: &Typeset) -> Result<PdfOutput, Diagnostics> {
     let started = std::time::Instant::now();
-    let options = pdf_options(&file_ident(context.output_name, &typeset.build_id), report_date(&context.document.meta.date), typeset.proof);
+    let options = pdf_options(&file_ident(context.output_name, &typeset.build_id), report_date(&context.document.meta.date), typeset.proof, typeset.press);
     let template = context.design.dir.join(TEMPLATE);
     let bytes = typst_pdf::pdf(&typeset.document, &options).map_err(|errors| {
         let mut located: Vec<Diagnostic> = errors.iter().map(|d| export_diagnostic(d, &template)).collect();
@@ -110,16 +110,18 @@ pub fn file_ident(output_name: &str, build_id: &str) -> String {
 }
 
 /// The print edition is PDF/A-2a + PDF/UA-1. The proof is PDF/A-3a + PDF/UA-1: PDF/A-3
-/// allows the manuscript snapshot attached to it (see [`crate::snapshot`]).
-fn pdf_options(ident: &str, date: Option<Datetime>, proof: bool) -> PdfOptions {
+/// allows the manuscript snapshot attached to it (see [`crate::snapshot`]). The press
+/// edition is exported with no standard and untagged, device colours as they are (krilla
+/// writes no PDF/X; [`crate::press::finish`] makes it PDF/X-4).
+fn pdf_options(ident: &str, date: Option<Datetime>, proof: bool, press: bool) -> PdfOptions {
     let archival = if proof { PdfStandard::A_3a } else { PdfStandard::A_2a };
-    let standards = PdfStandards::new(&[archival, PdfStandard::Ua_1]).unwrap_or_default();
+    let standards = if press { PdfStandards::default() } else { PdfStandards::new(&[archival, PdfStandard::Ua_1]).unwrap_or_default() };
     PdfOptions {
         ident: Smart::Custom(ident.to_string()),
         creator: Smart::Custom(Some(format!("reportpress {}", env!("CARGO_PKG_VERSION")))),
         timestamp: date.map(Timestamp::new_utc),
         standards,
-        tagged: true,
+        tagged: !press,
         ..PdfOptions::default()
     }
 }

@@ -26,6 +26,9 @@ pub enum Format {
     Epub,
     /// The proof edition for proofreaders (`<output>-proof.pdf`).
     Proof,
+    /// The press edition for the printing house (`<output>-press.pdf`, PDF/X-4, CMYK, bleed
+    /// and marks; see [`crate::press`]).
+    Press,
 }
 
 /// Where a build reads from and writes to.
@@ -316,6 +319,25 @@ fn build_prepared(
 ) -> Result<BuildReport, Diagnostics> {
     let context = prepared.context();
     let output = &prepared.manuscript.config.output;
+    // `--format all` (the print PDF and the EPUB) makes the press edition too when
+    // report.toml or the design asks for it.
+    let with_press;
+    let formats = if formats.contains(&Format::Pdf)
+        && formats.contains(&Format::Epub)
+        && !formats.contains(&Format::Press)
+        && (prepared.manuscript.config.press || prepared.design.press.in_all)
+    {
+        with_press = [formats, &[Format::Press]].concat();
+        &with_press[..]
+    } else {
+        formats
+    };
+    let press = match formats.contains(&Format::Press) {
+        true => Some(crate::press::PressSettings::for_design(&prepared.design).map_err(|message| {
+            Diagnostics::one(Diagnostic::error(prepared.design.dir.join(crate::design::DESIGN_FILE), format!("press edition: {message}")))
+        })?),
+        false => None,
+    };
     let epub_wanted = formats.contains(&Format::Epub);
     // A change proof: the document marked with what changed since the revision.
     let marked = match since {
@@ -375,7 +397,12 @@ fn build_prepared(
                 document = marked;
             }
             let started = Instant::now();
-            let mut typeset = context.typesetter().typeset(document, proof.as_ref());
+            // The press edition: the print layout with the bleed and the press's inks.
+            let mut typesetter = context.typesetter();
+            if *format == Format::Press {
+                typesetter.press = press.as_ref().map(|p| p.info.clone());
+            }
+            let mut typeset = typesetter.typeset(document, proof.as_ref());
             // A change proof lists each change's page and line: the lines are read from the
             // laid-out proof, then printed by a second layout (the list keeps its room).
             if let (Ok(laid_out), Some(list)) = (&typeset, proof.as_mut().and_then(|p| p.changes.as_mut()))
@@ -399,7 +426,27 @@ fn build_prepared(
                 let _ = sender.send(Some(typeset.print_pages(blocks)));
             }
             let passes = typeset.layout_summary();
-            prints.push(pdf::export(&context, &typeset).map(|pdf| (*format, pdf, typeset.warnings, compile_time, passes)));
+            let mut warnings = typeset.warnings.clone();
+            let mut exported = pdf::export(&context, &typeset);
+            if let (Some(settings), Ok(pdf)) = (press.as_ref().filter(|_| *format == Format::Press), exported.as_mut()) {
+                warnings.extend(crate::press::resolution::warnings(&typeset.document, document, context.manuscript_root));
+                // (Timed with the export: `press pdf export` in --timings.)
+                let started = Instant::now();
+                match crate::press::finish(&pdf.bytes, settings) {
+                    Ok(bytes) => {
+                        pdf.bytes = bytes;
+                        pdf.export_time += started.elapsed();
+                    }
+                    Err(message) => {
+                        let file = context.manuscript_root.join(crate::manuscript::config::REPORT_FILE);
+                        exported = Err(Diagnostics::one(
+                            Diagnostic::error(file, format!("press edition: {message}"))
+                                .with_hint("build the print edition (--format pdf) meanwhile, and report this with the manuscript"),
+                        ));
+                    }
+                }
+            }
+            prints.push(exported.map(|pdf| (*format, pdf, warnings, compile_time, passes)));
         }
         // The EPUB without the print edition: lay the book out for its pages only.
         if let Some(sender) = pages_sent.take() {
@@ -413,9 +460,13 @@ fn build_prepared(
     for print in prints {
         let (format, pdf, warnings, compile_time, passes) = print?;
         report.stages.push(("typst compile", compile_time));
-        report.stages.push(("pdf export", pdf.export_time));
+        report.stages.push((if format == Format::Press { "press pdf export" } else { "pdf export" }, pdf.export_time));
         report.warnings.extend(warnings);
-        let (suffix, label) = if format == Format::Proof { ("-proof", ", proof") } else { ("", "") };
+        let (suffix, label) = match format {
+            Format::Proof => ("-proof", ", proof"),
+            Format::Press => ("-press", ", press: PDF/X-4, CMYK, bleed and marks"),
+            _ => ("", ""),
+        };
         let path = options.out.join(format!("{output}{suffix}.pdf"));
         // More than one layout: what the later layouts were for.
         let balanced = passes;

@@ -185,6 +185,7 @@ fn constructs_document() -> Document {
                 number: 1,
                 label: figure_label(1),
                 anchor: "fig-trend".into(),
+                bleed: false,
             },
             9,
         ),

@@ -529,7 +529,7 @@ impl<'a> SectionWriter<'a, '_> {
                 self.blocks(out, blocks, false);
                 out.end("aside");
             }
-            BlockKind::Image { path, alt, caption, number, label, anchor } => {
+            BlockKind::Image { path, alt, caption, number, label, anchor, .. } => {
                 self.image(out, path, alt, caption, &Numbered { number: *number, label, anchor });
             }
             BlockKind::Table { number, label, anchor, caption, unit, note, source_note, data, .. } => {

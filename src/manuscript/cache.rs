@@ -139,6 +139,7 @@ mod tests {
                 number: 0,
                 label: String::new(),
                 anchor: String::new(),
+                bleed: false,
             },
             source: crate::model::SourcePos { file: "t.md".into(), line: 1 },
         };

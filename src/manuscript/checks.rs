@@ -107,6 +107,26 @@ pub(crate) fn printable(blocks: &[Block], root: &Path) -> Vec<Diagnostic> {
         }
         _ => {}
     });
+    // A full-page picture is a page of its own: it cannot stand inside a list, a quote or a
+    // sidebar (the blocks walked here, below the top level).
+    for block in blocks {
+        let inner: Vec<&[Block]> = match &block.kind {
+            BlockKind::Quote { blocks } | BlockKind::Sidebar { blocks, .. } => vec![blocks],
+            BlockKind::List { items, .. } => items.iter().map(Vec::as_slice).collect(),
+            _ => Vec::new(),
+        };
+        for blocks in inner {
+            walk::blocks(blocks, &mut |nested| {
+                if matches!(nested.kind, BlockKind::Image { bleed: true, .. }) {
+                    error(
+                        &nested.source,
+                        "a full-page picture ({.bleed}) cannot stand inside a list, a quote or a sidebar".into(),
+                        "move it out to a paragraph of its own",
+                    );
+                }
+            });
+        }
+    }
     let mut notes = 0;
     walk::inlines(blocks, &mut |inline, source| match inline {
         Inline::Text { text } | Inline::Code { text } => {

@@ -60,6 +60,10 @@ pub struct ReportConfig {
     /// to the manuscript directory; the built-in magazine design when omitted.
     #[serde(default)]
     pub design: Option<String>,
+    /// Whether `build --format all` makes the press edition (`<output>-press.pdf`) too, as
+    /// the design's `[press] in-all` may also ask.
+    #[serde(default)]
+    pub press: bool,
     /// Text files (among `files`) that begin on a new page of the PDF, e.g. the chapters of
     /// a book or the articles of a collection.
     #[serde(default)]

@@ -236,10 +236,21 @@ pub(crate) fn refused_scheme(url: &str) -> Option<String> {
     (is_scheme && !matches!(scheme.as_str(), "http" | "https" | "mailto" | "tel")).then_some(scheme)
 }
 
-/// Whether `text` (trimmed) is an image's explicit id, `{#fig:id}`; returns the id.
-fn explicit_figure_id(text: &str) -> Option<&str> {
-    let id = text.trim().strip_prefix("{#fig:")?.strip_suffix('}')?;
-    (!id.is_empty() && id.chars().all(|c| c.is_ascii_alphanumeric() || c == '-' || c == '_')).then_some(id)
+/// Whether `text` (trimmed) is an image's attributes: its explicit id `{#fig:id}`, the
+/// class `{.bleed}` (a full-page picture, to the page's edges), or both (`{#fig:id .bleed}`);
+/// returns the id (empty when none is given) and whether it bleeds.
+fn image_attributes(text: &str) -> Option<(&str, bool)> {
+    let inner = text.trim().strip_prefix('{')?.strip_suffix('}')?;
+    let (mut id, mut bleed) = ("", false);
+    for word in inner.split_whitespace() {
+        match word.strip_prefix("#fig:") {
+            Some(name) if id.is_empty() && !name.is_empty() && name.chars().all(|c| c.is_ascii_alphanumeric() || c == '-' || c == '_') => id = name,
+            Some(_) => return None,
+            None if word == ".bleed" && !bleed => bleed = true,
+            None => return None,
+        }
+    }
+    (!id.is_empty() || bleed).then_some((id, bleed))
 }
 
 impl<'a> BlockParser<'a, '_, '_> {
@@ -533,9 +544,10 @@ impl<'a> BlockParser<'a, '_, '_> {
             let mut text = String::new();
             plain_text_of(&content, &mut text);
             let only_text = content.iter().all(|inline| matches!(inline, Inline::Text { .. }));
-            let id = if only_text { explicit_figure_id(&text).map(str::to_string) } else { None };
-            if let (Some(id), Some((BlockKind::Image { anchor, .. }, _))) = (id, images.first_mut()) {
+            let attributes = if only_text { image_attributes(&text).map(|(id, bleeds)| (id.to_string(), bleeds)) } else { None };
+            if let (Some((id, bleeds)), Some((BlockKind::Image { anchor, bleed, .. }, _))) = (attributes, images.first_mut()) {
                 *anchor = id;
+                *bleed = bleeds;
                 return images.pop().map(|(kind, _)| Block { kind, source });
             }
         }
@@ -548,7 +560,7 @@ impl<'a> BlockParser<'a, '_, '_> {
                 self.error(
                     offset,
                     "an image must stand alone in its own paragraph",
-                    "put a blank line before and after the image (an id may follow it: ![…](…){#fig:id})",
+                    "put a blank line before and after the image (an id may follow it: ![…](…){#fig:id}, and `.bleed` for a full-page picture: {#fig:id .bleed})",
                 );
                 None
             }
@@ -667,7 +679,10 @@ impl<'a> BlockParser<'a, '_, '_> {
                     }
                     let path = self.checked_image_path(&dest_url, range.start);
                     let caption = self.caption_of(&title, range.clone());
-                    self.images.push((BlockKind::Image { path, alt: alt_text, caption, number: 0, label: String::new(), anchor: String::new() }, range.start));
+                    self.images.push((
+                        BlockKind::Image { path, alt: alt_text, caption, number: 0, label: String::new(), anchor: String::new(), bleed: false },
+                        range.start,
+                    ));
                 }
                 Event::FootnoteReference(label) => {
                     let at = self.place(range.start);
@@ -942,6 +957,16 @@ fn trim_edges(content: &mut Vec<Inline>) {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn an_image_may_be_named_and_marked_as_bleeding() {
+        assert_eq!(image_attributes("{#fig:map}"), Some(("map", false)));
+        assert_eq!(image_attributes(" {#fig:map .bleed} "), Some(("map", true)));
+        assert_eq!(image_attributes("{.bleed}"), Some(("", true)));
+        for not_attributes in ["{}", "{.bleed .bleed}", "{#fig:a #fig:b}", "{#fig:}", "{.wide}", "{#tbl:a}", "#fig:a"] {
+            assert_eq!(image_attributes(not_attributes), None, "{not_attributes}");
+        }
+    }
 
     fn parse_str(text: &str) -> (Vec<Block>, Diagnostics) {
         let mut diagnostics = Diagnostics::default();

@@ -139,6 +139,10 @@ pub enum BlockKind {
         /// Before numbering: the explicit id written after the image (`{#fig:id}`), or empty.
         /// After: the anchor, `fig-<id>`, or `fig-n<number>` for an image without an id.
         anchor: String,
+        /// Written `{.bleed}` after the image: the PDF editions print it on a page of its own,
+        /// filling the page to its edges (and into the press edition's bleed); the EPUB shows
+        /// it as any figure.
+        bleed: bool,
     },
     /// A data table placed in the text, numbered 表 n, printed as a three-line table (三线表).
     Table {

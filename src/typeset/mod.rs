@@ -27,6 +27,7 @@ use crate::design::{COVER_TEMPLATE, TEMPLATE};
 use crate::diagnostics::{Diagnostic, Diagnostics, Severity};
 use crate::model::walk;
 use crate::model::{Block, Document, Inline, Metadata};
+use crate::press::PressInfo;
 use crate::proof::ProofInfo;
 use fonts::FontSet;
 use world::ReportWorld;
@@ -48,6 +49,9 @@ pub struct Typeset {
     /// Whether this is the proof edition (exported as PDF/A-3a, which allows the
     /// manuscript snapshot attached to it; the print edition is PDF/A-2a).
     pub proof: bool,
+    /// Whether this is the press edition (exported untagged, then made PDF/X-4 by
+    /// [`crate::press::finish`]).
+    pub press: bool,
     /// The heights of the floats that balance the columns of each section's last page, as
     /// the template was given them (`/balance.json`).
     pub balance: balance::Targets,
@@ -150,6 +154,8 @@ struct TemplateInput<'a> {
     units: &'static str,
     #[serde(flatten)]
     language: LanguageInput<'a>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    press: Option<&'a PressInfo>,
 }
 
 /// What the templates set differently by the document's language: the design's faces for
@@ -181,16 +187,25 @@ pub struct Typesetter<'a> {
     pub manuscript_root: &'a Path,
     /// The design's faces for the document's language ([`crate::design::Design::for_language`]).
     pub faces: Option<&'a crate::design::DesignFonts>,
+    /// For the press edition: the bleed and inks the templates set the pages with.
+    pub press: Option<PressInfo>,
 }
 
 impl Typesetter<'_> {
     /// The template's JSON for `document` (and the proof details of a proof).
     /// `faces`: the design's faces for the document's language (`None`: as `design.toml`
     /// names them).
-    pub fn input_json(
+    pub fn input_json(document: &Document, proof: Option<&ProofInfo>, faces: Option<&crate::design::DesignFonts>, pretty: bool) -> Result<Vec<u8>, serde_json::Error> {
+        Self::edition_json(document, proof, faces, None, pretty)
+    }
+
+    /// The template's JSON for `document` in one edition: a proof's details, or the press
+    /// edition's bleed and inks.
+    pub fn edition_json(
         document: &Document,
         proof: Option<&ProofInfo>,
         faces: Option<&crate::design::DesignFonts>,
+        press: Option<&PressInfo>,
         pretty: bool,
     ) -> Result<Vec<u8>, serde_json::Error> {
         let language = LanguageInput {
@@ -198,7 +213,7 @@ impl Typesetter<'_> {
             region: crate::typeset::fonts::text_region(&document.meta.language),
             words: crate::model::script::for_language(&document.meta.language),
         };
-        let input = TemplateInput { document, proof, units: crate::numbers::units::UNIT_WORDS, language };
+        let input = TemplateInput { document, proof, units: crate::numbers::units::UNIT_WORDS, language, press };
         if pretty { serde_json::to_vec_pretty(&input) } else { serde_json::to_vec(&input) }
     }
 
@@ -206,7 +221,7 @@ impl Typesetter<'_> {
     /// the last page of every section is balanced ([`balance`]): the book is laid out again
     /// with the floats that level those pages' columns (at most twice more).
     pub fn typeset(&self, document: &Document, proof: Option<&ProofInfo>) -> Result<Typeset, Diagnostics> {
-        let json = Self::input_json(document, proof, self.faces, false).map_err(|e| self.serialise_error(&e))?;
+        let json = Self::edition_json(document, proof, self.faces, self.press.as_ref(), false).map_err(|e| self.serialise_error(&e))?;
         let json = Bytes::new(json);
         let ((mut paged, mut warnings), mut used, mut passes) = balance::balance(|floats| self.compile_book(document, &json, floats), |(paged, _)| paged)?;
         // A last page less than a quarter full: a block of the page before starts on it, if
@@ -227,8 +242,15 @@ impl Typesetter<'_> {
                 break;
             }
         }
-        let build_id = build_id(document, proof.is_some(), self.design_dir);
-        Ok(Typeset { document: paged, warnings, build_id, proof: proof.is_some(), balance: used, passes })
+        let edition = if proof.is_some() {
+            "proof"
+        } else if self.press.is_some() {
+            "press"
+        } else {
+            "print"
+        };
+        let build_id = build_id(document, edition, self.design_dir);
+        Ok(Typeset { document: paged, warnings, build_id, proof: proof.is_some(), press: self.press.is_some(), balance: used, passes })
     }
 
     /// One layout of the book with the balancing floats `balance`.
@@ -259,7 +281,7 @@ impl Typesetter<'_> {
         let result = typst::compile::<PagedDocument>(&world);
         let warnings: Vec<Diagnostic> = result.warnings.iter().map(|d| locate(&world, d, &template)).collect();
         let paged = result.output.map_err(|errors| Diagnostics(errors.iter().map(|d| locate(&world, d, &template)).collect()))?;
-        Ok(Typeset { document: paged, warnings, build_id: String::new(), proof: false, balance: balance::Targets::new(), passes: 1 })
+        Ok(Typeset { document: paged, warnings, build_id: String::new(), proof: false, press: false, balance: balance::Targets::new(), passes: 1 })
     }
 
     /// A world that compiles `template` of the design with `json` as `/document.json` and
@@ -351,16 +373,16 @@ fn without_dangling_refs(blocks: &[Block]) -> Vec<Block> {
 }
 
 /// A short hash of everything the body's layout is made from: the document model (without
-/// a proof's build time and revision, which only its footer shows), the edition (print or
-/// proof: another sheet width) and the design's files. Two layouts with the same build id
+/// a proof's build time and revision, which only its footer shows), the edition (`print`,
+/// `proof`: another sheet width, or `press`: other colours) and the design's files. Two layouts with the same build id
 /// put every glyph of the body at the same place (builds are reproducible), so `review`
 /// can map a PDF's annotations onto a layout it makes again from the manuscript. The PDF
 /// carries it in its permanent file identifier (see `pdf::export`).
-pub fn build_id(document: &Document, proof: bool, design_dir: &Path) -> String {
+pub fn build_id(document: &Document, edition: &str, design_dir: &Path) -> String {
     use sha2::{Digest, Sha256};
     let mut hasher = Sha256::new();
     hasher.update(Typesetter::input_json(document, None, None, false).unwrap_or_default());
-    hasher.update(if proof { b"proof" as &[u8] } else { b"print" });
+    hasher.update(edition.as_bytes());
     let mut files = Vec::new();
     design_files(design_dir, &mut files);
     files.sort();
