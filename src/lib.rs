@@ -12,8 +12,8 @@
 //! - writers, each given a [`render::RenderContext`]: [`pdf`] (and the [`proof`] edition,
 //!   marked by [`changes`] for a change proof) and [`epub`];
 //! - [`review`]: a proofreader's PDF annotations carried back to manuscript lines;
-//! - running: [`pipeline`] (one build), [`output`] (atomic writes), [`watch`], [`watchdog`]
-//!   (time and memory budgets), and
+//! - running: [`pipeline`] (one build), [`output`] (atomic writes), [`watch`], [`preview`]
+//!   (the pages in a browser, kept up to date), [`watchdog`] (time and memory budgets), and
 //!   [`starter`] (`reportpress new`) and [`import`] (`reportpress import`: a manuscript from
 //!   a Word document or extracted text).
 
@@ -31,6 +31,7 @@ pub mod numbers;
 pub mod output;
 pub mod pdf;
 pub mod pipeline;
+pub mod preview;
 pub mod proof;
 pub mod render;
 pub mod review;
