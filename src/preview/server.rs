@@ -20,6 +20,7 @@ use super::state::Shared;
 const INDEX_HTML: &str = include_str!("client/index.html");
 const APP_JS: &str = include_str!("client/app.js");
 const APP_CSS: &str = include_str!("client/app.css");
+const ICON_SVG: &str = include_str!("client/icon.svg");
 
 /// Most requests handled at once (event streams included); more are refused with 503.
 const MAX_ACTIVE: usize = 64;
@@ -45,6 +46,8 @@ pub enum Route {
     Script,
     /// The stylesheet.
     Style,
+    /// The tab's icon.
+    Icon,
     /// The state as JSON.
     State,
     /// The event stream (server-sent events).
@@ -98,6 +101,7 @@ pub fn check(shared: &Shared, peer: Option<&SocketAddr>, host: Option<&str>, met
         "" => Route::Index,
         "app.js" => Route::Script,
         "app.css" => Route::Style,
+        "icon.svg" => Route::Icon,
         "state" => Route::State,
         "events" => Route::Events,
         "source" => Route::Source,
@@ -173,6 +177,7 @@ fn handle(request: Request, shared: &Shared) {
         Ok(Route::Index) => answer(200, "text/html; charset=utf-8", INDEX_HTML.as_bytes().to_vec(), "no-store", CSP),
         Ok(Route::Script) => answer(200, "text/javascript; charset=utf-8", APP_JS.as_bytes().to_vec(), "no-store", CSP),
         Ok(Route::Style) => answer(200, "text/css; charset=utf-8", APP_CSS.as_bytes().to_vec(), "no-store", CSP),
+        Ok(Route::Icon) => answer(200, "image/svg+xml", ICON_SVG.as_bytes().to_vec(), "no-store", SVG_CSP),
         Ok(Route::State) => json(&shared.json()),
         Ok(Route::Events) => return stream_events(request, shared),
         Ok(Route::Page { index, hash }) => page(shared, index, hash),
@@ -186,13 +191,13 @@ fn handle(request: Request, shared: &Shared) {
 fn page(shared: &Shared, index: usize, hash: u128) -> Response<std::io::Cursor<Vec<u8>>> {
     let built = {
         let state = shared.lock();
+        let Some(built) = state.built.clone().filter(|b| b.pages.get(index).is_some_and(|p| p.hash == hash)) else {
+            return text(404, "this page changed; the preview shows the new one");
+        };
         if let Some(svg) = state.svgs.get(hash) {
             return answer(200, "image/svg+xml", svg.as_bytes().to_vec(), "private, max-age=31536000, immutable", SVG_CSP);
         }
-        state.built.clone()
-    };
-    let Some(built) = built.filter(|b| b.pages.get(index).is_some_and(|p| p.hash == hash)) else {
-        return text(404, "this page changed; the preview shows the new one");
+        built
     };
     let Some(svg) = built.svg(index) else { return text(404, "no such page") };
     let svg = Arc::new(svg);
