@@ -8,7 +8,7 @@ OUT        ?= dist
 RUN         = $(CARGO) run --release --quiet --
 SUDO       := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
 
-.PHONY: pdf epub all check charts proof watch test test-tools bench clean fuzz thumbnails
+.PHONY: pdf epub all check charts proof watch preview test test-tools bench clean fuzz thumbnails
 
 pdf:
 	$(RUN) build --format pdf --manuscript $(MANUSCRIPT) --out $(OUT)
@@ -31,6 +31,10 @@ charts:
 
 watch:
 	$(RUN) watch --manuscript $(MANUSCRIPT) --out $(OUT)
+
+# The pages in the desktop's browser, updated on every save (the PDF is written too).
+preview:
+	$(RUN) preview --open --manuscript $(MANUSCRIPT) --out $(OUT)
 
 # The README's pictures of the designs: the annual-report test manuscript set in each
 # built-in design, its first page and the first page of its body text, at 40 dpi
