@@ -405,9 +405,10 @@ fn preview(options: BuildOptions, preview: reportpress::preview::PreviewOptions)
     reportpress::preview::preview(&options, &preview, |event| {
         match event {
             Event::Listening(url) => println!("preview at {url} (Ctrl-C to stop)"),
-            Event::Built { pages, changed, elapsed, warnings } => {
+            Event::Built { pages, changed, elapsed, stages, warnings } => {
                 print_diagnostics(&warnings);
-                println!("laid out {pages} pages ({changed} changed) in {:.0} ms", elapsed.as_secs_f64() * 1000.0);
+                let stages: Vec<String> = stages.iter().map(|(stage, d)| format!("{stage} {:.0}", d.as_secs_f64() * 1000.0)).collect();
+                println!("laid out {pages} pages ({changed} changed) in {:.0} ms ({} ms)", elapsed.as_secs_f64() * 1000.0, stages.join(", "));
             }
             Event::Failed { errors, elapsed } => {
                 print_diagnostics(&errors.0);

@@ -200,7 +200,9 @@ pub fn side_by_side(name: &str, manuscript: &Path, work: &Path) {
         shown.push(saved.elapsed().as_secs_f64() * 1000.0);
         changed.push(different.len());
         last = state;
-        if let Some(ms) = preview.next("laid out ").and_then(|rest| rest.rsplit(" in ").next().and_then(|v| v.trim_end_matches(" ms").parse().ok())) {
+        if let Some(ms) =
+            preview.next("laid out ").and_then(|rest| rest.split(" in ").nth(1).and_then(|v| v.split_whitespace().next()).and_then(|v| v.parse().ok()))
+        {
             laid_out.push(ms);
         }
         if preview.next("wrote ").is_some() {

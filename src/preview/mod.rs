@@ -54,8 +54,9 @@ pub struct PreviewOptions {
 pub enum Event {
     /// The server listens at this address (token included).
     Listening(String),
-    /// A build succeeded: its page count, how many pages changed, its warnings.
-    Built { pages: usize, changed: usize, elapsed: Duration, warnings: Vec<Diagnostic> },
+    /// A build succeeded: its page count, how many pages changed, the time of its stages
+    /// (reading, layout, hashing the pages), its warnings.
+    Built { pages: usize, changed: usize, elapsed: Duration, stages: Vec<(&'static str, Duration)>, warnings: Vec<Diagnostic> },
     /// A build failed; the browser shows the errors over the last good pages.
     Failed { errors: Diagnostics, elapsed: Duration },
     /// The PDF was written (path, bytes, pages).
@@ -97,7 +98,8 @@ pub fn preview(options: &BuildOptions, preview: &PreviewOptions, report: impl Fn
     crate::watch::on_changes(options, |written| {
         shared.update(|state| state.building = true);
         let started = Instant::now();
-        match lay_out(&mut session, options, proof) {
+        let mut stages = Vec::new();
+        match lay_out(&mut session, options, proof, &mut stages) {
             Ok(built) => {
                 let built = Arc::new(built);
                 let before = shared.lock().built.as_ref().map(|b| b.pages.clone()).unwrap_or_default();
@@ -110,7 +112,7 @@ pub fn preview(options: &BuildOptions, preview: &PreviewOptions, report: impl Fn
                 });
                 let mut warnings = built.prepared.manuscript.warnings.clone();
                 warnings.extend(built.typeset.warnings.iter().cloned());
-                report(Event::Built { pages: built.pages.len(), changed, elapsed: started.elapsed(), warnings });
+                report(Event::Built { pages: built.pages.len(), changed, elapsed: started.elapsed(), stages, warnings });
                 written.push(pdf_path(&options.out, &built));
                 let _ = to_writer.send(built);
             }
@@ -134,9 +136,12 @@ fn with_hint(mut diagnostics: Diagnostics, hint: &str) -> Diagnostics {
 }
 
 /// One layout of the edition shown, from the manuscript as it is now.
-fn lay_out(session: &mut Session, options: &BuildOptions, proof: bool) -> Result<Built, Diagnostics> {
-    let mut stages = Vec::new();
-    let prepared = session.prepare(options, &mut stages)?;
+fn lay_out(session: &mut Session, options: &BuildOptions, proof: bool, stages: &mut Vec<(&'static str, Duration)>) -> Result<Built, Diagnostics> {
+    let started = Instant::now();
+    let prepared = session.prepare(options, &mut Vec::new());
+    stages.push(("read", started.elapsed()));
+    let prepared = prepared?;
+    let started = Instant::now();
     let mut info = proof.then(|| crate::proof::proof_info(&prepared.manuscript));
     if let Some(info) = info.as_mut() {
         // As `build --format proof`: the proof carries the manuscript it shows.
@@ -144,7 +149,11 @@ fn lay_out(session: &mut Session, options: &BuildOptions, proof: bool) -> Result
         info.snapshot = Some(snapshot.to_json());
     }
     let typeset = prepared.context().typesetter().typeset(&prepared.manuscript.document, info.as_ref())?;
-    Ok(Built::new(prepared, typeset))
+    stages.push(("layout", started.elapsed()));
+    let started = Instant::now();
+    let built = Built::new(prepared, typeset);
+    stages.push(("page hashes", started.elapsed()));
+    Ok(built)
 }
 
 /// Where the edition's PDF goes: `<out>/<output>.pdf` (`-proof.pdf` for the proof).
