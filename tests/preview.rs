@@ -36,8 +36,14 @@ impl Drop for Preview {
 impl Preview {
     /// Starts the preview of `manuscript` on any free port and waits for its first PDF.
     fn start(manuscript: &Path, out: &Path) -> Preview {
+        Preview::start_with(manuscript, out, &[])
+    }
+
+    /// The same with more arguments.
+    fn start_with(manuscript: &Path, out: &Path, more: &[&str]) -> Preview {
         let mut child = Command::new(env!("CARGO_BIN_EXE_reportpress"))
             .args(["preview", "--port", "0", "--manuscript", manuscript.to_str().unwrap(), "--out", out.to_str().unwrap()])
+            .args(more)
             .current_dir(root())
             .stdout(Stdio::piped())
             .stderr(Stdio::piped())
@@ -332,4 +338,52 @@ fn the_server_answers_only_its_token_its_host_and_its_own_paths_on_127_0_0_1() {
     };
     assert_eq!(listening("/proc/net/tcp"), ["0100007F"], "listening on 127.0.0.1 only");
     assert!(listening("/proc/net/tcp6").is_empty(), "not listening on IPv6");
+}
+
+#[test]
+fn a_click_opens_the_editor_at_its_place_and_the_proof_edition_is_previewed_and_written() {
+    let dir = tempfile::tempdir().unwrap();
+    let manuscript = manuscript(dir.path());
+    // An "editor" that writes down the arguments it was started with.
+    let opened = dir.path().join("opened.txt");
+    let editor = dir.path().join("editor.sh");
+    std::fs::write(&editor, format!("#!/bin/sh\nprintf '%s\\n' \"$@\" > '{}'\n", opened.display())).unwrap();
+    std::fs::set_permissions(&editor, std::os::unix::fs::PermissionsExt::from_mode(0o755)).unwrap();
+    let out = dir.path().join("out");
+    let command = format!("{} --goto {{file}}:{{line}}:{{column}}", editor.display());
+    let preview = Preview::start_with(&manuscript, &out, &["--proof", "--editor", &command]);
+
+    // The proof edition: its wider sheet in the browser, its PDF on disk.
+    let (_, state) = preview.get(&format!("/{}/state", preview.token));
+    let state: serde_json::Value = serde_json::from_str(&state).unwrap();
+    assert!(state["editor"] == true, "{state}");
+    let proof_pdf = out.join("previewed-proof.pdf");
+    assert!(proof_pdf.is_file(), "the proof PDF is written");
+    let width = state["pages"][0]["width"].as_f64().unwrap();
+    let pdf_width: f64 = tool("pdfinfo", &[proof_pdf.to_str().unwrap()])
+        .lines()
+        .find_map(|l| l.strip_prefix("Page size:"))
+        .and_then(|size| size.split_whitespace().next().and_then(|w| w.parse().ok()))
+        .unwrap();
+    assert!((width - pdf_width).abs() < 1.0 && width > 600.0, "the proof's sheet ({width} pt; its PDF {pdf_width} pt)");
+
+    // A click on the Q of Quokka opens the editor there.
+    let (page, word) = word_box(&proof_pdf, "Quokka");
+    let (line, column) = place_of(&manuscript.join("t.md"), "Quokka");
+    let query = format!("page={page}&x={}&y={}&open=1", word[0] + 2.0, (word[1] + word[3]) / 2.0);
+    let (status, answer) = preview.get(&format!("/{}/source?{query}", preview.token));
+    assert_eq!(status, 200, "{answer}");
+    let answer: serde_json::Value = serde_json::from_str(&answer).unwrap();
+    assert_eq!((answer["file"].as_str(), answer["line"].as_u64(), answer["column"].as_u64()), (Some("t.md"), Some(line as u64), Some(column as u64)), "{answer}");
+    assert_eq!(answer["opened"], true, "{answer}");
+    let mut arguments = String::new();
+    for _ in 0..50 {
+        arguments = std::fs::read_to_string(&opened).unwrap_or_default();
+        if !arguments.is_empty() {
+            break;
+        }
+        std::thread::sleep(Duration::from_millis(100));
+    }
+    let expected = format!("--goto\n{}:{line}:{column}\n", manuscript.join("t.md").display());
+    assert_eq!(arguments, expected, "the editor's arguments");
 }
