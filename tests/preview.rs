@@ -374,7 +374,11 @@ fn a_click_opens_the_editor_at_its_place_and_the_proof_edition_is_previewed_and_
     let (status, answer) = preview.get(&format!("/{}/source?{query}", preview.token));
     assert_eq!(status, 200, "{answer}");
     let answer: serde_json::Value = serde_json::from_str(&answer).unwrap();
-    assert_eq!((answer["file"].as_str(), answer["line"].as_u64(), answer["column"].as_u64()), (Some("t.md"), Some(line as u64), Some(column as u64)), "{answer}");
+    assert_eq!(
+        (answer["file"].as_str(), answer["line"].as_u64(), answer["column"].as_u64()),
+        (Some("t.md"), Some(line as u64), Some(column as u64)),
+        "{answer}"
+    );
     assert_eq!(answer["opened"], true, "{answer}");
     let mut arguments = String::new();
     for _ in 0..50 {
