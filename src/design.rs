@@ -42,6 +42,10 @@ pub struct Design {
     /// overrides it.
     #[serde(default)]
     pub numbers: NumbersDesign,
+    /// The families `design.toml` names that were replaced by the same family of the
+    /// document's region ([`Design::for_language`]): (as named, as used).
+    #[serde(skip)]
+    pub regional: Vec<(String, String)>,
 }
 
 /// The design's number style (`[numbers]` in `design.toml`).
@@ -67,7 +71,7 @@ pub struct HeadingDesign {
 
 /// The faces of the design's three roles, by exact family name (`[fonts]`). The template
 /// reads them from `design.toml` too, so the PDF and the EPUB use the same faces.
-#[derive(Debug, Clone, PartialEq, Eq, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Deserialize, serde::Serialize)]
 #[serde(deny_unknown_fields)]
 pub struct DesignFonts {
     /// Body text (宋体 role).
@@ -79,6 +83,37 @@ pub struct DesignFonts {
 }
 
 impl Design {
+    /// The design for a document in `language`: a family of a regional CJK collection
+    /// (`Noto Serif CJK SC`) is replaced by the same family for the language's region
+    /// (`Noto Serif CJK TC` for zh-TW and zh-Hant, `… HK` for zh-HK and zh-MO), whose
+    /// faces the fonts directory holds in the same collection files. Other families, and
+    /// every family of a Simplified Chinese document, stay as they are.
+    pub fn for_language(mut self, language: &str) -> Self {
+        let region = crate::typeset::fonts::region_suffix(language);
+        let mut regional = Vec::new();
+        let mut rename = |family: &mut String| {
+            if let Some(stem) = family.strip_suffix(" SC")
+                && region != "SC"
+            {
+                let used = format!("{stem} {region}");
+                if !regional.iter().any(|(named, _): &(String, String)| named == family) {
+                    regional.push((family.clone(), used.clone()));
+                }
+                *family = used;
+            }
+        };
+        if let Some(fonts) = &mut self.fonts {
+            rename(&mut fonts.body);
+            rename(&mut fonts.heading);
+            rename(&mut fonts.mono);
+        }
+        if let Some(charts) = &mut self.charts {
+            rename(&mut charts.font);
+        }
+        self.regional = regional;
+        self
+    }
+
     /// Every font family the design names, with the `design.toml` key that names it.
     pub fn families(&self) -> Vec<(&'static str, &str)> {
         let mut families = Vec::new();

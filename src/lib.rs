@@ -20,6 +20,7 @@
 pub mod access;
 pub mod changes;
 pub mod charts;
+pub mod commands;
 pub mod design;
 pub mod diagnostics;
 pub mod epub;

@@ -95,9 +95,10 @@ enum Command {
         /// Print the entries as JSON.
         #[arg(long)]
         json: bool,
-        /// The manuscript directory (holding report.toml).
-        #[arg(long, default_value = "manuscript")]
-        manuscript: PathBuf,
+        /// The manuscript directory (holding report.toml). Default: the nearest directory
+        /// holding report.toml, here or above; else manuscript/.
+        #[arg(long)]
+        manuscript: Option<PathBuf>,
         /// The fonts directory (searched for as for `build` when not given).
         #[arg(long)]
         fonts: Option<PathBuf>,
@@ -105,10 +106,17 @@ enum Command {
         #[arg(long)]
         assets: Option<PathBuf>,
     },
+    /// Check this machine: the fonts and the faces every design needs in each language,
+    /// and the tools the tests use; says what to install for what is missing.
+    Doctor {
+        /// The fonts directory to check (searched for as for `build` when not given).
+        #[arg(long)]
+        fonts: Option<PathBuf>,
+    },
     /// Rebuild whenever the manuscript, its data or the design change.
     Watch {
-        /// Which edition(s) to rebuild.
-        #[arg(long, value_enum, default_value_t = FormatArg::Pdf)]
+        /// Which edition(s) to rebuild (both, unless told: an EPUB left behind would be stale).
+        #[arg(long, value_enum, default_value_t = FormatArg::All)]
         format: FormatArg,
         /// Print the time of each stage of every rebuild.
         #[arg(long)]
@@ -139,12 +147,16 @@ enum Command {
 
 #[derive(Debug, clap::Args)]
 struct PathArgs {
-    /// The manuscript directory (holding report.toml).
-    #[arg(long, default_value = "manuscript")]
-    manuscript: PathBuf,
-    /// The output directory.
-    #[arg(long, default_value = "dist")]
-    out: PathBuf,
+    /// The manuscript directory (holding report.toml), as --manuscript gives it.
+    #[arg(value_name = "MANUSCRIPT", conflicts_with = "manuscript")]
+    dir: Option<PathBuf>,
+    /// The manuscript directory (holding report.toml). Default: the nearest directory
+    /// holding report.toml, here or above (as cargo finds Cargo.toml); else manuscript/.
+    #[arg(long)]
+    manuscript: Option<PathBuf>,
+    /// The output directory. Default: dist/ here, or dist/ inside a manuscript found above.
+    #[arg(long)]
+    out: Option<PathBuf>,
     /// The fonts directory. Default: the first of fonts/ beside the manuscript, fonts/ in
     /// the working directory, $REPORTPRESS_FONTS, ~/.local/share/reportpress/fonts.
     #[arg(long)]
@@ -180,8 +192,21 @@ impl FormatArg {
 }
 
 impl PathArgs {
-    fn options(self) -> BuildOptions {
-        BuildOptions { manuscript: self.manuscript, out: self.out, fonts: self.fonts, assets: self.assets, design: self.design }
+    /// The paths given, the manuscript found when none was: a manuscript found in a
+    /// directory above (`cd 公报/text && reportpress build`) writes into its own dist/.
+    fn options(&self) -> BuildOptions {
+        let (manuscript, found_above) = match self.dir.clone().or_else(|| self.manuscript.clone()) {
+            Some(given) => (given, false),
+            None => match reportpress::manuscript::config::find_manuscript_upwards() {
+                Some(found) => {
+                    let above = found != std::path::Path::new(".");
+                    (found, above)
+                }
+                None => (PathBuf::from("manuscript"), false),
+            },
+        };
+        let out = self.out.clone().unwrap_or_else(|| if found_above { manuscript.join("dist") } else { PathBuf::from("dist") });
+        BuildOptions { manuscript, out, fonts: self.fonts.clone(), assets: self.assets.clone(), design: self.design.clone() }
     }
 }
 
@@ -202,7 +227,7 @@ fn main() -> ExitCode {
     // Ctrl-C or a TERM signal never interrupts the replacing of the editions, and leaves no
     // staged or temporary files in the output directory.
     if let Command::Build { paths, .. } | Command::Watch { paths, .. } | Command::Preview { paths, .. } = &cli.command {
-        reportpress::output::finish_on_signal(&paths.out);
+        reportpress::output::finish_on_signal(&paths.options().out);
     }
     let result = match cli.command {
         Command::Build { format, emit_typst, timings, deny_warnings, since, paths } => {
@@ -214,7 +239,11 @@ fn main() -> ExitCode {
         Command::Import { file, out, accept_changes, extract_numbers } => import(&file, &out, accept_changes, extract_numbers),
         Command::Watch { format, timings, paths } => watch(paths.options(), format, timings),
         Command::Preview { open, port, proof, editor, paths } => preview(paths.options(), reportpress::preview::PreviewOptions { port, proof, editor, open }),
-        Command::Review { pdf, json, manuscript, fonts, assets } => review(reportpress::review::ReviewOptions { pdf, manuscript, fonts, assets }, json),
+        Command::Doctor { fonts } => doctor(fonts.as_deref()),
+        Command::Review { pdf, json, manuscript, fonts, assets } => {
+            let manuscript = manuscript.or_else(reportpress::manuscript::config::find_manuscript_upwards).unwrap_or_else(|| PathBuf::from("manuscript"));
+            review(reportpress::review::ReviewOptions { pdf, manuscript, fonts, assets }, json)
+        }
     };
     match result {
         Ok(()) => ExitCode::SUCCESS,
@@ -380,7 +409,13 @@ fn review(options: reportpress::review::ReviewOptions, json: bool) -> Result<(),
 }
 
 fn watch(options: BuildOptions, format: FormatArg, timings: bool) -> Result<(), Diagnostics> {
-    println!("watching {} (Ctrl-C to stop)", options.manuscript.display());
+    let editions = match format {
+        FormatArg::Pdf => "the PDF only (--format all for the EPUB too)",
+        FormatArg::Epub => "the EPUB only (--format all for the PDF too)",
+        FormatArg::All => "the PDF and the EPUB (--format pdf for the PDF only, faster)",
+        FormatArg::Proof => "the proof edition",
+    };
+    println!("watching {} (Ctrl-C to stop); rebuilding {editions}", shown(&options.manuscript));
     reportpress::watch::watch(&options, &format.formats(), |result, elapsed| {
         let ms = elapsed.as_secs_f64() * 1000.0;
         match result {
@@ -426,6 +461,26 @@ fn preview(options: BuildOptions, preview: reportpress::preview::PreviewOptions)
         // The address and each build are read by scripts and tests as they happen.
         let _ = std::io::stdout().flush();
     })
+}
+
+fn doctor(fonts: Option<&std::path::Path>) -> Result<(), Diagnostics> {
+    let manuscript = reportpress::manuscript::config::find_manuscript_upwards().unwrap_or_else(|| PathBuf::from("manuscript"));
+    let findings = reportpress::commands::doctor::check(&manuscript, fonts);
+    for (title, needed) in [("Building reports", true), ("Running the tests (make test installs these)", false)] {
+        println!("{title}:");
+        for finding in findings.iter().filter(|f| f.needed_to_build == needed) {
+            println!("  {} {:<28} {}", if finding.ok { "ok     " } else { "MISSING" }, finding.what, reportpress::diagnostics::printable_line(&finding.detail));
+        }
+    }
+    let broken: Vec<&str> = findings.iter().filter(|f| f.needed_to_build && !f.ok).map(|f| f.what.as_str()).collect();
+    if broken.is_empty() {
+        println!("reports can be built here");
+        Ok(())
+    } else {
+        Err(Diagnostics::one(
+            Diagnostic::error(&manuscript, format!("reports cannot be built here: {}", broken.join(", "))).with_hint("install what is marked MISSING above"),
+        ))
+    }
 }
 
 /// A path as printed: control characters escaped (a file name can hold any of them).

@@ -49,7 +49,7 @@ pub fn export(context: &RenderContext<'_>, typeset: &Typeset) -> Result<PdfOutpu
 pub fn emit_typst(context: &RenderContext<'_>, proof: Option<&ProofInfo>, dir: &Path) -> Result<Vec<PathBuf>, Diagnostics> {
     let mut written = Vec::new();
     copy_tree(&context.design.dir, &context.design.dir, dir, &mut written)?;
-    let json = Typesetter::input_json(context.document, proof, true)
+    let json = Typesetter::input_json(context.document, proof, context.design.fonts.as_ref(), true)
         .map_err(|e| Diagnostics::one(Diagnostic::error(context.manuscript_root, format!("cannot serialise the document model: {e}"))))?;
     let target = dir.join(DOCUMENT_JSON.trim_start_matches('/'));
     write_atomically(&target, &json)?;

@@ -189,18 +189,21 @@ impl Session {
                 None => DesignChoice::from_manuscript(manuscript.config.design.as_deref(), &manuscript.root),
             },
         };
-        let design = choice.load().map_err(|mut errors| {
-            // A design named in report.toml is reported where it is named.
-            if options.assets.is_none() && options.design.is_none() {
-                let report = manuscript.root.join(crate::manuscript::config::REPORT_FILE);
-                let text = std::fs::read_to_string(&report).unwrap_or_default();
-                for error in &mut errors.0 {
-                    error.file = report.clone();
-                    error.line = crate::source::line_of_key(&text, "design");
+        let design = choice
+            .load()
+            .map_err(|mut errors| {
+                // A design named in report.toml is reported where it is named.
+                if options.assets.is_none() && options.design.is_none() {
+                    let report = manuscript.root.join(crate::manuscript::config::REPORT_FILE);
+                    let text = std::fs::read_to_string(&report).unwrap_or_default();
+                    for error in &mut errors.0 {
+                        error.file = report.clone();
+                        error.line = crate::source::line_of_key(&text, "design");
+                    }
                 }
-            }
-            errors
-        })?;
+                errors
+            })?
+            .for_language(&manuscript.config.language);
         let mut setup = vec![match &choice {
             DesignChoice::BuiltIn(name) => format!("design: built-in `{name}` ({})", design.dir.display()),
             DesignChoice::Directory(dir) => format!("design: {}", dir.display()),
@@ -208,11 +211,13 @@ impl Session {
         stages.push(("parse + data", started.elapsed()));
         let started = Instant::now();
         group_numbers(&mut manuscript, &design)?;
-        let notes = chart_layout::lay_out(&mut manuscript.document, design.charts.as_ref(), &manuscript.root, &mut self.chart_layouts)?;
-        manuscript.warnings.extend(notes);
         number_headings(&mut manuscript, &design)?;
+        // Display text is cut into words before the charts are laid out: their labels too
+        // break between words.
         let own_words = crate::manuscript::display::own_words(&manuscript.root);
         crate::manuscript::display::cut_display_text(&mut manuscript.document, &own_words);
+        let notes = chart_layout::lay_out(&mut manuscript.document, design.charts.as_ref(), &manuscript.root, &mut self.chart_layouts)?;
+        manuscript.warnings.extend(notes);
         stages.push(("chart layout", started.elapsed()));
         self.stage("loading fonts");
         let started = Instant::now();
@@ -315,10 +320,10 @@ fn build_prepared(
     // A change proof: the document marked with what changed since the revision.
     let marked = match since {
         Some(since) if formats.contains(&Format::Proof) => {
-            let (_old_dir, mut old, label) = crate::changes::earlier_manuscript(&prepared.manuscript.root, since)?;
+            let (old_dir, mut old, label) = crate::changes::earlier_manuscript(&prepared.manuscript.root, since)?;
             // The earlier headings are numbered as the current ones are, so an unchanged
             // heading compares equal (the number is part of its text).
-            number_headings(&mut old, &prepared.design)?;
+            number_headings(&mut old, &prepared.design).map_err(|errors| crate::changes::relabel_old(errors, old_dir.path(), &label))?;
             let mut marked = context.document.clone();
             let list = crate::changes::mark(&mut marked, &old.document, &label);
             Some((marked, list))
@@ -328,13 +333,10 @@ fn build_prepared(
         }
         None => None,
     };
-    let source_date_epoch = if epub_wanted {
-        metadata::source_date_epoch().map_err(|message| {
-            Diagnostics::one(Diagnostic::error(&options.manuscript, message).with_hint("unset it, or set it to a Unix time such as 1700000000"))
-        })?
-    } else {
-        None
-    };
+    // Checked for every edition: the proof's footer prints the time too.
+    let source_date_epoch = metadata::source_date_epoch().map_err(|message| {
+        Diagnostics::one(Diagnostic::error(&options.manuscript, message).with_hint("unset it, or set it to a Unix time such as 1700000000"))
+    })?;
     // Render every edition first; write only when all succeeded. The book is laid out once
     // for print: the PDF exports that layout, and the EPUB takes from it only the page each
     // block starts on (its page list), so the EPUB is made beside it, on the other core.

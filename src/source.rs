@@ -231,13 +231,45 @@ fn xdg_dir(variable: &str, fallback: &str) -> Option<std::path::PathBuf> {
 
 /// Converts a TOML error into a diagnostic at its line and column.
 pub fn toml_diagnostic(path: &Path, text: &str, error: &toml::de::Error) -> Diagnostic {
-    let mut diagnostic =
-        Diagnostic::error(path, format!("malformed TOML: {}", error.message().trim())).with_hint("fix the TOML syntax or the value's type at the marked place");
+    let line_text = error.span().map(|span| {
+        let start = text[..text.floor_char_boundary(span.start.min(text.len()))].rfind('\n').map_or(0, |at| at + 1);
+        let end = text[start..].find('\n').map_or(text.len(), |at| start + at);
+        &text[start..end]
+    });
+    let mistake = line_text.and_then(toml_mistake);
+    let message = match &mistake {
+        // TOML read an unquoted date as a date-time, which serde shows as a map.
+        Some(hint) if hint.starts_with("write the date") => "a date without quotes: TOML reads it as a date-time, not as text".to_string(),
+        _ => format!("malformed TOML: {}", error.message().trim()),
+    };
+    let hint = mistake.unwrap_or_else(|| "fix the TOML syntax or the value's type at the marked place".to_string());
+    let mut diagnostic = Diagnostic::error(path, message).with_hint(hint);
     if let Some(span) = error.span() {
         let (line, column) = line_column(text, span.start);
         diagnostic = diagnostic.at(line, column);
     }
     diagnostic
+}
+
+/// What to type instead, for the mistakes an editor makes in TOML most: Chinese (curly) or
+/// full-width quotes around text, and a date without quotes (which TOML reads as a date-time,
+/// not the text reportpress wants).
+fn toml_mistake(line: &str) -> Option<String> {
+    let (key, value) = line.split_once(['=', '＝'])?;
+    let (key, value) = (key.trim(), value.trim());
+    if line.contains('＝') {
+        return Some(format!("use the ASCII equals sign: {key} = {}", value));
+    }
+    let curly = ['“', '”', '‘', '’', '＂', '「', '」'];
+    if value.starts_with(curly) || value.ends_with(curly) {
+        let inner = value.trim_matches(|c: char| curly.contains(&c));
+        return Some(format!("text in TOML is quoted with ASCII quotes: {key} = \"{inner}\" (Chinese quotes “” are not TOML's)"));
+    }
+    let looks_like_date = value.len() >= 8 && value.chars().all(|c| c.is_ascii_digit() || matches!(c, '-' | ':' | 'T' | ' ' | '.'));
+    if looks_like_date && value.contains('-') {
+        return Some(format!("write the date in quotes: {key} = \"{value}\""));
+    }
+    None
 }
 
 /// The byte offsets at which the lines of a text start, to place many offsets in a large
@@ -289,6 +321,26 @@ pub fn is_cjk(ch: char) -> bool {
 #[cfg(test)]
 mod toml_place_tests {
     use super::*;
+
+    #[test]
+    fn common_toml_mistakes_say_what_to_type_instead() {
+        #[derive(Debug, serde::Deserialize)]
+        #[allow(dead_code)]
+        struct Meta {
+            date: String,
+            publisher: Option<String>,
+        }
+        let report = |text: &str| {
+            let error = toml::from_str::<Meta>(text).expect_err("not valid");
+            toml_diagnostic(Path::new("report.toml"), text, &error)
+        };
+        let date = report("date = 2026-03-01\n");
+        assert!(date.hint.as_deref() == Some("write the date in quotes: date = \"2026-03-01\""), "{date:?}");
+        assert!(date.message.contains("without quotes") && date.line == Some(1), "{date:?}");
+        let quotes = report("date = \"2026-03-01\"\npublisher = “某省统计局”\n");
+        assert_eq!(quotes.line, Some(2), "{quotes:?}");
+        assert!(quotes.hint.as_deref().is_some_and(|h| h.contains("publisher = \"某省统计局\"")), "{quotes:?}");
+    }
 
     const TEXT: &str = "title = \"a.md\"\n# files = [\"a.md\"] in a comment\nfiles = [\n  \"a.md\",\n  'b.md',\n]\n[[rules]]\nparts = [\"x\"]\n";
 

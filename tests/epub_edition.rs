@@ -108,6 +108,8 @@ fn quarter_drawing(title: &str) -> ChartDrawing {
         palette: Vec::new(),
         draw_title: false,
         id_prefix: "chart-".into(),
+        label_words: Default::default(),
+        unit_word: reportpress::model::script::SIMPLIFIED.unit,
     };
     let data = ChartData {
         categories: vec!["一季度".into(), "二季度".into(), "三季度".into()],
@@ -129,6 +131,8 @@ fn quarter_spec(title: &str) -> ChartSpec {
         source: "资料来源：示例统计局。".into(),
         draw_title: false,
         id_prefix: String::new(),
+        label_words: Default::default(),
+        unit_word: reportpress::model::script::SIMPLIFIED.unit,
     }
 }
 

@@ -780,3 +780,49 @@ fn a_title_line_at_the_top_becomes_the_title() {
     assert_eq!(headings(&files), [(1, "一、基本情况".into()), (1, "二、存在问题".into())]);
     assert_eq!(files[0].1.trim(), "数字经济已经成为推动经济增长的重要引擎，全市数字经济规模持续扩大，结构不断优化，带动作用明显增强，发展基础日益坚实。");
 }
+
+/// A document with a title, a paragraph and one picture (`name`, `bytes`).
+fn document_with_picture(path: &Path, name: &str, bytes: &[u8]) {
+    let body = [p(Some("Title"), "", &[r("报告", "")]), p(None, "", &[r("正文一段。", "")]), p(None, "", &[drawing("rIdImg", "说明")])].concat();
+    let target = format!("media/{name}");
+    write_docx(path, &body, &[], &[("rIdImg", "image", &target, false)], &[(&target, bytes)], None);
+}
+
+#[test]
+fn a_picture_the_build_would_refuse_stops_the_import_at_the_picture() {
+    // An SVG with a script and a PNG that is not one were imported, and the manuscript
+    // they made did not build.
+    let dir = tempfile::tempdir().unwrap();
+    let svg = b"<svg xmlns=\"http://www.w3.org/2000/svg\" width=\"10\" height=\"10\"><script>alert(1)</script><rect width=\"10\" height=\"10\"/></svg>";
+    let mut png = b"\x89PNG\r\n\x1a\n".to_vec();
+    png.extend(b"garbage".repeat(50));
+    for (name, bytes, says) in [("a.svg", svg.to_vec(), "active content"), ("a.png", png, "pixels")] {
+        let input = dir.path().join(format!("{name}.docx"));
+        document_with_picture(&input, name, &bytes);
+        let out = dir.path().join(format!("out-{name}"));
+        let output = import(&input, &out, &[]);
+        let stderr = String::from_utf8_lossy(&output.stderr);
+        assert_eq!(output.status.code(), Some(1), "{name}: {stderr}");
+        assert!(stderr.contains("would not build") && stderr.contains(says) && stderr.contains(&format!("images/{name}")), "{name}: {stderr}");
+        assert!(!out.exists(), "{name}: nothing is written");
+    }
+}
+
+#[test]
+fn control_characters_and_an_impossible_date_import_into_a_manuscript_that_builds() {
+    let dir = tempfile::tempdir().unwrap();
+    let body = [p(Some("Title"), "", &[r("报&#x1;告", "")]), p(None, "", &[r("正文&#x7;一段&#x1b;[2J。", "")])].concat();
+    let input = dir.path().join("odd.docx");
+    write_docx(&input, &body, &[], &[], &[], Some("<dcterms:created xsi:type=\"dcterms:W3CDTF\">99999-13-45T00:00:00Z</dcterms:created>"));
+    let out = dir.path().join("odd");
+    let output = import(&input, &out, &[]);
+    assert!(output.status.success(), "{}", String::from_utf8_lossy(&output.stderr));
+    let mut text = std::fs::read_to_string(out.join("report.toml")).unwrap();
+    for entry in std::fs::read_dir(out.join("text")).unwrap() {
+        text.push_str(&std::fs::read_to_string(entry.unwrap().path()).unwrap());
+    }
+    assert!(text.contains("正文") && text.contains("一段"), "the text was imported: {text}");
+    assert!(!text.chars().any(|c| c.is_control() && c != '\n'), "control characters were written: {text:?}");
+    assert!(!text.contains("99999"), "the impossible date was written: {text}");
+    build_ok(&out, &dir.path().join("dist"), "pdf");
+}

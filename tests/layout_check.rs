@@ -191,3 +191,23 @@ fn real_manuscripts_pass_the_layout_check() {
     }
     assert!(failures.is_empty(), "layout violations:\n{}", failures.join("\n"));
 }
+
+#[test]
+fn an_empty_page_after_the_text_is_a_short_page() {
+    // A balancing float that found no room made a fourth page holding nothing but the
+    // running head (the bulletin, magazine design); the checker left blank pages alone.
+    let dir = tempfile::tempdir().unwrap();
+    let pdf = build_sample("good", dir.path());
+    let padded = dir.path().join("padded.pdf");
+    let script = format!(
+        "import pikepdf\npdf = pikepdf.open({:?})\npdf.add_blank_page(page_size=(pdf.pages[0].mediabox[2], pdf.pages[0].mediabox[3]))\npdf.save({:?})\n",
+        pdf.display().to_string(),
+        padded.display().to_string()
+    );
+    let made = std::process::Command::new(python()).args(["-c", &script]).output().expect("python runs");
+    assert!(made.status.success(), "pikepdf (make test-tools installs it): {}", String::from_utf8_lossy(&made.stderr));
+    let report = layout_check(&padded, &[]);
+    assert_eq!(report.fired(), vec!["short-page".to_string()], "{}", report.lines());
+    let last = report.json["pages"].as_u64();
+    assert_eq!(report.json["violations"][0]["page"].as_u64(), last, "the empty last page is named:\n{}", report.lines());
+}

@@ -139,3 +139,30 @@ fn a_clean_build_prints_only_what_it_wrote_and_notes_need_verbose() {
     let verbose = reportpress(&["build", "-v", "--format", "pdf", "--manuscript", quarterly.to_str().unwrap(), "--out", dir.path().to_str().unwrap()]);
     assert!(stderr(&verbose).contains("`12,345` read as 12345"), "{}", stderr(&verbose));
 }
+
+#[test]
+fn build_finds_the_manuscript_it_is_run_in_and_takes_it_as_an_argument() {
+    // `cd 公报 && reportpress build` failed (`manuscript directory not found`), and
+    // `reportpress build 公报` was an unexpected argument.
+    let dir = tempfile::tempdir().unwrap();
+    let cwd = dir.path();
+    let fonts = root().join("fonts");
+    let new = run_in(cwd, &["new", "公报"], &[]);
+    assert!(new.status.success(), "{}", stderr(&new));
+    let manuscript = cwd.join("公报");
+    // From a folder inside the manuscript: found upwards, written into its own dist/.
+    let inside = run_in(&manuscript.join("text"), &["build", "--format", "pdf"], &[("REPORTPRESS_FONTS", &fonts)]);
+    assert!(inside.status.success(), "{}", stderr(&inside));
+    assert!(manuscript.join("dist/report.pdf").is_file(), "the PDF is in the manuscript's dist/");
+    assert!(!manuscript.join("text/dist").exists(), "nothing was written into the working directory");
+    // From the manuscript itself.
+    let here = run_in(&manuscript, &["check"], &[("REPORTPRESS_FONTS", &fonts)]);
+    assert!(here.status.success(), "{}", stderr(&here));
+    // The manuscript as a positional argument, from beside it: dist/ in the working directory.
+    let named = run_in(cwd, &["build", "公报", "--format", "pdf"], &[("REPORTPRESS_FONTS", &fonts)]);
+    assert!(named.status.success(), "{}", stderr(&named));
+    assert!(cwd.join("dist/report.pdf").is_file());
+    // Both at once is a usage error, not a silent choice.
+    let both = run_in(cwd, &["build", "公报", "--manuscript", "公报"], &[("REPORTPRESS_FONTS", &fonts)]);
+    assert!(!both.status.success() && stderr(&both).contains("cannot be used with"), "{}", stderr(&both));
+}

@@ -30,6 +30,14 @@ fn run_of(dir: &Path, args: &[&str]) -> Run {
     Run { args: args.iter().map(|a| a.replace("{D}", dir.to_str().unwrap())).collect(), env: Vec::new() }
 }
 
+impl Run {
+    /// The same run with `more` arguments after its own.
+    fn with_args(mut self, more: &[&str]) -> Self {
+        self.args.extend(more.iter().map(|a| a.to_string()));
+        self
+    }
+}
+
 /// A check of the case's directory after the run: what is wrong, if anything.
 type After = fn(&Path, &Output) -> Result<(), String>;
 
@@ -75,6 +83,15 @@ fn cases() -> Vec<Case> {
         refused("csl-deep-nesting", csl_deep_nesting, &["nests its elements more than 64"], &[("m/report.toml", 7)]),
         refused("snapshot-declares-a-gigabyte", snapshot_bomb, &["snapshot", "limit"], &[("old.pdf", 0)]),
         Case { name: "import-list-starting-at-u32-max", setup: import_numbering_bomb, status: 0, words: &["wrote"], places: &[], after: Some(import_is_small) },
+        refused("import-63-kb-of-empty-elements", import_empty_elements, &["million elements", "word/document.xml"], &[("doc.docx", 0)]),
+        Case {
+            name: "import-footnote-chain",
+            setup: import_footnote_chain,
+            status: 0,
+            words: &["wrote", "refers to other notes"],
+            places: &[],
+            after: Some(inner_note_kept),
+        },
         // 5. Imports write only manuscripts that build.
         refused("import-that-would-not-build", import_long_line, &["would not build", "nothing was written", "the limit is 20000"], &[("doc.txt", 0)]),
         // 4. Wrong output, exit 0.
@@ -90,6 +107,9 @@ fn cases() -> Vec<Case> {
             places: &[("m/report.toml", 5)],
             after: Some(only_one_error),
         },
+        refused("pdf-picture-damaged", damaged_pdf_picture, &["images/p.pdf", "could not be read"], &[("m/text/a.md", 3)]),
+        refused("since-an-old-manuscript-that-does-not-load", since_broken_revision, &["HEAD:report.toml", "does not load"], &[]),
+        refused("source-date-epoch-beyond-9999", source_date_epoch_huge, &["SOURCE_DATE_EPOCH", "at most 253402300799", "99999999999999"], &[]),
         // Terminal safety and bounded messages.
         refused("error-in-a-5-mb-paragraph", five_mb_paragraph, &["the limit is 20000", "长段落，…"], &[("m/text/a.md", 3)]),
         refused("control-characters-in-a-file-name", control_file_name, &["\\u{1b}"], &[]),
@@ -369,6 +389,74 @@ fn import_numbering_bomb(dir: &Path) -> Run {
     );
     std::fs::write(dir.join("doc.docx"), docx_bytes(&[("word/document.xml", document.into_bytes()), ("word/numbering.xml", numbering.into_bytes())])).unwrap();
     run_of(dir, &["import", "{D}/doc.docx", "--out", "{D}/out"])
+}
+
+fn import_empty_elements(dir: &Path) -> Run {
+    // A 63 KB .docx of empty elements took 3.3 GiB: 16 million `<w:p/>` in 64 MB of XML.
+    let w = WORD_NAMESPACES;
+    let document = format!(r#"<?xml version="1.0" encoding="UTF-8"?><w:document {w}><w:body>{}</w:body></w:document>"#, "<w:p/>".repeat(10_000_000));
+    std::fs::write(dir.join("doc.docx"), docx_bytes(&[("word/document.xml", document.into_bytes())])).unwrap();
+    run_of(dir, &["import", "{D}/doc.docx", "--out", "{D}/out"])
+}
+
+fn import_footnote_chain(dir: &Path) -> Run {
+    // Footnote 1 refers to footnote 2, which refers to 3 (and 3 back to 1): the inner
+    // notes' text was dropped silently.
+    let w = WORD_NAMESPACES;
+    let document = format!(
+        r#"<?xml version="1.0" encoding="UTF-8"?><w:document {w}><w:body><w:p><w:pPr><w:pStyle w:val="Title"/></w:pPr><w:r><w:t>报告</w:t></w:r></w:p><w:p><w:r><w:t>全年增长5.2%。</w:t></w:r><w:r><w:footnoteReference w:id="1"/></w:r></w:p><w:sectPr/></w:body></w:document>"#
+    );
+    let note = |id: u32, text: &str, next: u32| {
+        format!(
+            r#"<w:footnote w:id="{id}"><w:p><w:r><w:footnoteRef/></w:r><w:r><w:t xml:space="preserve"> {text}</w:t></w:r><w:r><w:footnoteReference w:id="{next}"/></w:r></w:p></w:footnote>"#
+        )
+    };
+    let footnotes = format!(
+        r#"<?xml version="1.0" encoding="UTF-8"?><w:footnotes {w}>{}{}{}</w:footnotes>"#,
+        note(1, "外层注释。", 2),
+        note(2, "中层注释。", 3),
+        note(3, "最内层注释。", 1)
+    );
+    std::fs::write(dir.join("doc.docx"), docx_bytes(&[("word/document.xml", document.into_bytes()), ("word/footnotes.xml", footnotes.into_bytes())])).unwrap();
+    run_of(dir, &["import", "{D}/doc.docx", "--out", "{D}/out"])
+}
+
+fn inner_note_kept(dir: &Path, _: &Output) -> Result<(), String> {
+    let text: String = files_of(&dir.join("out/text")).values().map(|b| String::from_utf8_lossy(b).into_owned()).collect();
+    let wanted = ["外层注释。", "中层注释。", "最内层注释。"];
+    match wanted.iter().find(|w| !text.contains(**w)) {
+        Some(missing) => Err(format!("the imported text lost the note text `{missing}`:\n{text}")),
+        None => Ok(()),
+    }
+}
+
+fn damaged_pdf_picture(dir: &Path) -> Run {
+    // A PDF picture with a header and an end mark but nothing readable between: the error
+    // was placed in the generated common.typ.
+    let m = manuscript(dir, "", &[("text/a.md", "# 第一节\n\n![图](images/p.pdf \"说明\")\n")]);
+    std::fs::create_dir_all(m.join("images")).unwrap();
+    std::fs::write(m.join("images/p.pdf"), b"%PDF-1.7\n1 0 obj\n<< /Type /Catalog >>\nendobj\ntrailer\n<< /Root 1 0 R >>\n%%EOF\n").unwrap();
+    build_run(dir, "pdf")
+}
+
+fn since_broken_revision(dir: &Path) -> Run {
+    // The committed manuscript does not load: the error named only a temporary directory.
+    let m = manuscript(dir, "", &[]);
+    let good = std::fs::read_to_string(m.join("report.toml")).unwrap();
+    std::fs::write(m.join("report.toml"), format!("{good}\nbroken = [\n")).unwrap();
+    git(&m, &["init", "-q"]);
+    git(&m, &["add", "."]);
+    git(&m, &["-c", "user.name=t", "-c", "user.email=t@t", "commit", "-qm", "one"]);
+    std::fs::write(m.join("report.toml"), good).unwrap();
+    build_run(dir, "proof").with_args(&["--since", "HEAD"])
+}
+
+fn source_date_epoch_huge(dir: &Path) -> Run {
+    // SOURCE_DATE_EPOCH past the year 9999 was reported as `Some(99999999999999)`.
+    manuscript(dir, "", &[]);
+    let mut run = build_run(dir, "all");
+    run.env.push(("SOURCE_DATE_EPOCH", "99999999999999".to_string()));
+    run
 }
 
 fn import_is_small(dir: &Path, _: &Output) -> Result<(), String> {

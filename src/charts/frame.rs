@@ -94,7 +94,7 @@ pub(crate) fn draw(canvas: &mut Canvas, options: &ChartOptions, legend: &[Legend
         top = draw_legend(canvas, legend, inner, top) + 5.0;
     }
     if !options.unit.is_empty() && options.kind != ChartKind::PercentBar {
-        let mut unit = text::Label::new("unit", format!("单位：{}", options.unit), PAD, top + ASCENT * TICK_SIZE, TICK_SIZE, Anchor::Start);
+        let mut unit = text::Label::new("unit", format!("{}：{}", options.unit_word, options.unit), PAD, top + ASCENT * TICK_SIZE, TICK_SIZE, Anchor::Start);
         unit.fill = MUTED;
         canvas.label(unit);
         top += block_height(1, TICK_SIZE) + 3.0;

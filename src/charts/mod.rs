@@ -31,7 +31,7 @@ mod text;
 mod tests;
 
 pub use scale::{Ticks, nice_ticks};
-pub use spec::{ChartData, ChartDesign, ChartDrawing, ChartKind, ChartLayout, ChartOptions, ChartSpec, PlacedLabel, Series};
+pub use spec::{ChartData, ChartDesign, ChartDrawing, ChartKind, ChartLayout, ChartOptions, ChartSpec, LabelWords, PlacedLabel, Series};
 
 use canvas::Canvas;
 
@@ -81,6 +81,7 @@ const MIN_HEIGHT: f64 = 120.0;
 /// 100 % bar whose total is 0), or a chart too small for its categories.
 pub fn render(options: &ChartOptions, data: &ChartData) -> Result<RenderedChart, String> {
     validate(options, data)?;
+    let _words = text::WordsInUse::install(&options.label_words);
     let data = with_labels(data);
     let alt = describe::alt_text(options, &data);
     let canvas = draw(options, &data)?;

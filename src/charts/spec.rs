@@ -125,7 +125,15 @@ pub struct ChartOptions {
     /// Prefix of every `id` in the SVG, so several charts can stand inline in one XHTML
     /// page (which needs unique ids); empty for standalone files.
     pub id_prefix: String,
+    /// Label text → the words a line of it may break between (`["规模以上", "工业", "增加值"]`).
+    /// A label not in the map breaks between any two ideographs, as body text does.
+    pub label_words: LabelWords,
+    /// The word before the unit line's unit, in the document's script (`单位`, `單位`).
+    pub unit_word: &'static str,
 }
+
+/// Label text → its words, in order (they join to the text).
+pub type LabelWords = std::collections::BTreeMap<String, Vec<String>>;
 
 /// A chart as marks plus labels: the SVG document without the labels' text, and every label
 /// with its position, for a typesetter that sets text itself.
@@ -188,6 +196,11 @@ pub struct ChartSpec {
     pub draw_title: bool,
     /// Prefix of every `id` in the SVG (see [`ChartOptions::id_prefix`]).
     pub id_prefix: String,
+    /// The words of its labels (see [`ChartOptions::label_words`]), filled by the display
+    /// text pass ([`crate::manuscript::display`]); empty until then.
+    pub label_words: LabelWords,
+    /// The word before the unit (see [`ChartOptions::unit_word`]).
+    pub unit_word: &'static str,
 }
 
 impl ChartSpec {
@@ -204,6 +217,8 @@ impl ChartSpec {
             palette: design.palette.clone(),
             draw_title: self.draw_title,
             id_prefix: self.id_prefix.clone(),
+            label_words: self.label_words.clone(),
+            unit_word: self.unit_word,
         }
     }
 }

@@ -23,6 +23,8 @@ fn options(kind: ChartKind) -> ChartOptions {
         palette: Vec::new(),
         draw_title: true,
         id_prefix: String::new(),
+        label_words: Default::default(),
+        unit_word: crate::model::script::SIMPLIFIED.unit,
     }
 }
 
@@ -863,4 +865,45 @@ fn no_chart_text_is_smaller_than_the_smallest_size() {
     use super::frame::{LABEL_SIZES, SOURCE_SIZE, TICK_SIZE, TITLE_SIZE, VALUE_SIZES};
     let sizes = LABEL_SIZES.iter().chain(&VALUE_SIZES).chain(&[SOURCE_SIZE, TICK_SIZE, TITLE_SIZE]);
     assert!(sizes.clone().all(|&size| size >= super::SMALLEST_TEXT), "{:?}", sizes.collect::<Vec<_>>());
+}
+
+#[test]
+fn category_labels_break_between_the_words_they_are_given() {
+    // Five long categories in a narrow bar chart wrap onto two or three lines each; with their
+    // words known (the display-text pass gives them), no line ends inside a word.
+    let categories = ["规模以上工业增加值", "社会消费品零售总额", "固定资产投资额", "一般公共预算收入", "进出口贸易总额"];
+    let words: [&[&str]; 5] = [
+        &["规模", "以上", "工业", "增加值"],
+        &["社会", "消费品", "零售", "总额"],
+        &["固定", "资产", "投资额"],
+        &["一般", "公共", "预算", "收入"],
+        &["进出口", "贸易", "总额"],
+    ];
+    let d = data(&categories, vec![series("增速", &["8.2", "12.5", "15.1", "3.4", "21"])]);
+    let mut o = options(ChartKind::Bar);
+    o.width = 240.0;
+    let lines_of = |o: &ChartOptions| -> Vec<String> {
+        let chart = rendered(o, &d);
+        chart.layout.labels.iter().map(|l| l.text.clone()).filter(|t| categories.iter().any(|c| c.contains(t.as_str()) && c != t)).collect()
+    };
+    let plain = lines_of(&o);
+    assert!(!plain.is_empty(), "the categories should wrap at 240 pt");
+    let inside_a_word = |line: &str| {
+        categories.iter().zip(words).any(|(category, words)| {
+            let Some(at) = category.find(line) else { return false };
+            let bounds: Vec<usize> = words
+                .iter()
+                .scan(0, |end, w| {
+                    *end += w.len();
+                    Some(*end)
+                })
+                .collect();
+            (at != 0 && !bounds.contains(&at)) || !bounds.contains(&(at + line.len()))
+        })
+    };
+    assert!(plain.iter().any(|l| inside_a_word(l)), "without words a line breaks inside one: {plain:?}");
+    o.label_words = categories.iter().zip(words).map(|(c, w)| (c.to_string(), w.iter().map(|s| s.to_string()).collect())).collect();
+    let by_words = lines_of(&o);
+    assert!(!by_words.is_empty(), "still wrapped");
+    assert!(!by_words.iter().any(|l| inside_a_word(l)), "a line ends inside a word: {by_words:?}");
 }

@@ -58,6 +58,55 @@ fn is_opening(c: char) -> bool {
     "（《「『【〔〈“‘".contains(c)
 }
 
+thread_local! {
+    /// The label words of the chart being laid out on this thread ([`WordsInUse`]).
+    static WORDS: std::cell::RefCell<super::spec::LabelWords> = std::cell::RefCell::default();
+}
+
+/// The label words of one chart, in use on this thread while this value lives.
+///
+/// Every wrap of a chart's title, legend, category and source text needs them, five layers
+/// down from [`super::render`]; handing a map through every layout function would burden each
+/// for one lookup, so `render` installs them for the duration of its call (on its own thread:
+/// charts of one build are laid out one after another) and [`tokens`] reads them.
+pub(crate) struct WordsInUse {
+    previous: super::spec::LabelWords,
+}
+
+impl WordsInUse {
+    /// Installs `words` until the returned value is dropped.
+    pub(crate) fn install(words: &super::spec::LabelWords) -> Self {
+        WordsInUse { previous: WORDS.with(|w| std::mem::replace(&mut *w.borrow_mut(), words.clone())) }
+    }
+}
+
+impl Drop for WordsInUse {
+    fn drop(&mut self) {
+        let previous = std::mem::take(&mut self.previous);
+        WORDS.with(|w| *w.borrow_mut() = previous);
+    }
+}
+
+/// The tokens of `text` cut at its words, when the chart's words hold it: a word (with the
+/// marks joined to it) is one token, a space separates. `None`: no words known for it.
+fn word_tokens(text: &str) -> Option<Vec<Token>> {
+    WORDS.with(|words| {
+        let words = words.borrow();
+        let pieces = words.get(text)?;
+        let mut out = Vec::with_capacity(pieces.len());
+        let mut space = false;
+        for piece in pieces {
+            if piece.trim().is_empty() {
+                space = true;
+                continue;
+            }
+            out.push(Token { text: piece.clone(), space_before: space });
+            space = false;
+        }
+        Some(out)
+    })
+}
+
 /// An unbreakable piece of text: one ideograph with its attached punctuation, or a Latin word.
 struct Token {
     /// The characters.
@@ -68,6 +117,9 @@ struct Token {
 
 /// Splits `text` into tokens between which a line may break.
 fn tokens(text: &str) -> Vec<Token> {
+    if let Some(words) = word_tokens(text) {
+        return words;
+    }
     let mut out: Vec<Token> = Vec::new();
     let mut space = false;
     // Whether the last token is still open: a Latin word in progress or an opening bracket.

@@ -18,12 +18,19 @@ pub const DESIGN: &str = "epub.css";
 
 /// The stylesheet for `fonts`, with the design read from `design_dir` and its `accent`
 /// colour (`#rrggbb`, from `design.toml`) for both themes.
-pub fn stylesheet(design_dir: &Path, fonts: &[EmbeddedFont], accent: Option<&str>) -> Result<String, Diagnostic> {
+///
+/// `regional`: families the design names that the document's language replaced (`Noto
+/// Serif CJK SC` → `… TC`, [`crate::design::Design::for_language`]); the stylesheet's
+/// `font-family` names follow, so the rules name the embedded faces.
+pub fn stylesheet(design_dir: &Path, fonts: &[EmbeddedFont], accent: Option<&str>, regional: &[(String, String)]) -> Result<String, Diagnostic> {
     let path = design_dir.join(DESIGN);
-    let design = crate::source::read_text_within(design_dir, &path, "the EPUB design").map_err(|mut diagnostic| {
+    let mut design = crate::source::read_text_within(design_dir, &path, "the EPUB design").map_err(|mut diagnostic| {
         diagnostic.hint = Some("run reportpress from the project root, or pass --assets DIR".into());
         diagnostic
     })?;
+    for (named, used) in regional {
+        design = design.replace(&format!("\"{named}\""), &format!("\"{used}\"")).replace(&format!("'{named}'"), &format!("'{used}'"));
+    }
     refuse_imports(&path, &design)?;
     let mut css = String::from("@charset \"UTF-8\";\n\n/* Embedded fonts: the design's faces, subset to the characters of this book. */\n");
     for font in fonts {

@@ -26,15 +26,22 @@ pub fn identifier(meta: &Metadata, output: &str) -> Uuid {
     Uuid::new_v5(&namespace(), name.as_bytes())
 }
 
+/// The last second a four-digit year can name: 9999-12-31 23:59:59 UTC.
+const LAST_SECOND: i64 = 253_402_300_799;
+
 /// Reads `SOURCE_DATE_EPOCH`: `Ok(None)` when unset, an error message when it is not a
 /// number of seconds.
 pub fn source_date_epoch() -> Result<Option<i64>, String> {
     match std::env::var(SOURCE_DATE_EPOCH) {
         Ok(value) if value.trim().is_empty() => Ok(None),
         // Before 1970 the EPUB's dcterms:modified and the zip's timestamps are invalid.
+        // After 9999-12-31 no date can be written as the EPUB's four-digit year.
         Ok(value) => match value.trim().parse::<i64>() {
-            Ok(seconds) if seconds >= 0 => Ok(Some(seconds)),
-            _ => Err(format!("{SOURCE_DATE_EPOCH} must be a number of seconds since 1970, found `{value}`")),
+            Ok(seconds) if (0..=LAST_SECOND).contains(&seconds) => Ok(Some(seconds)),
+            _ => Err(format!(
+                "{SOURCE_DATE_EPOCH} must be a number of seconds since 1970, at most {LAST_SECOND} (9999-12-31), found `{}`",
+                crate::diagnostics::bounded(&value, 40)
+            )),
         },
         Err(_) => Ok(None),
     }

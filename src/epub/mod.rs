@@ -32,7 +32,7 @@ use crate::diagnostics::{Diagnostic, Diagnostics};
 use crate::render::RenderContext;
 
 /// Name of the navigation document's table of contents (and its landmark).
-pub const TOC_TITLE: &str = "目录";
+pub const TOC_TITLE: &str = crate::model::script::SIMPLIFIED.contents;
 /// Title of the cover page in the table of contents and the landmarks.
 pub const COVER_TITLE: &str = "封面";
 
@@ -112,8 +112,16 @@ pub fn render(
 
     let accent = context.design.layout.as_ref().and_then(|layout| layout.get("accent")).and_then(|a| a.as_str());
 
-    let modified = metadata::modified(&meta.date, source_date_epoch)
-        .ok_or_else(|| packaging_error(root, format!("no usable date for the EPUB: `{}` / {:?}", meta.date, source_date_epoch)))?;
+    let modified = metadata::modified(&meta.date, source_date_epoch).ok_or_else(|| {
+        packaging_error(
+            root,
+            format!(
+                "the EPUB needs a date: report.toml's date `{}` is not a date written YYYY-MM-DD, and {} is not set",
+                crate::diagnostics::bounded(&meta.date, 40),
+                metadata::SOURCE_DATE_EPOCH
+            ),
+        )
+    })?;
     let published = metadata::publication_date(&meta.date).unwrap_or(modified);
     let identifier = metadata::identifier(meta, context.output_name);
     let print_pages = (!book.pages.is_empty()).then(|| format!("{}.pdf", context.output_name));
@@ -127,7 +135,7 @@ pub fn render(
 
     // The whole package for a set of embedded fonts.
     let assemble = |embedded: &[fonts::EmbeddedFont]| -> Result<Vec<u8>, Diagnostics> {
-        let stylesheet = css::stylesheet(design_dir, embedded, accent)?;
+        let stylesheet = css::stylesheet(design_dir, embedded, accent, &context.design.regional)?;
         let archive = (|| -> epub_builder::Result<Vec<u8>> {
             let mut builder = EpubBuilder::new(ZipLibrary::new()?)?;
             builder.epub_version(EpubVersion::V33);
@@ -135,7 +143,7 @@ pub fn render(
             builder.set_authors(meta.authors.iter().map(|a| safe(a)).collect());
             builder.add_language(safe(&meta.language));
             builder.set_generator(format!("reportpress {}", env!("CARGO_PKG_VERSION")));
-            builder.set_toc_name(TOC_TITLE);
+            builder.set_toc_name(crate::model::script::for_language(&meta.language).contents);
             if !meta.description.is_empty() {
                 builder.set_description(vec![safe(&meta.description)]);
             }
@@ -183,10 +191,10 @@ pub fn render(
         let wanted = |list: &str| meta.lists.iter().any(|l| l == list);
         let mut lists = Vec::new();
         if wanted("figures") {
-            lists.push(package::NavList { kind: "lof", title: "图目录", entries: &book.figures });
+            lists.push(package::NavList { kind: "lof", title: crate::model::script::for_language(&meta.language).figure_list, entries: &book.figures });
         }
         if wanted("tables") {
-            lists.push(package::NavList { kind: "lot", title: "表目录", entries: &book.tables });
+            lists.push(package::NavList { kind: "lot", title: crate::model::script::for_language(&meta.language).table_list, entries: &book.tables });
         }
         let fix = package::FixUp {
             language: &meta.language,
@@ -232,7 +240,8 @@ struct NavigationText {
 /// What the navigation document of `book` shows (see [`NavigationText`]). The print pages'
 /// numbers are not known yet: the digits and roman numerals stand for them.
 fn navigation_text(book: &sections::Book, meta: &crate::model::Metadata) -> NavigationText {
-    let mut headings = String::from(TOC_TITLE);
+    let words = crate::model::script::for_language(&meta.language);
+    let mut headings = String::from(words.contents);
     let mut entries = format!("{COVER_TITLE}0123456789ivxlcdmIVXLCDM");
     for section in &book.sections {
         entries.push_str(&section.title);
@@ -241,7 +250,7 @@ fn navigation_text(book: &sections::Book, meta: &crate::model::Metadata) -> Navi
         }
     }
     let wanted = |list: &str| meta.lists.iter().any(|l| l == list);
-    for (list, title, items) in [("figures", "图目录", &book.figures), ("tables", "表目录", &book.tables)] {
+    for (list, title, items) in [("figures", words.figure_list, &book.figures), ("tables", words.table_list, &book.tables)] {
         if wanted(list) && !items.is_empty() {
             headings.push_str(title);
             for (text, _) in items {

@@ -788,14 +788,30 @@ impl<'a> SectionWriter<'a, '_> {
     }
 
     fn inlines(&mut self, out: &mut Xhtml, content: &'a [Inline]) {
-        for inline in content {
+        let mut rest = content.iter().peekable();
+        while let Some(inline) = rest.next() {
+            // A number from the data and the unit the text goes on with (`{{gdp.全市.总量}}亿元`)
+            // stay on one line, as a number typed with its unit does.
+            if let Inline::DataRef { value: Some(value), .. } = inline
+                && let Some(Inline::Text { text }) = rest.peek()
+                && let unit = crate::numbers::units::leading_unit(text)
+                && unit > 0
+            {
+                out.start("span", &[("class", "qty")]);
+                out.text(value);
+                out.text(&text[..unit]);
+                out.end("span");
+                quantities_text(out, &text[unit..]);
+                rest.next();
+                continue;
+            }
             self.inline(out, inline);
         }
     }
 
     fn inline(&mut self, out: &mut Xhtml, inline: &'a Inline) {
         match inline {
-            Inline::Text { text } => out.text(text),
+            Inline::Text { text } => quantities_text(out, text),
             Inline::Strong { content } => {
                 out.start("strong", &[]);
                 self.inlines(out, content);
@@ -988,6 +1004,19 @@ fn has_scheme(url: &str) -> bool {
         }
         None => false,
     }
+}
+
+/// `text`, each number with its unit in it (`1,941.0亿元`, `312 Mbps`) kept on one line
+/// (`<span class="qty">`, `white-space: nowrap`): a reading system may break before a unit
+/// character as between any two Chinese characters.
+fn quantities_text(out: &mut Xhtml, text: &str) {
+    let mut at = 0;
+    for range in crate::numbers::units::quantities(text) {
+        out.text(&text[at..range.start]);
+        out.element("span", &[("class", "qty")], &text[range.clone()]);
+        at = range.end;
+    }
+    out.text(&text[at..]);
 }
 
 #[cfg(test)]

@@ -120,6 +120,68 @@ pub struct Draft {
     pub notes: Vec<Diagnostic>,
 }
 
+/// How deep notes may refer to notes before the rest of a chain is left out.
+const MAX_NOTE_CHAIN: usize = 8;
+
+/// A footnote cannot hold a footnote in the manuscript (nor in most printed books), but a
+/// Word document can: every reference inside a note is replaced by the referenced note's
+/// text in brackets (（…）), following chains up to [`MAX_NOTE_CHAIN`] deep and stopping at a
+/// note that refers back to one it is inside. Each note changed this way gets a note in
+/// `draft.notes`, so the editor checks it; nothing of the inner notes' text is lost.
+pub fn inline_note_chains(draft: &mut Draft, input: &std::path::Path) {
+    /// Inlines one note may grow to (a note of notes of notes … each referring to many could
+    /// otherwise grow exponentially).
+    const MAX_INLINES: usize = 10_000;
+    fn expand(inlines: &[Inline], notes: &BTreeMap<String, Vec<Inline>>, open: &mut Vec<String>, cut: &mut bool) -> Vec<Inline> {
+        let mut out = Vec::with_capacity(inlines.len());
+        for inline in inlines {
+            match inline {
+                Inline::Note(label) => match notes.get(label) {
+                    Some(inner) if !open.contains(label) && open.len() < MAX_NOTE_CHAIN && !*cut => {
+                        open.push(label.clone());
+                        out.push(Inline::Text("（".into()));
+                        out.extend(expand(inner, notes, open, cut));
+                        out.push(Inline::Text("）".into()));
+                        open.pop();
+                    }
+                    Some(_) => *cut = true,
+                    None => {}
+                },
+                Inline::Strong(inner) => out.push(Inline::Strong(expand(inner, notes, open, cut))),
+                Inline::Emphasis(inner) => out.push(Inline::Emphasis(expand(inner, notes, open, cut))),
+                Inline::Link { text, url } => out.push(Inline::Link { text: expand(text, notes, open, cut), url: url.clone() }),
+                other => out.push(other.clone()),
+            }
+            if out.len() > MAX_INLINES {
+                *cut = true;
+            }
+        }
+        out
+    }
+    fn refers_to_notes(inlines: &[Inline]) -> bool {
+        inlines.iter().any(|inline| match inline {
+            Inline::Note(_) => true,
+            Inline::Strong(inner) | Inline::Emphasis(inner) | Inline::Link { text: inner, .. } => refers_to_notes(inner),
+            _ => false,
+        })
+    }
+    let chained: Vec<String> = draft.footnotes.iter().filter(|(_, text)| refers_to_notes(text)).map(|(label, _)| label.clone()).collect();
+    let mut expanded = Vec::with_capacity(chained.len());
+    for label in &chained {
+        let (mut open, mut cut) = (vec![label.clone()], false);
+        expanded.push((label.clone(), expand(&draft.footnotes[label], &draft.footnotes, &mut open, &mut cut), cut));
+    }
+    for (label, text, cut) in expanded {
+        let excerpt: String = plain_text(&text).chars().take(30).collect();
+        let how = if cut { "; a note that refers back to itself, or a chain deeper than 8 or longer than 10 000 pieces, was cut" } else { "" };
+        draft.notes.push(Diagnostic::note(
+            input,
+            format!("footnote {label} («{excerpt}…») refers to other notes: their text was put into it in brackets（…）{how}; check it"),
+        ));
+        draft.footnotes.insert(label, text);
+    }
+}
+
 /// The plain text of inlines (formatting dropped, notes left out).
 pub fn plain_text(inlines: &[Inline]) -> String {
     let mut out = String::new();

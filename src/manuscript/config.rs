@@ -10,6 +10,22 @@ use crate::source::{line_of_key, line_of_value_in, toml_diagnostic};
 /// The file name of a manuscript's metadata, inside the manuscript directory.
 pub const REPORT_FILE: &str = "report.toml";
 
+/// The manuscript the working directory is in: the nearest directory holding
+/// [`REPORT_FILE`], from here upwards (as cargo finds `Cargo.toml`), as a relative path
+/// (`.`, `..`, `../..`) so messages name its files as the user sees them. `None` when no
+/// directory up to the root holds one.
+pub fn find_manuscript_upwards() -> Option<std::path::PathBuf> {
+    let here = std::env::current_dir().ok()?;
+    let mut relative = std::path::PathBuf::from(".");
+    for (up, dir) in here.ancestors().enumerate() {
+        if dir.join(REPORT_FILE).is_file() {
+            return Some(relative);
+        }
+        relative = if up == 0 { std::path::PathBuf::from("..") } else { relative.join("..") };
+    }
+    None
+}
+
 /// The contents of `report.toml`, as written by the editor.
 #[derive(Debug, Clone, Deserialize)]
 #[serde(deny_unknown_fields)]

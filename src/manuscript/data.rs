@@ -141,6 +141,35 @@ pub struct TableGrowth {
     pub decrease: bool,
 }
 
+/// The error for `file = "NAME"` naming no file: where it was looked for, and the files of
+/// that folder a mistyped name may have meant.
+fn missing_rows_file(table: &Path, line: usize, name: &str, looked: &Path, manuscript_root: &Path) -> Diagnostic {
+    let shown = looked.strip_prefix(manuscript_root).unwrap_or(looked);
+    let folder = looked.parent().unwrap_or(manuscript_root);
+    let mut near: Vec<(f64, String)> = std::fs::read_dir(folder)
+        .map(|entries| {
+            entries
+                .filter_map(Result::ok)
+                .map(|e| e.file_name().to_string_lossy().into_owned())
+                .filter(|f| is_spreadsheet(Path::new(f)) || f.to_ascii_lowercase().ends_with(".csv"))
+                .map(|f| (strsim::normalized_levenshtein(&f.to_lowercase(), &name.to_lowercase()), f))
+                .collect()
+        })
+        .unwrap_or_default();
+    near.sort_by(|a, b| b.0.total_cmp(&a.0));
+    let hint = match near.first() {
+        Some((score, file)) if *score > 0.5 => format!("did you mean file = \"{file}\"? Otherwise copy the file there"),
+        _ if near.is_empty() => format!(
+            "copy the CSV or spreadsheet into {} (no CSV or spreadsheet is there now)",
+            crate::diagnostics::bounded(&folder.strip_prefix(manuscript_root).unwrap_or(folder).display().to_string(), 80)
+        ),
+        _ => format!("the CSV and spreadsheet files there: {}", near.iter().take(8).map(|(_, f)| f.as_str()).collect::<Vec<_>>().join(", ")),
+    };
+    Diagnostic::error(table, format!("`file = \"{}\"`: there is no such file (looked for {})", crate::diagnostics::bounded(name, 80), shown.display()))
+        .at_line(line)
+        .with_hint(hint)
+}
+
 /// Largest number of rows one table may have; larger inputs are refused with a clear limit.
 pub const MAX_ROWS: usize = 100_000;
 
@@ -453,6 +482,10 @@ fn load_table(path: &Path, dir: &Path, manuscript_root: &Path) -> Result<(DataTa
                             .at_line(line)
                             .with_hint("copy the CSV into data/ instead of linking to it"),
                     );
+                    Vec::new()
+                }
+                (false, Ok(())) if std::fs::symlink_metadata(&csv_path).is_err() => {
+                    problems.push(missing_rows_file(path, line, csv_file.get_ref(), &csv_path, manuscript_root));
                     Vec::new()
                 }
                 (false, Ok(())) if is_spreadsheet(&csv_path) => {

@@ -237,7 +237,22 @@ pub(crate) fn chart_block(body: &str, data: &DataSet, fallback_id: &str) -> Resu
     let directive: ChartDirective = parse_directive(body)?;
     let table = data.table(&directive.data).map_err(|e| problem(e.to_string(), Some(line_of(body, "data"))))?;
     let anchor = check_id(&directive.id)?;
-    let kind = ChartKind::parse(&directive.kind).ok_or_else(|| problem(format!("unknown chart kind `{}`", directive.kind), Some(line_of(body, "kind"))))?;
+    let kind = ChartKind::parse(&directive.kind).ok_or_else(|| {
+        let kinds: Vec<String> = ChartKind::ALL.iter().map(|k| format!("{} ({})", k.name(), k.chinese_name())).collect();
+        // The names other tools use for a column chart, a scatter or an area chart.
+        let nearest = match directive.kind.trim().to_ascii_lowercase().as_str() {
+            "column" | "col" | "columns" | "vbar" | "bars" => "; a column chart is `bar`",
+            "barh" | "horizontal-bar" | "row" => "; a horizontal bar chart is `hbar`",
+            "stacked" | "stack" => "; `stacked-bar`",
+            "area" | "lines" | "trend" => "; a trend is `line`",
+            "ring" | "doughnut" => "; `donut`",
+            _ => "",
+        };
+        problem(
+            format!("unknown chart kind `{}`: the kinds are {}{nearest}", crate::diagnostics::bounded(&directive.kind, 40), kinds.join(", ")),
+            Some(line_of(body, "kind")),
+        )
+    })?;
     let rows = select_rows(table, &directive.rows).map_err(|e| at_key(e, body, "rows"))?;
     if rows.is_empty() {
         let line = if directive.rows.is_some() { Some(line_of(body, "rows")) } else { None };
@@ -279,6 +294,8 @@ pub(crate) fn chart_block(body: &str, data: &DataSet, fallback_id: &str) -> Resu
         source: source_note(table),
         draw_title,
         id_prefix: format!("fig-{}-", if anchor.is_empty() { fallback_id } else { anchor.as_str() }),
+        label_words: Default::default(),
+        unit_word: crate::model::script::SIMPLIFIED.unit,
     };
     let mut notes = Vec::new();
     if rows.len() == 1 && columns.len() == 1 {

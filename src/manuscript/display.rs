@@ -94,7 +94,15 @@ fn cut(text: &str) -> Vec<String> {
             .filter(|w| !w.is_empty())
             .collect();
     }
-    jieba().cut(text, true).into_iter().map(|token| token.word.to_string()).collect()
+    // jieba's dictionary is of Simplified Chinese: Traditional text (繁体) is cut as its
+    // character-for-character Simplified form (fast2s maps one character to one), and the
+    // cut is laid on the original characters.
+    let simplified = fast2s::convert(text);
+    if simplified == text || simplified.chars().count() != text.chars().count() {
+        return jieba().cut(text, true).into_iter().map(|token| token.word.to_string()).collect();
+    }
+    let mut original = text.chars();
+    jieba().cut(&simplified, true).into_iter().map(|token| original.by_ref().take(token.word.chars().count()).collect()).collect()
 }
 
 /// The words of the manuscript's own dictionary (`words.txt`), if it has one: one word a
@@ -175,6 +183,15 @@ pub fn cut_display_text(document: &mut Document, own_words: &[String]) {
         let cut = cache.cut(&text, own_words);
         map.insert(text, cut);
     }
+    // A chart's labels (title, categories, series, source) break between words too, in
+    // both editions: the chart carries their words into its layout.
+    crate::model::walk::blocks_mut(&mut document.blocks, &mut |block| {
+        let BlockKind::Chart { spec, .. } = &mut block.kind else { return };
+        let labels = [&spec.title, &spec.source].into_iter().chain(&spec.data.categories).chain(spec.data.series.iter().map(|s| &s.name));
+        let words: crate::charts::LabelWords =
+            labels.filter(|label| label.chars().count() > 1).map(|label| (label.clone(), cache.cut(label, own_words))).collect();
+        spec.label_words = words;
+    });
     cache.save();
     document.meta.display_words = map;
 }
@@ -198,6 +215,15 @@ mod tests {
         let cut = words("推进清河县域经济发展", &own);
         assert!(cut.contains(&"清河县域".to_string()), "{cut:?}");
         assert_eq!(cut.concat(), "推进清河县域经济发展");
+    }
+
+    #[test]
+    fn traditional_text_is_cut_at_the_words_of_its_simplified_form() {
+        let text = "臺灣經濟發展年度報告";
+        let cut = words(text, &[]);
+        assert_eq!(cut.concat(), text, "the original characters are kept");
+        assert!(cut.contains(&"臺灣".to_string()) && cut.contains(&"經濟".to_string()), "{cut:?}");
+        assert!(!cut.iter().any(|w| w == "灣經濟"), "not jieba's cut of the Traditional text: {cut:?}");
     }
 
     #[test]

@@ -92,15 +92,17 @@ pub(crate) fn validate_image(real: &Path, written: &Path) -> Result<(), Diagnost
             let options = usvg::Options::default();
             usvg::Tree::from_data(&bytes, &options).map(|_| ()).map_err(|e| damaged(e.to_string()))
         }
-        // Typst does not expose its PDF reader: check the header and the end-of-file mark.
-        ImageFormat::Vector(VectorFormat::Pdf) => {
-            let tail = &bytes[bytes.len().saturating_sub(1024)..];
-            if bytes.starts_with(b"%PDF-") && tail.windows(5).any(|w| w == b"%%EOF") {
-                Ok(())
-            } else {
-                Err(damaged("the file is truncated or has no PDF header".into()))
-            }
-        }
+        // Typst reads PDF pictures with hayro-syntax (its `PdfDocument` is not public): the
+        // same reader, so what it refuses here Typst would refuse at the template's line.
+        ImageFormat::Vector(VectorFormat::Pdf) => match hayro_syntax::Pdf::new(std::sync::Arc::new(bytes)) {
+            Ok(pdf) if pdf.pages().is_empty() => Err(damaged("the PDF has no pages".into())),
+            Ok(_) => Ok(()),
+            Err(hayro_syntax::LoadPdfError::Decryption(_)) => Err(refused(
+                "is an encrypted (password-protected) PDF, which cannot be placed as a picture",
+                "save the picture again without a password or restrictions, or export it as PNG or SVG",
+            )),
+            Err(hayro_syntax::LoadPdfError::Invalid) => Err(damaged("the PDF could not be read (no usable page tree)".into())),
+        },
     }
 }
 

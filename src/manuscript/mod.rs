@@ -174,7 +174,11 @@ impl Manuscript {
         });
         let setting = citations::Setting { bibliography: bibliography.as_ref(), named: config.bibliography.is_some(), language: &config.language };
         citations::resolve(&mut blocks, &setting, root, &mut diagnostics);
-        let settings = Settings { normalize_spacing: config.spacing != config::AS_TYPED, sign_check: config.numbers.sign_check() };
+        let settings = Settings {
+            normalize_spacing: config.spacing != config::AS_TYPED,
+            sign_check: config.numbers.sign_check(),
+            words: crate::model::script::for_language(&config.language),
+        };
         let mut tables_used = run_passes(&mut blocks, &data, root, &failed_targets, &mut diagnostics, settings);
         if blocks.is_empty() && !diagnostics.has_errors() {
             let first = config.files.first().map(|f| f.to_string_lossy().to_string()).unwrap_or_default();
@@ -229,7 +233,7 @@ pub fn parse_text(text: &str, data: &DataSet, root: &Path, file: &Path) -> (Vec<
         root,
         &failed_targets,
         &mut diagnostics,
-        Settings { normalize_spacing: true, sign_check: crate::numbers::SignCheck::default() },
+        Settings { normalize_spacing: true, sign_check: crate::numbers::SignCheck::default(), words: &crate::model::script::SIMPLIFIED },
     );
     (blocks, diagnostics)
 }
@@ -241,6 +245,8 @@ struct Settings {
     normalize_spacing: bool,
     /// How a word contradicting the sign of the data after it is reported.
     sign_check: crate::numbers::SignCheck,
+    /// The words reportpress prints, in the document's script.
+    words: &'static crate::model::script::DocumentWords,
 }
 
 /// The front end's passes over the parsed model, in order: footnotes, data references,
@@ -262,7 +268,8 @@ fn run_passes(
     }
     diagnostics.0.extend(checks::printable(blocks, root));
     unit_column::fold(blocks);
-    numbering::number(blocks, root, failed_targets, diagnostics);
+    crate::model::script::relabel(blocks, settings.words);
+    numbering::number(blocks, root, failed_targets, settings.words, diagnostics);
     tables_used
 }
 

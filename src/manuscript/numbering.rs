@@ -7,13 +7,14 @@ use std::collections::{BTreeSet, HashMap};
 use std::path::Path;
 
 use crate::diagnostics::{Diagnostic, Diagnostics};
+use crate::model::script::DocumentWords;
 use crate::model::walk;
-use crate::model::{Block, BlockKind, FIGURE_LABEL, Inline, TABLE_LABEL, figure_label, table_label};
+use crate::model::{Block, BlockKind, Inline, labelled};
 
 /// Numbers figures and tables and resolves cross-references. `failed_targets` are the
 /// targets of directives that failed (and were reported): references to them are not
 /// reported again.
-pub(crate) fn number(blocks: &mut [Block], root: &Path, failed_targets: &BTreeSet<String>, diagnostics: &mut Diagnostics) {
+pub(crate) fn number(blocks: &mut [Block], root: &Path, failed_targets: &BTreeSet<String>, words: &DocumentWords, diagnostics: &mut Diagnostics) {
     let (mut figures, mut tables) = (0, 0);
     // `fig:id` → (anchor, printed label)
     let mut labels: HashMap<String, (String, String)> = HashMap::new();
@@ -22,14 +23,14 @@ pub(crate) fn number(blocks: &mut [Block], root: &Path, failed_targets: &BTreeSe
             BlockKind::Image { number, label, anchor, .. } | BlockKind::Chart { number, label, anchor, .. } => {
                 figures += 1;
                 *number = figures;
-                *label = figure_label(figures);
-                ("fig", FIGURE_LABEL, figures, anchor)
+                *label = labelled(words.figure, figures);
+                ("fig", words.figure, figures, anchor)
             }
             BlockKind::Table { number, label, anchor, .. } => {
                 tables += 1;
                 *number = tables;
-                *label = table_label(tables);
-                ("tbl", TABLE_LABEL, tables, anchor)
+                *label = labelled(words.table, tables);
+                ("tbl", words.table, tables, anchor)
             }
             _ => return,
         };

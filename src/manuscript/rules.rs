@@ -204,10 +204,18 @@ fn check_rule(data: &DataSet, table: &DataTable, rule: &RuleSpec) -> Result<(), 
             let balanced = exact_balance(&terms).or_else(|| long_balance(&terms)).unwrap_or((sum - total_number).abs() <= tolerance);
             if !balanced {
                 let terms: Vec<String> = parts.iter().map(|(_, (v, _))| v.written.clone()).collect();
+                // Where each figure is, so the editor finds the rows that disagree.
+                let places: Vec<String> = parts
+                    .iter()
+                    .map(|(p, _)| p.as_str())
+                    .chain(std::iter::once(total.as_str()))
+                    .filter_map(|reference| cell(data, table, reference).ok().map(|c| format!("{reference} {} at {}", c.value.written, c.place)))
+                    .collect();
+                let places = if places.is_empty() { String::new() } else { format!(" (the figures: {})", places.join("; ")) };
                 if !sum.is_finite() {
-                    return Err(format!("sum rule broken: {} do not add up to {total}, {}", terms.join(" + "), total_value.written));
+                    return Err(format!("sum rule broken: {} do not add up to {total}, {}{places}", terms.join(" + "), total_value.written));
                 }
-                return Err(format!("sum rule broken: {} = {} but {total} is {}", terms.join(" + "), format_number(sum), total_value.written));
+                return Err(format!("sum rule broken: {} = {} but {total} is {}{places}", terms.join(" + "), format_number(sum), total_value.written));
             }
             Ok(())
         }

@@ -8,6 +8,7 @@
 //! is how the Typst template receives the text: as data, never as markup, so manuscript
 //! characters such as `#` or `$` can never run code.
 
+pub mod script;
 pub mod walk;
 
 use std::path::PathBuf;
@@ -240,10 +241,11 @@ pub struct ReferenceEntry {
     pub citations: Vec<String>,
 }
 
-/// The label prefix of figures (images and charts).
-pub const FIGURE_LABEL: &str = "图";
+/// The label prefix of figures (images and charts) in Simplified Chinese ([`script`] has
+/// the document's).
+pub const FIGURE_LABEL: &str = script::SIMPLIFIED.figure;
 /// The label prefix of tables.
-pub const TABLE_LABEL: &str = "表";
+pub const TABLE_LABEL: &str = script::SIMPLIFIED.table;
 /// Between a caption's label and its text: an ideographic space, as both editions print it
 /// (`report.typ`'s `caption-separator`).
 pub const CAPTION_SEPARATOR: &str = "\u{3000}";
@@ -251,7 +253,12 @@ pub const CAPTION_SEPARATOR: &str = "\u{3000}";
 /// The caption label of figure `number` as every edition prints it: `图`, a no-break space,
 /// the number (kept in the model's `label`).
 pub fn figure_label(number: usize) -> String {
-    format!("{FIGURE_LABEL}\u{a0}{number}")
+    labelled(FIGURE_LABEL, number)
+}
+
+/// `word`, a no-break space, `number`: a caption label (`圖 3` in a Traditional document).
+pub fn labelled(word: &str, number: usize) -> String {
+    format!("{word}\u{a0}{number}")
 }
 
 /// The caption label of table `number`: `表`, a no-break space, the number.

@@ -10,7 +10,8 @@
 //!   word contradicts the sign of the value after it;
 //! - [`grouping`]: thousands grouping (`none`, `comma`, `thin`) for prose and tables alike;
 //! - [`handtyped`]: numbers typed by hand in the prose that a data table holds;
-//! - [`numerals`]: numbers as letters and roman numerals (list numbering, page labels).
+//! - [`numerals`]: numbers as letters and roman numerals (list numbering, page labels);
+//! - [`units`]: the unit words a number is never parted from at a line's end, in every edition.
 //!
 //! README.md, "数字的写法 / Writing numbers", lists every rule, filter and error.
 
@@ -21,6 +22,7 @@ pub mod numerals;
 pub mod reference;
 pub mod spreadsheet;
 pub mod typed;
+pub mod units;
 pub mod wording;
 
 use serde::Deserialize;

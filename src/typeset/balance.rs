@@ -344,6 +344,7 @@ pub fn balance<T, E>(mut compile: impl FnMut(&Targets) -> Result<T, E>, paged: i
     }
     let mut layout = compile(&current)?;
     let mut passes = 2;
+    let plain_pages = paged(&plain).pages().len();
     for round in 0..3 {
         let after = measure(paged(&layout));
         let mut next = Targets::new();
@@ -378,7 +379,7 @@ pub fn balance<T, E>(mut compile: impl FnMut(&Targets) -> Result<T, E>, paged: i
             }
         }
         if next == current {
-            return Ok((layout, current, passes));
+            break;
         }
         if next.is_empty() {
             return Ok((plain, none, passes));
@@ -386,6 +387,12 @@ pub fn balance<T, E>(mut compile: impl FnMut(&Targets) -> Result<T, E>, paged: i
         current = next;
         layout = compile(&current)?;
         passes += 1;
+    }
+    // A balancing float that found no room where its section ends (beside the section's own
+    // floats) and went on to a page of its own, empty but for it, after every round: the
+    // columns stay as they fell.
+    if paged(&layout).pages().len() > plain_pages {
+        return Ok((plain, none, passes));
     }
     Ok((layout, current, passes))
 }

@@ -272,7 +272,7 @@ fn unprintable(ch: char) -> bool {
 }
 
 /// The family-name suffix that Noto/Source Han collections use for a language's region.
-fn region_suffix(language: &str) -> &'static str {
+pub(crate) fn region_suffix(language: &str) -> &'static str {
     let lower = language.to_ascii_lowercase();
     if lower.starts_with("ja") {
         "JP"
@@ -284,6 +284,16 @@ fn region_suffix(language: &str) -> &'static str {
         "TC"
     } else {
         "SC"
+    }
+}
+
+/// Typst's `text.region` for a Chinese `language`: `tw` and `hk` set punctuation centred in
+/// its em box (the Taiwan and Hong Kong standards), `cn` at the foot (GB/T 15834).
+pub(crate) fn text_region(language: &str) -> &'static str {
+    match region_suffix(language) {
+        "TC" => "tw",
+        "HK" => "hk",
+        _ => "cn",
     }
 }
 

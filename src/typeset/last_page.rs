@@ -86,7 +86,8 @@ pub fn candidates(paged: &PagedDocument, blocks: &[Block]) -> Vec<usize> {
     }
     let height = last.bottom - last.top;
     let mut out = Vec::new();
-    for (index, y) in starts_on(paged, last.page - 1).into_iter().rev() {
+    let starts = starts_on(paged, last.page - 1);
+    for &(index, y) in starts.iter().rev() {
         if y - last.top < LEAST_LINES_LEFT * last.pitch {
             break;
         }
@@ -100,8 +101,16 @@ pub fn candidates(paged: &PagedDocument, blocks: &[Block]) -> Vec<usize> {
         if blocks[index..].iter().any(|b| matches!(b.kind, BlockKind::PageBreak)) {
             break;
         }
-        // A heading goes with the block after it.
-        let index = if index > 0 && matches!(blocks.get(index - 1).map(|b| &b.kind), Some(BlockKind::Heading { .. })) { index - 1 } else { index };
+        // A heading goes with the block after it, and so do the headings over it (a
+        // chapter's heading right over its first section's).
+        let mut index = index;
+        while index > 0 && matches!(blocks.get(index - 1).map(|b| &b.kind), Some(BlockKind::Heading { .. })) {
+            index -= 1;
+        }
+        // (The page before keeps its five lines above the headings that move too.)
+        if starts.iter().find(|(i, _)| *i == index).is_some_and(|&(_, top)| top - last.top < LEAST_LINES_LEFT * last.pitch) {
+            continue;
+        }
         if index > 0 && !out.contains(&index) {
             out.push(index);
         }

@@ -146,12 +146,29 @@ struct TemplateInput<'a> {
     document: &'a Document,
     #[serde(skip_serializing_if = "Option::is_none")]
     proof: Option<&'a ProofInfo>,
+    /// The unit words a number is set in one box with ([`crate::numbers::units`]).
+    units: &'static str,
+    #[serde(flatten)]
+    language: LanguageInput<'a>,
 }
 
-/// The JSON the title-page template reads: the metadata only.
+/// What the templates set differently by the document's language: the design's faces for
+/// its region (`design.toml` names the Simplified Chinese ones) and Typst's text region.
+#[derive(serde::Serialize)]
+struct LanguageInput<'a> {
+    #[serde(skip_serializing_if = "Option::is_none")]
+    faces: Option<&'a crate::design::DesignFonts>,
+    region: &'static str,
+    /// The words the templates print (图, 续表, 目录, 校样 …) in the document's script.
+    words: &'static crate::model::script::DocumentWords,
+}
+
+/// The JSON the title-page template reads: the metadata, and the faces for its language.
 #[derive(serde::Serialize)]
 struct TitlePageInput<'a> {
     meta: &'a Metadata,
+    #[serde(flatten)]
+    language: LanguageInput<'a>,
 }
 
 /// Lays documents out with one design and one set of fonts.
@@ -162,12 +179,26 @@ pub struct Typesetter<'a> {
     pub design_dir: &'a Path,
     /// The manuscript directory, whose images the template may read.
     pub manuscript_root: &'a Path,
+    /// The design's faces for the document's language ([`crate::design::Design::for_language`]).
+    pub faces: Option<&'a crate::design::DesignFonts>,
 }
 
 impl Typesetter<'_> {
     /// The template's JSON for `document` (and the proof details of a proof).
-    pub fn input_json(document: &Document, proof: Option<&ProofInfo>, pretty: bool) -> Result<Vec<u8>, serde_json::Error> {
-        let input = TemplateInput { document, proof };
+    /// `faces`: the design's faces for the document's language (`None`: as `design.toml`
+    /// names them).
+    pub fn input_json(
+        document: &Document,
+        proof: Option<&ProofInfo>,
+        faces: Option<&crate::design::DesignFonts>,
+        pretty: bool,
+    ) -> Result<Vec<u8>, serde_json::Error> {
+        let language = LanguageInput {
+            faces,
+            region: crate::typeset::fonts::text_region(&document.meta.language),
+            words: crate::model::script::for_language(&document.meta.language),
+        };
+        let input = TemplateInput { document, proof, units: crate::numbers::units::UNIT_WORDS, language };
         if pretty { serde_json::to_vec_pretty(&input) } else { serde_json::to_vec(&input) }
     }
 
@@ -175,7 +206,7 @@ impl Typesetter<'_> {
     /// the last page of every section is balanced ([`balance`]): the book is laid out again
     /// with the floats that level those pages' columns (at most twice more).
     pub fn typeset(&self, document: &Document, proof: Option<&ProofInfo>) -> Result<Typeset, Diagnostics> {
-        let json = Self::input_json(document, proof, false).map_err(|e| self.serialise_error(&e))?;
+        let json = Self::input_json(document, proof, self.faces, false).map_err(|e| self.serialise_error(&e))?;
         let json = Bytes::new(json);
         let ((mut paged, mut warnings), mut used, mut passes) = balance::balance(|floats| self.compile_book(document, &json, floats), |(paged, _)| paged)?;
         // A last page less than a quarter full: a block of the page before starts on it, if
@@ -217,7 +248,12 @@ impl Typesetter<'_> {
     /// Lays out the design's title page (`cover.typ`) for `meta`: title, subtitle, authors,
     /// publisher and date in the design's colours. Never the whole book.
     pub fn title_page(&self, meta: &Metadata) -> Result<Typeset, Diagnostics> {
-        let json = serde_json::to_vec(&TitlePageInput { meta }).map_err(|e| self.serialise_error(&e))?;
+        let language = LanguageInput {
+            faces: self.faces,
+            region: crate::typeset::fonts::text_region(&meta.language),
+            words: crate::model::script::for_language(&meta.language),
+        };
+        let json = serde_json::to_vec(&TitlePageInput { meta, language }).map_err(|e| self.serialise_error(&e))?;
         let (world, template) = self.world_with(COVER_TEMPLATE, Bytes::new(json), &balance::Targets::new(), &meta.date)?;
         let _watched = crate::watchdog::enter("typesetting the title page", &self.design_dir.join(COVER_TEMPLATE));
         let result = typst::compile::<PagedDocument>(&world);
@@ -282,7 +318,7 @@ impl Typesetter<'_> {
     /// exporting the cut layout with it fails.
     pub fn prefix_fails(&self, document: &Document, blocks: &[Block], export: Option<&dyn Fn(&PagedDocument) -> bool>) -> bool {
         let cut = Document { meta: document.meta.clone(), blocks: without_dangling_refs(blocks) };
-        let Ok(json) = Self::input_json(&cut, None, false) else { return true };
+        let Ok(json) = Self::input_json(&cut, None, self.faces, false) else { return true };
         let Ok((world, _)) = self.world_with(TEMPLATE, Bytes::new(json), &balance::Targets::new(), &document.meta.date) else { return true };
         match typst::compile::<PagedDocument>(&world).output {
             Err(_) => true,
@@ -323,7 +359,7 @@ fn without_dangling_refs(blocks: &[Block]) -> Vec<Block> {
 pub fn build_id(document: &Document, proof: bool, design_dir: &Path) -> String {
     use sha2::{Digest, Sha256};
     let mut hasher = Sha256::new();
-    hasher.update(Typesetter::input_json(document, None, false).unwrap_or_default());
+    hasher.update(Typesetter::input_json(document, None, None, false).unwrap_or_default());
     hasher.update(if proof { b"proof" as &[u8] } else { b"print" });
     let mut files = Vec::new();
     design_files(design_dir, &mut files);

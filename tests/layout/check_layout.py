@@ -24,8 +24,9 @@ punctuation), plus a few measurable quality rules of the reportpress design:
                 where the text stops short) end more than a line apart, or one is empty
   display-punct      a full-width mark inside a display line (一、综合, （一）经济) set
                 narrower than 0.8 em where it meets no other mark (the body's width)
-  short-page    a page with fewer than 5 lines of content that ends no chapter, or a last
-                page less than a quarter full (the cover and blank pages are left alone)
+  short-page    a page with fewer than 5 lines of content that ends no chapter, a last page
+                less than a quarter full, or an empty page that is not the verso of the cover
+                or of a chapter's end (the cover itself is left alone)
   table-split   a table of up to 8 rows split across pages or columns, or a longer one that
                 leaves fewer than 3 rows on one side of a break
   float-past-heading  a figure or table (its caption) placed, on a later page or column, after
@@ -1148,6 +1149,18 @@ class Checker:
             tops[pno].append(top)
             bottoms[pno].append(bottom)
         pages = sorted(set(lines_on) | set(graphic_height))
+        # A page with no content at all: a book's verso before a chapter that opens on a
+        # recto is empty by design; an empty page anywhere else (after the text's end, or
+        # in the middle of a section) is a defect.
+        for blank in range(2, (self.page_count or 0) + 1):
+            if blank in pages:
+                continue
+            nxt = next((q for q in pages if q > blank), None)
+            before_chapter = nxt is not None and nxt in first_line and first_line[nxt][1] == "heading" and first_line[nxt][2].size >= 1.4 * self.body
+            if nxt is None:
+                self.violations.append(Violation(blank, "short-page", "an empty page after the end of the text", "", 0, 0.0))
+            elif not before_chapter and not (blank == 2 and nxt == 3):
+                self.violations.append(Violation(blank, "short-page", "an empty page inside the text (not a verso before a chapter)", "", 0, 0.0))
         if len(pages) < 2:
             return
         # the text area's height: the tallest extent of content on any page

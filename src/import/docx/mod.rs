@@ -83,6 +83,7 @@ pub fn read(input: &Path, bytes: &[u8], accept_changes: bool) -> Result<Draft, D
         }
         changes.extend(reader.changes.into_iter().map(|c| Change { paragraph: 0, ..c }));
     }
+    crate::import::draft::inline_note_chains(&mut draft, input);
     if let Some(part) = part_of("comments")
         && let Some(root) = package.xml(&part)?
     {
@@ -165,7 +166,7 @@ fn note_inlines(items: Vec<Item>) -> Vec<Inline> {
             if !out.is_empty() && !paragraph.inlines.is_empty() {
                 out.push(Inline::Text(" ".into()));
             }
-            out.extend(paragraph.inlines.into_iter().filter(|i| !matches!(i, Inline::Note(_))));
+            out.extend(paragraph.inlines);
         }
     }
     if let Some(Inline::Text(first)) = out.first_mut() {

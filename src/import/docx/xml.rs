@@ -10,6 +10,11 @@ use crate::diagnostics::Diagnostic;
 /// Deepest nesting accepted (Word nests tables in tables, but not thousands deep).
 const MAX_DEPTH: usize = 256;
 
+/// Most pieces (elements, attributes and text runs) one part may hold: a 1000-page report
+/// has about a million; an archive of a few KB can decompress to tens of millions of empty
+/// elements, each of which would cost a hundred bytes here.
+const MAX_PIECES: usize = 3_000_000;
+
 /// An element.
 #[derive(Debug, Clone, Default)]
 pub struct Node {
@@ -90,9 +95,21 @@ pub fn parse(part: &str, text: &str) -> Result<Node, String> {
     let mut reader = quick_xml::Reader::from_str(text);
     reader.config_mut().trim_text(false);
     let mut stack: Vec<Node> = vec![Node::default()];
+    let mut pieces = 0usize;
     loop {
         let position = reader.buffer_position();
         let event = reader.read_event().map_err(|e| format!("{part} is not well-formed XML (byte {position}): {e}"))?;
+        pieces += match &event {
+            Event::Start(start) | Event::Empty(start) => 1 + start.attributes().count(),
+            Event::Text(_) | Event::CData(_) | Event::GeneralRef(_) => 1,
+            _ => 0,
+        };
+        if pieces > MAX_PIECES {
+            return Err(format!(
+                "{part} holds more than {} million elements, attributes and texts (at byte {position}); a Word document of a thousand pages has about one million",
+                MAX_PIECES / 1_000_000
+            ));
+        }
         match event {
             Event::Start(start) | Event::Empty(start) if stack.len() > MAX_DEPTH => {
                 return Err(format!("{part} nests elements more than {MAX_DEPTH} deep (at <{}>)", String::from_utf8_lossy(start.name().as_ref())));
@@ -129,7 +146,10 @@ pub fn parse(part: &str, text: &str) -> Result<Node, String> {
         return Err(format!("{part} ends inside an element (the file is cut short)"));
     }
     let root = stack.pop().unwrap_or_default();
-    root.elements().next().cloned().ok_or_else(|| format!("{part} has no root element"))
+    root.children
+        .into_iter()
+        .find_map(|child| if let Child::Element(node) = child { Some(node) } else { None })
+        .ok_or_else(|| format!("{part} has no root element"))
 }
 
 fn push_child(stack: &mut [Node], child: Child) {
