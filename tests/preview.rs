@@ -349,7 +349,9 @@ fn a_click_opens_the_editor_at_its_place_and_the_proof_edition_is_previewed_and_
     let editor = dir.path().join("editor.sh");
     std::fs::write(&editor, format!("#!/bin/sh\nprintf '%s\\n' \"$@\" > '{}'\n", opened.display())).unwrap();
     std::fs::set_permissions(&editor, std::os::unix::fs::PermissionsExt::from_mode(0o755)).unwrap();
-    let out = dir.path().join("out");
+    // The output inside the manuscript: the PDF the preview writes later is its own, and
+    // starts no build.
+    let out = manuscript.join("build");
     let command = format!("{} --goto {{file}}:{{line}}:{{column}}", editor.display());
     let preview = Preview::start_with(&manuscript, &out, &["--proof", "--editor", &command]);
 
@@ -390,4 +392,6 @@ fn a_click_opens_the_editor_at_its_place_and_the_proof_edition_is_previewed_and_
     }
     let expected = format!("--goto\n{}:{line}:{column}\n", manuscript.join("t.md").display());
     assert_eq!(arguments, expected, "the editor's arguments");
+    let later: Vec<String> = std::iter::from_fn(|| preview.lines.recv_timeout(Duration::from_secs(2)).ok()).collect();
+    assert!(!later.iter().any(|l| l.starts_with("laid out")), "a build without a change: {later:?}");
 }

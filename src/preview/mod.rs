@@ -113,7 +113,10 @@ pub fn preview(options: &BuildOptions, preview: &PreviewOptions, report: impl Fn
                 let mut warnings = built.prepared.manuscript.warnings.clone();
                 warnings.extend(built.typeset.warnings.iter().cloned());
                 report(Event::Built { pages: built.pages.len(), changed, elapsed: started.elapsed(), stages, warnings });
+                // The PDF is written later, on another thread: its file (and the output
+                // directory it may create) are ours already.
                 written.push(pdf_path(&options.out, &built));
+                written.push(options.out.clone());
                 let _ = to_writer.send(built);
             }
             Err(errors) => {
