@@ -11,7 +11,7 @@ TARGET_DIR ?= $(or $(CARGO_TARGET_DIR),target)
 RUN         = $(CARGO) build --release --locked && $(TARGET_DIR)/release/reportpress
 SUDO       := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
 
-.PHONY: pdf epub all check charts proof press watch test test-tools bench clean fuzz thumbnails dist
+.PHONY: pdf epub all check charts proof press watch preview test test-tools bench clean fuzz thumbnails dist
 
 pdf:
 	$(RUN) build --format pdf --manuscript $(MANUSCRIPT) --out $(OUT)
@@ -38,6 +38,10 @@ charts:
 
 watch:
 	$(RUN) watch --manuscript $(MANUSCRIPT) --out $(OUT)
+
+# The pages in the desktop's browser, updated on every save (the PDF is written too).
+preview:
+	$(RUN) preview --open --manuscript $(MANUSCRIPT) --out $(OUT)
 
 # The README's pictures of the designs: the annual-report test manuscript set in each
 # built-in design, its first page and the first page of its body text, at 40 dpi

@@ -2,8 +2,9 @@
 //! for generated books (the article repeated as chapters to about 75, 150 and 300 pages, and
 //! once as ~300 pages of text without page breaks),
 //! plus the ratio of the whole PDF build to Typst's own compile + export stages, linear
-//! scaling, watch mode on the largest book (edit saved → new PDF), and a comparison with
-//! Pandoc's EPUB writer when `pandoc` is installed.
+//! scaling, watch mode on the largest book (edit saved → new PDF), `preview` beside `watch`
+//! and Typst's own incremental compile on the largest book and the article
+//! (`build/preview.rs`), and a comparison with Pandoc's EPUB writer when `pandoc` is installed.
 //!
 //! Every figure is the median of several runs of the release binary in a fresh process
 //! (`reportpress build --timings`), so fonts, caches and memory are measured as a user
@@ -16,6 +17,9 @@ use std::time::Instant;
 
 const RUNS: usize = 5;
 
+#[path = "build/preview.rs"]
+mod preview;
+
 fn main() {
     let root = PathBuf::from(env!("CARGO_MANIFEST_DIR"));
     let work = tempfile::tempdir().expect("temp dir");
@@ -23,6 +27,15 @@ fn main() {
     println!();
 
     let article = root.join("manuscript");
+    // `REPORTPRESS_BENCH=preview make bench`: only preview / watch / Typst side by side.
+    if std::env::var("REPORTPRESS_BENCH").is_ok_and(|v| v == "preview") {
+        let pages = run_once(&article, &work.path().join("out-probe"), "pdf").pages.max(1);
+        let book = work.path().join("book-300");
+        repeat_manuscript(&article, &book, 300usize.div_ceil(pages), Breaks::Chapters);
+        preview::side_by_side("book ~300 pages", &book, work.path());
+        preview::side_by_side("article", &article, work.path());
+        return;
+    }
     let article_pdf = scenario("article", &article, work.path(), &["pdf", "epub", "all"]);
 
     // Long manuscripts: books whose chapters are copies of the article, each beginning on a
@@ -90,7 +103,9 @@ fn main() {
     println!();
     if let Some((_, _, largest_book)) = books.last() {
         watch_edits(largest_book, work.path());
+        preview::side_by_side("largest book", largest_book, work.path());
     }
+    preview::side_by_side("article", &article, work.path());
     pandoc_comparison(&article, work.path());
 }
 

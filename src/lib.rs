@@ -13,8 +13,8 @@
 //!   marked by [`changes`] for a change proof, and the [`press`] edition, PDF/X-4 in CMYK)
 //!   and [`epub`];
 //! - [`review`]: a proofreader's PDF annotations carried back to manuscript lines;
-//! - running: [`pipeline`] (one build), [`output`] (atomic writes), [`watch`], [`watchdog`]
-//!   (time and memory budgets), and
+//! - running: [`pipeline`] (one build), [`output`] (atomic writes), [`watch`], [`preview`]
+//!   (the pages in a browser, kept up to date), [`watchdog`] (time and memory budgets), and
 //!   [`starter`] (`reportpress new`) and [`import`] (`reportpress import`: a manuscript from
 //!   a Word document or extracted text).
 
@@ -34,6 +34,7 @@ pub mod output;
 pub mod pdf;
 pub mod pipeline;
 pub mod press;
+pub mod preview;
 pub mod proof;
 pub mod render;
 pub mod review;

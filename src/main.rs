@@ -124,6 +124,25 @@ enum Command {
         #[command(flatten)]
         paths: PathArgs,
     },
+    /// Show the pages in a browser, updated after every save (and the PDF written); a click
+    /// on a character tells the manuscript file:line:column (and data cell) it came from.
+    Preview {
+        /// Start the desktop's browser at the preview's address.
+        #[arg(long)]
+        open: bool,
+        /// The port to listen on at 127.0.0.1 (0: any free port; the address is printed).
+        #[arg(long, default_value_t = 0)]
+        port: u16,
+        /// Show (and write) the proof edition instead of the print edition.
+        #[arg(long)]
+        proof: bool,
+        /// Open a clicked place in an editor: {file}, {line} and {column} are filled in,
+        /// e.g. --editor 'code -g {file}:{line}:{column}' (run without a shell).
+        #[arg(long, value_name = "CMD")]
+        editor: Option<String>,
+        #[command(flatten)]
+        paths: PathArgs,
+    },
 }
 
 #[derive(Debug, clap::Args)]
@@ -210,7 +229,7 @@ fn main() -> ExitCode {
     VERBOSE.store(cli.verbose, std::sync::atomic::Ordering::Relaxed);
     // Ctrl-C or a TERM signal never interrupts the replacing of the editions, and leaves no
     // staged or temporary files in the output directory.
-    if let Command::Build { paths, .. } | Command::Watch { paths, .. } = &cli.command {
+    if let Command::Build { paths, .. } | Command::Watch { paths, .. } | Command::Preview { paths, .. } = &cli.command {
         reportpress::output::finish_on_signal(&paths.options().out);
     }
     let result = match cli.command {
@@ -222,6 +241,7 @@ fn main() -> ExitCode {
         Command::New { dir, design } => new(&dir, &design),
         Command::Import { file, out, accept_changes, extract_numbers } => import(&file, &out, accept_changes, extract_numbers),
         Command::Watch { format, timings, paths } => watch(paths.options(), format, timings),
+        Command::Preview { open, port, proof, editor, paths } => preview(paths.options(), reportpress::preview::PreviewOptions { port, proof, editor, open }),
         Command::Doctor { fonts } => doctor(fonts.as_deref()),
         Command::Review { pdf, json, manuscript, fonts, assets } => {
             let manuscript = manuscript.or_else(reportpress::manuscript::config::find_manuscript_upwards).unwrap_or_else(|| PathBuf::from("manuscript"));
@@ -415,6 +435,35 @@ fn watch(options: BuildOptions, format: FormatArg, timings: bool) -> Result<(), 
                 println!("build failed after {ms:.0} ms; the previous outputs are unchanged; still watching");
             }
         }
+    })
+}
+
+fn preview(options: BuildOptions, preview: reportpress::preview::PreviewOptions) -> Result<(), Diagnostics> {
+    use reportpress::preview::Event;
+    use std::io::Write;
+    reportpress::preview::preview(&options, &preview, |event| {
+        match event {
+            Event::Listening(url) => println!("preview at {url} (Ctrl-C to stop)"),
+            Event::Built { pages, changed, elapsed, stages, warnings } => {
+                print_diagnostics(&warnings);
+                let stages: Vec<String> = stages.iter().map(|(stage, d)| format!("{stage} {:.0}", d.as_secs_f64() * 1000.0)).collect();
+                println!("laid out {pages} pages ({changed} changed) in {:.0} ms ({} ms)", elapsed.as_secs_f64() * 1000.0, stages.join(", "));
+            }
+            Event::Failed { errors, elapsed } => {
+                print_diagnostics(&errors.0);
+                println!("build failed after {:.0} ms; the browser shows the errors over the last good pages", elapsed.as_secs_f64() * 1000.0);
+            }
+            Event::PdfWritten { path, bytes, pages, elapsed } => {
+                println!("wrote {} ({pages} pages, {bytes} bytes) in {:.0} ms", shown(&path), elapsed.as_secs_f64() * 1000.0)
+            }
+            Event::PdfFailed(errors) => {
+                print_diagnostics(&errors.0);
+                println!("the PDF was not written; the previous one is unchanged");
+            }
+            Event::Note(note) => eprintln!("note: {note}"),
+        }
+        // The address and each build are read by scripts and tests as they happen.
+        let _ = std::io::stdout().flush();
     })
 }
 

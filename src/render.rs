@@ -29,6 +29,12 @@ pub struct RenderContext<'a> {
 impl RenderContext<'_> {
     /// A typesetter for this document's design and fonts.
     pub fn typesetter(&self) -> Typesetter<'_> {
-        Typesetter { fonts: self.fonts.clone(), design_dir: &self.design.dir, manuscript_root: self.manuscript_root, faces: self.design.fonts.as_ref(), press: None }
+        Typesetter {
+            fonts: self.fonts.clone(),
+            design_dir: &self.design.dir,
+            manuscript_root: self.manuscript_root,
+            faces: self.design.fonts.as_ref(),
+            press: None,
+        }
     }
 }

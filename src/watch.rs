@@ -19,20 +19,34 @@ const DEBOUNCE: Duration = Duration::from_millis(40);
 /// duration. Returns only when the watcher cannot be set up or its channel closes.
 pub fn watch(options: &BuildOptions, formats: &[Format], mut report: impl FnMut(&Result<BuildReport, Diagnostics>, Duration)) -> Result<(), Diagnostics> {
     let mut session = Session::new();
-    // The files the builds wrote (resolved): changes to them are our own.
-    let mut written: Vec<PathBuf> = Vec::new();
-    let mut rebuild = |session: &mut Session, written: &mut Vec<PathBuf>| {
+    let rebuild = |written: &mut Vec<PathBuf>| {
         let started = Instant::now();
         let result = session.build(options, formats);
         if let Ok(done) = &result {
-            written.extend(done.written.iter().map(|w| resolved(&w.path)));
-            written.sort();
-            written.dedup();
+            written.extend(done.written.iter().map(|w| w.path.clone()));
         }
         report(&result, started.elapsed());
+    };
+    on_changes(options, rebuild)
+}
+
+/// Calls `rebuild` once, then again after every burst of changes to the manuscript, the
+/// design or the fonts directories (`options`). `rebuild` adds the files it wrote to the
+/// list it is given: changes to them are its own and start no rebuild. Typst's memoised
+/// layouts older than ten rebuilds are evicted after each. Returns only when the watcher
+/// cannot be set up or its channel closes. (Shared by `watch` and `preview`.)
+pub fn on_changes(options: &BuildOptions, mut rebuild: impl FnMut(&mut Vec<PathBuf>)) -> Result<(), Diagnostics> {
+    // The files the builds wrote (resolved): changes to them are our own.
+    let mut written: Vec<PathBuf> = Vec::new();
+    let mut run = |written: &mut Vec<PathBuf>| {
+        let mut wrote = Vec::new();
+        rebuild(&mut wrote);
+        written.extend(wrote.iter().map(|path| resolved(path)));
+        written.sort();
+        written.dedup();
         typst::comemo::evict(10);
     };
-    rebuild(&mut session, &mut written);
+    run(&mut written);
 
     let (sender, receiver) = mpsc::channel();
     let mut watcher = notify::recommended_watcher(move |event: notify::Result<notify::Event>| {
@@ -76,7 +90,7 @@ pub fn watch(options: &BuildOptions, formats: &[Format], mut report: impl FnMut(
             }
         }
         if relevant {
-            rebuild(&mut session, &mut written);
+            run(&mut written);
         }
     }
     Ok(())

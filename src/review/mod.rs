@@ -10,6 +10,7 @@
 
 pub mod annotations;
 pub mod glyphs;
+pub mod mapper;
 pub mod origins;
 pub mod page_labels;
 pub mod pdf_text;
@@ -19,8 +20,8 @@ use std::collections::HashMap;
 use std::path::{Path, PathBuf};
 
 use annotations::{Annotation, Area, Subtype};
-use glyphs::Glyph;
-use origins::{DataCell, Origin, SourceChars};
+use mapper::Mapper;
+use origins::{DataCell, Origin};
 use placed::{Placed, nearest, nearest_weighted};
 
 use crate::diagnostics::{Diagnostics, bounded, printable_line};
@@ -28,8 +29,7 @@ use crate::diagnostics::{Diagnostics, bounded, printable_line};
 /// Most characters of a comment (or marked text, author, date) printed per entry; `--json`
 /// gives all of it.
 const MAX_COMMENT_CHARS: usize = 2000;
-use crate::manuscript::Manuscript;
-use crate::pipeline::{BuildOptions, Prepared};
+use crate::pipeline::BuildOptions;
 
 /// What to review.
 #[derive(Debug, Clone)]
@@ -142,7 +142,7 @@ pub fn review(options: &ReviewOptions) -> Result<Review, Diagnostics> {
     let exported = crate::pdf::export(&context, &typeset)?;
     let same_revision = pdf.permanent_id.is_some() && annotations::permanent_id_of(&exported.bytes) == pdf.permanent_id;
     let glyphs = glyphs::collect(&typeset.document);
-    let mut mapper = Mapper::new(&prepared, glyphs);
+    let mut mapper = Mapper::new(&prepared.manuscript, glyphs);
     let mut warnings = Vec::new();
     let old_chars = if same_revision {
         Vec::new()
@@ -259,45 +259,7 @@ fn line_number<T: Placed>(items: &[T], annotation: &Annotation) -> Option<usize>
     placed::line_number(items, first)
 }
 
-/// Maps glyphs of the layout to manuscript places, block by block as needed.
-struct Mapper<'a> {
-    manuscript: &'a Manuscript,
-    glyphs: Vec<Glyph>,
-    /// Per block: its source characters and, per glyph index, the source character it shows.
-    blocks: HashMap<Option<usize>, (SourceChars, HashMap<usize, usize>)>,
-}
-
-impl<'a> Mapper<'a> {
-    fn new(prepared: &'a Prepared, glyphs: Vec<Glyph>) -> Self {
-        Mapper { manuscript: &prepared.manuscript, glyphs, blocks: HashMap::new() }
-    }
-
-    /// Where glyph `index` was written.
-    fn origin(&mut self, index: usize) -> Option<Origin> {
-        let block = self.glyphs.get(index)?.block;
-        if !self.blocks.contains_key(&block) {
-            let source = origins::source_of(self.manuscript, block);
-            let members: Vec<usize> = (0..self.glyphs.len()).filter(|&i| self.glyphs[i].block == block).collect();
-            let mut printed = Vec::new();
-            let mut owner = Vec::new();
-            for &i in &members {
-                for c in self.glyphs[i].text.chars() {
-                    printed.push(c);
-                    owner.push(i);
-                }
-            }
-            let mut map = HashMap::new();
-            for (k, aligned) in origins::align(&printed, &source).into_iter().enumerate() {
-                if let Some(s) = aligned {
-                    map.entry(owner[k]).or_insert(s);
-                }
-            }
-            self.blocks.insert(block, (source, map));
-        }
-        let (source, map) = self.blocks.get(&block)?;
-        map.get(&index).map(|&s| source[s].1.clone())
-    }
-
+impl Mapper<'_> {
     /// An entry for `annotation`, read through the layout (the PDF is of this revision).
     fn by_layout(&mut self, annotation: &Annotation) -> Entry {
         let mut entry = blank_entry(annotation, Located::Layout);
@@ -429,20 +391,6 @@ impl<'a> Mapper<'a> {
             entry.start = Some(place.clone());
             entry.end = Some(place);
         }
-    }
-
-    /// The glyph nearest to `glyph` on its page that the manuscript holds.
-    fn nearest_mapped(&mut self, glyph: usize) -> Option<usize> {
-        let (page, (x, y)) = (self.glyphs[glyph].page, self.glyphs[glyph].area.centre());
-        let mut candidates: Vec<(f64, usize)> = (0..self.glyphs.len())
-            .filter(|&i| self.glyphs[i].page == page && !self.glyphs[i].text.trim().is_empty())
-            .map(|i| {
-                let (cx, cy) = self.glyphs[i].area.centre();
-                ((cx - x).powi(2) + (cy - y).powi(2), i)
-            })
-            .collect();
-        candidates.sort_by(|a, b| a.0.total_cmp(&b.0));
-        candidates.into_iter().map(|(_, i)| i).find(|&i| self.origin(i).is_some())
     }
 }
 

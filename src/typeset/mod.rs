@@ -195,7 +195,12 @@ impl Typesetter<'_> {
     /// The template's JSON for `document` (and the proof details of a proof).
     /// `faces`: the design's faces for the document's language (`None`: as `design.toml`
     /// names them).
-    pub fn input_json(document: &Document, proof: Option<&ProofInfo>, faces: Option<&crate::design::DesignFonts>, pretty: bool) -> Result<Vec<u8>, serde_json::Error> {
+    pub fn input_json(
+        document: &Document,
+        proof: Option<&ProofInfo>,
+        faces: Option<&crate::design::DesignFonts>,
+        pretty: bool,
+    ) -> Result<Vec<u8>, serde_json::Error> {
         Self::edition_json(document, proof, faces, None, pretty)
     }
 
