@@ -166,3 +166,22 @@ fn build_finds_the_manuscript_it_is_run_in_and_takes_it_as_an_argument() {
     let both = run_in(cwd, &["build", "公报", "--manuscript", "公报"], &[("REPORTPRESS_FONTS", &fonts)]);
     assert!(!both.status.success() && stderr(&both).contains("cannot be used with"), "{}", stderr(&both));
 }
+
+#[test]
+fn the_starter_readme_documents_every_field_its_report_toml_writes() {
+    // The starter's report.toml said `字段说明见 README.md`, and that README listed no fields.
+    let dir = tempfile::tempdir().unwrap();
+    for design in ["magazine", "report", "book"] {
+        let new = run_in(dir.path(), &["new", design, "--design", design], &[]);
+        assert!(new.status.success(), "{}", stderr(&new));
+        let manuscript = dir.path().join(design);
+        let report = std::fs::read_to_string(manuscript.join("report.toml")).unwrap();
+        let readme = std::fs::read_to_string(manuscript.join("README.md")).unwrap();
+        let keys: Vec<&str> = report.lines().filter_map(|line| line.split_once(" = ").map(|(key, _)| key.trim())).filter(|key| !key.starts_with('#')).collect();
+        assert!(keys.len() >= 10, "{keys:?}");
+        for key in keys {
+            assert!(readme.contains(&format!("| `{key}`")), "{design}: the starter README does not document `{key}`");
+        }
+        assert!(!readme.contains("{{"), "{design}: a placeholder is left in the README");
+    }
+}
