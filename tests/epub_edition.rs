@@ -809,3 +809,22 @@ fn the_page_list_cites_the_print_editions_pages() {
     assert!(opf.contains("<meta property=\"pageBreakSource\">leiyang-green-transformation.pdf</meta>"), "{opf}");
     assert!(opf.contains("<meta property=\"schema:accessibilityFeature\">pageNavigation</meta>"), "{opf}");
 }
+
+#[test]
+fn numbers_keep_their_units_on_one_line_in_the_epub_too() {
+    // The PDF set `1,941.0亿元` as one box; the EPUB let a reading system break before 亿 or
+    // 元 as between any two Chinese characters.
+    let entries = zip_entries(&article().epub);
+    let pages: String = entries.iter().filter(|(name, _)| name.ends_with(".xhtml")).map(|(_, b)| String::from_utf8_lossy(b).into_owned()).collect();
+    let quantities: Vec<&str> = pages.split("<span class=\"qty\">").skip(1).filter_map(|rest| rest.split("</span>").next()).collect();
+    // A number from the data and the unit the text goes on with (`{{…}}亿元`) are one.
+    assert!(quantities.contains(&"205.72亿元") && quantities.contains(&"143万人"), "{quantities:?}");
+    for quantity in &quantities {
+        assert!(
+            quantity.starts_with(|c: char| c.is_ascii_digit()) && !quantity.ends_with(|c: char| c.is_ascii_digit()),
+            "not a number with its unit: {quantity}"
+        );
+    }
+    let css = entries.iter().find(|(name, _)| name.ends_with(".css")).map(|(_, b)| String::from_utf8_lossy(b).into_owned()).unwrap_or_default();
+    assert!(css.contains(".qty { white-space: nowrap; }"), "the stylesheet keeps no quantity on one line");
+}
