@@ -579,3 +579,35 @@ fn a_traditional_chinese_report_is_set_in_the_tc_faces_in_every_design() {
         assert_epubcheck_clean(&epubcheck(&epub), "the Traditional Chinese report");
     }
 }
+
+#[test]
+fn the_book_opens_a_text_that_starts_before_its_first_chapter_under_the_title() {
+    // The article starts with a lead before its first heading: in the book design its first
+    // body page (folio 1) was a bare page of text straight after the 目录.
+    let dir = tempfile::tempdir().unwrap();
+    build_in("book", &root().join("manuscript"), dir.path(), "pdf");
+    let pdf = dir.path().join("leiyang-green-transformation.pdf");
+    let first = page_labels(&pdf).iter().position(|label| label == "1").expect("a page numbered 1");
+    let text = squeeze(&page_texts(&pdf)[first]);
+    assert!(text.contains("红色耒阳绿色转型") && text.contains("湖南之南"), "the first body page does not open under the title:\n{text}");
+    let outline = outline(&pdf);
+    assert!(outline.iter().any(|(_, title, _)| title.contains("红色耒阳")), "the 目录 and bookmarks name the opening: {outline:?}");
+}
+
+#[test]
+fn a_four_column_table_that_fits_a_column_stays_in_its_column() {
+    // The bulletin's 25-row table of products, units and figures spanned both columns of
+    // the magazine design and left column 2 of its page empty.
+    let dir = tempfile::tempdir().unwrap();
+    build_in("magazine", &root().join("tests/manuscripts/bulletin"), dir.path(), "pdf");
+    let pdf = dir.path().join("bulletin.pdf");
+    let words = pdf_words(&pdf, None);
+    let row = words.iter().find(|w| w.text.contains("移动通信手持机")).expect("the products table is printed");
+    // (The row's cells: its baseline and its size; body text beside it in the other column is larger.)
+    let size = row.y1 - row.y0;
+    let cells: Vec<&Word> = words.iter().filter(|w| w.page == row.page && (w.y1 - row.y1).abs() < 1.0 && ((w.y1 - w.y0) - size).abs() < 0.05).collect();
+    assert!(cells.len() >= 4, "the row's cells: {:?}", cells.iter().map(|w| &w.text).collect::<Vec<_>>());
+    let (left, right) = (cells.iter().map(|w| w.x0).fold(f64::MAX, f64::min), cells.iter().map(|w| w.x1).fold(f64::MIN, f64::max));
+    let middle = row.page_width / 2.0;
+    assert!(right < middle || left > middle, "the row spans the gutter: {left:.0}–{right:.0} pt on a page {:.0} pt wide", row.page_width);
+}
