@@ -63,7 +63,37 @@ fn a_broken_rule_fails_with_values_and_line_and_keeps_the_previous_pdf() {
     assert_eq!(output.status.code(), Some(1), "{stderr}");
     assert!(stderr.contains("indicators.toml:15"), "rule line missing:\n{stderr}");
     assert!(stderr.contains("10.1 + 46.3 + 65.1 = 121.5 but 地区生产总值.数值 is 120.5"), "values missing:\n{stderr}");
+    // Each figure with the row it is on, so the editor finds the rows that disagree.
+    assert!(
+        stderr.contains("第二产业.数值 46.3 at data/indicators.toml:11") && stderr.contains("地区生产总值.数值 120.5 at data/indicators.toml:9"),
+        "rows missing:\n{stderr}"
+    );
     assert_eq!(std::fs::read(out.join("quarterly-review.pdf")).unwrap(), before);
+}
+
+#[test]
+fn an_unknown_chart_kind_lists_the_kinds_and_a_missing_data_file_says_where_it_was_looked_for() {
+    let dir = tempfile::tempdir().unwrap();
+    let manuscript = copy_quarterly(dir.path());
+    replace_in(&manuscript.join("text/01-overview.md"), "kind = \"bar\"", "kind = \"column\"");
+    let (code, stderr) = check(&manuscript);
+    assert_eq!(code, Some(1), "{stderr}");
+    assert!(stderr.contains("unknown chart kind `column`") && stderr.contains("hbar (") && stderr.contains("a column chart is `bar`"), "{stderr}");
+    assert!(stderr.contains("01-overview.md:18"), "the kind's line: {stderr}");
+
+    let manuscript = copy_quarterly(&dir.path().join("second"));
+    let table = manuscript.join("data/indicators.toml");
+    let text = std::fs::read_to_string(&table).unwrap();
+    let rows_start = text.find("rows = [").unwrap();
+    let rows_end = rows_start + text[rows_start..].find("\n]\n").unwrap() + 3;
+    std::fs::write(&table, format!("{}file = \"industry.xlsx\"\n{}", &text[..rows_start], &text[rows_end..])).unwrap();
+    let (code, stderr) = check(&manuscript);
+    assert_eq!(code, Some(1), "{stderr}");
+    assert!(
+        stderr.contains("`file = \"industry.xlsx\"`: there is no such file (looked for data/industry.xlsx)") && stderr.contains("indicators.toml:"),
+        "{stderr}"
+    );
+    assert!(!stderr.contains("No such file or directory") && !stderr.contains("100 000 rows"), "the old message: {stderr}");
 }
 
 #[test]
