@@ -130,7 +130,7 @@ impl Design {
     /// faces the fonts directory holds in the same collection files. Other families, and
     /// every family of a Simplified Chinese document, stay as they are.
     pub fn for_language(mut self, language: &str) -> Self {
-        let region = crate::typeset::fonts::region_suffix(language);
+        let region = crate::model::script::cjk_region(language);
         let mut regional = Vec::new();
         let mut rename = |family: &mut String| {
             if let Some(stem) = family.strip_suffix(" SC")

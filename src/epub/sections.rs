@@ -149,6 +149,7 @@ pub fn render(document: &Document, manuscript_root: &Path, print_pages: Option<&
             first_block,
             words: Words { cut: &document.meta.display_words, own: &own_words },
             charts,
+            printed: crate::model::script::for_language(&document.meta.language),
         };
         first_block += group.len();
         let written = xhtml::document(lang, &title, None, |out| writer.write_section(out, group, document));
@@ -336,6 +337,8 @@ struct SectionWriter<'a, 'p> {
     words: Words<'a>,
     /// The design's chart font and colours.
     charts: Option<&'a ChartDesign>,
+    /// The words reportpress prints, in the document's script.
+    printed: &'static crate::model::script::DocumentWords,
 }
 
 /// Cuts text into the words a line may break between: the model's cut of its display text
@@ -644,14 +647,15 @@ impl<'a> SectionWriter<'a, '_> {
     fn chart(&mut self, out: &mut Xhtml, numbered: &Numbered<'_>, chart: &ChartParts<'_>) {
         let Numbered { number, label, anchor } = *numbered;
         let id = element_id(anchor, "figure", number);
-        let data_caption = format!("{label}{CAPTION_SEPARATOR}数据");
+        let (data, see) = (self.printed.data, self.printed.see);
+        let data_caption = format!("{label}{CAPTION_SEPARATOR}{data}");
         let caption = if chart.caption.is_empty() { label.to_string() } else { format!("{label}{CAPTION_SEPARATOR}{}", chart.caption) };
         let alt = if chart.alt.is_empty() { caption.clone() } else { chart.alt.to_string() };
         // Where the data is: the table already printed (in this file or another), or here.
         let holder = chart.data_shown_in.and_then(|(anchor, label)| self.targets.get(anchor).map(|(file, id)| (file.clone(), id.clone(), label.clone())));
         let (description, described_by) = match &holder {
-            Some((file, table_id, table_label)) => (format!("数据见{table_label}。"), (file == self.href).then(|| table_id.clone())),
-            None => (format!("数据见表格“{}”。", data_caption.replace(CAPTION_SEPARATOR, " ")), Some(format!("{id}-data"))),
+            Some((file, table_id, table_label)) => (format!("{data}{see}{table_label}。"), (file == self.href).then(|| table_id.clone())),
+            None => (format!("{data}{see}表格“{}”。", data_caption.replace(CAPTION_SEPARATOR, " ")), Some(format!("{id}-data"))),
         };
         let mut attributes = vec![("class", "chart"), ("id", id.as_str())];
         if let Some(target) = &described_by {
@@ -682,7 +686,7 @@ impl<'a> SectionWriter<'a, '_> {
         if let Some((file, table_id, table_label)) = holder {
             let href = if file == self.href { format!("#{table_id}") } else { format!("{file}#{table_id}") };
             out.start("span", &[("class", "chart-data-link")]);
-            out.text("数据见");
+            out.text(&format!("{data}{see}"));
             out.element("a", &[("class", "xref"), ("href", &href)], &table_label);
             out.text("。");
             out.end("span");

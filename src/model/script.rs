@@ -37,6 +37,10 @@ pub struct DocumentWords {
     pub deleted: &'static str,
     /// (See `inserted`.)
     pub changed: &'static str,
+    /// A chart's data, and "see", as the EPUB points to it: 数据见表 2 / 數據見表 2.
+    pub data: &'static str,
+    /// (See `data`.)
+    pub see: &'static str,
 }
 
 /// Simplified Chinese (the default).
@@ -53,6 +57,8 @@ pub const SIMPLIFIED: DocumentWords = DocumentWords {
     inserted: "新增",
     deleted: "删除",
     changed: "修改",
+    data: "数据",
+    see: "见",
 };
 
 /// Traditional Chinese, as Taiwan and Hong Kong print these words.
@@ -69,13 +75,30 @@ pub const TRADITIONAL: DocumentWords = DocumentWords {
     inserted: "新增",
     deleted: "刪除",
     changed: "修改",
+    data: "數據",
+    see: "見",
 };
 
-/// Whether `language` (a BCP 47 tag) is written in Traditional characters.
-pub fn is_traditional(language: &str) -> bool {
+/// The CJK region `language` (a BCP 47 tag) is written for, as the Noto and Source Han
+/// collections name their families' faces: `SC` (the default), `TC` (zh-TW, zh-Hant), `HK`
+/// (zh-HK, zh-MO), `JP`, `KR`. The one reading of the tag: the fonts, the design's faces,
+/// Typst's text region and the words reportpress prints all follow it.
+pub fn cjk_region(language: &str) -> &'static str {
     let lower = language.to_ascii_lowercase();
-    let mut parts = lower.split(['-', '_']);
-    parts.next() == Some("zh") && parts.any(|part| matches!(part, "tw" | "hk" | "mo" | "hant"))
+    let parts: Vec<&str> = lower.split(['-', '_']).collect();
+    let has = |subtags: &[&str]| parts.iter().skip(1).any(|part| subtags.contains(part));
+    match parts.first().copied() {
+        Some("ja") => "JP",
+        Some("ko") => "KR",
+        _ if has(&["hk", "mo"]) => "HK",
+        _ if has(&["tw", "hant"]) => "TC",
+        _ => "SC",
+    }
+}
+
+/// Whether `language` is written in Traditional characters (the TC and HK regions).
+pub fn is_traditional(language: &str) -> bool {
+    matches!(cjk_region(language), "TC" | "HK")
 }
 
 /// The words for a document in `language`.
@@ -113,6 +136,24 @@ mod tests {
     use super::*;
 
     #[test]
+    fn the_region_follows_the_language_tag() {
+        for (tag, region) in [
+            ("zh-CN", "SC"),
+            ("zh-Hans", "SC"),
+            ("zh", "SC"),
+            ("zh-TW", "TC"),
+            ("zh-Hant", "TC"),
+            ("zh-HK", "HK"),
+            ("zh-Hant-HK", "HK"),
+            ("zh-MO", "HK"),
+            ("ja", "JP"),
+            ("ko-KR", "KR"),
+        ] {
+            assert_eq!(cjk_region(tag), region, "{tag}");
+        }
+    }
+
+    #[test]
     fn traditional_regions_and_the_hant_script_take_the_traditional_words() {
         for tag in ["zh-TW", "zh-HK", "zh-MO", "zh-Hant", "zh-Hant-TW", "zh_TW"] {
             assert_eq!(for_language(tag).figure, "圖", "{tag}");
@@ -136,6 +177,8 @@ mod tests {
             (TRADITIONAL.table_list, SIMPLIFIED.table_list),
             (TRADITIONAL.proof, SIMPLIFIED.proof),
             (TRADITIONAL.deleted, SIMPLIFIED.deleted),
+            (TRADITIONAL.data, SIMPLIFIED.data),
+            (TRADITIONAL.see, SIMPLIFIED.see),
         ];
         for (traditional, simplified) in pairs {
             assert_eq!(fast2s::convert(traditional), simplified, "{traditional} is not the Traditional form of {simplified}");

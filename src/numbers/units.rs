@@ -12,7 +12,8 @@ use regex::Regex;
 /// The unit words, as a regular expression both Rust's `regex` and Typst's `regex()` read:
 /// counted things with an optional 十/百/千/万/亿 before them, and Latin units (a space before
 /// them allowed). `%` is not here: every line breaker keeps it with its number already.
-pub const UNIT_WORDS: &str = "(?:[十百千万亿]{0,2}(?:元|人次|人|户|吨|千克|公斤|件|辆|台|套|只|个百分点|百分点|家|所|项|座|亩|公顷|平方千米|平方米|立方米|千米|公里|米|千瓦时|千瓦|千升|重量箱|箱|支|块|册|岁|倍)|\\s?(?:Mbps|Gbps|kbps|GB|MB|TB|km|kg|kWh|kW|MW|GW|MHz|GHz))";
+/// Simplified and Traditional forms both (亿元 and 億元, 个百分点 and 個百分點).
+pub const UNIT_WORDS: &str = "(?:[十百千万亿萬億]{0,2}(?:元|人次|人|户|戶|吨|噸|千克|公斤|件|辆|輛|台|臺|套|只|个百分点|個百分點|百分点|百分點|家|所|项|項|座|亩|畝|公顷|公頃|平方千米|平方公里|平方米|平方公尺|立方米|立方公尺|千米|公里|公尺|米|千瓦时|千瓦時|千瓦|千升|重量箱|箱|支|块|塊|册|冊|岁|歲|倍|片)|\\s?(?:Mbps|Gbps|kbps|GB|MB|TB|km|kg|kWh|kW|MW|GW|MHz|GHz))";
 
 fn number_with_unit() -> &'static Regex {
     static PATTERN: OnceLock<Regex> = OnceLock::new();
@@ -45,6 +46,13 @@ mod tests {
         let text = "全年1,941.0亿元，增长3个百分点；宽带312 Mbps，共8.2万人。";
         let found: Vec<&str> = quantities(text).into_iter().map(|r| &text[r]).collect();
         assert_eq!(found, ["1,941.0亿元", "3个百分点", "312 Mbps", "8.2万人"]);
+    }
+
+    #[test]
+    fn traditional_units_are_found_too() {
+        let text = "總值3,412.6億元，提高0.2個百分點，產量812.4萬片。";
+        let found: Vec<&str> = quantities(text).into_iter().map(|r| &text[r]).collect();
+        assert_eq!(found, ["3,412.6億元", "0.2個百分點", "812.4萬片"]);
     }
 
     #[test]

@@ -145,7 +145,7 @@ impl FontSet {
             .filter(|path| is_font_file(path) && std::fs::metadata(path).is_ok_and(|m| m.is_file()))
             .collect();
         paths.sort();
-        let region = region_suffix(language);
+        let region = crate::model::script::cjk_region(language);
         let mut chosen = Vec::new();
         for path in &paths {
             let data = map_font(path).map_err(|e| Diagnostics::one(io_error(path, "read this font", &e)))?;
@@ -284,26 +284,10 @@ fn unprintable(ch: char) -> bool {
     ch.is_control() && !matches!(ch, '\t' | '\n' | '\r')
 }
 
-/// The family-name suffix that Noto/Source Han collections use for a language's region.
-pub(crate) fn region_suffix(language: &str) -> &'static str {
-    let lower = language.to_ascii_lowercase();
-    if lower.starts_with("ja") {
-        "JP"
-    } else if lower.starts_with("ko") {
-        "KR"
-    } else if lower.contains("hk") || lower.contains("mo") {
-        "HK"
-    } else if lower.contains("tw") || lower.contains("hant") {
-        "TC"
-    } else {
-        "SC"
-    }
-}
-
 /// Typst's `text.region` for a Chinese `language`: `tw` and `hk` set punctuation centred in
 /// its em box (the Taiwan and Hong Kong standards), `cn` at the foot (GB/T 15834).
 pub(crate) fn text_region(language: &str) -> &'static str {
-    match region_suffix(language) {
+    match crate::model::script::cjk_region(language) {
         "TC" => "tw",
         "HK" => "hk",
         _ => "cn",
@@ -312,18 +296,4 @@ pub(crate) fn text_region(language: &str) -> &'static str {
 
 fn has_region_suffix(family: &str) -> bool {
     ["SC", "TC", "HK", "JP", "KR"].iter().any(|suffix| family.ends_with(&format!(" {suffix}")))
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn region_suffix_follows_language() {
-        assert_eq!(region_suffix("zh-CN"), "SC");
-        assert_eq!(region_suffix("zh-Hans"), "SC");
-        assert_eq!(region_suffix("zh-TW"), "TC");
-        assert_eq!(region_suffix("zh-HK"), "HK");
-        assert_eq!(region_suffix("ja"), "JP");
-    }
 }
